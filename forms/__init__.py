@@ -1,0 +1,1 @@
+"""The PDF forms the agencies still need on paper, generated from a case."""

@@ -1,0 +1,76 @@
+"""Homeward: the case workflow service. `create_app` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask_openapi3 import Info, OpenAPI
+
+from workflow import config, db, errors
+from workflow.identity import keys, passwords
+
+API_INFO = Info(
+    title="Homeward API",
+    version="1",
+    description="Restoring the legal identity of repatriated children, step by step.",
+)
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
+    """Build the app from defaults, then HOMEWARD_* variables, then the test override."""
+    instance = config.instance_path()
+    app = OpenAPI(
+        __name__,
+        info=API_INFO,
+        security_schemes=SECURITY_SCHEMES,
+        doc_prefix="/api/v1",
+        doc_url="/openapi.json",
+        doc_ui=False,
+        responses={str(code): errors.ErrorBody for code in errors.DOCUMENTED_STATUSES},
+        validation_error_status=422,
+        validation_error_model=errors.ErrorBody,
+        validation_error_callback=errors.validation_error_response,
+        instance_path=str(instance),
+        instance_relative_config=True,
+    )
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    _prepare(app, Path(app.instance_path))
+    db.init_app(app)
+    errors.init_app(app)
+    passwords.init_app(app)
+    app.extensions["homeward.keys"] = _key_ring(app)
+    from workflow import api, cli
+
+    api.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _prepare(app: OpenAPI, instance: Path) -> None:
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    app.config["KEYS_DIR"] = app.config["KEYS_DIR"] or str(instance / "keys")
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = config.default_database_url(instance)
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 32 * 1024 * 1024
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Werkzeug's access log prints query strings, which can hold a searched name.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _key_ring(app: OpenAPI) -> keys.KeyRing:
+    directory = Path(app.config["KEYS_DIR"])
+    ring_files = list(directory.glob("*.pem")) if directory.is_dir() else []
+    if not ring_files:
+        if app.config["ENV"] == "production":
+            raise config.ConfigError(
+                f"no signing key in {directory}: create one with `homeward keys rotate`"
+            )
+        keys.create(directory)
+    return keys.load(directory)

@@ -1,0 +1,68 @@
+"""Need-to-know: the facts of a case that permissions use, and the same rule as a SQL filter."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from workflow.models import Assignment, Case, TrackState, TransitionRecord, User
+from workflow.permissions import Caller, CaseFacts
+from workflow.rules.catalogue import all_definitions, definition_of
+from workflow.vocabulary import AgencyKind, CaseStatus, Role
+
+
+def caller_of(user: User) -> Caller:
+    return Caller(
+        id=user.id, role=user.role, agency_id=user.agency_id, agency_kind=user.agency.kind
+    )
+
+
+def case_facts(db: Session, case: Case) -> CaseFacts:
+    """Who works the case, which agencies it waits on, which agencies handled it."""
+    definition = definition_of(case.workflow)
+    waiting: set[AgencyKind] = set()
+    for track_state in case.tracks:
+        track = definition.track(track_state.track)
+        if track is not None:
+            waiting |= track.waiting_on(track_state.state)
+    handled = db.scalars(
+        select(TransitionRecord.agency_id).filter_by(case_id=case.id).distinct()
+    ).all()
+    return CaseFacts(
+        assigned=frozenset(a.user_id for a in case.assignments),
+        waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
+        handled_by=frozenset(handled),
+        open=case.status is CaseStatus.OPEN,
+    )
+
+
+def visible_cases(db: Session, caller: Caller) -> ColumnElement[bool]:
+    """The cases the caller may see, as a WHERE clause on `cases`."""
+    if caller.role is Role.LAWYER:
+        return Case.id.in_(select(Assignment.case_id).filter_by(user_id=caller.id))
+    if caller.role is Role.OFFICIAL:
+        handled = Case.id.in_(
+            select(TransitionRecord.case_id).filter_by(agency_id=caller.agency_id)
+        )
+        return or_(handled, waiting_on(db, caller.agency_kind))
+    return false()
+
+
+def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
+    """Open cases with a track in a state that waits on agencies of this kind."""
+    clauses = []
+    for record, definition in all_definitions(db):
+        for track in definition.tracks:
+            states = [s.name for s in track.states if kind in track.waiting_on(s.name)]
+            if states:
+                clauses.append(
+                    and_(
+                        TrackState.track == track.name,
+                        TrackState.state.in_(states),
+                        Case.workflow_id == record.id,
+                    )
+                )
+    if not clauses:
+        return false()
+    waiting = select(TrackState.case_id).join(Case).where(or_(*clauses))
+    return and_(Case.status == CaseStatus.OPEN, Case.id.in_(waiting))

@@ -1,0 +1,15 @@
+"""The HTTP API, version 1: thin views that validate, call an operation and present the result."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from workflow.api import auth, cases, guards, system
+from workflow.api import definitions as workflow_views
+
+
+def init_app(app: OpenAPI) -> None:
+    app.before_request(guards.check_json_body)
+    for blueprint in (auth.blueprint, auth.protected, cases.blueprint, workflow_views.blueprint):
+        app.register_api(blueprint)
+    app.register_blueprint(system.blueprint)

@@ -1,0 +1,57 @@
+"""Signing in, refreshing, signing out, and who am I."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+
+from workflow import db
+from workflow.identity import operations
+from workflow.identity.current import current_session_id, current_user, require_user
+from workflow.schemas import LoginIn, RefreshIn
+
+TAG = Tag(name="auth", description="Sessions and tokens")
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+
+blueprint = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", abp_tags=[TAG])
+protected = APIBlueprint(
+    "me", __name__, url_prefix="/api/v1", abp_tags=[TAG], abp_security=SECURITY
+)
+protected.before_request(require_user)
+
+
+@blueprint.post("/login")
+def login(body: LoginIn) -> Response:
+    """Sign in with username and password; receive an access and a refresh token."""
+    return jsonify(operations.login(db.session(), body.username, body.password).as_json())
+
+
+@blueprint.post("/refresh")
+def refresh(body: RefreshIn) -> Response:
+    """Trade a refresh token for a new pair; the old refresh token stops working."""
+    return jsonify(operations.refresh(db.session(), body.refresh_token).as_json())
+
+
+@protected.post("/auth/logout")
+def logout() -> tuple[str, int]:
+    """End this session: its refresh and access tokens stop working at once."""
+    operations.logout(db.session(), current_session_id())
+    return "", 204
+
+
+@protected.get("/me")
+def me() -> Response:
+    """The signed-in user: username, role and agency."""
+    user = current_user()
+    return jsonify(
+        {
+            "id": str(user.id),
+            "username": user.username,
+            "role": user.role.value,
+            "agency": {
+                "id": str(user.agency.id),
+                "name": user.agency.name,
+                "kind": user.agency.kind.value,
+            },
+        }
+    )

@@ -1,0 +1,75 @@
+"""Checks every API request passes before its view runs: body type, size, JSON, versions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, request
+
+from workflow.errors import (
+    InvalidInput,
+    PayloadTooLarge,
+    PreconditionRequired,
+    StaleVersion,
+    UnsupportedMediaType,
+)
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+MULTIPART_ENDPOINTS: set[str] = set()
+
+
+def check_json_body() -> None:
+    """Refuse a body that is not a JSON object of reasonable size before any view sees it."""
+    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+        return
+    if request.endpoint in MULTIPART_ENDPOINTS:
+        return
+    limit = int(current_app.config["MAX_JSON_BYTES"])
+    if (request.content_length or 0) > limit:
+        raise PayloadTooLarge("The request body is too large.")
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send the request body as application/json.")
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise PayloadTooLarge("The request body is too large.")
+    if not isinstance(_parse(raw), dict):
+        raise InvalidInput(
+            "The request body must be a JSON object.",
+            [{"field": "(body)", "problem": "not_an_object"}],
+        )
+
+
+def _parse(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InvalidInput(
+            "The request body is not valid JSON in UTF-8.",
+            [{"field": "(body)", "problem": "malformed_json"}],
+        ) from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def require_version(current: int) -> None:
+    """Insist on `If-Match` naming the version the caller last saw."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired("Send If-Match with the case's version (its ETag).")
+    if parse_version(header) != current:
+        raise StaleVersion(
+            "Someone else changed this case first; reload it and try again.",
+            {"current_version": current},
+        )
+
+
+def parse_version(header: str) -> int | None:
+    value = header.strip().removeprefix("W/").strip('"')
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'

@@ -1,0 +1,175 @@
+"""The `homeward` command: database, demo data, users, workflows and keys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+from workflow import db, migrations
+from workflow.errors import HomewardError
+from workflow.identity import keys
+from workflow.identity.operations import create_user
+from workflow.models import Agency
+from workflow.rules import catalogue
+from workflow.vocabulary import AgencyKind, Role
+
+
+def _create_app() -> Flask:
+    from workflow import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def cli() -> None:
+    """Homeward: the case workflow service for repatriated children."""
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_group, users_group, agencies_group, workflow_group, keys_group):
+        app.cli.add_command(group)
+    from workflow.demo import demo_group
+
+    app.cli.add_command(demo_group)
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema, then load the built-in workflow definitions."""
+    migrations.upgrade(current_app.extensions["homeward.engine"])
+    with db.unit_of_work() as session:
+        records = catalogue.register_built_in(session)
+    click.echo(
+        f"schema up to date; workflows: {', '.join(f'{r.name} v{r.version}' for r in records)}"
+    )
+
+
+@click.group("agencies")
+def agencies_group() -> None:
+    """Agencies: NGOs and state bodies."""
+
+
+@agencies_group.command("create")
+@click.argument("name")
+@click.option("--kind", type=click.Choice([k.value for k in AgencyKind]), required=True)
+def agencies_create(name: str, kind: str) -> None:
+    """Add an agency."""
+    name = _line(name, "NAME", 200)
+    with db.unit_of_work() as session:
+        if session.scalar(select(Agency.id).filter_by(name=name)) is not None:
+            _fail("an agency with that name exists")
+        session.add(Agency(name=name, kind=AgencyKind(kind)))
+    click.echo(f"agency created: {name}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--agency", "agency_name", required=True, help="The agency's name.")
+@click.password_option(
+    help="Asked for when not given; HOMEWARD_NEW_PASSWORD also works.",
+    envvar="HOMEWARD_NEW_PASSWORD",
+)
+def users_create(username: str, role: str, agency_name: str, password: str) -> None:
+    """Add a user account."""
+    username = _line(username, "USERNAME", 64)
+    if len(password) < 12:
+        _fail("the password must be at least 12 characters")
+    try:
+        with db.unit_of_work() as session:
+            agency = session.scalar(select(Agency).filter_by(name=agency_name))
+            if agency is None:
+                _fail("there is no agency with that name")
+            create_user(session, username, password, Role(role), agency)
+    except HomewardError as error:
+        _fail(error.message)
+    click.echo(f"user created: {username} ({role})")
+
+
+@click.group("workflow")
+def workflow_group() -> None:
+    """Workflow definitions."""
+
+
+@workflow_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def workflow_load(path: Path) -> None:
+    """Validate a definition file and store it; cases opened later stand on it."""
+    try:
+        with db.unit_of_work() as session:
+            record = catalogue.register(session, catalogue.read_file(path))
+    except catalogue.DefinitionError as error:
+        _fail(str(error))
+    click.echo(f"workflow {record.name} version {record.version} loaded")
+
+
+@workflow_group.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def workflow_check(path: Path) -> None:
+    """Validate a definition file without storing it."""
+    try:
+        body = catalogue.read_file(path)
+    except catalogue.DefinitionError as error:
+        _fail(str(error))
+    click.echo(f"{body['name']} version {body['version']}: valid")
+
+
+@workflow_group.command("diagram")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("docs"),
+    show_default=True,
+)
+def workflow_diagram(out_dir: Path) -> None:
+    """Write a Mermaid state diagram of every track of every built-in definition."""
+    from workflow.rules.diagram import write_diagrams
+
+    for path in write_diagrams(out_dir):
+        click.echo(f"wrote {path}")
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Token signing keys."""
+
+
+@keys_group.command("rotate")
+def keys_rotate() -> None:
+    """Add a new signing key; tokens signed with older keys stay valid until they expire."""
+    key = keys.create(Path(current_app.config["KEYS_DIR"]))
+    click.echo(f"new signing key: {key.kid}")
+
+
+def _line(value: str, name: str, limit: int) -> str:
+    from workflow.text import clean_line
+
+    try:
+        cleaned = clean_line(value)
+    except ValueError as error:
+        _fail(f"{name}: {error}")
+    if len(cleaned) > limit:
+        _fail(f"{name}: at most {limit} characters")
+    return cleaned
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)

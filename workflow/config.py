@@ -1,0 +1,77 @@
+"""Configuration: defaults, then HOMEWARD_* environment variables, then a test override."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PREFIX = "HOMEWARD_"
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",
+    "DATABASE_URL": None,  # SQLite in the instance folder when unset
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "WORKFLOW": "default",
+    "JWT_ISSUER": "homeward",
+    "JWT_AUDIENCE": "homeward-api",
+    "ACCESS_TOKEN_MINUTES": 10,
+    "REFRESH_TOKEN_HOURS": 12,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
+    "ARGON2_PARALLELISM": 4,
+    "MAX_JSON_BYTES": 256 * 1024,
+    "PAGE_SIZE_MAX": 100,
+    "DEMO_PASSWORD": None,
+    "KEYS_DIR": None,  # the instance folder's keys/ when unset
+}
+
+INTEGER_KEYS = {
+    "ACCESS_TOKEN_MINUTES",
+    "REFRESH_TOKEN_HOURS",
+    "ARGON2_TIME_COST",
+    "ARGON2_MEMORY_KIB",
+    "ARGON2_PARALLELISM",
+    "MAX_JSON_BYTES",
+    "PAGE_SIZE_MAX",
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the service refuses to start."""
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read HOMEWARD_* variables over the defaults, converting numbers."""
+    environ = dict(os.environ) if environ is None else environ
+    settings = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = environ.get(PREFIX + key)
+        if raw is None:
+            continue
+        settings[key] = _convert(key, raw)
+    return settings
+
+
+def _convert(key: str, raw: str) -> Any:
+    if key not in INTEGER_KEYS:
+        return raw
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{key} must be a whole number") from None
+    if value <= 0:
+        raise ConfigError(f"{PREFIX}{key} must be positive")
+    return value
+
+
+def instance_path(environ: dict[str, str] | None = None) -> Path:
+    """Where the default database, signing keys and stored documents live."""
+    environ = dict(os.environ) if environ is None else environ
+    raw = environ.get(PREFIX + "INSTANCE_PATH")
+    return Path(raw).resolve() if raw else Path.cwd() / "instance"
+
+
+def default_database_url(instance: Path) -> str:
+    """The embedded SQLite file inside the instance folder."""
+    return f"sqlite:///{instance / 'homeward.sqlite3'}"

@@ -1,0 +1,121 @@
+"""`homeward demo load`: agencies, one user per role and agency kind, and cases at every stage."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import timedelta
+from typing import Any
+
+import click
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import db
+from workflow.access import caller_of, case_facts
+from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
+from workflow.identity.operations import create_user
+from workflow.models import Agency, Case, User
+from workflow.operations import open_case, perform_transition
+from workflow.rules import catalogue
+from workflow.schemas import CaseIn
+from workflow.vocabulary import AgencyKind, Role
+
+AGENCIES = {
+    "Hope Legal Aid": AgencyKind.NGO,
+    "Safe Return Lawyers": AgencyKind.NGO,
+    "Civil Registry Office, Almaty": AgencyKind.CIVIL_REGISTRY,
+    "Almaty City Court": AgencyKind.COURT,
+    "Central Forensic Laboratory": AgencyKind.FORENSIC_LAB,
+    "Guardianship Authority, Almaty": AgencyKind.GUARDIANSHIP_AUTHORITY,
+    "Migration and Citizenship Service": AgencyKind.CITIZENSHIP_AUTHORITY,
+    "Office of the Ombudsman": AgencyKind.OMBUDSMAN,
+    "Homeward Operations": AgencyKind.OPERATOR,
+}
+
+USERS = {
+    "lawyer": (Role.LAWYER, "Hope Legal Aid"),
+    "lawyer2": (Role.LAWYER, "Hope Legal Aid"),
+    "lawyer3": (Role.LAWYER, "Safe Return Lawyers"),
+    "registrar": (Role.OFFICIAL, "Civil Registry Office, Almaty"),
+    "judge": (Role.OFFICIAL, "Almaty City Court"),
+    "lab": (Role.OFFICIAL, "Central Forensic Laboratory"),
+    "guardianship": (Role.OFFICIAL, "Guardianship Authority, Almaty"),
+    "citizenship": (Role.OFFICIAL, "Migration and Citizenship Service"),
+    "auditor": (Role.AUDITOR, "Office of the Ombudsman"),
+    "admin": (Role.ADMIN, "Homeward Operations"),
+}
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Demonstration data."""
+
+
+@demo_group.command("load")
+def demo_load() -> None:
+    """Create demo agencies, users and a dozen cases; print the logins."""
+    if current_app.config["ENV"] == "production":
+        click.echo("error: demo data is never loaded in production", err=True)
+        sys.exit(2)
+    password = current_app.config["DEMO_PASSWORD"] or secrets.token_urlsafe(12)
+    with db.unit_of_work() as session:
+        if session.scalar(select(User.id).filter_by(username="lawyer")) is not None:
+            click.echo("demo data is already loaded; its password was printed when it was loaded")
+            return
+        load(session, password)
+    click.echo(f"demo users ({', '.join(USERS)}), password: {password}")
+
+
+def load(session: Session, password: str) -> list[Case]:
+    """Create everything the demo needs in one session; return the cases."""
+    catalogue.register_built_in(session)
+    agencies = {name: Agency(name=name, kind=kind) for name, kind in AGENCIES.items()}
+    session.add_all(agencies.values())
+    users = {
+        username: create_user(session, username, password, role, agencies[agency])
+        for username, (role, agency) in USERS.items()
+    }
+    workflow = catalogue.latest(session, current_app.config["WORKFLOW"])
+    assert workflow is not None
+    return [_build_case(session, users, demo, workflow.id) for demo in DEMO_CASES]
+
+
+def _build_case(session: Session, users: dict[str, User], demo: DemoCase, workflow_id: int) -> Case:
+    case = open_case(
+        session, caller_of(users[demo.lawyer]), CaseIn.model_validate(demo.particulars), workflow_id
+    )
+    for username, track, action, data in demo.steps:
+        caller = caller_of(users[demo.lawyer if username == LAWYER else username])
+        perform_transition(
+            session,
+            caller,
+            case,
+            case_facts(session, case),
+            track,
+            action,
+            _resolve_people(case, data),
+        )
+    _age(case, demo.age_days)
+    session.flush()
+    return case
+
+
+def _resolve_people(case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """Demo steps name people by relation; the engine wants their ids."""
+    by_relation = {person.relation.value: str(person.id) for person in case.people}
+    return {
+        key: by_relation.get(value[1:], value)
+        if isinstance(value, str) and value.startswith("@")
+        else value
+        for key, value in data.items()
+    }
+
+
+def _age(case: Case, days: int) -> None:
+    """Move the case back in time so that durations and overdue steps show in the demo."""
+    shift = timedelta(days=days)
+    case.created_at -= shift
+    for track_state in case.tracks:
+        track_state.since -= shift * 0.5 if track_state.state != "not_started" else shift

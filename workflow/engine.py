@@ -1,0 +1,132 @@
+"""The engine: decide whether a transition may happen to a case, and what it needs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState, invalid
+from workflow.models import Case
+from workflow.permissions import Caller, CaseFacts, can_perform
+from workflow.rules.checks import CASE_CHECKS
+from workflow.rules.definition import Definition, Track, Transition, unmet
+from workflow.rules.fields import data_model
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition that passed every check, with its validated data."""
+
+    track: Track
+    transition: Transition
+    from_state: str
+    data: dict[str, Any]
+
+
+def check_step(
+    caller: Caller,
+    case: Case,
+    definition: Definition,
+    facts: CaseFacts,
+    track_name: str,
+    action: str,
+    data: dict[str, Any],
+) -> Step:
+    """Check permission, state, prerequisites and data, in that order, for one transition."""
+    track, transition = _resolve(definition, track_name, action)
+    if not can_perform(caller, facts, transition):
+        raise NotPermitted("You may not perform this step on this case.")
+    states = case.track_states()
+    _ensure_state(track, transition, states[track.name])
+    _ensure_prerequisites(case, transition, states)
+    return Step(track, transition, states[track.name], _validated_data(case, transition, data))
+
+
+def allowed_steps(
+    caller: Caller, case: Case, definition: Definition, facts: CaseFacts
+) -> list[dict[str, str]]:
+    """The transitions the caller could perform now, data aside."""
+    states = case.track_states()
+    return [
+        {"track": track.name, "action": transition.action}
+        for track in definition.tracks
+        for transition in track.transitions
+        if states.get(track.name) in transition.from_
+        and can_perform(caller, facts, transition)
+        and not unmet(transition.requires, states)
+    ]
+
+
+def initial_states(definition: Definition, people: list[dict[str, Any]]) -> dict[str, str]:
+    """Each track's first state, from the initial rules and the facts about the people."""
+    return {track.name: _initial_state(track, people) for track in definition.tracks}
+
+
+def _initial_state(track: Track, people: list[dict[str, Any]]) -> str:
+    for rule in track.initial_when:
+        match = rule.any_person
+        for person in people:
+            if (
+                person.get("relation") in match.relation
+                and (match.alive is None or person.get("alive") is match.alive)
+                and (match.whereabouts is None or person.get("whereabouts") in match.whereabouts)
+            ):
+                return rule.state
+    return track.initial
+
+
+def _resolve(definition: Definition, track_name: str, action: str) -> tuple[Track, Transition]:
+    track = definition.track(track_name)
+    if track is None:
+        raise InvalidInput("There is no such track.", [{"field": "track", "problem": "unknown"}])
+    transition = track.transition(action)
+    if transition is None:
+        raise InvalidInput(
+            "The track has no such action.", [{"field": "action", "problem": "unknown"}]
+        )
+    return track, transition
+
+
+def _ensure_state(track: Track, transition: Transition, state: str) -> None:
+    if state not in transition.from_:
+        raise WrongState(
+            f"The {track.name} track is {state}; {transition.action} needs it to be one of "
+            f"{', '.join(transition.from_)}.",
+            {"track": track.name, "state": state, "allowed_from": transition.from_},
+        )
+
+
+def _ensure_prerequisites(case: Case, transition: Transition, states: dict[str, str]) -> None:
+    missing: list[dict[str, Any]] = unmet(transition.requires, states)
+    particulars = [item for check in transition.case_checks for item in CASE_CHECKS[check](case)]
+    if particulars:
+        missing.append({"particulars": particulars})
+    if missing:
+        raise PrerequisiteMissing(
+            "This step is waiting on other steps or particulars.", {"missing": missing}
+        )
+
+
+def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        validated = data_model(transition).model_validate(data)
+    except ValidationError as error:
+        raise invalid(error, ("data",)) from None
+    people = {person.id for person in case.people}
+    for name, spec in transition.fields.items():
+        value = getattr(validated, name)
+        if spec.kind == "person" and isinstance(value, uuid.UUID) and value not in people:
+            raise InvalidInput(
+                "The request has invalid or missing fields.",
+                [
+                    {
+                        "field": f"data.{name}",
+                        "problem": "not_a_person_on_this_case",
+                        "message": "Name someone recorded on this case.",
+                    }
+                ],
+            )
+    return validated.model_dump(mode="json", exclude_none=True)

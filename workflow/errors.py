@@ -1,0 +1,147 @@
+"""Domain errors, and the one place that turns any error into the contract's JSON shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+DOCUMENTED_STATUSES = (401, 403, 404, 409, 413, 415, 422, 428, 429)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns."""
+
+    error: ErrorDetail
+
+
+class HomewardError(Exception):
+    """An error with an HTTP status, a stable machine code and a message safe to show anyone."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotAuthenticated(HomewardError):
+    status, code = 401, "not_authenticated"
+
+
+class NotPermitted(HomewardError):
+    status, code = 403, "not_permitted"
+
+
+class NotFound(HomewardError):
+    status, code = 404, "not_found"
+
+
+class WrongState(HomewardError):
+    status, code = 409, "wrong_state"
+
+
+class PrerequisiteMissing(HomewardError):
+    status, code = 409, "prerequisite_missing"
+
+
+class StaleVersion(HomewardError):
+    status, code = 409, "stale_version"
+
+
+class Conflict(HomewardError):
+    status, code = 409, "conflict"
+
+
+class PayloadTooLarge(HomewardError):
+    status, code = 413, "too_large"
+
+
+class UnsupportedMediaType(HomewardError):
+    status, code = 415, "unsupported_media_type"
+
+
+class InvalidInput(HomewardError):
+    status, code = 422, "invalid_input"
+
+
+class PreconditionRequired(HomewardError):
+    status, code = 428, "precondition_required"
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "details": details}})
+    response.status_code = status
+    return response
+
+
+def field_errors(
+    error: ValidationError, prefix: tuple[str | int, ...] = ()
+) -> list[dict[str, Any]]:
+    """Name each failing field; never echo the submitted value back."""
+    return [
+        {
+            "field": ".".join(str(part) for part in (*prefix, *item["loc"])) or "(body)",
+            "problem": item["type"],
+            "message": item["msg"],
+        }
+        for item in error.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+def invalid(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> InvalidInput:
+    return InvalidInput("The request has invalid or missing fields.", field_errors(error, prefix))
+
+
+def validation_error_response(error: ValidationError) -> Response:
+    """flask-openapi3's hook for request models that fail validation."""
+    return _render(invalid(error))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HomewardError, _render)
+    app.register_error_handler(StaleDataError, _render_stale)
+    app.register_error_handler(HTTPException, _render_http)
+    app.register_error_handler(Exception, _render_unexpected)
+
+
+def _render(error: HomewardError) -> Response:
+    return error_response(error.status, error.code, error.message, error.details)
+
+
+def _render_stale(_error: StaleDataError) -> Response:
+    return _render(StaleVersion("Someone else changed this case first; reload it and try again."))
+
+
+def _render_http(error: HTTPException) -> Response:
+    if isinstance(error.response, Response) and error.response.mimetype == "application/json":
+        return error.response
+    status = error.code or 500
+    code = (error.name or "error").lower().replace(" ", "_")
+    message = {413: "The request is too large."}.get(status, error.description or error.name)
+    response = error_response(status, "too_large" if status == 413 else code, message)
+    allowed = getattr(error, "valid_methods", None)
+    if status == 405 and allowed:
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _render_unexpected(error: Exception) -> Response:
+    # The type only: exception text can carry the personal data that was being processed.
+    log.error("unexpected error: %s", type(error).__name__)
+    return error_response(500, "internal_error", "Something went wrong; nothing was saved.")

@@ -1,0 +1,1 @@
+"""Who is calling: passwords, signing keys, tokens and sessions."""

@@ -1,0 +1,84 @@
+"""The key ring that signs and verifies Homeward's tokens: EC P-256 keys chosen by `kid`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jose import jwk
+
+from workflow.config import ConfigError
+
+ALGORITHM = "ES256"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: str
+    public_pem: str
+
+    def public_jwk(self) -> dict[str, Any]:
+        key: dict[str, Any] = jwk.construct(self.public_pem, ALGORITHM).to_dict()
+        return {**key, "kid": self.kid, "use": "sig", "alg": ALGORITHM}
+
+
+class KeyRing:
+    """Every key that may verify; the newest one signs."""
+
+    def __init__(self, keys: list[SigningKey]) -> None:
+        if not keys:
+            raise ConfigError("no signing key: run `homeward keys rotate` or set HOMEWARD_KEYS_DIR")
+        self._keys = {key.kid: key for key in keys}
+        self.current = max(keys, key=lambda key: key.kid)
+
+    def get(self, kid: object) -> SigningKey | None:
+        return self._keys.get(kid) if isinstance(kid, str) else None
+
+    def jwks(self) -> dict[str, Any]:
+        return {
+            "keys": [key.public_jwk() for key in sorted(self._keys.values(), key=lambda k: k.kid)]
+        }
+
+
+def load(directory: Path) -> KeyRing:
+    """Read every `*.pem` private key in a directory."""
+    paths = sorted(directory.glob("*.pem")) if directory.is_dir() else []
+    return KeyRing([_read(path) for path in paths])
+
+
+def create(directory: Path) -> SigningKey:
+    """Generate a new key, readable only by its owner; its kid sorts after the older ones."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = directory / f"{stamp}-{hashlib.sha256(pem).hexdigest()[:8]}.pem"
+    path.touch(mode=0o600)
+    path.write_bytes(pem)
+    return _read(path)
+
+
+def _read(path: Path) -> SigningKey:
+    try:
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as error:
+        raise ConfigError(f"signing key {path.name} cannot be read: {error}") from None
+    if not isinstance(private, ec.EllipticCurvePrivateKey) or private.curve.name != "secp256r1":
+        raise ConfigError(f"signing key {path.name} is not an EC P-256 key")
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return SigningKey(
+        kid=path.stem, private_pem=private_pem.decode(), public_pem=public_pem.decode()
+    )

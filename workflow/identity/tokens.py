@@ -1,0 +1,87 @@
+"""Access tokens: ES256 JWTs verified the RFC 8725 way: pinned algorithm, kid from our own ring."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from jose import jwt
+from jose.exceptions import JOSEError
+
+from workflow.errors import NotAuthenticated
+from workflow.identity.keys import ALGORITHM, KeyRing
+from workflow.models import User
+
+MAX_TOKEN_BYTES = 4096
+CLOCK_SKEW = timedelta(seconds=30)
+FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
+REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
+
+
+def key_ring() -> KeyRing:
+    ring: KeyRing = current_app.extensions["homeward.keys"]
+    return ring
+
+
+def issue_access_token(user: User, session_id: uuid.UUID, now: datetime) -> tuple[str, int]:
+    """Sign a short-lived access token for one session; return it and its lifetime in seconds."""
+    lifetime = int(current_app.config["ACCESS_TOKEN_MINUTES"]) * 60
+    claims = {
+        "iss": current_app.config["JWT_ISSUER"],
+        "aud": current_app.config["JWT_AUDIENCE"],
+        "sub": str(user.id),
+        "sid": str(session_id),
+        "jti": uuid.uuid4().hex,
+        "typ": "access",
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=lifetime)).timestamp()),
+    }
+    key = key_ring().current
+    token = jwt.encode(claims, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+    return str(token), lifetime
+
+
+def decode_access_token(token: str) -> dict[str, Any]:
+    """Verify a bearer token and return its claims, or raise NotAuthenticated."""
+    if len(token.encode("utf-8", "replace")) > MAX_TOKEN_BYTES:
+        raise _refused()
+    key = key_ring().get(_header(token).get("kid"))
+    if key is None:
+        raise _refused()
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key.public_pem,
+            algorithms=[ALGORITHM],
+            audience=current_app.config["JWT_AUDIENCE"],
+            issuer=current_app.config["JWT_ISSUER"],
+            options={f"require_{claim}": True for claim in REQUIRED},
+        )
+    except (JOSEError, ValueError, TypeError):
+        raise _refused() from None
+    _check_claims(claims)
+    return claims
+
+
+def _header(token: str) -> dict[str, Any]:
+    try:
+        header: dict[str, Any] = jwt.get_unverified_header(token)
+    except (JOSEError, ValueError, TypeError):
+        raise _refused() from None
+    if header.get("alg") != ALGORITHM or FORBIDDEN_HEADERS & header.keys():
+        raise _refused()
+    return header
+
+
+def _check_claims(claims: dict[str, Any]) -> None:
+    if claims.get("typ") != "access" or not isinstance(claims.get("sid"), str):
+        raise _refused()
+    issued = claims["iat"]
+    if not isinstance(issued, int) or issued > (datetime.now(UTC) + CLOCK_SKEW).timestamp():
+        raise _refused()
+
+
+def _refused() -> NotAuthenticated:
+    return NotAuthenticated("The access token is missing, invalid or expired.")

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import Base, stored_enum, utcnow
+from workflow.models.workflow_record import WorkflowRecord
+from workflow.vocabulary import CaseStatus, ClosureReason
+
+if TYPE_CHECKING:
+    from workflow.models.assignment import Assignment
+    from workflow.models.person import Person
+    from workflow.models.track_state import TrackState
+
+
+class Case(Base):
+    """One child's case: the people, the tracks and the lawyers working it."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflow_definitions.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        stored_enum(CaseStatus),
+        default=CaseStatus.OPEN,
+        index=True,
+    )
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(stored_enum(ClosureReason))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+
+    workflow: Mapped[WorkflowRecord] = relationship(lazy="joined")
+    people: Mapped[list[Person]] = relationship(
+        back_populates="case", order_by="Person.position", cascade="all, delete-orphan"
+    )
+    tracks: Mapped[list[TrackState]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def child(self) -> Person:
+        return next(person for person in self.people if person.relation == "child")
+
+    def track_states(self) -> dict[str, str]:
+        return {track.track: track.state for track in self.tracks}
+
+    def is_assigned(self, user_id: uuid.UUID) -> bool:
+        return any(assignment.user_id == user_id for assignment in self.assignments)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import Base, utcnow
+
+
+class TransitionRecord(Base):
+    """One step taken on a case: append-only, never updated or deleted."""
+
+    __tablename__ = "transition_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    track: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    evidence_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(TransitionRecord, "before_update")
+@event.listens_for(TransitionRecord, "before_delete")
+def _refuse_change(_mapper: Any, _connection: Any, _record: TransitionRecord) -> None:
+    raise RuntimeError("the transition history is append-only")

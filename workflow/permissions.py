@@ -1,0 +1,56 @@
+"""Who may see and do what: pure predicates over a user and the facts of a case."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from workflow.rules.definition import Transition
+from workflow.vocabulary import AgencyKind, Role
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The part of a user that permissions look at."""
+
+    id: uuid.UUID
+    role: Role
+    agency_id: uuid.UUID
+    agency_kind: AgencyKind
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What need-to-know depends on: who works the case, who it waits on, who handled it."""
+
+    assigned: frozenset[uuid.UUID] = frozenset()
+    waiting_on: frozenset[AgencyKind] = frozenset()
+    handled_by: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    open: bool = True
+
+
+def can_view_case(caller: Caller, facts: CaseFacts) -> bool:
+    """Lawyers see their assigned cases; officials what waits on or was handled by their agency."""
+    if caller.role is Role.LAWYER:
+        return caller.id in facts.assigned
+    if caller.role is Role.OFFICIAL:
+        return caller.agency_kind in facts.waiting_on or caller.agency_id in facts.handled_by
+    return False
+
+
+def can_open_case(caller: Caller) -> bool:
+    return caller.role is Role.LAWYER and caller.agency_kind is AgencyKind.NGO
+
+
+def can_edit_case(caller: Caller, facts: CaseFacts) -> bool:
+    """Particulars and assignments belong to the lawyers working the case."""
+    return caller.role is Role.LAWYER and caller.id in facts.assigned
+
+
+def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> bool:
+    """The caller's role and agency kind are named by the transition, on a case they may see."""
+    named = any(
+        performer.role is caller.role and performer.agency_kind is caller.agency_kind
+        for performer in transition.performed_by
+    )
+    return named and facts.open and can_view_case(caller, facts)

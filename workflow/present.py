@@ -1,0 +1,122 @@
+"""Cases as the API shows them, minimised to what the caller's role needs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflow.db import utcnow
+from workflow.engine import allowed_steps
+from workflow.models import Case, Person, TransitionRecord
+from workflow.permissions import Caller, CaseFacts
+from workflow.rules.catalogue import definition_of
+from workflow.rules.definition import Definition
+from workflow.vocabulary import AgencyKind, Role
+
+# Where the child lives now is shared only with those who act on it.
+SEES_RESIDENCE = {AgencyKind.NGO, AgencyKind.GUARDIANSHIP_AUTHORITY}
+
+
+def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
+    definition = definition_of(case.workflow)
+    return {
+        **case_summary(case, definition),
+        "child": child_json(case.child, caller),
+        "people": [person_json(p) for p in case.people if p.relation != "child"],
+        "allowed_transitions": allowed_steps(caller, case, definition, facts),
+        "assigned_to_me": caller.id in facts.assigned,
+        "created_at": _iso(case.created_at),
+    }
+
+
+def case_summary(case: Case, definition: Definition | None = None) -> dict[str, Any]:
+    definition = definition or definition_of(case.workflow)
+    now = utcnow()
+    return {
+        "id": str(case.id),
+        "reference": case.reference,
+        "version": case.version,
+        "status": case.status.value,
+        "workflow": {"name": case.workflow.name, "version": case.workflow.version},
+        "child_names": [_name_json(n) for n in case.child.names],
+        "tracks": {
+            t.track: _track_json(definition, t.track, t.state, t.since, now) for t in case.tracks
+        },
+        "updated_at": _iso(case.updated_at),
+    }
+
+
+def child_json(child: Person, caller: Caller) -> dict[str, Any]:
+    shown = {
+        "id": str(child.id),
+        "names": [_name_json(n) for n in child.names],
+        "sex": child.sex.value if child.sex else None,
+        "birth_date": _birth_date(child),
+        "birth_place": {"country": child.birth_country, "locality": child.birth_locality}
+        if child.birth_country
+        else None,
+        "languages": child.languages or [],
+    }
+    if caller.agency_kind in SEES_RESIDENCE and caller.role in (Role.LAWYER, Role.OFFICIAL):
+        shown["residence"] = child.residence
+    return shown
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    return {
+        "id": str(person.id),
+        "relation": person.relation.value,
+        "names": [_name_json(n) for n in person.names],
+        "sex": person.sex.value if person.sex else None,
+        "birth_date": _birth_date(person),
+        "citizenship": person.citizenship,
+        "alive": person.alive,
+        "whereabouts": person.whereabouts.value if person.whereabouts else None,
+    }
+
+
+def history_json(record: TransitionRecord, usernames: dict[Any, str]) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "track": record.track,
+        "action": record.action,
+        "from": record.from_state,
+        "to": record.to_state,
+        "by": usernames.get(record.actor_id),
+        "at": _iso(record.at),
+        "data": record.data,
+        "evidence_ids": record.evidence_ids,
+        "note": record.note,
+    }
+
+
+def _track_json(
+    definition: Definition, name: str, state: str, since: datetime, now: datetime
+) -> dict[str, Any]:
+    track = definition.track(name)
+    target = track.state(state).target_days if track else None
+    waiting = sorted(kind.value for kind in track.waiting_on(state)) if track else []
+    return {
+        "state": state,
+        "since": _iso(since),
+        "target_days": target,
+        "overdue": bool(target and since + timedelta(days=target) < now),
+        "waiting_on": waiting,
+    }
+
+
+def _name_json(name: Any) -> dict[str, Any]:
+    shown = {"script": name.script.value, "given": name.given, "family": name.family}
+    if name.patronymic:
+        shown["patronymic"] = name.patronymic
+    return shown
+
+
+def _birth_date(person: Person) -> dict[str, str] | None:
+    if person.birth_date is None or person.birth_precision is None:
+        return None
+    return {"value": person.birth_date.isoformat(), "precision": person.birth_precision.value}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,94 @@
+"""Finding cases: the caller's visible cases, filtered, searched and paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from workflow.access import visible_cases, waiting_on
+from workflow.db import utcnow
+from workflow.errors import InvalidInput
+from workflow.models import Case, Person, PersonName, TrackState
+from workflow.permissions import Caller
+from workflow.rules.catalogue import all_definitions
+from workflow.schemas import CaseListQuery
+from workflow.text import search_key
+from workflow.vocabulary import Role
+
+
+def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> tuple[list[Case], int]:
+    """One page of the cases the caller may see that match every given filter, and the total."""
+    where = [visible_cases(db, caller), *_filters(db, caller, query)]
+    total = db.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    order = Case.updated_at.asc() if query.queue else Case.updated_at.desc()
+    statement = (
+        select(Case)
+        .where(*where)
+        .order_by(order, Case.id)
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+        .options(selectinload(Case.people).selectinload(Person.names), selectinload(Case.tracks))
+    )
+    return list(db.scalars(statement).all()), total
+
+
+def _filters(db: Session, caller: Caller, query: CaseListQuery) -> list[ColumnElement[bool]]:
+    filters = []
+    if query.track or query.state:
+        filters.append(_in_state(query.track, query.state))
+    if query.queue:
+        if caller.role is not Role.OFFICIAL:
+            raise InvalidInput(
+                "The agency queue is for agency officials.",
+                [{"field": "queue", "problem": "officials_only"}],
+            )
+        filters.append(waiting_on(db, caller.agency_kind))
+    if query.overdue is not None:
+        overdue = overdue_clause(db, utcnow())
+        filters.append(
+            Case.id.in_(select(TrackState.case_id).join(Case).where(overdue))
+            if query.overdue
+            else ~Case.id.in_(select(TrackState.case_id).join(Case).where(overdue))
+        )
+    if query.q:
+        filters.append(_name_matches(query.q))
+    return filters
+
+
+def _in_state(track: str | None, state: str | None) -> ColumnElement[bool]:
+    conditions = []
+    if track:
+        conditions.append(TrackState.track == track)
+    if state:
+        conditions.append(TrackState.state == state)
+    return Case.id.in_(select(TrackState.case_id).where(*conditions))
+
+
+def overdue_clause(db: Session, now: datetime) -> ColumnElement[bool]:
+    """Track states that have been in a state longer than its target duration."""
+    clauses = [
+        and_(
+            Case.workflow_id == record.id,
+            TrackState.track == track.name,
+            TrackState.state == state.name,
+            TrackState.since < now - timedelta(days=state.target_days),
+        )
+        for record, definition in all_definitions(db)
+        for track in definition.tracks
+        for state in track.states
+        if state.target_days
+    ]
+    return or_(*clauses) if clauses else false()
+
+
+def _name_matches(text: str) -> ColumnElement[bool]:
+    key = search_key(text)
+    if not key:
+        return false()
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    names = select(PersonName.case_id).where(
+        PersonName.search_key.like(f"%{escaped}%", escape="\\")
+    )
+    return Case.id.in_(names)

@@ -1,0 +1,211 @@
+"""The workflow definition: tracks, states and transitions, validated when loaded."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workflow.vocabulary import AgencyKind, Relation, Role, Whereabouts
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+CASE_CHECKS = frozenset({"child_particulars_complete"})
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Condition(Strict):
+    """A track is in one of these states."""
+
+    track: Name
+    in_: list[Name] = Field(alias="in", min_length=1)
+
+
+class AllOf(Strict):
+    all_of: list[Requirement] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any_of: list[Requirement] = Field(min_length=1)
+
+
+Requirement = Union[Condition, AllOf, AnyOf]  # noqa: UP007 - a forward-referenced recursive union
+
+
+class FieldSpec(Strict):
+    """One item of a transition's data."""
+
+    kind: Literal["text", "reason", "date", "number", "choice", "person", "text_list"]
+    optional: bool = False
+    max_length: int | None = Field(default=None, gt=0, le=10000)
+    minimum: float | None = None
+    maximum: float | None = None
+    options: list[Name] | None = None
+    past: bool = False
+    future: bool = False
+
+    @model_validator(mode="after")
+    def _options_only_for_choice(self) -> FieldSpec:
+        if (self.kind == "choice") != bool(self.options):
+            raise ValueError("a choice field, and only a choice field, lists its options")
+        return self
+
+
+class Performer(Strict):
+    role: Role
+    agency_kind: AgencyKind
+
+
+class Transition(Strict):
+    action: Name
+    from_: list[Name] = Field(alias="from", min_length=1)
+    to: Name
+    performed_by: list[Performer] = Field(min_length=1)
+    fields: dict[Name, FieldSpec] = {}
+    evidence_kinds: list[Name] = []
+    requires: Requirement | None = None
+    case_checks: list[str] = []
+
+
+class State(Strict):
+    name: Name
+    final: bool = False
+    target_days: int | None = Field(default=None, gt=0, le=3650)
+
+
+class PersonMatch(Strict):
+    relation: list[Relation] = Field(min_length=1)
+    alive: bool | None = None
+    whereabouts: list[Whereabouts] | None = None
+
+
+class InitialRule(Strict):
+    """Start the track in `state` when someone on the case matches."""
+
+    state: Name
+    any_person: PersonMatch
+
+
+class Track(Strict):
+    name: Name
+    title: str
+    initial: Name
+    initial_when: list[InitialRule] = []
+    states: list[State] = Field(min_length=1)
+    transitions: list[Transition] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> Track:
+        names = [state.name for state in self.states]
+        _unique(names, f"state of track {self.name}")
+        _unique([t.action for t in self.transitions], f"action of track {self.name}")
+        used = {self.initial, *(rule.state for rule in self.initial_when)}
+        for transition in self.transitions:
+            used.update([*transition.from_, transition.to])
+        _known(used, set(names), f"state of track {self.name}")
+        return self
+
+    @property
+    def state_names(self) -> list[str]:
+        return [state.name for state in self.states]
+
+    def state(self, name: str) -> State:
+        return next(state for state in self.states if state.name == name)
+
+    def transition(self, action: str) -> Transition | None:
+        return next((t for t in self.transitions if t.action == action), None)
+
+    def waiting_on(self, state: str) -> set[AgencyKind]:
+        """Agency kinds the track waits on in `state`: officials act and no lawyer can."""
+        leaving = [t for t in self.transitions if state in t.from_]
+        performers = [p for t in leaving for p in t.performed_by]
+        if any(p.role is Role.LAWYER for p in performers):
+            return set()
+        return {p.agency_kind for p in performers if p.role is Role.OFFICIAL}
+
+
+class Definition(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+    version: int = Field(ge=1)
+    title: str
+    policy: dict[Name, str] = {}
+    complete_when: Requirement
+    tracks: list[Track] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Definition:
+        _unique([track.name for track in self.tracks], "track")
+        states = {track.name: set(track.state_names) for track in self.tracks}
+        for track in self.tracks:
+            for transition in track.transitions:
+                _check_requirement(transition.requires, states)
+                _known(set(transition.case_checks), set(CASE_CHECKS), "case check")
+        _check_requirement(self.complete_when, states)
+        return self
+
+    def track(self, name: str) -> Track | None:
+        return next((track for track in self.tracks if track.name == name), None)
+
+    @property
+    def track_names(self) -> list[str]:
+        return [track.name for track in self.tracks]
+
+
+def _unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} {name!r} is defined twice")
+        seen.add(name)
+
+
+def _known(used: set[str], defined: set[str], what: str) -> None:
+    unknown = sorted(used - defined)
+    if unknown:
+        raise ValueError(f"unknown {what}: {', '.join(unknown)}")
+
+
+def _check_requirement(requirement: Requirement | None, states: dict[str, set[str]]) -> None:
+    for condition in conditions(requirement):
+        if condition.track not in states:
+            raise ValueError(f"a requirement names the unknown track {condition.track!r}")
+        _known(set(condition.in_), states[condition.track], f"state of track {condition.track}")
+
+
+def conditions(requirement: Requirement | None) -> list[Condition]:
+    """Every leaf condition of a requirement, in order."""
+    if requirement is None:
+        return []
+    if isinstance(requirement, Condition):
+        return [requirement]
+    children = requirement.all_of if isinstance(requirement, AllOf) else requirement.any_of
+    return [leaf for child in children for leaf in conditions(child)]
+
+
+def unmet(requirement: Requirement | None, states: dict[str, str]) -> list[dict[str, Any]]:
+    """What of a requirement the case's track states do not satisfy, in the API's shape."""
+    if requirement is None:
+        return []
+    if isinstance(requirement, Condition):
+        if states.get(requirement.track) in requirement.in_:
+            return []
+        return [
+            {
+                "track": requirement.track,
+                "in": requirement.in_,
+                "actual": states.get(requirement.track),
+            }
+        ]
+    if isinstance(requirement, AllOf):
+        return [miss for child in requirement.all_of for miss in unmet(child, states)]
+    if any(not unmet(child, states) for child in requirement.any_of):
+        return []
+    return [{"any_of": [miss for child in requirement.any_of for miss in unmet(child, states)]}]
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Transition.model_rebuild()
+Definition.model_rebuild()

@@ -1,0 +1,142 @@
+"""The shapes of the API's requests, validated with pydantic; unknown fields are refused."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from workflow.text import Line, Paragraph, ShortLine
+from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
+
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _not_future(value: date) -> date:
+    if value > datetime.now(UTC).date():
+        raise ValueError("date must not be in the future")
+    return value
+
+
+class NameIn(Input):
+    script: Script
+    given: Line | None = None
+    family: Line | None = None
+    patronymic: Line | None = None
+
+    @model_validator(mode="after")
+    def _has_a_name(self) -> NameIn:
+        if not (self.given or self.family):
+            raise ValueError("a name needs a given or a family name")
+        return self
+
+
+class DateIn(Input):
+    value: Annotated[date, AfterValidator(_not_future)]
+    precision: DatePrecision
+
+
+class PlaceIn(Input):
+    country: Country
+    locality: Line | None = None
+
+
+Names = Annotated[list[NameIn], Field(min_length=1, max_length=6)]
+
+
+class ChildIn(Input):
+    names: Names
+    sex: Sex | None = None
+    birth_date: DateIn | None = None
+    birth_place: PlaceIn | None = None
+    languages: Annotated[list[ShortLine], Field(max_length=10)] = []
+    residence: Paragraph | None = None
+
+
+class PersonIn(Input):
+    relation: Relation
+    names: Names
+    sex: Sex | None = None
+    birth_date: DateIn | None = None
+    citizenship: Country | None = None
+    alive: bool | None = None
+    whereabouts: Whereabouts | None = None
+
+    @model_validator(mode="after")
+    def _not_the_child(self) -> PersonIn:
+        if self.relation is Relation.CHILD:
+            raise ValueError("the child is given as `child`, not among the people")
+        return self
+
+
+class CaseIn(Input):
+    child: ChildIn
+    people: Annotated[list[PersonIn], Field(max_length=30)] = []
+
+
+class ChildPatch(Input):
+    names: Names | None = None
+    sex: Sex | None = None
+    birth_date: DateIn | None = None
+    birth_place: PlaceIn | None = None
+    languages: Annotated[list[ShortLine], Field(max_length=10)] | None = None
+    residence: Paragraph | None = None
+
+
+class PersonPatch(Input):
+    """A change to someone on the case (with `id`), or someone new (without)."""
+
+    id: uuid.UUID | None = None
+    relation: Relation | None = None
+    names: Names | None = None
+    sex: Sex | None = None
+    birth_date: DateIn | None = None
+    citizenship: Country | None = None
+    alive: bool | None = None
+    whereabouts: Whereabouts | None = None
+
+
+class CasePatch(Input):
+    child: ChildPatch | None = None
+    people: Annotated[list[PersonPatch], Field(max_length=30)] = []
+
+
+class TransitionIn(Input):
+    track: Annotated[str, Field(min_length=1, max_length=40)]
+    action: Annotated[str, Field(min_length=1, max_length=40)]
+    data: dict[str, Any] = {}
+    evidence_ids: Annotated[list[uuid.UUID], Field(max_length=20)] = []
+    note: Paragraph | None = None
+
+
+class AssignmentIn(Input):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class LoginIn(Input):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class RefreshIn(Input):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class CaseListQuery(Input):
+    track: Annotated[str, Field(max_length=40)] | None = None
+    state: Annotated[str, Field(max_length=40)] | None = None
+    queue: Annotated[str, Field(pattern=r"^agency$")] | None = None
+    overdue: bool | None = None
+    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 25
+
+
+class CasePath(Input):
+    case_id: Annotated[str, Field(max_length=64)]

@@ -1,0 +1,106 @@
+"""The fixed words of the domain, stored by their values: roles, agency kinds, scripts, dates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LAWYER = "lawyer"
+    OFFICIAL = "official"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class AgencyKind(StrEnum):
+    NGO = "ngo"
+    CIVIL_REGISTRY = "civil_registry"
+    COURT = "court"
+    FORENSIC_LAB = "forensic_lab"
+    GUARDIANSHIP_AUTHORITY = "guardianship_authority"
+    CITIZENSHIP_AUTHORITY = "citizenship_authority"
+    OMBUDSMAN = "ombudsman"
+    PROSECUTOR = "prosecutor"
+    OPERATOR = "operator"
+
+
+class Script(StrEnum):
+    """ISO 15924 codes of the scripts names are recorded in."""
+
+    LATIN = "Latn"
+    CYRILLIC = "Cyrl"
+    ARABIC = "Arab"
+
+
+class DatePrecision(StrEnum):
+    EXACT = "exact"
+    MONTH = "month"
+    YEAR = "year"
+    ESTIMATED = "estimated"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNKNOWN = "unknown"
+
+
+class Relation(StrEnum):
+    CHILD = "child"
+    MOTHER = "mother"
+    FATHER = "father"
+    GRANDMOTHER = "grandmother"
+    GRANDFATHER = "grandfather"
+    SIBLING = "sibling"
+    AUNT = "aunt"
+    UNCLE = "uncle"
+    OTHER_RELATIVE = "other_relative"
+    PROPOSED_GUARDIAN = "proposed_guardian"
+
+
+class Whereabouts(StrEnum):
+    IN_COUNTRY = "in_country"
+    DETAINED_ABROAD = "detained_abroad"
+    CAMP_ABROAD = "camp_abroad"
+    DECEASED = "deceased"
+    UNKNOWN = "unknown"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    COMPLETE = "complete"
+    CLOSED = "closed"
+
+
+class ClosureReason(StrEnum):
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+    CHILD_DECEASED = "child_deceased"
+
+
+class EvidenceKind(StrEnum):
+    CONSENT = "consent"
+    LAB_REPORT = "lab_report"
+    COURT_ORDER = "court_order"
+    ASSESSMENT_REPORT = "assessment_report"
+    IDENTITY_RECORD = "identity_record"
+    OTHER = "other"
+
+
+class ConsentPurpose(StrEnum):
+    DNA_TESTING = "dna_testing"
+    DATA_SHARING = "data_sharing"
+    PHOTOGRAPHS = "photographs"
+    REPATRIATION = "repatriation"
+    MEDIA_CONTACT = "media_contact"
+
+
+OFFICIAL_AGENCY_KINDS = frozenset(
+    {
+        AgencyKind.CIVIL_REGISTRY,
+        AgencyKind.COURT,
+        AgencyKind.FORENSIC_LAB,
+        AgencyKind.GUARDIANSHIP_AUTHORITY,
+        AgencyKind.CITIZENSHIP_AUTHORITY,
+    }
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -59,13 +60,26 @@ def demo_load() -> None:
     if current_app.config["ENV"] == "production":
         click.echo("error: demo data is never loaded in production", err=True)
         sys.exit(2)
-    password = current_app.config["DEMO_PASSWORD"] or secrets.token_urlsafe(12)
+    password = demo_password()
     with db.unit_of_work() as session:
-        if session.scalar(select(User.id).filter_by(username="lawyer")) is not None:
-            click.echo("demo data is already loaded; its password was printed when it was loaded")
-            return
-        load(session, password)
-    click.echo(f"demo users ({', '.join(USERS)}), password: {password}")
+        if session.scalar(select(User.id).filter_by(username="lawyer")) is None:
+            load(session, password)
+            click.echo(f"demo data loaded: {len(DEMO_CASES)} cases")
+        else:
+            click.echo("demo data is already loaded")
+    click.echo(f"demo users: {', '.join(USERS)}")
+    click.echo(f"demo password: {password}")
+
+
+def demo_password() -> str:
+    """HOMEWARD_DEMO_PASSWORD, or one generated once and kept in the instance folder."""
+    if current_app.config["DEMO_PASSWORD"]:
+        return str(current_app.config["DEMO_PASSWORD"])
+    path = Path(current_app.instance_path) / "demo-password"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(12), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
 
 
 def load(session: Session, password: str) -> list[Case]:

@@ -98,13 +98,8 @@ def get_history(path: CasePath) -> Response:
     records = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
-    users = dict(
-        session.execute(
-            select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
-        )
-        .tuples()
-        .all()
-    )
+    actors = select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
+    users = {user_id: username for user_id, username in session.execute(actors)}
     return jsonify({"history": [history_json(record, users) for record in records]})
 
 

@@ -1,0 +1,115 @@
+"""Test helpers that use Homeward the way its users do: over HTTP, with real tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+ALL_SCRIPTS_CHILD: dict[str, Any] = {
+    "names": [
+        {"script": "Cyrl", "given": "Әлия", "family": "Нұрғалиева"},
+        {"script": "Arab", "given": "عالية", "family": "نورغالييفا"},
+        {"script": "Latn", "given": "Aliya", "family": "Nurgalieva"},
+    ],
+    "sex": "female",
+    "birth_date": {"value": "2016-01-01", "precision": "year"},
+    "birth_place": {"country": "SY", "locality": "Raqqa"},
+    "languages": ["kk", "ar"],
+    "residence": "With her grandmother, Almaty region",
+}
+MOTHER_ABROAD: dict[str, Any] = {
+    "relation": "mother",
+    "names": [{"script": "Cyrl", "given": "Гүлнар", "family": "Нұрғалиева"}],
+    "alive": True,
+    "whereabouts": "detained_abroad",
+    "citizenship": "KZ",
+}
+GRANDMOTHER: dict[str, Any] = {
+    "relation": "grandmother",
+    "names": [{"script": "Cyrl", "given": "Сәуле", "family": "Нұрғалиева"}],
+    "alive": True,
+    "whereabouts": "in_country",
+    "citizenship": "KZ",
+}
+
+
+class Api:
+    """Sign in as demo users and call the API; remembers each user's token."""
+
+    def __init__(self, client: FlaskClient, password: str) -> None:
+        self.client = client
+        self.password = password
+        self._tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self._tokens:
+            response = self.client.post(
+                "/api/v1/auth/login", json={"username": username, "password": self.password}
+            )
+            assert response.status_code == 200, response.json
+            self._tokens[username] = response.json["access_token"]
+        return self._tokens[username]
+
+    def headers(self, username: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}", **extra}
+
+    def get(self, username: str, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(path, headers=self.headers(username), **kwargs)
+
+    def post(self, username: str, path: str, body: Any = None, **headers: str) -> TestResponse:
+        return self.client.post(path, json=body, headers=self.headers(username, **headers))
+
+    def patch(self, username: str, path: str, body: Any, **headers: str) -> TestResponse:
+        return self.client.patch(path, json=body, headers=self.headers(username, **headers))
+
+    def create_case(self, username: str = "lawyer", **overrides: Any) -> dict[str, Any]:
+        """Open a case with a child named in three scripts, the mother abroad, a grandmother."""
+        body = {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER], **overrides}
+        response = self.post(username, "/api/v1/cases", body)
+        assert response.status_code == 201, response.json
+        return dict(response.json)
+
+    def case(self, username: str, case_id: str) -> dict[str, Any]:
+        response = self.get(username, f"/api/v1/cases/{case_id}")
+        assert response.status_code == 200, response.json
+        return dict(response.json)
+
+    def person(self, case: dict[str, Any], relation: str) -> str:
+        return next(p["id"] for p in case["people"] if p["relation"] == relation)
+
+    def transition(
+        self,
+        username: str,
+        case_id: str,
+        track: str,
+        action: str,
+        data: dict[str, Any] | None = None,
+        version: int | None = None,
+    ) -> TestResponse:
+        """Take one step, sending If-Match with the version the user sees now unless given."""
+        if version is None:
+            version = self.case_version(username, case_id)
+        body = {"track": track, "action": action, "data": data or {}}
+        return self.post(
+            username, f"/api/v1/cases/{case_id}/transitions", body, **{"If-Match": f'"{version}"'}
+        )
+
+    def step(
+        self,
+        username: str,
+        case_id: str,
+        track: str,
+        action: str,
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Take one step that must succeed; return the updated case."""
+        response = self.transition(username, case_id, track, action, data)
+        assert response.status_code == 200, (track, action, response.json)
+        return dict(response.json)
+
+    def case_version(self, username: str, case_id: str) -> int:
+        """The version the user can see; officials who cannot see the case get 0."""
+        response = self.get(username, f"/api/v1/cases/{case_id}")
+        return int(response.json["version"]) if response.status_code == 200 else 0

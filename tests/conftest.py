@@ -25,7 +25,7 @@ from workflow.rules import catalogue
 POSTGRES_URL = os.environ.get("HOMEWARD_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1}
-KEEP_TABLES = {"alembic_version", "workflow_definitions"}
+KEEP_TABLES = {"alembic_version"}
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +69,11 @@ def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
         catalogue.register_built_in(session)
     yield application
     application.extensions["homeward.engine"].dispose()
+
+
+@pytest.fixture
+def runner(app: Any) -> Any:
+    return app.test_cli_runner()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
 from workflow import db, migrations
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_group)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """The database schema."""
 
@@ -55,7 +55,7 @@ def db_upgrade() -> None:
     )
 
 
-@click.group("agencies")
+@click.group("agencies", cls=AppGroup)
 def agencies_group() -> None:
     """Agencies: NGOs and state bodies."""
 
@@ -73,7 +73,7 @@ def agencies_create(name: str, kind: str) -> None:
     click.echo(f"agency created: {name}")
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_group() -> None:
     """User accounts."""
 
@@ -102,7 +102,7 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
     click.echo(f"user created: {username} ({role})")
 
 
-@click.group("workflow")
+@click.group("workflow", cls=AppGroup)
 def workflow_group() -> None:
     """Workflow definitions."""
 
@@ -146,7 +146,7 @@ def workflow_diagram(out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-@click.group("keys")
+@click.group("keys", cls=AppGroup)
 def keys_group() -> None:
     """Token signing keys."""
 

@@ -28,9 +28,11 @@ def check_json_body() -> None:
     limit = int(current_app.config["MAX_JSON_BYTES"])
     if (request.content_length or 0) > limit:
         raise PayloadTooLarge("The request body is too large.")
+    raw = request.get_data(cache=True)
+    if not raw:
+        return  # a view that needs a body names the missing fields
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the request body as application/json.")
-    raw = request.get_data(cache=True)
     if len(raw) > limit:
         raise PayloadTooLarge("The request body is too large.")
     if not isinstance(_parse(raw), dict):

@@ -31,7 +31,8 @@ class SigningKey:
 class KeyRing:
     """Every key that may verify; the newest one signs."""
 
-    def __init__(self, keys: list[SigningKey]) -> None:
+    def __init__(self, keys: list[SigningKey], loaded_at: int = 0) -> None:
+        self.loaded_at = loaded_at  # the key directory's mtime when read
         if not keys:
             raise ConfigError("no signing key: run `homeward keys rotate` or set HOMEWARD_KEYS_DIR")
         self._keys = {key.kid: key for key in keys}
@@ -49,7 +50,8 @@ class KeyRing:
 def load(directory: Path) -> KeyRing:
     """Read every `*.pem` private key in a directory."""
     paths = sorted(directory.glob("*.pem")) if directory.is_dir() else []
-    return KeyRing([_read(path) for path in paths])
+    stamp = directory.stat().st_mtime_ns if directory.is_dir() else 0
+    return KeyRing([_read(path) for path in paths], stamp)
 
 
 def create(directory: Path) -> SigningKey:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -11,7 +12,7 @@ from jose import jwt
 from jose.exceptions import JOSEError
 
 from workflow.errors import NotAuthenticated
-from workflow.identity.keys import ALGORITHM, KeyRing
+from workflow.identity.keys import ALGORITHM, KeyRing, load
 from workflow.models import User
 
 MAX_TOKEN_BYTES = 4096
@@ -21,7 +22,11 @@ REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
 
 
 def key_ring() -> KeyRing:
+    """The signing keys, re-read when `homeward keys rotate` has added one."""
     ring: KeyRing = current_app.extensions["homeward.keys"]
+    directory = Path(current_app.config["KEYS_DIR"])
+    if directory.stat().st_mtime_ns != ring.loaded_at:
+        ring = current_app.extensions["homeward.keys"] = load(directory)
     return ring
 
 

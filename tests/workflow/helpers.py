@@ -1,0 +1,64 @@
+"""Direct database set-up for rule tests: put a case's tracks in given states."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from workflow import db
+from workflow.models import Case, TrackState, TransitionRecord, User
+from workflow.rules.definition import FieldSpec, Transition
+
+
+def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0) -> None:
+    """Move tracks straight to states, as if the steps had been taken `days_ago`."""
+    with app.app_context(), db.unit_of_work() as session:
+        since = datetime.now(UTC) - timedelta(days=days_ago)
+        for row in session.scalars(select(TrackState).filter_by(case_id=uuid.UUID(case_id))):
+            if row.track in states:
+                row.state, row.since = states[row.track], since
+        case = session.get(Case, uuid.UUID(case_id))
+        assert case is not None
+        case.updated_at = since
+
+
+def record_handling(app: Any, case_id: str, usernames: list[str]) -> None:
+    """Give each user's agency a past step on the case, so that its officials may see it."""
+    with app.app_context(), db.unit_of_work() as session:
+        for username in usernames:
+            user = session.scalar(select(User).filter_by(username=username))
+            assert user is not None
+            session.add(
+                TransitionRecord(
+                    case_id=uuid.UUID(case_id),
+                    track="dna",
+                    action="seen",
+                    from_state="-",
+                    to_state="-",
+                    actor_id=user.id,
+                    agency_id=user.agency_id,
+                )
+            )
+
+
+def valid_data(transition: Transition, person_id: str) -> dict[str, Any]:
+    """Data that satisfies a transition's field specs, whatever the definition."""
+    return {name: _value(spec, person_id) for name, spec in transition.fields.items()}
+
+
+def _value(spec: FieldSpec, person_id: str) -> Any:
+    today = date.today()
+    return {
+        "text": "NR-2026-1",
+        "reason": "Documents incomplete",
+        "date": (
+            today + timedelta(days=30) if spec.future else today - timedelta(days=1)
+        ).isoformat(),
+        "number": spec.maximum if spec.maximum is not None else 1,
+        "choice": (spec.options or ["?"])[0],
+        "person": person_id,
+        "text_list": ["S-1"],
+    }[spec.kind]

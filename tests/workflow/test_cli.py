@@ -1,0 +1,227 @@
+"""The `homeward` command: schema, demo data, accounts, workflows and keys, with bad arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from workflow import db
+from workflow.models import Case, User
+
+
+def _invoke(runner: Any, *args: str, **kwargs: Any) -> Any:
+    return runner.invoke(args=list(args), **kwargs)
+
+
+def test_db_upgrade_is_repeatable(runner: Any) -> None:
+    for _ in range(2):
+        result = _invoke(runner, "db", "upgrade")
+        assert result.exit_code == 0, result.output
+        assert "default v1" in result.output
+
+
+def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any) -> None:
+    app.config["DEMO_PASSWORD"] = "demo-password-for-tests"
+    result = _invoke(runner, "demo", "load")
+    assert result.exit_code == 0, result.output
+    assert "demo password: demo-password-for-tests" in result.output
+    with app.app_context():
+        session = db.session()
+        assert session.scalar(select(func.count()).select_from(Case)) == 13
+        names = set(session.scalars(select(User.username)))
+    assert {
+        "lawyer",
+        "lawyer2",
+        "lawyer3",
+        "registrar",
+        "judge",
+        "lab",
+        "guardianship",
+        "citizenship",
+        "auditor",
+        "admin",
+    } <= names
+    again = _invoke(runner, "demo", "load")
+    assert again.exit_code == 0 and "already loaded" in again.output
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Case)) == 13
+
+
+def test_demo_load_generates_and_keeps_a_password(app: Any, runner: Any) -> None:
+    first = _invoke(runner, "demo", "load").output
+    second = _invoke(runner, "demo", "load").output
+    line = next(x for x in first.splitlines() if x.startswith("demo password: "))
+    assert len(line) > len("demo password: ") + 12
+    assert line in second
+
+
+def test_demo_data_is_never_loaded_in_production(app: Any, runner: Any) -> None:
+    app.config["ENV"] = "production"
+    result = _invoke(runner, "demo", "load")
+    assert result.exit_code == 2
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_users_create_adds_an_account_that_can_sign_in(runner: Any, client: Any) -> None:
+    assert (
+        _invoke(runner, "agencies", "create", "Қамқор заң көмегі", "--kind", "ngo").exit_code == 0
+    )
+    result = _invoke(
+        runner,
+        "users",
+        "create",
+        "aigerim",
+        "--role",
+        "lawyer",
+        "--agency",
+        "Қамқор заң көмегі",
+        "--password",
+        "a long enough passphrase",
+    )
+    assert result.exit_code == 0, result.output
+    login = client.post(
+        "/api/v1/auth/login", json={"username": "aigerim", "password": "a long enough passphrase"}
+    )
+    assert login.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["users", "create", "x", "--role", "wizard", "--agency", "A", "--password", "p" * 12],
+            "wizard",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "x",
+                "--role",
+                "lawyer",
+                "--agency",
+                "Nope",
+                "--password",
+                "p" * 12,
+            ],
+            "no agency",
+        ),
+        (
+            ["users", "create", "x", "--role", "lawyer", "--agency", "A", "--password", "short"],
+            "at least 12",
+        ),
+        (
+            ["users", "create", "  ", "--role", "lawyer", "--agency", "A", "--password", "p" * 12],
+            "blank",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "x\x1b[31m",
+                "--role",
+                "lawyer",
+                "--agency",
+                "A",
+                "--password",
+                "p" * 12,
+            ],
+            "control character",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "u" * 65,
+                "--role",
+                "lawyer",
+                "--agency",
+                "A",
+                "--password",
+                "p" * 12,
+            ],
+            "at most 64",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "judge1",
+                "--role",
+                "official",
+                "--agency",
+                "A",
+                "--password",
+                "p" * 12,
+            ],
+            "cannot belong",
+        ),
+        (["agencies", "create", "B", "--kind", "cult"], "cult"),
+    ],
+)
+def test_bad_arguments_get_a_clear_error_and_change_nothing(
+    app: Any, runner: Any, args: list[str], message: str
+) -> None:
+    _invoke(runner, "agencies", "create", "A", "--kind", "ngo")
+    result = _invoke(runner, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_username_is_taken_once(runner: Any) -> None:
+    _invoke(runner, "agencies", "create", "A", "--kind", "ngo")
+    args = [
+        "users",
+        "create",
+        "lawyer",
+        "--role",
+        "lawyer",
+        "--agency",
+        "A",
+        "--password",
+        "p" * 12,
+    ]
+    assert _invoke(runner, *args).exit_code == 0
+    again = _invoke(runner, *args)
+    assert again.exit_code == 2 and "taken" in again.output
+
+
+def test_workflow_check_and_load(runner: Any, tmp_path: Path) -> None:
+    from workflow.rules.catalogue import BUILT_IN
+
+    text = (
+        (BUILT_IN / "default.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 3")
+    )
+    path = tmp_path / "default-v3.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert "valid" in _invoke(runner, "workflow", "check", str(path)).output
+    loaded = _invoke(runner, "workflow", "load", str(path))
+    assert loaded.exit_code == 0 and "version 3 loaded" in loaded.output
+    path.write_text(text.replace("target_days: 14", "target_days: 15"), encoding="utf-8")
+    clash = _invoke(runner, "workflow", "load", str(path))
+    assert clash.exit_code == 2 and "higher version" in clash.output
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"\x00\x01binary", b"- a list\n- not a mapping\n", "name: ünïcödé\n".encode()]
+)
+def test_workflow_load_refuses_what_is_not_a_definition(
+    runner: Any, tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    result = _invoke(runner, "workflow", "load", str(path))
+    assert result.exit_code == 2
+    assert "bad.yaml" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_workflow_load_of_a_missing_file_is_a_usage_error(runner: Any) -> None:
+    result = _invoke(runner, "workflow", "load", "/no/such/file.yaml")
+    assert result.exit_code == 2 and "does not exist" in result.output

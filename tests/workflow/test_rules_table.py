@@ -1,0 +1,169 @@
+"""Every rule of the default workflow's table, as a parametrised test through the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import Api
+from tests.workflow.helpers import record_handling, set_states, valid_data
+from workflow.demo import AGENCIES, USERS
+from workflow.rules.catalogue import BUILT_IN, read_file
+from workflow.rules.definition import Definition, Track, Transition, conditions
+
+DEFAULT = Definition.model_validate(read_file(BUILT_IN / "default.yaml"))
+STEPS = [(track, t) for track in DEFAULT.tracks for t in track.transitions]
+IDS = [f"{track.name}.{t.action}" for track, t in STEPS]
+OFFICIALS = ["registrar", "judge", "lab", "guardianship", "citizenship"]
+ACTORS = ["lawyer", *OFFICIALS, "auditor", "admin"]
+
+
+def _satisfying(transition: Transition) -> dict[str, str]:
+    """States of other tracks that meet every condition the transition requires."""
+    chosen: dict[str, str] = {}
+    for condition in conditions(transition.requires):
+        chosen.setdefault(condition.track, condition.in_[0])
+    return chosen
+
+
+def _ready_case(
+    api: Api, app: Any, track: Track, transition: Transition, state: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    case = api.create_case()
+    states = {**_satisfying(transition), track.name: state or transition.from_[0]}
+    set_states(app, case["id"], states)
+    record_handling(app, case["id"], OFFICIALS)
+    return case["id"], valid_data(transition, api.person(case, "mother"))
+
+
+def _expected_status(username: str, transition: Transition) -> int:
+    role, agency = USERS[username]
+    kinds = {(p.role, p.agency_kind) for p in transition.performed_by}
+    if (role, AGENCIES[agency]) in kinds:
+        return 200
+    return 404 if username in ("auditor", "admin") else 403
+
+
+@pytest.mark.parametrize(("track", "transition"), STEPS, ids=IDS)
+def test_only_the_named_role_and_agency_may_perform(
+    api: Api, app: Any, track: Track, transition: Transition
+) -> None:
+    for username in ACTORS:
+        case_id, data = _ready_case(api, app, track, transition)
+        response = api.transition(
+            username,
+            case_id,
+            track.name,
+            transition.action,
+            data,
+            version=api.case_version("lawyer", case_id),
+        )
+        assert response.status_code == _expected_status(username, transition), (
+            username,
+            response.json,
+        )
+        if response.status_code == 200:
+            assert response.json["tracks"][track.name]["state"] == transition.to
+
+
+@pytest.mark.parametrize(("track", "transition"), STEPS, ids=IDS)
+def test_a_step_from_the_wrong_state_is_a_conflict(
+    api: Api, app: Any, track: Track, transition: Transition
+) -> None:
+    wrong = next(s for s in track.state_names if s not in transition.from_)
+    case_id, data = _ready_case(api, app, track, transition, state=wrong)
+    actor = _performer(transition)
+    response = api.transition(actor, case_id, track.name, transition.action, data)
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "wrong_state"
+    assert response.json["error"]["details"] == {
+        "track": track.name,
+        "state": wrong,
+        "allowed_from": transition.from_,
+    }
+
+
+REQUIRING = [(track, t) for track, t in STEPS if t.requires is not None]
+
+
+@pytest.mark.parametrize(
+    ("track", "transition"), REQUIRING, ids=[f"{tr.name}.{t.action}" for tr, t in REQUIRING]
+)
+def test_a_missing_prerequisite_is_named(
+    api: Api, app: Any, track: Track, transition: Transition
+) -> None:
+    case = api.create_case()
+    set_states(app, case["id"], {track.name: transition.from_[0]})
+    record_handling(app, case["id"], OFFICIALS)
+    data = valid_data(transition, api.person(case, "mother"))
+    response = api.transition(
+        _performer(transition), case["id"], track.name, transition.action, data
+    )
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "prerequisite_missing"
+    named = str(response.json["error"]["details"]["missing"])
+    for condition in conditions(transition.requires):
+        assert condition.track in named
+
+
+WITH_FIELDS = [(track, t) for track, t in STEPS if t.fields]
+
+
+@pytest.mark.parametrize(
+    ("track", "transition"), WITH_FIELDS, ids=[f"{tr.name}.{t.action}" for tr, t in WITH_FIELDS]
+)
+def test_missing_data_names_every_required_field(
+    api: Api, app: Any, track: Track, transition: Transition
+) -> None:
+    case_id, _data = _ready_case(api, app, track, transition)
+    before = api.case_version("lawyer", case_id)
+    response = api.transition(_performer(transition), case_id, track.name, transition.action, {})
+    assert response.status_code == 422
+    fields = {item["field"] for item in response.json["error"]["details"]}
+    assert fields == {f"data.{name}" for name in transition.fields}
+    assert api.case_version("lawyer", case_id) == before
+
+
+def test_dna_confirmation_below_the_policy_threshold_is_refused(api: Api, app: Any) -> None:
+    track = DEFAULT.track("dna")
+    assert track is not None
+    confirm = track.transition("confirm")
+    assert confirm is not None
+    case_id, data = _ready_case(api, app, track, confirm)
+    response = api.transition("lab", case_id, "dna", "confirm", {**data, "probability": 0.99})
+    assert response.status_code == 422
+    assert response.json["error"]["details"][0]["field"] == "data.probability"
+
+
+def test_a_person_field_must_name_someone_on_the_case(api: Api, app: Any) -> None:
+    other = api.create_case()
+    case = api.create_case()
+    response = api.transition(
+        "lawyer",
+        case["id"],
+        "dna",
+        "request",
+        {"reference_person": api.person(other, "mother"), "relationship_tested": "maternity"},
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["details"][0]["problem"] == "not_a_person_on_this_case"
+
+
+def test_filing_birth_registration_needs_the_child_particulars(api: Api) -> None:
+    sparse = {"names": [{"script": "Latn", "given": "Aliya"}]}
+    case = api.create_case(child=sparse)
+    response = api.transition("lawyer", case["id"], "birth_registration", "file")
+    assert response.status_code == 409
+    assert response.json["error"]["details"]["missing"] == [
+        {"particulars": ["child.sex", "child.birth_date", "child.birth_place.country"]}
+    ]
+
+
+def _performer(transition: Transition) -> str:
+    for username, (role, agency) in USERS.items():
+        if any(
+            p.role is role and p.agency_kind is AGENCIES[agency] for p in transition.performed_by
+        ):
+            return username
+    raise AssertionError(f"no demo user performs {transition.action}")

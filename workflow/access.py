@@ -32,7 +32,6 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
         assigned=frozenset(a.user_id for a in case.assignments),
         waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
         handled_by=frozenset(handled),
-        open=case.status is CaseStatus.OPEN,
     )
 
 

@@ -14,6 +14,7 @@ from workflow.permissions import Caller, CaseFacts, can_perform
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
+from workflow.vocabulary import CaseStatus
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def check_step(
     track, transition = _resolve(definition, track_name, action)
     if not can_perform(caller, facts, transition):
         raise NotPermitted("You may not perform this step on this case.")
+    _ensure_open(case)
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
     _ensure_prerequisites(case, transition, states)
@@ -49,6 +51,8 @@ def allowed_steps(
     caller: Caller, case: Case, definition: Definition, facts: CaseFacts
 ) -> list[dict[str, str]]:
     """The transitions the caller could perform now, data aside."""
+    if case.status is not CaseStatus.OPEN:
+        return []
     states = case.track_states()
     return [
         {"track": track.name, "action": transition.action}
@@ -88,6 +92,14 @@ def _resolve(definition: Definition, track_name: str, action: str) -> tuple[Trac
             "The track has no such action.", [{"field": "action", "problem": "unknown"}]
         )
     return track, transition
+
+
+def _ensure_open(case: Case) -> None:
+    if case.status is not CaseStatus.OPEN:
+        raise WrongState(
+            f"The case is {case.status.value}; no more steps can be taken on it.",
+            {"status": case.status.value},
+        )
 
 
 def _ensure_state(track: Track, transition: Transition, state: str) -> None:

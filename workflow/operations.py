@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from workflow.access import case_facts
 from workflow.db import utcnow
 from workflow.engine import Step, check_step, initial_states
-from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.models import Assignment, Case, Person, PersonName, TrackState, TransitionRecord, User
 from workflow.permissions import Caller, CaseFacts, can_edit_case, can_open_case, can_view_case
 from workflow.references import looks_like_reference, new_reference
@@ -20,7 +20,7 @@ from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import unmet
 from workflow.schemas import CaseIn, CasePatch, ChildIn, ChildPatch, NameIn, PersonIn, PersonPatch
 from workflow.text import search_key
-from workflow.vocabulary import CaseStatus, Relation, Role
+from workflow.vocabulary import CaseStatus, ClosureReason, Relation, Role
 
 PERSON_FIELDS = ("sex", "citizenship", "alive", "whereabouts")
 
@@ -114,6 +114,75 @@ def perform_transition(
     db.add(record)
     db.flush()
     return record
+
+
+def close_case(
+    db: Session,
+    caller: Caller,
+    case: Case,
+    facts: CaseFacts,
+    reason: ClosureReason,
+    note: str | None,
+) -> None:
+    """Close a case (withdrawn, transferred, child deceased); no steps are taken until reopened."""
+    _ensure_editable(caller, facts)
+    if case.status is CaseStatus.CLOSED:
+        raise WrongState("The case is already closed.", {"status": case.status.value})
+    _set_status(db, caller, case, CaseStatus.CLOSED, "close", {"reason": reason.value}, note)
+    case.closure_reason = reason
+    db.flush()
+
+
+def reopen_case(
+    db: Session, caller: Caller, case: Case, facts: CaseFacts, note: str | None
+) -> None:
+    """Reopen a closed case where it stood."""
+    _ensure_editable(caller, facts)
+    if case.status is not CaseStatus.CLOSED:
+        raise WrongState("Only a closed case can be reopened.", {"status": case.status.value})
+    definition = definition_of(case.workflow)
+    status = (
+        CaseStatus.OPEN
+        if unmet(definition.complete_when, case.track_states())
+        else (CaseStatus.COMPLETE)
+    )
+    _set_status(db, caller, case, status, "reopen", {}, note)
+    case.closure_reason = None
+    db.flush()
+
+
+def _ensure_editable(caller: Caller, facts: CaseFacts) -> None:
+    if not can_edit_case(caller, facts):
+        raise NotPermitted("Only the lawyers working this case close or reopen it.")
+
+
+def _set_status(
+    db: Session,
+    caller: Caller,
+    case: Case,
+    status: CaseStatus,
+    action: str,
+    data: dict[str, Any],
+    note: str | None,
+) -> None:
+    """Change the case's status and record it in the history as a step on the `case` itself."""
+    now = utcnow()
+    db.add(
+        TransitionRecord(
+            case_id=case.id,
+            track="case",
+            action=action,
+            from_state=case.status.value,
+            to_state=status.value,
+            actor_id=caller.id,
+            agency_id=caller.agency_id,
+            at=now,
+            data=data,
+            note=note,
+            evidence_ids=[],
+        )
+    )
+    case.status, case.updated_at = status, now
 
 
 def _record(

@@ -26,7 +26,6 @@ class CaseFacts:
     assigned: frozenset[uuid.UUID] = frozenset()
     waiting_on: frozenset[AgencyKind] = frozenset()
     handled_by: frozenset[uuid.UUID] = field(default_factory=frozenset)
-    open: bool = True
 
 
 def can_view_case(caller: Caller, facts: CaseFacts) -> bool:
@@ -53,4 +52,4 @@ def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> boo
         performer.role is caller.role and performer.agency_kind is caller.agency_kind
         for performer in transition.performed_by
     )
-    return named and facts.open and can_view_case(caller, facts)
+    return named and can_view_case(caller, facts)

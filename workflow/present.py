@@ -37,6 +37,7 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
         "reference": case.reference,
         "version": case.version,
         "status": case.status.value,
+        "closure_reason": case.closure_reason.value if case.closure_reason else None,
         "workflow": {"name": case.workflow.name, "version": case.workflow.version},
         "child_names": [_name_json(n) for n in case.child.names],
         "tracks": {

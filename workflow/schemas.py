@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from workflow.text import Line, Paragraph, ShortLine
-from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
+from workflow.vocabulary import ClosureReason, DatePrecision, Relation, Script, Sex, Whereabouts
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 
@@ -112,6 +112,15 @@ class TransitionIn(Input):
     action: Annotated[str, Field(min_length=1, max_length=40)]
     data: dict[str, Any] = {}
     evidence_ids: Annotated[list[uuid.UUID], Field(max_length=20)] = []
+    note: Paragraph | None = None
+
+
+class CloseIn(Input):
+    reason: ClosureReason
+    note: Paragraph | None = None
+
+
+class ReopenIn(Input):
     note: Paragraph | None = None
 
 

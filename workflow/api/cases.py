@@ -16,7 +16,16 @@ from workflow.permissions import CaseFacts
 from workflow.present import case_json, case_summary, history_json
 from workflow.queries import list_cases
 from workflow.rules import catalogue
-from workflow.schemas import AssignmentIn, CaseIn, CaseListQuery, CasePatch, CasePath, TransitionIn
+from workflow.schemas import (
+    AssignmentIn,
+    CaseIn,
+    CaseListQuery,
+    CasePatch,
+    CasePath,
+    CloseIn,
+    ReopenIn,
+    TransitionIn,
+)
 
 blueprint = APIBlueprint(
     "cases",
@@ -87,6 +96,26 @@ def post_transition(path: CasePath, body: TransitionIn) -> Response:
         body.note,
         body.evidence_ids,
     )
+    return _case_response(case, 200)
+
+
+@blueprint.post("/<case_id>/close")
+def post_close(path: CasePath, body: CloseIn) -> Response:
+    """Close the case with a reason; needs If-Match."""
+    session, caller = db.session(), caller_of(current_user())
+    case, facts = operations.find_case(session, caller, path.case_id)
+    require_version(case.version)
+    operations.close_case(session, caller, case, facts, body.reason, body.note)
+    return _case_response(case, 200)
+
+
+@blueprint.post("/<case_id>/reopen")
+def post_reopen(path: CasePath, body: ReopenIn) -> Response:
+    """Reopen a closed case where it stood; needs If-Match."""
+    session, caller = db.session(), caller_of(current_user())
+    case, facts = operations.find_case(session, caller, path.case_id)
+    require_version(case.version)
+    operations.reopen_case(session, caller, case, facts, body.note)
     return _case_response(case, 200)
 
 

@@ -193,3 +193,12 @@ def test_diagram_command_writes_mermaid_for_every_track(runner: Any, tmp_path: P
     assert text.count("```mermaid") == 6
     assert "requested --> authorized: authorize (court)" in text
     assert "samples_collected --> confirmed: confirm (forensic_lab)" in text
+
+
+def test_the_diagrams_in_docs_match_the_definitions(runner: Any, tmp_path: Path) -> None:
+    runner.invoke(args=["workflow", "diagram", "--out", str(tmp_path)])
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for generated in tmp_path.glob("workflow-*.md"):
+        committed = docs / generated.name
+        assert committed.read_text(encoding="utf-8") == generated.read_text(encoding="utf-8"), (
+            "run `make diagram` and commit docs/")

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Drive one child's case from opening to complete through the HTTP API, as the demo users.
+# Needs a running Homeward (`make run`), curl and jq. Usage:
+#   HOMEWARD_DEMO_PASSWORD=<the printed password> bash docs/walkthrough.sh
+set -euo pipefail
+BASE="${HOMEWARD_URL:-http://127.0.0.1:5000}"
+PASS="${HOMEWARD_DEMO_PASSWORD:?set HOMEWARD_DEMO_PASSWORD to the password make run printed}"
+
+token() {  # token USERNAME: sign in, print the access token
+  curl -sf "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "$(jq -n --arg u "$1" --arg p "$PASS" '{username: $u, password: $p}')" | jq -r .access_token
+}
+
+step() {  # step USERNAME TRACK ACTION DATA: take one step with the version the user sees now
+  local auth="Authorization: Bearer $(token "$1")"
+  local version
+  version=$(curl -sf "$BASE/api/v1/cases/$CASE" -H "$auth" | jq -r .version)
+  curl -s "$BASE/api/v1/cases/$CASE/transitions" -H "$auth" -H "If-Match: \"$version\"" \
+    -H 'Content-Type: application/json' \
+    -d "$(jq -n --arg t "$2" --arg a "$3" --argjson d "$4" '{track: $t, action: $a, data: $d}')" \
+    | jq -c --arg t "$2" '{status, ($t): .tracks[$t].state?, error: .error?}'
+}
+
+# 1. The lawyer opens a case: the child in Kazakh Cyrillic and Arabic, the mother detained abroad.
+CASE_JSON=$(curl -sf "$BASE/api/v1/cases" -H "Authorization: Bearer $(token lawyer)" \
+  -H 'Content-Type: application/json' -d @- <<'JSON'
+{"child": {"names": [{"script": "Cyrl", "given": "Әлия", "family": "Нұрғалиева"},
+                     {"script": "Arab", "given": "عالية", "family": "نورغالييفا"}],
+           "sex": "female", "birth_date": {"value": "2016-01-01", "precision": "year"},
+           "birth_place": {"country": "SY", "locality": "Raqqa"}},
+ "people": [{"relation": "mother", "names": [{"script": "Cyrl", "given": "Гүлнар"}],
+             "alive": true, "whereabouts": "detained_abroad", "citizenship": "KZ"},
+            {"relation": "grandmother", "names": [{"script": "Cyrl", "given": "Сәуле"}],
+             "alive": true, "whereabouts": "in_country", "citizenship": "KZ"}]}
+JSON
+)
+CASE=$(jq -r .id <<<"$CASE_JSON")
+MOTHER=$(jq -r '.people[] | select(.relation == "mother") | .id' <<<"$CASE_JSON")
+GRANNY=$(jq -r '.people[] | select(.relation == "grandmother") | .id' <<<"$CASE_JSON")
+echo "opened $(jq -r .reference <<<"$CASE_JSON")"
+
+# 2. DNA kinship: the lawyer requests, the court authorizes, the lab collects and confirms.
+step lawyer dna request "{\"reference_person\": \"$MOTHER\", \"relationship_tested\": \"maternity\"}"
+step judge dna authorize '{"ruling_number": "2-1187/2026"}'
+step lab dna collect_samples '{"sample_ids": ["S-0412", "S-0413"], "collected_on": "2026-09-02"}'
+step lab dna confirm '{"report_number": "FL-2026-0932", "probability": 0.9999}'
+
+# 3. Birth registration at the civil registry.
+step lawyer birth_registration file '{}'
+step registrar birth_registration take_review '{}'
+step registrar birth_registration register '{"certificate_number": "I-АЛ 0048213", "registered_on": "2026-10-01"}'
+
+# 4. Guardianship, because the mother is detained abroad.
+step lawyer guardianship file_petition "{\"proposed_guardian\": \"$GRANNY\", \"relationship\": \"maternal grandmother\"}"
+step guardianship guardianship assess_suitable '{"report_reference": "GA-2026-311"}'
+step judge guardianship schedule_hearing '{"hearing_date": "2026-12-10"}'
+step judge guardianship grant "{\"order_number\": \"2-3021/2026\", \"order_type\": \"permanent\", \"guardian\": \"$GRANNY\"}"
+
+# 5. Citizenship and the identity document.
+step lawyer citizenship file '{}'
+step citizenship citizenship take_review '{}'
+step citizenship citizenship grant '{"identifier_kind": "personal_identification_number", "identifier": "160304650123"}'
+step lawyer identity_document apply '{}'
+step citizenship identity_document issue '{"document_number": "N12345678", "expires_on": "2036-10-01"}'

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from workflow.text import Line, Paragraph, ShortLine
+from workflow.text import Line, Paragraph, ShortLine, exact_token
 from workflow.vocabulary import ClosureReason, DatePrecision, Relation, Script, Sex, Whereabouts
 
+# Usernames are compared exactly as typed: "lawyer " is not "lawyer".
+Username = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(exact_token)]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 
 
@@ -125,16 +127,16 @@ class ReopenIn(Input):
 
 
 class AssignmentIn(Input):
-    username: Annotated[str, Field(min_length=1, max_length=64)]
+    username: Username
 
 
 class LoginIn(Input):
-    username: Annotated[str, Field(min_length=1, max_length=64)]
+    username: Username
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class RefreshIn(Input):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,512}$")]
 
 
 class CaseListQuery(Input):
@@ -142,7 +144,7 @@ class CaseListQuery(Input):
     state: Annotated[str, Field(max_length=40)] | None = None
     queue: Annotated[str, Field(pattern=r"^agency$")] | None = None
     overdue: bool | None = None
-    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    q: Line | None = None
     page: Annotated[int, Field(ge=1, le=100000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 25
 

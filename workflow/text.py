@@ -42,14 +42,23 @@ def clean_paragraph(value: str) -> str:
     return _clean(value, allow_newlines=True)
 
 
-def _clean(value: str, *, allow_newlines: bool) -> str:
-    allowed = {"\n", "\t"} if allow_newlines else set()
+def exact_token(value: str) -> str:
+    """Refuse control characters and unpaired surrogates; keep everything else as typed."""
+    _refuse_controls(value, allowed=set())
+    return value
+
+
+def _refuse_controls(value: str, allowed: set[str]) -> None:
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
             raise ValueError("text contains an invalid character")
         if category == "Cc" and char not in allowed:
             raise ValueError("text contains a control character")
+
+
+def _clean(value: str, *, allow_newlines: bool) -> str:
+    _refuse_controls(value, allowed={"\n", "\t"} if allow_newlines else set())
     cleaned = unicodedata.normalize("NFC", value).strip()
     if not cleaned:
         raise ValueError("text must not be blank")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from workflow.api import auth, cases, guards, system
+from workflow.api import auth, cases, system
 from workflow.api import definitions as workflow_views
 
 
 def init_app(app: OpenAPI) -> None:
-    app.before_request(guards.check_json_body)
     for blueprint in (auth.blueprint, auth.protected, cases.blueprint, workflow_views.blueprint):
         app.register_api(blueprint)
     app.register_blueprint(system.blueprint)

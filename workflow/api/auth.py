@@ -6,6 +6,7 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
 from workflow import db
+from workflow.api.guards import check_json_body
 from workflow.identity import operations
 from workflow.identity.current import current_session_id, current_user, require_user
 from workflow.schemas import LoginIn, RefreshIn
@@ -18,6 +19,8 @@ protected = APIBlueprint(
     "me", __name__, url_prefix="/api/v1", abp_tags=[TAG], abp_security=SECURITY
 )
 protected.before_request(require_user)
+protected.before_request(check_json_body)
+blueprint.before_request(check_json_body)
 
 
 @blueprint.post("/login")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from workflow import db, operations
 from workflow.access import caller_of, case_facts
-from workflow.api.guards import etag, require_version
+from workflow.api.guards import check_json_body, etag, require_version
 from workflow.errors import NotFound
 from workflow.identity.current import current_user, require_user
 from workflow.models import Case, TransitionRecord, User
@@ -35,6 +35,7 @@ blueprint = APIBlueprint(
     abp_tags=[Tag(name="cases", description="Cases and their steps")],
 )
 blueprint.before_request(require_user)
+blueprint.before_request(check_json_body)
 
 
 @blueprint.post("")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from workflow import db
+from workflow.api.guards import check_json_body
 from workflow.errors import NotFound
 from workflow.identity.current import require_user
 from workflow.models import WorkflowRecord
@@ -25,6 +26,7 @@ blueprint = APIBlueprint(
     abp_tags=[Tag(name="workflow", description="The workflow definition")],
 )
 blueprint.before_request(require_user)
+blueprint.before_request(check_json_body)
 
 
 class WorkflowQuery(BaseModel):

@@ -21,9 +21,7 @@ MULTIPART_ENDPOINTS: set[str] = set()
 
 def check_json_body() -> None:
     """Refuse a body that is not a JSON object of reasonable size before any view sees it."""
-    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
-        return
-    if request.endpoint in MULTIPART_ENDPOINTS:
+    if request.method not in BODY_METHODS or request.endpoint in MULTIPART_ENDPOINTS:
         return
     limit = int(current_app.config["MAX_JSON_BYTES"])
     if (request.content_length or 0) > limit:

@@ -7,6 +7,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from workflow.identity.keys import SigningKey
+from workflow.identity.tokens import key_ring
+
 ALL_SCRIPTS_CHILD: dict[str, Any] = {
     "names": [
         {"script": "Cyrl", "given": "Әлия", "family": "Нұрғалиева"},
@@ -113,3 +116,9 @@ class Api:
         """The version the user can see; officials who cannot see the case get 0."""
         response = self.get(username, f"/api/v1/cases/{case_id}")
         return int(response.json["version"]) if response.status_code == 200 else 0
+
+
+def current_signing_key(app: Any) -> SigningKey:
+    """The key Homeward signs tokens with now."""
+    with app.app_context():
+        return key_ring().current

@@ -9,7 +9,7 @@ from typing import Any
 from flask_openapi3 import Info, OpenAPI
 
 from workflow import config, db, errors
-from workflow.identity import keys, passwords
+from workflow.identity import passwords
 
 API_INFO = Info(
     title="Homeward API",
@@ -45,7 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     db.init_app(app)
     errors.init_app(app)
     passwords.init_app(app)
-    app.extensions["homeward.keys"] = _key_ring(app)
     from workflow import api, cli
 
     api.init_app(app)
@@ -62,15 +61,3 @@ def _prepare(app: OpenAPI, instance: Path) -> None:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # Werkzeug's access log prints query strings, which can hold a searched name.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-
-def _key_ring(app: OpenAPI) -> keys.KeyRing:
-    directory = Path(app.config["KEYS_DIR"])
-    ring_files = list(directory.glob("*.pem")) if directory.is_dir() else []
-    if not ring_files:
-        if app.config["ENV"] == "production":
-            raise config.ConfigError(
-                f"no signing key in {directory}: create one with `homeward keys rotate`"
-            )
-        keys.create(directory)
-    return keys.load(directory)

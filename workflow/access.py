@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from workflow.models import Assignment, Case, TrackState, TransitionRecord, User
+from workflow.identity.current import current_user
+from workflow.models import Assignment, Case, CaseRoute, TrackState, TransitionRecord, User
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import all_definitions, definition_of
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
@@ -15,6 +16,11 @@ def caller_of(user: User) -> Caller:
     return Caller(
         id=user.id, role=user.role, agency_id=user.agency_id, agency_kind=user.agency.kind
     )
+
+
+def current_caller() -> Caller:
+    """The signed-in user of this request, as permissions see them."""
+    return caller_of(current_user())
 
 
 def case_facts(db: Session, case: Case) -> CaseFacts:
@@ -32,6 +38,11 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
         assigned=frozenset(a.user_id for a in case.assignments),
         waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
         handled_by=frozenset(handled),
+        routes=tuple(
+            db.execute(
+                select(CaseRoute.agency_kind, CaseRoute.agency_id).filter_by(case_id=case.id)
+            ).all()
+        ),
     )
 
 
@@ -43,7 +54,12 @@ def visible_cases(db: Session, caller: Caller) -> ColumnElement[bool]:
         handled = Case.id.in_(
             select(TransitionRecord.case_id).filter_by(agency_id=caller.agency_id)
         )
-        return or_(handled, waiting_on(db, caller.agency_kind))
+        taken_by_others = Case.id.in_(
+            select(CaseRoute.case_id).where(
+                CaseRoute.agency_kind == caller.agency_kind, CaseRoute.agency_id != caller.agency_id
+            )
+        )
+        return or_(handled, and_(waiting_on(db, caller.agency_kind), ~taken_by_others))
     return false()
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from workflow import errors
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -96,11 +98,16 @@ def session() -> Session:
 def _finish_request(response: Response) -> Response:
     """The request's one commit: everything it changed commits together, or on error nothing."""
     db_session: Session | None = g.get("db_session")
-    if db_session is not None:
-        if response.status_code < 400:
-            db_session.commit()
-        else:
-            db_session.rollback()
+    if db_session is None:
+        return response
+    if response.status_code >= 400:
+        db_session.rollback()
+        return response
+    try:
+        db_session.commit()
+    except Exception as error:  # any failure to commit becomes an error response
+        db_session.rollback()
+        return errors.response_for(error)
     return response
 
 

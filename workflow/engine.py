@@ -14,7 +14,8 @@ from workflow.permissions import Caller, CaseFacts, can_perform
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
-from workflow.vocabulary import CaseStatus
+from workflow.schemas import TransitionIn
+from workflow.vocabulary import CaseStatus, Relation
 
 
 @dataclass(frozen=True)
@@ -28,23 +29,19 @@ class Step:
 
 
 def check_step(
-    caller: Caller,
-    case: Case,
-    definition: Definition,
-    facts: CaseFacts,
-    track_name: str,
-    action: str,
-    data: dict[str, Any],
+    caller: Caller, case: Case, definition: Definition, facts: CaseFacts, command: TransitionIn
 ) -> Step:
     """Check permission, state, prerequisites and data, in that order, for one transition."""
-    track, transition = _resolve(definition, track_name, action)
+    track, transition = _resolve(definition, command.track, command.action)
     if not can_perform(caller, facts, transition):
         raise NotPermitted("You may not perform this step on this case.")
     _ensure_open(case)
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
     _ensure_prerequisites(case, transition, states)
-    return Step(track, transition, states[track.name], _validated_data(case, transition, data))
+    _ensure_evidence(command)
+    data = _validated_data(case, transition, command.data)
+    return Step(track, transition, states[track.name], data)
 
 
 def allowed_steps(
@@ -122,12 +119,22 @@ def _ensure_prerequisites(case: Case, transition: Transition, states: dict[str, 
         )
 
 
+def _ensure_evidence(command: TransitionIn) -> None:
+    # No document can be attached to a case yet, so no evidence id can name one of its documents.
+    if command.evidence_ids:
+        raise InvalidInput(
+            "Name documents attached to this case.",
+            [{"field": "evidence_ids", "problem": "no_such_document"}],
+        )
+
+
 def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) -> dict[str, Any]:
     try:
         validated = data_model(transition).model_validate(data)
     except ValidationError as error:
         raise invalid(error, ("data",)) from None
-    people = {person.id for person in case.people}
+    # A person field names a relative or guardian, never the child.
+    people = {person.id for person in case.people if person.relation is not Relation.CHILD}
     for name, spec in transition.fields.items():
         value = getattr(validated, name)
         if spec.kind == "person" and isinstance(value, uuid.UUID) and value not in people:
@@ -137,7 +144,7 @@ def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) ->
                     {
                         "field": f"data.{name}",
                         "problem": "not_a_person_on_this_case",
-                        "message": "Name someone recorded on this case.",
+                        "message": "Name a relative or guardian recorded on this case.",
                     }
                 ],
             )

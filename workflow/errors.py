@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -11,6 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+# Pydantic quotes pieces of the input in backticks (e.g. "found `l` at 1"); those never go back.
+_QUOTED = re.compile(r"`[^`]*`")
 
 
 DOCUMENTED_STATUSES = (401, 403, 404, 409, 413, 415, 422, 428, 429)
@@ -98,7 +101,7 @@ def field_errors(
         {
             "field": ".".join(str(part) for part in (*prefix, *item["loc"])) or "(body)",
             "problem": item["type"],
-            "message": item["msg"],
+            "message": _QUOTED.sub("…", item["msg"]),
         }
         for item in error.errors(include_url=False, include_input=False, include_context=False)
     ]
@@ -118,6 +121,30 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StaleDataError, _render_stale)
     app.register_error_handler(HTTPException, _render_http)
     app.register_error_handler(Exception, _render_unexpected)
+    app.log_exception = _log_exception  # type: ignore[method-assign]
+
+
+def response_for(error: Exception) -> Response:
+    """The error response for an exception raised outside a view, such as at commit."""
+    if isinstance(error, HomewardError):
+        return _render(error)
+    if isinstance(error, StaleDataError):
+        return _render_stale(error)
+    return _render_unexpected(error)
+
+
+def _log_exception(exc_info: Any) -> None:
+    _log_safely(exc_info[1])
+
+
+def _log_safely(error: BaseException) -> None:
+    # An exception's text and Flask's traceback can carry SQL parameters, names included; the
+    # type and the innermost line are enough to find the bug.
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    where = f"{traceback.tb_frame.f_code.co_filename}:{traceback.tb_lineno}" if traceback else "?"
+    log.error("unexpected error: %s at %s", type(error).__name__, where)
 
 
 def _render(error: HomewardError) -> Response:
@@ -142,6 +169,5 @@ def _render_http(error: HTTPException) -> Response:
 
 
 def _render_unexpected(error: Exception) -> Response:
-    # The type only: exception text can carry the personal data that was being processed.
-    log.error("unexpected error: %s", type(error).__name__)
+    _log_safely(error)
     return error_response(500, "internal_error", "Something went wrong; nothing was saved.")

@@ -5,29 +5,55 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow.access import case_facts
+from workflow.access import case_facts, visible_cases
 from workflow.db import utcnow
-from workflow.engine import Step, check_step, initial_states
+from workflow.engine import check_step, initial_states
 from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted, WrongState
-from workflow.models import Assignment, Case, Person, PersonName, TrackState, TransitionRecord, User
+from workflow.models import (
+    Assignment,
+    Case,
+    CaseRoute,
+    Person,
+    PersonName,
+    TrackState,
+    TransitionRecord,
+    User,
+)
 from workflow.permissions import Caller, CaseFacts, can_edit_case, can_open_case, can_view_case
 from workflow.references import looks_like_reference, new_reference
 from workflow.rules.catalogue import definition_of
-from workflow.rules.definition import unmet
-from workflow.schemas import CaseIn, CasePatch, ChildIn, ChildPatch, NameIn, PersonIn, PersonPatch
+from workflow.rules.definition import Definition, unmet
+from workflow.schemas import (
+    CaseIn,
+    CasePatch,
+    ChildIn,
+    ChildPatch,
+    CloseIn,
+    NameIn,
+    PersonIn,
+    PersonPatch,
+    ReopenIn,
+    TransitionIn,
+)
 from workflow.text import search_key
-from workflow.vocabulary import CaseStatus, ClosureReason, Relation, Role
+from workflow.vocabulary import CaseStatus, Relation, Role
 
 PERSON_FIELDS = ("sex", "citizenship", "alive", "whereabouts")
 
 
 def find_case(db: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFacts]:
     """The case by id or reference, if the caller may see it; otherwise, as if it did not exist."""
-    case = _lookup(db, case_id)
+    # The visibility filter is part of the lookup, so a hidden case costs what a missing one does.
+    found = _by_id_or_reference(case_id)
+    case = (
+        db.scalar(select(Case).where(found, visible_cases(db, caller)))
+        if found is not None
+        else None
+    )
     facts = case_facts(db, case) if case is not None else None
     if case is None or facts is None or not can_view_case(caller, facts):
         raise NotFound("There is no such case.")
@@ -58,8 +84,7 @@ def update_particulars(
     db: Session, caller: Caller, case: Case, facts: CaseFacts, patch: CasePatch
 ) -> None:
     """Change the child's particulars and the people's, or add people."""
-    if not can_edit_case(caller, facts):
-        raise NotPermitted("Only the lawyers working this case change its particulars.")
+    _ensure_case_lawyer(caller, facts, "change its particulars")
     if patch.child is not None:
         _apply_fields(case.child, patch.child)
     for change in patch.people:
@@ -71,10 +96,14 @@ def update_particulars(
 
 def assign_lawyer(db: Session, caller: Caller, case: Case, facts: CaseFacts, username: str) -> User:
     """Add another lawyer of the caller's own NGO to the case."""
-    if not can_edit_case(caller, facts):
-        raise NotPermitted("Only the lawyers working this case assign others to it.")
+    _ensure_case_lawyer(caller, facts, "assign others to it")
     lawyer = db.scalar(select(User).filter_by(username=username))
-    if lawyer is None or lawyer.role is not Role.LAWYER or lawyer.agency_id != caller.agency_id:
+    if (
+        lawyer is None
+        or not lawyer.active
+        or lawyer.role is not Role.LAWYER
+        or lawyer.agency_id != caller.agency_id
+    ):
         raise InvalidInput(
             "Name an active lawyer of your own organisation.",
             [{"field": "username", "problem": "not_a_colleague"}],
@@ -91,122 +120,110 @@ def assign_lawyer(db: Session, caller: Caller, case: Case, facts: CaseFacts, use
 
 
 def perform_transition(
-    db: Session,
-    caller: Caller,
-    case: Case,
-    facts: CaseFacts,
-    track: str,
-    action: str,
-    data: dict[str, Any],
-    note: str | None = None,
-    evidence_ids: list[uuid.UUID] | None = None,
+    db: Session, caller: Caller, case: Case, facts: CaseFacts, command: TransitionIn
 ) -> TransitionRecord:
     """Take one step on a track: move its state, record it in the history, bump the version."""
     definition = definition_of(case.workflow)
-    step = check_step(caller, case, definition, facts, track, action, data)
-    now = utcnow()
-    record = _record(case, caller, step, note, evidence_ids or [])
+    step = check_step(caller, case, definition, facts, command)
     track_state = next(t for t in case.tracks if t.track == step.track.name)
-    track_state.state, track_state.since = step.transition.to, now
-    record.at = case.updated_at = now
-    if not unmet(definition.complete_when, case.track_states()):
-        case.status = CaseStatus.COMPLETE
-    db.add(record)
+    record = _history(
+        db,
+        case,
+        caller,
+        step.track.name,
+        step.transition.action,
+        (step.from_state, step.transition.to),
+        step.data,
+        command.note,
+    )
+    track_state.state, track_state.since = step.transition.to, record.at
+    case.status = status_from_tracks(definition, case)
+    if caller.role is Role.OFFICIAL and facts.routed_to(caller.agency_kind) is None:
+        db.add(
+            CaseRoute(case_id=case.id, agency_kind=caller.agency_kind, agency_id=caller.agency_id)
+        )
     db.flush()
     return record
 
 
-def close_case(
-    db: Session,
-    caller: Caller,
-    case: Case,
-    facts: CaseFacts,
-    reason: ClosureReason,
-    note: str | None,
-) -> None:
+def close_case(db: Session, caller: Caller, case: Case, facts: CaseFacts, command: CloseIn) -> None:
     """Close a case (withdrawn, transferred, child deceased); no steps are taken until reopened."""
-    _ensure_editable(caller, facts)
+    _ensure_case_lawyer(caller, facts, "close it")
     if case.status is CaseStatus.CLOSED:
         raise WrongState("The case is already closed.", {"status": case.status.value})
-    _set_status(db, caller, case, CaseStatus.CLOSED, "close", {"reason": reason.value}, note)
-    case.closure_reason = reason
+    _history(
+        db,
+        case,
+        caller,
+        "case",
+        "close",
+        (case.status, CaseStatus.CLOSED),
+        {"reason": command.reason.value},
+        command.note,
+    )
+    case.status, case.closure_reason = CaseStatus.CLOSED, command.reason
     db.flush()
 
 
 def reopen_case(
-    db: Session, caller: Caller, case: Case, facts: CaseFacts, note: str | None
+    db: Session, caller: Caller, case: Case, facts: CaseFacts, command: ReopenIn
 ) -> None:
     """Reopen a closed case where it stood."""
-    _ensure_editable(caller, facts)
+    _ensure_case_lawyer(caller, facts, "reopen it")
     if case.status is not CaseStatus.CLOSED:
         raise WrongState("Only a closed case can be reopened.", {"status": case.status.value})
-    definition = definition_of(case.workflow)
-    status = (
-        CaseStatus.OPEN
-        if unmet(definition.complete_when, case.track_states())
-        else (CaseStatus.COMPLETE)
-    )
-    _set_status(db, caller, case, status, "reopen", {}, note)
-    case.closure_reason = None
+    status = status_from_tracks(definition_of(case.workflow), case)
+    _history(db, case, caller, "case", "reopen", (case.status, status), {}, command.note)
+    case.status, case.closure_reason = status, None
     db.flush()
 
 
-def _ensure_editable(caller: Caller, facts: CaseFacts) -> None:
+def status_from_tracks(definition: Definition, case: Case) -> CaseStatus:
+    """Complete once the definition's completion rule holds, otherwise open."""
+    complete = not unmet(definition.complete_when, case.track_states())
+    return CaseStatus.COMPLETE if complete else CaseStatus.OPEN
+
+
+def _ensure_case_lawyer(caller: Caller, facts: CaseFacts, doing: str) -> None:
     if not can_edit_case(caller, facts):
-        raise NotPermitted("Only the lawyers working this case close or reopen it.")
+        raise NotPermitted(f"Only the lawyers working this case {doing}.")
 
 
-def _set_status(
+def _history(
     db: Session,
-    caller: Caller,
     case: Case,
-    status: CaseStatus,
+    caller: Caller,
+    track: str,
     action: str,
+    move: tuple[str, str],
     data: dict[str, Any],
     note: str | None,
-) -> None:
-    """Change the case's status and record it in the history as a step on the `case` itself."""
-    now = utcnow()
-    db.add(
-        TransitionRecord(
-            case_id=case.id,
-            track="case",
-            action=action,
-            from_state=case.status.value,
-            to_state=status.value,
-            actor_id=caller.id,
-            agency_id=caller.agency_id,
-            at=now,
-            data=data,
-            note=note,
-            evidence_ids=[],
-        )
-    )
-    case.status, case.updated_at = status, now
-
-
-def _record(
-    case: Case, caller: Caller, step: Step, note: str | None, evidence_ids: list[uuid.UUID]
 ) -> TransitionRecord:
-    return TransitionRecord(
+    """Append a history row and bump the case's version, both at one moment."""
+    now = utcnow()
+    record = TransitionRecord(
         case_id=case.id,
-        track=step.track.name,
-        action=step.transition.action,
-        from_state=step.from_state,
-        to_state=step.transition.to,
+        track=track,
+        action=action,
+        from_state=str(move[0]),
+        to_state=str(move[1]),
         actor_id=caller.id,
         agency_id=caller.agency_id,
-        data=step.data,
+        at=now,
+        data=data,
         note=note,
-        evidence_ids=[str(evidence_id) for evidence_id in evidence_ids],
+        evidence_ids=[],
     )
+    db.add(record)
+    case.updated_at = now
+    return record
 
 
-def _lookup(db: Session, case_id: str) -> Case | None:
+def _by_id_or_reference(case_id: str) -> ColumnElement[bool] | None:
     if looks_like_reference(case_id):
-        return db.scalar(select(Case).filter_by(reference=case_id))
+        return Case.reference == case_id
     try:
-        return db.get(Case, uuid.UUID(case_id))
+        return Case.id == uuid.UUID(case_id)
     except ValueError:
         return None
 
@@ -228,7 +245,9 @@ def _person_for_patch(case: Case, change: PersonPatch) -> Person:
         return _add_person(
             case, PersonIn(relation=change.relation, names=change.names), change.relation
         )
-    person = next((p for p in case.people if p.id == change.id and p.relation != "child"), None)
+    person = next(
+        (p for p in case.people if p.id == change.id and p.relation is not Relation.CHILD), None
+    )
     if person is None:
         raise InvalidInput(
             "Name someone recorded on this case.",

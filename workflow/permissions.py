@@ -26,14 +26,27 @@ class CaseFacts:
     assigned: frozenset[uuid.UUID] = frozenset()
     waiting_on: frozenset[AgencyKind] = frozenset()
     handled_by: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    routes: tuple[tuple[AgencyKind, uuid.UUID], ...] = ()
+
+    def routed_to(self, kind: AgencyKind) -> uuid.UUID | None:
+        """The agency of this kind that took the case, if one has."""
+        return next((agency for k, agency in self.routes if k is kind), None)
+
+    def open_to(self, caller: Caller) -> bool:
+        """No other agency of the caller's kind has taken the case."""
+        return self.routed_to(caller.agency_kind) in (None, caller.agency_id)
 
 
 def can_view_case(caller: Caller, facts: CaseFacts) -> bool:
-    """Lawyers see their assigned cases; officials what waits on or was handled by their agency."""
+    """Lawyers see their assigned cases; officials what waits on or was handled by their agency.
+
+    A step waits on every agency of its kind until one of them acts on the case and takes it.
+    """
     if caller.role is Role.LAWYER:
         return caller.id in facts.assigned
     if caller.role is Role.OFFICIAL:
-        return caller.agency_kind in facts.waiting_on or caller.agency_id in facts.handled_by
+        waits_on_us = caller.agency_kind in facts.waiting_on and facts.open_to(caller)
+        return waits_on_us or caller.agency_id in facts.handled_by
     return False
 
 
@@ -52,4 +65,4 @@ def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> boo
         performer.role is caller.role and performer.agency_kind is caller.agency_kind
         for performer in transition.performed_by
     )
-    return named and can_view_case(caller, facts)
+    return named and facts.open_to(caller) and can_view_case(caller, facts)

@@ -11,7 +11,7 @@ from workflow.models import Case, Person, TransitionRecord
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
-from workflow.vocabulary import AgencyKind, Role
+from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
 # Where the child lives now is shared only with those who act on it.
 SEES_RESIDENCE = {AgencyKind.NGO, AgencyKind.GUARDIANSHIP_AUTHORITY}
@@ -22,7 +22,7 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
     return {
         **case_summary(case, definition),
         "child": child_json(case.child, caller),
-        "people": [person_json(p) for p in case.people if p.relation != "child"],
+        "people": [person_json(p) for p in case.relatives],
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
         "assigned_to_me": caller.id in facts.assigned,
         "created_at": _iso(case.created_at),
@@ -31,7 +31,8 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
 
 def case_summary(case: Case, definition: Definition | None = None) -> dict[str, Any]:
     definition = definition or definition_of(case.workflow)
-    now = utcnow()
+    # Only an open case has steps that can be late: a closed or complete one waits on nobody.
+    clock = utcnow() if case.status is CaseStatus.OPEN else None
     return {
         "id": str(case.id),
         "reference": case.reference,
@@ -41,7 +42,7 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
         "workflow": {"name": case.workflow.name, "version": case.workflow.version},
         "child_names": [_name_json(n) for n in case.child.names],
         "tracks": {
-            t.track: _track_json(definition, t.track, t.state, t.since, now) for t in case.tracks
+            t.track: _track_json(definition, t.track, t.state, t.since, clock) for t in case.tracks
         },
         "updated_at": _iso(case.updated_at),
     }
@@ -76,7 +77,11 @@ def person_json(person: Person) -> dict[str, Any]:
     }
 
 
-def history_json(record: TransitionRecord, usernames: dict[Any, str]) -> dict[str, Any]:
+def history_json(
+    record: TransitionRecord, usernames: dict[Any, str], caller: Caller
+) -> dict[str, Any]:
+    """One step of the history; its data only for lawyers and the agency that took it."""
+    sees_data = caller.role is Role.LAWYER or caller.agency_id == record.agency_id
     return {
         "id": record.id,
         "track": record.track,
@@ -85,23 +90,24 @@ def history_json(record: TransitionRecord, usernames: dict[Any, str]) -> dict[st
         "to": record.to_state,
         "by": usernames.get(record.actor_id),
         "at": _iso(record.at),
-        "data": record.data,
-        "evidence_ids": record.evidence_ids,
-        "note": record.note,
+        "data": record.data if sees_data else None,
+        "evidence_ids": record.evidence_ids if sees_data else None,
+        "note": record.note if sees_data else None,
     }
 
 
 def _track_json(
-    definition: Definition, name: str, state: str, since: datetime, now: datetime
+    definition: Definition, name: str, state: str, since: datetime, now: datetime | None
 ) -> dict[str, Any]:
     track = definition.track(name)
     target = track.state(state).target_days if track else None
-    waiting = sorted(kind.value for kind in track.waiting_on(state)) if track else []
+    waiting = sorted(kind.value for kind in track.waiting_on(state)) if track and now else []
+    late = bool(target and now and since + timedelta(days=target) < now)
     return {
         "state": state,
         "since": _iso(since),
         "target_days": target,
-        "overdue": bool(target and since + timedelta(days=target) < now),
+        "overdue": late,
         "waiting_on": waiting,
     }
 

@@ -15,7 +15,7 @@ from workflow.permissions import Caller
 from workflow.rules.catalogue import all_definitions
 from workflow.schemas import CaseListQuery
 from workflow.text import search_key
-from workflow.vocabulary import Role
+from workflow.vocabulary import CaseStatus, Role
 
 
 def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> tuple[list[Case], int]:
@@ -67,7 +67,7 @@ def _in_state(track: str | None, state: str | None) -> ColumnElement[bool]:
 
 
 def overdue_clause(db: Session, now: datetime) -> ColumnElement[bool]:
-    """Track states that have been in a state longer than its target duration."""
+    """Track states of open cases that have been in a state longer than its target duration."""
     clauses = [
         and_(
             Case.workflow_id == record.id,
@@ -80,7 +80,7 @@ def overdue_clause(db: Session, now: datetime) -> ColumnElement[bool]:
         for state in track.states
         if state.target_days
     ]
-    return or_(*clauses) if clauses else false()
+    return and_(Case.status == CaseStatus.OPEN, or_(*clauses)) if clauses else false()
 
 
 def _name_matches(text: str) -> ColumnElement[bool]:

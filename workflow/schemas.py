@@ -61,20 +61,23 @@ class ChildIn(Input):
     residence: Paragraph | None = None
 
 
+def _not_the_child(relation: Relation | None) -> Relation | None:
+    if relation is Relation.CHILD:
+        raise ValueError("the child is recorded once, as the child, not among the people")
+    return relation
+
+
+Relative = Annotated[Relation, AfterValidator(_not_the_child)]
+
+
 class PersonIn(Input):
-    relation: Relation
+    relation: Relative
     names: Names
     sex: Sex | None = None
     birth_date: DateIn | None = None
     citizenship: Country | None = None
     alive: bool | None = None
     whereabouts: Whereabouts | None = None
-
-    @model_validator(mode="after")
-    def _not_the_child(self) -> PersonIn:
-        if self.relation is Relation.CHILD:
-            raise ValueError("the child is given as `child`, not among the people")
-        return self
 
 
 class CaseIn(Input):
@@ -95,7 +98,7 @@ class PersonPatch(Input):
     """A change to someone on the case (with `id`), or someone new (without)."""
 
     id: uuid.UUID | None = None
-    relation: Relation | None = None
+    relation: Relative | None = None
     names: Names | None = None
     sex: Sex | None = None
     birth_date: DateIn | None = None

@@ -93,14 +93,3 @@ class ConsentPurpose(StrEnum):
     PHOTOGRAPHS = "photographs"
     REPATRIATION = "repatriation"
     MEDIA_CONTACT = "media_contact"
-
-
-OFFICIAL_AGENCY_KINDS = frozenset(
-    {
-        AgencyKind.CIVIL_REGISTRY,
-        AgencyKind.COURT,
-        AgencyKind.FORENSIC_LAB,
-        AgencyKind.GUARDIANSHIP_AUTHORITY,
-        AgencyKind.CITIZENSHIP_AUTHORITY,
-    }
-)

@@ -66,3 +66,27 @@ def test_a_failure_while_opening_a_case_leaves_no_half_case(api: Api, request: A
 
     assert response.status_code == 500
     assert api.get("lawyer", "/api/v1/cases").json["total"] == 0
+
+
+def test_a_failure_at_commit_is_an_error_response_and_logs_no_personal_data(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.orm import Session
+
+    def explode(_session: Any) -> None:
+        raise InjectedFailure("names: Әлия Нұрғалиева")
+
+    api.token("lawyer")  # sign in before commits start failing
+    event.listen(Session, "before_commit", explode)
+    try:
+        response = api.post(
+            "lawyer",
+            "/api/v1/cases",
+            {"child": {"names": [{"script": "Cyrl", "given": "Әлия", "family": "Нұрғалиева"}]}},
+        )
+    finally:
+        event.remove(Session, "before_commit", explode)
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "internal_error"
+    assert "Әлия" not in caplog.text and "InjectedFailure" in caplog.text
+    assert api.get("lawyer", "/api/v1/cases").json["total"] == 0

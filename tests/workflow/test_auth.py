@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from jose import jwk, jwt
 
 from tests.conftest import PASSWORD
-from tests.factories import Api
+from tests.factories import Api, current_signing_key
 from workflow import db
 from workflow.identity.keys import ALGORITHM
 from workflow.models import User
@@ -120,7 +120,7 @@ def _claims(app: Any, **changes: Any) -> dict[str, Any]:
 
 
 def _signed(app: Any, claims: dict[str, Any], **header: Any) -> str:
-    key = app.extensions["homeward.keys"].current
+    key = current_signing_key(app)
     return str(
         jwt.encode(claims, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid, **header})
     )
@@ -169,7 +169,7 @@ def test_an_unsigned_token_is_refused(client: FlaskClient, accounts: Any) -> Non
 def test_hs256_signed_with_the_public_key_is_refused(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
-    key = app.extensions["homeward.keys"].current
+    key = current_signing_key(app)
     import hashlib
     import hmac
     import json

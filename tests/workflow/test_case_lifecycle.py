@@ -116,3 +116,30 @@ def test_closing_needs_a_known_reason_and_the_case_lawyer(api: Api, app: Any) ->
         "judge", path, {"reason": "withdrawn"}, **_versioned(api, "judge", case["id"])
     )
     assert as_judge.status_code == 403
+
+
+def test_a_relative_cannot_be_turned_into_a_second_child(api: Api) -> None:
+    case = api.create_case()
+    body = {"people": [{"id": api.person(case, "mother"), "relation": "child"}]}
+    response = api.patch(
+        "lawyer", f"/api/v1/cases/{case['id']}", body, **_versioned(api, "lawyer", case["id"])
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["details"][0]["field"] == "people.0.relation"
+    assert api.person(api.case("lawyer", case["id"]), "mother")
+
+
+def test_a_closed_case_is_never_overdue(api: Api, app: Any) -> None:
+    from tests.workflow.helpers import set_states
+
+    case = api.create_case()
+    set_states(app, case["id"], {"dna": "requested"}, days_ago=40)
+    assert api.get("lawyer", "/api/v1/cases?overdue=true").json["total"] == 1
+    api.post(
+        "lawyer",
+        f"/api/v1/cases/{case['id']}/close",
+        {"reason": "withdrawn"},
+        **_versioned(api, "lawyer", case["id"]),
+    )
+    assert api.get("lawyer", "/api/v1/cases?overdue=true").json["total"] == 0
+    assert api.case("lawyer", case["id"])["tracks"]["dna"]["overdue"] is False

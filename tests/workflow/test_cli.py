@@ -225,3 +225,34 @@ def test_workflow_load_refuses_what_is_not_a_definition(
 def test_workflow_load_of_a_missing_file_is_a_usage_error(runner: Any) -> None:
     result = _invoke(runner, "workflow", "load", "/no/such/file.yaml")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_production_keys_can_be_made_with_the_cli(app: Any, runner: Any, tmp_path: Path) -> None:
+    from workflow.config import ConfigError
+    from workflow.identity.tokens import key_ring
+
+    app.config.update(ENV="production", KEYS_DIR=str(tmp_path / "prod-keys"))
+    app.extensions.pop("homeward.keys", None)
+    with app.app_context(), pytest.raises(ConfigError, match="keys rotate"):
+        key_ring()
+    assert _invoke(runner, "keys", "rotate").exit_code == 0
+    with app.app_context():
+        assert key_ring().current.kid
+
+
+def test_migrations_go_down_and_up_again(database_url: str) -> None:
+    from sqlalchemy import inspect
+
+    from workflow import db as database
+    from workflow import migrations
+
+    engine = database.build_engine(database_url)
+    try:
+        migrations.downgrade(engine, "base")
+        assert "cases" not in inspect(engine).get_table_names()
+        migrations.upgrade(engine)
+        assert {"cases", "case_routes", "transition_history"} <= set(
+            inspect(engine).get_table_names()
+        )
+    finally:
+        engine.dispose()

@@ -201,4 +201,5 @@ def test_the_diagrams_in_docs_match_the_definitions(runner: Any, tmp_path: Path)
     for generated in tmp_path.glob("workflow-*.md"):
         committed = docs / generated.name
         assert committed.read_text(encoding="utf-8") == generated.read_text(encoding="utf-8"), (
-            "run `make diagram` and commit docs/")
+            "run `make diagram` and commit docs/"
+        )

@@ -18,7 +18,7 @@ from jose import jwt
 from werkzeug.test import TestResponse
 
 from tests.conftest import PASSWORD
-from tests.factories import GRANDMOTHER, MOTHER_ABROAD, Api
+from tests.factories import GRANDMOTHER, MOTHER_ABROAD, Api, current_signing_key
 
 SECRET = "Zhanar-SECRET-Name"
 SECRET_CYRILLIC = "Жанар-ҚҰПИЯ-Есім"
@@ -327,7 +327,7 @@ WRONG_TYPES = [
     ("create", _child(birth_place={"country": "Kazakhstan"}), "child.birth_place.country"),
     ("create", _child(languages="kk"), "child.languages"),
     ("create", {"child": CHILD, "people": MOTHER}, "people"),
-    ("create", _mother(relation="child"), "people.0"),
+    ("create", _mother(relation="child"), "people.0.relation"),
     ("create", _mother(alive="perhaps"), "people.0.alive"),
     ("create", _mother(whereabouts="on the moon"), "people.0.whereabouts"),
     ("create", _mother(citizenship=398), "people.0.citizenship"),
@@ -886,7 +886,7 @@ def _expired_token(app: Any, token: str) -> str:
     """The same session's claims, signed by Homeward's own key, expired an hour ago."""
     now = int(time.time())
     claims = {**jwt.get_unverified_claims(token), "iat": now - 7200, "exp": now - 3600}
-    key = app.extensions["homeward.keys"].current
+    key = current_signing_key(app)
     return str(jwt.encode(claims, key.private_pem, "ES256", {"kid": key.kid}))
 
 

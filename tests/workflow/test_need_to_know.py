@@ -687,3 +687,71 @@ def test_who_may_take_a_step(
     caller: Caller, facts: CaseFacts, transition: Transition, expected: bool
 ) -> None:
     assert can_perform(caller, facts, transition) is expected
+
+
+def test_the_first_court_to_act_takes_the_case_from_the_others(api: Any, app: Any) -> None:
+    """Every court sees a step waiting on courts; once one acts, the others lose the case."""
+    with app.app_context(), db.unit_of_work() as session:
+        astana = Agency(name="Astana City Court", kind=AgencyKind.COURT)
+        session.add(astana)
+        create_user(session, "judge_astana", PASSWORD, Role.OFFICIAL, astana)
+    case = api.create_case()
+    api.step(
+        "lawyer",
+        case["id"],
+        "dna",
+        "request",
+        {"reference_person": api.person(case, "mother"), "relationship_tested": "maternity"},
+    )
+    for judge in ("judge", "judge_astana"):
+        assert api.get(judge, "/api/v1/cases?queue=agency").json["total"] == 1
+
+    api.step("judge", case["id"], "dna", "authorize", {"ruling_number": "2-1/2026"})
+    api.step(
+        "lab",
+        case["id"],
+        "dna",
+        "collect_samples",
+        {"sample_ids": ["S-1"], "collected_on": "2026-09-01"},
+    )
+    api.step("lab", case["id"], "dna", "exclude", {"report_number": "R-1"})
+    api.step(
+        "lawyer",
+        case["id"],
+        "dna",
+        "request",
+        {"reference_person": api.person(case, "mother"), "relationship_tested": "maternity"},
+    )
+
+    assert api.get("judge_astana", f"/api/v1/cases/{case['id']}").status_code == 404
+    assert api.get("judge_astana", "/api/v1/cases").json["total"] == 0
+    refused = api.transition(
+        "judge_astana",
+        case["id"],
+        "dna",
+        "authorize",
+        {"ruling_number": "2-2/2026"},
+        version=case["version"] + 5,
+    )
+    assert refused.status_code == 404
+    assert api.case("judge", case["id"])["allowed_transitions"][0] == {
+        "track": "dna",
+        "action": "authorize",
+    }
+
+
+def test_a_step_s_data_is_shown_only_to_lawyers_and_the_agency_that_took_it(
+    api: Any, app: Any
+) -> None:
+    from tests.workflow.helpers import set_states
+
+    case = api.create_case()
+    set_states(app, case["id"], {"dna": "samples_collected"})
+    api.step("lab", case["id"], "dna", "confirm", {"report_number": "FL-9", "probability": 0.9999})
+    api.step("lawyer", case["id"], "birth_registration", "file", {})
+    path = f"/api/v1/cases/{case['id']}/history"
+    by_user = {u: api.get(u, path).json["history"][0] for u in ("lawyer", "lab", "registrar")}
+    assert by_user["lawyer"]["data"]["probability"] == 0.9999
+    assert by_user["lab"]["data"]["report_number"] == "FL-9"
+    assert by_user["registrar"]["data"] is None
+    assert by_user["registrar"]["to"] == "confirmed"  # the state itself is not secret

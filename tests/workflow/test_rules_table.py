@@ -167,3 +167,34 @@ def _performer(transition: Transition) -> str:
         ):
             return username
     raise AssertionError(f"no demo user performs {transition.action}")
+
+
+def test_a_person_field_cannot_name_the_child(api: Api) -> None:
+    case = api.create_case()
+    response = api.transition(
+        "lawyer",
+        case["id"],
+        "dna",
+        "request",
+        {"reference_person": case["child"]["id"], "relationship_tested": "maternity"},
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["details"][0]["field"] == "data.reference_person"
+
+
+def test_evidence_must_name_a_document_of_the_case(api: Api) -> None:
+    case = api.create_case()
+    body = {
+        "track": "parentage",
+        "action": "file_petition",
+        "data": {"grounds": "Records"},
+        "evidence_ids": ["7f0e1c52-8a4a-4a53-9a57-0d5d3f7c6b1e"],
+    }
+    response = api.post(
+        "lawyer",
+        f"/api/v1/cases/{case['id']}/transitions",
+        body,
+        **{"If-Match": f'"{case["version"]}"'},
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["details"][0]["field"] == "evidence_ids"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, current_app, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import select
 
 from workflow import db, operations
-from workflow.access import caller_of, case_facts
+from workflow.access import case_facts, current_caller
 from workflow.api.guards import check_json_body, etag, require_version
-from workflow.errors import NotFound
-from workflow.identity.current import current_user, require_user
+from workflow.identity.current import require_user
 from workflow.models import Case, TransitionRecord, User
 from workflow.permissions import CaseFacts
 from workflow.present import case_json, case_summary, history_json
@@ -41,18 +42,18 @@ blueprint.before_request(check_json_body)
 @blueprint.post("")
 def create_case(body: CaseIn) -> Response:
     """Open a case for a child; the calling lawyer is assigned to it."""
-    session, caller = db.session(), caller_of(current_user())
+    session = db.session()
     record = catalogue.latest(session, current_app.config["WORKFLOW"])
     if record is None:
-        raise NotFound("No workflow is loaded; run `homeward db upgrade`.")
-    case = operations.open_case(session, caller, body, record.id)
+        raise RuntimeError("no workflow is loaded: run `homeward db upgrade`")
+    case = operations.open_case(session, current_caller(), body, record.id)
     return _case_response(case, 201)
 
 
 @blueprint.get("")
 def get_cases(query: CaseListQuery) -> Response:
     """The cases the caller may see, filtered and paginated."""
-    cases, total = list_cases(db.session(), caller_of(current_user()), query)
+    cases, total = list_cases(db.session(), current_caller(), query)
     return jsonify(
         {
             "cases": [case_summary(case) for case in cases],
@@ -66,91 +67,68 @@ def get_cases(query: CaseListQuery) -> Response:
 @blueprint.get("/<case_id>")
 def get_case(path: CasePath) -> Response:
     """One case, each track's state, and the steps the caller may take now."""
-    case, facts = operations.find_case(db.session(), caller_of(current_user()), path.case_id)
+    case, facts = operations.find_case(db.session(), current_caller(), path.case_id)
     return _case_response(case, 200, facts)
 
 
 @blueprint.patch("/<case_id>")
 def patch_case(path: CasePath, body: CasePatch) -> Response:
     """Change the particulars of the child or the people; needs If-Match."""
-    session, caller = db.session(), caller_of(current_user())
-    case, facts = operations.find_case(session, caller, path.case_id)
-    require_version(case.version)
-    operations.update_particulars(session, caller, case, facts, body)
-    return _case_response(case, 200)
+    return _change(path, operations.update_particulars, body)
 
 
 @blueprint.post("/<case_id>/transitions")
 def post_transition(path: CasePath, body: TransitionIn) -> Response:
     """Take one step on one track; needs If-Match with the version last seen."""
-    session, caller = db.session(), caller_of(current_user())
-    case, facts = operations.find_case(session, caller, path.case_id)
-    require_version(case.version)
-    operations.perform_transition(
-        session,
-        caller,
-        case,
-        facts,
-        body.track,
-        body.action,
-        body.data,
-        body.note,
-        body.evidence_ids,
-    )
-    return _case_response(case, 200)
+    return _change(path, operations.perform_transition, body)
 
 
 @blueprint.post("/<case_id>/close")
 def post_close(path: CasePath, body: CloseIn) -> Response:
     """Close the case with a reason; needs If-Match."""
-    session, caller = db.session(), caller_of(current_user())
-    case, facts = operations.find_case(session, caller, path.case_id)
-    require_version(case.version)
-    operations.close_case(session, caller, case, facts, body.reason, body.note)
-    return _case_response(case, 200)
+    return _change(path, operations.close_case, body)
 
 
 @blueprint.post("/<case_id>/reopen")
 def post_reopen(path: CasePath, body: ReopenIn) -> Response:
     """Reopen a closed case where it stood; needs If-Match."""
-    session, caller = db.session(), caller_of(current_user())
-    case, facts = operations.find_case(session, caller, path.case_id)
-    require_version(case.version)
-    operations.reopen_case(session, caller, case, facts, body.note)
-    return _case_response(case, 200)
+    return _change(path, operations.reopen_case, body)
 
 
 @blueprint.get("/<case_id>/history")
 def get_history(path: CasePath) -> Response:
     """Every step taken on the case: who, when, from, to, note."""
-    session = db.session()
-    case = _visible(path.case_id)
+    session, caller = db.session(), current_caller()
+    case, _facts = operations.find_case(session, caller, path.case_id)
     records = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
     actors = select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
     users = {user_id: username for user_id, username in session.execute(actors)}
-    return jsonify({"history": [history_json(record, users) for record in records]})
+    return jsonify({"history": [history_json(record, users, caller) for record in records]})
 
 
 @blueprint.post("/<case_id>/assignments")
 def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     """Assign another lawyer of the caller's NGO to the case."""
-    session, caller = db.session(), caller_of(current_user())
+    session, caller = db.session(), current_caller()
     case, facts = operations.find_case(session, caller, path.case_id)
     lawyer = operations.assign_lawyer(session, caller, case, facts, body.username)
     return jsonify({"case_id": str(case.id), "username": lawyer.username}), 201
 
 
-def _visible(case_id: str) -> Case:
-    case, _facts = operations.find_case(db.session(), caller_of(current_user()), case_id)
-    return case
+def _change(path: CasePath, operation: Callable[..., object], command: object) -> Response:
+    """Find the case, insist on the version the caller saw, apply the operation, show the case."""
+    session, caller = db.session(), current_caller()
+    case, facts = operations.find_case(session, caller, path.case_id)
+    require_version(case.version)
+    operation(session, caller, case, facts, command)
+    return _case_response(case, 200)
 
 
 def _case_response(case: Case, status: int, facts: CaseFacts | None = None) -> Response:
-    caller = caller_of(current_user())
     facts = facts or case_facts(db.session(), case)
-    response = jsonify(case_json(case, caller, facts))
+    response = jsonify(case_json(case, current_caller(), facts))
     response.status_code = status
     response.headers["ETag"] = etag(case.version)
     return response

@@ -16,12 +16,11 @@ from workflow.errors import (
 )
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-MULTIPART_ENDPOINTS: set[str] = set()
 
 
 def check_json_body() -> None:
     """Refuse a body that is not a JSON object of reasonable size before any view sees it."""
-    if request.method not in BODY_METHODS or request.endpoint in MULTIPART_ENDPOINTS:
+    if request.method not in BODY_METHODS:
         return
     limit = int(current_app.config["MAX_JSON_BYTES"])
     if (request.content_length or 0) > limit:

@@ -12,7 +12,7 @@ from jose import jwt
 from jose.exceptions import JOSEError
 
 from workflow.errors import NotAuthenticated
-from workflow.identity.keys import ALGORITHM, KeyRing, load
+from workflow.identity.keys import ALGORITHM, KeyRing, create, load
 from workflow.models import User
 
 MAX_TOKEN_BYTES = 4096
@@ -22,10 +22,12 @@ REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
 
 
 def key_ring() -> KeyRing:
-    """The signing keys, re-read when `homeward keys rotate` has added one."""
-    ring: KeyRing = current_app.extensions["homeward.keys"]
+    """The signing keys, read on first use and again when `homeward keys rotate` adds one."""
+    ring: KeyRing | None = current_app.extensions.get("homeward.keys")
     directory = Path(current_app.config["KEYS_DIR"])
-    if directory.stat().st_mtime_ns != ring.loaded_at:
+    if ring is None or not directory.is_dir() or directory.stat().st_mtime_ns != ring.loaded_at:
+        if not any(directory.glob("*.pem")) and current_app.config["ENV"] != "production":
+            create(directory)  # development only: production must be given its keys
         ring = current_app.extensions["homeward.keys"] = load(directory)
     return ring
 

@@ -4,6 +4,7 @@ from workflow.models.agency import Agency
 from workflow.models.assignment import Assignment
 from workflow.models.auth_session import AuthSession
 from workflow.models.case import Case
+from workflow.models.case_route import CaseRoute
 from workflow.models.consent import Consent
 from workflow.models.history import TransitionRecord
 from workflow.models.person import Person, PersonName
@@ -16,6 +17,7 @@ __all__ = [
     "Assignment",
     "AuthSession",
     "Case",
+    "CaseRoute",
     "Consent",
     "Person",
     "PersonName",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Base, stored_enum, utcnow
 from workflow.models.workflow_record import WorkflowRecord
-from workflow.vocabulary import CaseStatus, ClosureReason
+from workflow.vocabulary import CaseStatus, ClosureReason, Relation
 
 if TYPE_CHECKING:
     from workflow.models.assignment import Assignment
@@ -51,7 +51,12 @@ class Case(Base):
 
     @property
     def child(self) -> Person:
-        return next(person for person in self.people if person.relation == "child")
+        return next(person for person in self.people if person.relation is Relation.CHILD)
+
+    @property
+    def relatives(self) -> list[Person]:
+        """Everyone on the case but the child."""
+        return [person for person in self.people if person.relation is not Relation.CHILD]
 
     def track_states(self) -> dict[str, str]:
         return {track.track: track.state for track in self.tracks}

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workflow.vocabulary import AgencyKind, Relation, Role, Whereabouts
+from workflow.vocabulary import AgencyKind, EvidenceKind, Relation, Role, Whereabouts
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 CASE_CHECKS = frozenset({"child_particulars_complete"})
@@ -64,7 +64,7 @@ class Transition(Strict):
     to: Name
     performed_by: list[Performer] = Field(min_length=1)
     fields: dict[Name, FieldSpec] = {}
-    evidence_kinds: list[Name] = []
+    evidence_kinds: list[EvidenceKind] = []
     requires: Requirement | None = None
     case_checks: list[str] = []
 

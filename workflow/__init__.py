@@ -45,16 +45,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     db.init_app(app)
     errors.init_app(app)
     passwords.init_app(app)
+    from audit import recorder
+    from audit import views as audit_views
+    from audit.cli import audit_group
     from workflow import api, cli
 
+    recorder.init_app(app)
     api.init_app(app)
+    app.register_api(audit_views.blueprint)
     cli.init_app(app)
+    app.cli.add_command(audit_group)
     return app
 
 
 def _prepare(app: OpenAPI, instance: Path) -> None:
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     app.config["KEYS_DIR"] = app.config["KEYS_DIR"] or str(instance / "keys")
+    app.config["AUDIT_KEY_FILE"] = app.config["AUDIT_KEY_FILE"] or str(
+        instance / "audit" / "checkpoint-key.pem"
+    )
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = config.default_database_url(instance)
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 32 * 1024 * 1024

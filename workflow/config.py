@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_SIZE_MAX": 100,
     "DEMO_PASSWORD": None,
     "KEYS_DIR": None,  # the instance folder's keys/ when unset
+    "AUDIT_KEY_FILE": None,  # the instance folder's audit/checkpoint-key.pem when unset
+    "WORKING_HOURS": "08-19",  # UTC hours; accesses outside them are reported to auditors
+    "BURST_CASES": 20,  # reading more distinct cases than this within BURST_MINUTES is reported
+    "BURST_MINUTES": 10,
 }
 
 INTEGER_KEYS = {
@@ -34,6 +38,8 @@ INTEGER_KEYS = {
     "ARGON2_PARALLELISM",
     "MAX_JSON_BYTES",
     "PAGE_SIZE_MAX",
+    "BURST_CASES",
+    "BURST_MINUTES",
 }
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -88,22 +88,32 @@ def init_app(app: Flask) -> None:
 def session() -> Session:
     """The session of the current request or command, opened on first use."""
     if "db_session" not in g:
-        from flask import current_app
-
         g.db_session = current_app.extensions["homeward.sessions"]()
     db_session: Session = g.db_session
     return db_session
 
 
+Finisher = Callable[[Session, Response], None]
+
+
+def add_finisher(app: Flask, finisher: Finisher) -> None:
+    """Run `finisher` in the request's transaction just before it commits: after the changes of a
+    success, or alone after the rollback of a failure (so a denial is still recorded)."""
+    app.extensions.setdefault("homeward.finishers", []).append(finisher)
+
+
 def _finish_request(response: Response) -> Response:
     """The request's one commit: everything it changed commits together, or on error nothing."""
+    finishers: list[Finisher] = current_app.extensions.get("homeward.finishers", [])
     db_session: Session | None = g.get("db_session")
-    if db_session is None:
+    if db_session is None and not finishers:
         return response
+    db_session = session()
     if response.status_code >= 400:
         db_session.rollback()
-        return response
     try:
+        for finish in finishers:
+            finish(db_session, response)
         db_session.commit()
     except Exception as error:  # any failure to commit becomes an error response
         db_session.rollback()

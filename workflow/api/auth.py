@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
+from audit import recorder as audit
 from workflow import db
 from workflow.api.guards import check_json_body
 from workflow.identity import operations
@@ -26,13 +27,17 @@ blueprint.before_request(check_json_body)
 @blueprint.post("/login")
 def login(body: LoginIn) -> Response:
     """Sign in with username and password; receive an access and a refresh token."""
-    return jsonify(operations.login(db.session(), body.username, body.password).as_json())
+    tokens = operations.login(db.session(), body.username, body.password)
+    audit.note(actor=tokens.user)
+    return jsonify(tokens.as_json())
 
 
 @blueprint.post("/refresh")
 def refresh(body: RefreshIn) -> Response:
     """Trade a refresh token for a new pair; the old refresh token stops working."""
-    return jsonify(operations.refresh(db.session(), body.refresh_token).as_json())
+    tokens = operations.refresh(db.session(), body.refresh_token)
+    audit.note(actor=tokens.user)
+    return jsonify(tokens.as_json())
 
 
 @protected.post("/auth/logout")

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from flask import Response, current_app, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from audit import recorder as audit
 from workflow import db, operations
 from workflow.access import case_facts, current_caller
 from workflow.api.guards import check_json_body, etag, require_version
 from workflow.identity.current import require_user
 from workflow.models import Case, TransitionRecord, User
-from workflow.permissions import CaseFacts
+from workflow.permissions import Caller, CaseFacts
 from workflow.present import case_json, case_summary, history_json
 from workflow.queries import list_cases
 from workflow.rules import catalogue
@@ -47,6 +49,7 @@ def create_case(body: CaseIn) -> Response:
     if record is None:
         raise RuntimeError("no workflow is loaded: run `homeward db upgrade`")
     case = operations.open_case(session, current_caller(), body, record.id)
+    audit.note(case=case)
     return _case_response(case, 201)
 
 
@@ -54,6 +57,13 @@ def create_case(body: CaseIn) -> Response:
 def get_cases(query: CaseListQuery) -> Response:
     """The cases the caller may see, filtered and paginated."""
     cases, total = list_cases(db.session(), current_caller(), query)
+    given = sorted(
+        name for name, value in query.model_dump(exclude_defaults=True).items() if value is not None
+    )
+    # Which cases were shown, and which filters were used; a searched name itself is never kept.
+    audit.note(
+        detail={"returned": [case.reference for case in cases], "total": total, "filters": given}
+    )
     return jsonify(
         {
             "cases": [case_summary(case) for case in cases],
@@ -67,7 +77,7 @@ def get_cases(query: CaseListQuery) -> Response:
 @blueprint.get("/<case_id>")
 def get_case(path: CasePath) -> Response:
     """One case, each track's state, and the steps the caller may take now."""
-    case, facts = operations.find_case(db.session(), current_caller(), path.case_id)
+    case, facts = _find(db.session(), current_caller(), path.case_id)
     return _case_response(case, 200, facts)
 
 
@@ -99,7 +109,7 @@ def post_reopen(path: CasePath, body: ReopenIn) -> Response:
 def get_history(path: CasePath) -> Response:
     """Every step taken on the case: who, when, from, to, note."""
     session, caller = db.session(), current_caller()
-    case, _facts = operations.find_case(session, caller, path.case_id)
+    case, _facts = _find(session, caller, path.case_id)
     records = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
@@ -112,15 +122,22 @@ def get_history(path: CasePath) -> Response:
 def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     """Assign another lawyer of the caller's NGO to the case."""
     session, caller = db.session(), current_caller()
-    case, facts = operations.find_case(session, caller, path.case_id)
+    case, facts = _find(session, caller, path.case_id)
     lawyer = operations.assign_lawyer(session, caller, case, facts, body.username)
     return jsonify({"case_id": str(case.id), "username": lawyer.username}), 201
+
+
+def _find(session: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFacts]:
+    """The case the URL names, if the caller may see it; the trail records which case it was."""
+    case, facts = operations.find_case(session, caller, case_id)
+    audit.note(case=case)
+    return case, facts
 
 
 def _change(path: CasePath, operation: Callable[..., object], command: object) -> Response:
     """Find the case, insist on the version the caller saw, apply the operation, show the case."""
     session, caller = db.session(), current_caller()
-    case, facts = operations.find_case(session, caller, path.case_id)
+    case, facts = _find(session, caller, path.case_id)
     require_version(case.version)
     operation(session, caller, case, facts, command)
     return _case_response(case, 200)

@@ -38,6 +38,7 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
+    user: User
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -117,7 +118,7 @@ def _issue(db: Session, user: User, session: AuthSession, now: datetime) -> Toke
     db.add(session)
     db.flush()
     access_token, expires_in = issue_access_token(user, session.id, now)
-    return TokenPair(access_token, refresh_token, expires_in)
+    return TokenPair(access_token, refresh_token, expires_in, user)
 
 
 def _digest(token: str) -> str:

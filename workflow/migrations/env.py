@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import audit.models  # noqa: F401 - registers the audit tables
 from workflow.db import Base
 from workflow.models import __all__ as _models  # noqa: F401 - registers every table
 

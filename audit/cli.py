@@ -1,0 +1,98 @@
+"""`homeward audit`: verify the trail, sign checkpoints, make the checkpoint key."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from audit import checkpoints, signing
+from audit.recorder import record_command
+from audit.verification import count, verify_trail
+from workflow import db
+
+
+@click.group("audit", cls=AppGroup)
+def audit_group() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--checkpoint",
+    "held",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A checkpoint kept outside Homeward; may be given several times.",
+)
+def audit_verify(as_json: bool, held: tuple[Path, ...]) -> None:
+    """Recompute the chain and the checkpoints; exit 1 when the trail is broken."""
+    outside = [_read_checkpoint(path) for path in held]
+    session = db.session()
+    public = checkpoints.signing_key().public_key()
+    with click.progressbar(
+        length=count(session), label="verifying", file=sys.stderr, show_pos=True
+    ) as bar:
+        result = verify_trail(session, public, outside, progress=bar.update)
+    session.rollback()
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        _say(result)
+    sys.exit(0 if result["ok"] else 1)
+
+
+@audit_group.command("checkpoint")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the signed checkpoint (keep it outside Homeward).",
+)
+def audit_checkpoint(out: Path) -> None:
+    """Sign the chain's head and write the checkpoint as JSON."""
+    with db.unit_of_work() as session:
+        signed = checkpoints.create(session, checkpoints.signing_key())
+        record_command(session, "audit.checkpoint", detail={"seq": signed["seq"]})
+    out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"checkpoint at event {signed['seq']} written to {out}")
+
+
+@audit_group.command("keygen")
+def audit_keygen() -> None:
+    """Create the Ed25519 key that signs checkpoints (once, before production use)."""
+    path = Path(current_app.config["AUDIT_KEY_FILE"])
+    if path.exists():
+        click.echo(f"error: {path} exists; a checkpoint key is never replaced silently", err=True)
+        sys.exit(2)
+    key = signing.generate(path)
+    click.echo(f"checkpoint key {signing.key_id(key.public_key())} written to {path}")
+
+
+def _read_checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("seq"), int):
+        click.echo(f"error: {path.name} is not a Homeward checkpoint", err=True)
+        sys.exit(2)
+    return body
+
+
+def _say(result: dict[str, Any]) -> None:
+    head = result["head"]
+    if result["ok"]:
+        click.echo(f"trail intact: {result['events']} events, head {head['seq']} {head['hash']}")
+        return
+    broken = result["first_broken"]
+    click.echo(
+        f"trail BROKEN at event {broken['seq']}: {broken['problem']} "
+        f"({result['events']} events verified before it)"
+    )

@@ -1,0 +1,66 @@
+"""The audit trail's tables: events in a hash chain, its head, and signed checkpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import Base
+
+
+class AuditEvent(Base):
+    """One access to Homeward: who, what, when, where, with what outcome. Never updated."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    agency_id: Mapped[uuid.UUID | None]
+    agency_kind: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    case_reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(40), index=True)
+    purpose: Mapped[str | None] = mapped_column(String(40))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The one row every append locks: the serialisation point of the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the chain's head and Merkle root at one moment."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+@event.listens_for(AuditCheckpoint, "before_update")
+@event.listens_for(AuditCheckpoint, "before_delete")
+def _refuse_change(_mapper: Any, _connection: Any, _row: Any) -> None:
+    raise RuntimeError("the audit trail is append-only")

@@ -1,0 +1,145 @@
+"""Reading the trail for auditors: filters, cursor pages, per-case logs and the review report."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import Session
+
+from audit.models import AuditEvent
+from audit.schemas import EventFilter
+from workflow.references import looks_like_reference
+
+# Outcomes of a case request that the caller was not allowed to make.
+DENIED = ("not_found", "not_permitted")
+CASE_READS = ("case.read", "case.history", "case.list")
+
+
+def filtered(query: EventFilter) -> Select[AuditEvent]:
+    """The events matching every given filter, in sequence order."""
+    statement = select(AuditEvent).order_by(AuditEvent.seq)
+    for condition in _conditions(query):
+        statement = statement.where(condition)
+    return statement
+
+
+def _conditions(query: EventFilter) -> Iterator[ColumnElement[bool]]:
+    if query.actor:
+        yield AuditEvent.username == query.actor
+    if query.case:
+        yield _names_case(query.case)
+    if query.action:
+        yield AuditEvent.action == query.action
+    if query.outcome:
+        yield AuditEvent.outcome == query.outcome
+    if query.since:
+        yield AuditEvent.at >= query.since
+    if query.until:
+        yield AuditEvent.at < query.until
+
+
+def _names_case(case: str) -> ColumnElement[bool]:
+    """Events about a case given by id or reference, including denied attempts on it."""
+    if looks_like_reference(case):
+        return or_(AuditEvent.case_reference == case, AuditEvent.object_id == case)
+    try:
+        case_id = uuid.UUID(case)
+    except ValueError:
+        return AuditEvent.seq < 0
+    return or_(AuditEvent.case_id == case_id, AuditEvent.object_id == str(case_id))
+
+
+def page(db: Session, query: EventFilter) -> tuple[list[AuditEvent], int | None]:
+    """One page after the cursor, and the cursor of the next page if there is one."""
+    statement = filtered(query).where(AuditEvent.seq > query.cursor).limit(query.limit + 1)
+    events = list(db.scalars(statement))
+    more = len(events) > query.limit
+    events = events[: query.limit]
+    return events, (events[-1].seq if more else None)
+
+
+def event_json(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "at": event.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": event.username,
+        "role": event.role,
+        "agency_kind": event.agency_kind,
+        "agency_id": str(event.agency_id) if event.agency_id else None,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "case_id": str(event.case_id) if event.case_id else None,
+        "case_reference": event.case_reference,
+        "detail": event.detail,
+        "client_address": event.client_address,
+        "request_id": event.request_id,
+        "outcome": event.outcome,
+        "purpose": event.purpose,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def review_report(
+    db: Session,
+    since: datetime,
+    until: datetime,
+    working_hours: tuple[int, int],
+    burst_cases: int,
+    burst: timedelta,
+) -> dict[str, Any]:
+    """Accesses outside need-to-know, reading sprees, and accesses outside working hours."""
+    window = select(AuditEvent).where(AuditEvent.at >= since, AuditEvent.at < until)
+    events = list(db.scalars(window.order_by(AuditEvent.seq)))
+    denied = [e for e in events if e.object_type == "case" and e.outcome in DENIED]
+    start, end = working_hours
+    after_hours = [e for e in events if e.actor_id and not start <= e.at.hour < end]
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "outside_need_to_know": [event_json(e) for e in denied],
+        "reading_sprees": _sprees(events, burst_cases, burst),
+        "outside_working_hours": [event_json(e) for e in after_hours],
+    }
+
+
+def _sprees(events: list[AuditEvent], limit: int, window: timedelta) -> list[dict[str, Any]]:
+    """Users who read more than `limit` distinct cases within any `window`."""
+    reads: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for event in events:
+        if event.username and event.action in CASE_READS and event.outcome == "success":
+            for reference in _cases_read(event):
+                reads[event.username].append((event.at, reference))
+    found = []
+    for username, seen in reads.items():
+        peak = _peak_distinct(seen, window)
+        if peak > limit:
+            found.append(
+                {
+                    "actor": username,
+                    "distinct_cases": peak,
+                    "window_minutes": int(window.total_seconds() // 60),
+                }
+            )
+    return found
+
+
+def _cases_read(event: AuditEvent) -> list[str]:
+    if event.action == "case.list":
+        return list(event.detail.get("returned", []))
+    return [event.case_reference] if event.case_reference else []
+
+
+def _peak_distinct(seen: list[tuple[datetime, str]], window: timedelta) -> int:
+    peak, first = 0, 0
+    for last in range(len(seen)):
+        while seen[last][0] - seen[first][0] > window:
+            first += 1
+        peak = max(peak, len({reference for _at, reference in seen[first : last + 1]}))
+    return peak

@@ -1,0 +1,176 @@
+"""The auditor's API: the trail, filtered and exported; verification; checkpoints; proofs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from flask import Response, current_app, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy.orm import Session
+
+from audit import checkpoints, queries
+from audit.models import AuditHead
+from audit.recorder import note
+from audit.schemas import (
+    CasePath,
+    ConsistencyQuery,
+    EventFilter,
+    ExportQuery,
+    InclusionQuery,
+    ReportQuery,
+)
+from audit.signing import public_text
+from audit.trail import database_now
+from audit.verification import verify_trail
+from workflow import db
+from workflow.api.guards import check_json_body
+from workflow.errors import InvalidInput, NotPermitted
+from workflow.identity.current import current_user, require_user
+from workflow.vocabulary import Role
+
+blueprint = APIBlueprint(
+    "audit",
+    __name__,
+    url_prefix="/api/v1/audit",
+    abp_security=[{"bearer": []}],
+    abp_tags=[Tag(name="audit", description="The audit trail, for auditors")],
+)
+
+
+@blueprint.before_request
+def _auditors_only() -> None:
+    require_user()
+    if current_user().role is not Role.AUDITOR:
+        raise NotPermitted("The audit trail is for auditors.")
+    check_json_body()
+
+
+@blueprint.get("/events")
+def get_events(query: EventFilter) -> Response:
+    """Events matching the filters, oldest first, one page after the cursor."""
+    events, next_cursor = queries.page(db.session(), query)
+    note(detail={"filters": _given(query), "returned": len(events)})
+    return jsonify({"events": [queries.event_json(e) for e in events], "next_cursor": next_cursor})
+
+
+@blueprint.get("/cases/<case>/accesses")
+def get_case_accesses(path: CasePath) -> Response:
+    """Who accessed one case, when, and whether it was allowed (denied attempts included)."""
+    query = EventFilter(case=path.case, limit=500)
+    events, next_cursor = queries.page(db.session(), query)
+    note(object_type="case", object_id=path.case, detail={"returned": len(events)})
+    return jsonify({"events": [queries.event_json(e) for e in events], "next_cursor": next_cursor})
+
+
+@blueprint.get("/export")
+def get_export(query: ExportQuery) -> Response:
+    """The filtered events as a CSV or JSON Lines download."""
+    events, next_cursor = queries.page(db.session(), query)
+    rows = [queries.event_json(e) for e in events]
+    body = (
+        _csv(rows)
+        if query.format == "csv"
+        else "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    )
+    note(detail={"filters": _given(query), "returned": len(rows), "format": query.format})
+    mimetype = "text/csv" if query.format == "csv" else "application/x-ndjson"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=audit.{query.format}"
+    if next_cursor is not None:
+        response.headers["X-Next-Cursor"] = str(next_cursor)
+    return response
+
+
+@blueprint.get("/verify")
+def get_verify() -> Response:
+    """Recompute the chain and every stored checkpoint; name the first broken event."""
+    public = checkpoints.signing_key().public_key()
+    return jsonify(verify_trail(db.session(), public))
+
+
+@blueprint.get("/checkpoints")
+def get_checkpoints() -> Response:
+    """Every signed checkpoint, and the public key that verifies them."""
+    key = checkpoints.signing_key().public_key()
+    return jsonify(
+        {"public_key": public_text(key), "checkpoints": checkpoints.stored(db.session())}
+    )
+
+
+@blueprint.post("/checkpoints")
+def post_checkpoint() -> tuple[Response, int]:
+    """Sign the chain's head now; keep the answer outside Homeward."""
+    return jsonify(checkpoints.create(db.session(), checkpoints.signing_key())), 201
+
+
+@blueprint.get("/report")
+def get_report(query: ReportQuery) -> Response:
+    """Accesses outside need-to-know and unusual patterns, over a window (default: a week)."""
+    session, config = db.session(), current_app.config
+    until = query.until or database_now(session)
+    since = query.since or until - timedelta(days=7)
+    start, end = (int(part) for part in str(config["WORKING_HOURS"]).split("-"))
+    return jsonify(
+        queries.review_report(
+            session,
+            since,
+            until,
+            (start, end),
+            int(config["BURST_CASES"]),
+            timedelta(minutes=int(config["BURST_MINUTES"])),
+        )
+    )
+
+
+@blueprint.get("/proofs/inclusion")
+def get_inclusion(query: InclusionQuery) -> Response:
+    """An RFC 6962 audit path: event `seq` is in the tree of the first `size` events."""
+    session = db.session()
+    size = query.size or _head(session)
+    try:
+        return jsonify(checkpoints.inclusion(session, query.seq, size))
+    except ValueError as error:
+        raise InvalidInput(str(error), [{"field": "seq", "problem": "beyond_the_trail"}]) from None
+
+
+@blueprint.get("/proofs/consistency")
+def get_consistency(query: ConsistencyQuery) -> Response:
+    """An RFC 6962 consistency proof: the older tree is a prefix of the newer one."""
+    session = db.session()
+    new = query.new or _head(session)
+    try:
+        return jsonify(checkpoints.consistency(session, query.old, new))
+    except ValueError as error:
+        raise InvalidInput(str(error), [{"field": "old", "problem": "beyond_the_trail"}]) from None
+
+
+def _head(session: Session) -> int:
+    head = session.get(AuditHead, 1)
+    return head.seq if head else 0
+
+
+def _given(query: EventFilter) -> list[str]:
+    return sorted(
+        name for name, value in query.model_dump(exclude_defaults=True).items() if value is not None
+    )
+
+
+def _csv(rows: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["seq"])
+    writer.writeheader()
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula in a spreadsheet; quote it.
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from audit.chain import GENESIS
 from tests.factories import Api
 from workflow import create_app, db, migrations
 from workflow.demo import AGENCIES, USERS
@@ -57,6 +58,10 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
     with engine.begin() as connection:
         tables = [t for t in inspect(connection).get_table_names() if t not in KEEP_TABLES]
         connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        connection.execute(
+            text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
+            {"genesis": GENESIS},
+        )
     engine.dispose()
     return POSTGRES_URL
 

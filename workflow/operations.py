@@ -138,6 +138,9 @@ def perform_transition(
     )
     track_state.state, track_state.since = step.transition.to, record.at
     case.status = status_from_tracks(definition, case)
+    # The version check comes first: a second official racing on the step must fail as stale,
+    # not on the unique route row the first one is about to commit.
+    db.flush()
     if caller.role is Role.OFFICIAL and facts.routed_to(caller.agency_kind) is None:
         db.add(
             CaseRoute(case_id=case.id, agency_kind=caller.agency_kind, agency_id=caller.agency_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
 from audit.schemas import EventFilter
+from workflow.models import Case
 from workflow.references import looks_like_reference
 
 # Outcomes of a case request that the caller was not allowed to make.
@@ -20,19 +21,19 @@ DENIED = ("not_found", "not_permitted")
 CASE_READS = ("case.read", "case.history", "case.list")
 
 
-def filtered(query: EventFilter) -> Select[AuditEvent]:
+def filtered(db: Session, query: EventFilter) -> Select[AuditEvent]:
     """The events matching every given filter, in sequence order."""
     statement = select(AuditEvent).order_by(AuditEvent.seq)
-    for condition in _conditions(query):
+    for condition in _conditions(db, query):
         statement = statement.where(condition)
     return statement
 
 
-def _conditions(query: EventFilter) -> Iterator[ColumnElement[bool]]:
+def _conditions(db: Session, query: EventFilter) -> Iterator[ColumnElement[bool]]:
     if query.actor:
         yield AuditEvent.username == query.actor
     if query.case:
-        yield _names_case(query.case)
+        yield _names_case(db, query.case)
     if query.action:
         yield AuditEvent.action == query.action
     if query.outcome:
@@ -43,20 +44,42 @@ def _conditions(query: EventFilter) -> Iterator[ColumnElement[bool]]:
         yield AuditEvent.at < query.until
 
 
-def _names_case(case: str) -> ColumnElement[bool]:
-    """Events about a case given by id or reference, including denied attempts on it."""
-    if looks_like_reference(case):
-        return or_(AuditEvent.case_reference == case, AuditEvent.object_id == case)
+def _names_case(db: Session, case: str) -> ColumnElement[bool]:
+    """Events about a case given by id or reference, including attempts that named it either way
+    and were denied (those events do not say which case it was, only what the URL said)."""
+    names = {case}
+    found = _case_names(db, case)
+    if found is not None:
+        names |= {str(found[0]), found[1]}
+    ids = [uuid.UUID(name) for name in names if not looks_like_reference(name) and _is_uuid(name)]
+    return or_(
+        AuditEvent.object_id.in_(names),
+        AuditEvent.case_reference.in_(names),
+        AuditEvent.case_id.in_(ids),
+    )
+
+
+def _case_names(db: Session, case: str) -> tuple[uuid.UUID, str] | None:
+    """The id and the reference of a case: not its content, only what the trail records."""
+    column = Case.reference if looks_like_reference(case) else Case.id
+    if column is Case.id and not _is_uuid(case):
+        return None
+    value: object = case if column is Case.reference else uuid.UUID(case)
+    row = db.execute(select(Case.id, Case.reference).where(column == value)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _is_uuid(value: str) -> bool:
     try:
-        case_id = uuid.UUID(case)
+        uuid.UUID(value)
     except ValueError:
-        return AuditEvent.seq < 0
-    return or_(AuditEvent.case_id == case_id, AuditEvent.object_id == str(case_id))
+        return False
+    return True
 
 
 def page(db: Session, query: EventFilter) -> tuple[list[AuditEvent], int | None]:
     """One page after the cursor, and the cursor of the next page if there is one."""
-    statement = filtered(query).where(AuditEvent.seq > query.cursor).limit(query.limit + 1)
+    statement = filtered(db, query).where(AuditEvent.seq > query.cursor).limit(query.limit + 1)
     events = list(db.scalars(statement))
     more = len(events) > query.limit
     events = events[: query.limit]

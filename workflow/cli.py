@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
+from audit.recorder import record_command
 from workflow import db, migrations
 from workflow.errors import HomewardError
 from workflow.identity import keys
@@ -69,7 +70,16 @@ def agencies_create(name: str, kind: str) -> None:
     with db.unit_of_work() as session:
         if session.scalar(select(Agency.id).filter_by(name=name)) is not None:
             _fail("an agency with that name exists")
-        session.add(Agency(name=name, kind=AgencyKind(kind)))
+        agency = Agency(name=name, kind=AgencyKind(kind))
+        session.add(agency)
+        session.flush()
+        record_command(
+            session,
+            "admin.agency_create",
+            object_type="agency",
+            object_id=str(agency.id),
+            detail={"kind": kind},
+        )
     click.echo(f"agency created: {name}")
 
 
@@ -97,6 +107,13 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
             if agency is None:
                 _fail("there is no agency with that name")
             create_user(session, username, password, Role(role), agency)
+            record_command(
+                session,
+                "admin.user_create",
+                object_type="user",
+                object_id=username,
+                detail={"role": role},
+            )
     except HomewardError as error:
         _fail(error.message)
     click.echo(f"user created: {username} ({role})")
@@ -114,6 +131,12 @@ def workflow_load(path: Path) -> None:
     try:
         with db.unit_of_work() as session:
             record = catalogue.register(session, catalogue.read_file(path))
+            record_command(
+                session,
+                "admin.workflow_load",
+                object_type="workflow",
+                object_id=f"{record.name}:{record.version}",
+            )
     except catalogue.DefinitionError as error:
         _fail(str(error))
     click.echo(f"workflow {record.name} version {record.version} loaded")

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.recorder import record_command
 from workflow import db
 from workflow.access import caller_of, case_facts
 from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
@@ -65,6 +66,7 @@ def demo_load() -> None:
     with db.unit_of_work() as session:
         if session.scalar(select(User.id).filter_by(username="lawyer")) is None:
             load(session, password)
+            record_command(session, "admin.demo_load", detail={"cases": len(DEMO_CASES)})
             click.echo(f"demo data loaded: {len(DEMO_CASES)} cases")
         else:
             click.echo("demo data is already loaded")

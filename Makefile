@@ -35,6 +35,7 @@ pytest: install
 
 bench: install
 	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.audit_trail
 
 diagram: install
 	$(BIN)/homeward workflow diagram --out docs

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -15,6 +16,7 @@ from audit import checkpoints, signing
 from audit.recorder import record_command
 from audit.verification import count, verify_trail
 from workflow import db
+from workflow.config import ConfigError
 
 
 @click.group("audit", cls=AppGroup)
@@ -35,7 +37,7 @@ def audit_verify(as_json: bool, held: tuple[Path, ...]) -> None:
     """Recompute the chain and the checkpoints; exit 1 when the trail is broken."""
     outside = [_read_checkpoint(path) for path in held]
     session = db.session()
-    public = checkpoints.signing_key().public_key()
+    public = _checkpoint_key().public_key()
     with click.progressbar(
         length=count(session), label="verifying", file=sys.stderr, show_pos=True
     ) as bar:
@@ -58,7 +60,7 @@ def audit_verify(as_json: bool, held: tuple[Path, ...]) -> None:
 def audit_checkpoint(out: Path) -> None:
     """Sign the chain's head and write the checkpoint as JSON."""
     with db.unit_of_work() as session:
-        signed = checkpoints.create(session, checkpoints.signing_key())
+        signed = checkpoints.create(session, _checkpoint_key())
         record_command(session, "audit.checkpoint", detail={"seq": signed["seq"]})
     out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
     click.echo(f"checkpoint at event {signed['seq']} written to {out}")
@@ -73,6 +75,16 @@ def audit_keygen() -> None:
         sys.exit(2)
     key = signing.generate(path)
     click.echo(f"checkpoint key {signing.key_id(key.public_key())} written to {path}")
+
+
+def _checkpoint_key() -> Ed25519PrivateKey:
+    """The checkpoint key, or a usage error (exit 2) saying how to make one; exit 1 is kept for
+    a broken trail, so that monitoring never mistakes a missing key for tampering."""
+    try:
+        return checkpoints.signing_key()
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
 
 
 def _read_checkpoint(path: Path) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.identity.current import current_user
@@ -46,18 +48,23 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
     )
 
 
-def visible_cases(db: Session, caller: Caller) -> ColumnElement[bool]:
-    """The cases the caller may see, as a WHERE clause on `cases`."""
+def visible_cases(db: Session, caller: Caller, *, one_case: bool = False) -> ColumnElement[bool]:
+    """The cases the caller may see, as a WHERE clause on `cases`.
+
+    The tests are subqueries correlated to the case row, so that finding one case probes an
+    index instead of gathering every case an agency ever handled; only a lawyer's list is
+    faster the other way round, from the lawyer's assignments.
+    """
     if caller.role is Role.LAWYER:
+        if one_case:
+            return _exists(Assignment, Assignment.user_id == caller.id)
         return Case.id.in_(select(Assignment.case_id).filter_by(user_id=caller.id))
     if caller.role is Role.OFFICIAL:
-        handled = Case.id.in_(
-            select(TransitionRecord.case_id).filter_by(agency_id=caller.agency_id)
-        )
-        taken_by_others = Case.id.in_(
-            select(CaseRoute.case_id).where(
-                CaseRoute.agency_kind == caller.agency_kind, CaseRoute.agency_id != caller.agency_id
-            )
+        handled = _exists(TransitionRecord, TransitionRecord.agency_id == caller.agency_id)
+        taken_by_others = _exists(
+            CaseRoute,
+            CaseRoute.agency_kind == caller.agency_kind,
+            CaseRoute.agency_id != caller.agency_id,
         )
         return or_(handled, and_(waiting_on(db, caller.agency_kind), ~taken_by_others))
     return false()
@@ -72,12 +79,16 @@ def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
             if states:
                 clauses.append(
                     and_(
+                        Case.workflow_id == record.id,
                         TrackState.track == track.name,
                         TrackState.state.in_(states),
-                        Case.workflow_id == record.id,
                     )
                 )
     if not clauses:
         return false()
-    waiting = select(TrackState.case_id).join(Case).where(or_(*clauses))
-    return and_(Case.status == CaseStatus.OPEN, Case.id.in_(waiting))
+    return and_(Case.status == CaseStatus.OPEN, _exists(TrackState, or_(*clauses)))
+
+
+def _exists(model: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A row of `model` about this case (correlated on case_id) meets every condition."""
+    return exists().where(model.case_id == Case.id, *conditions)

@@ -50,7 +50,7 @@ def find_case(db: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFact
     # The visibility filter is part of the lookup, so a hidden case costs what a missing one does.
     found = _by_id_or_reference(case_id)
     case = (
-        db.scalar(select(Case).where(found, visible_cases(db, caller)))
+        db.scalar(select(Case).where(found, visible_cases(db, caller, one_case=True)))
         if found is not None
         else None
     )

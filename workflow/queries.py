@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow.access import visible_cases, waiting_on
@@ -46,12 +46,8 @@ def _filters(db: Session, caller: Caller, query: CaseListQuery) -> list[ColumnEl
             )
         filters.append(waiting_on(db, caller.agency_kind))
     if query.overdue is not None:
-        overdue = overdue_clause(db, utcnow())
-        filters.append(
-            Case.id.in_(select(TrackState.case_id).join(Case).where(overdue))
-            if query.overdue
-            else ~Case.id.in_(select(TrackState.case_id).join(Case).where(overdue))
-        )
+        overdue = exists().where(TrackState.case_id == Case.id, overdue_clause(db, utcnow()))
+        filters.append(overdue if query.overdue else ~overdue)
     if query.q:
         filters.append(_name_matches(query.q))
     return filters

@@ -1,0 +1,1 @@
+"""Homeward's benchmark: seed a large database, then time the API through the WSGI app."""

@@ -1,0 +1,27 @@
+"""The printed table: each figure beside the /healthz baseline measured in the same run."""
+
+from __future__ import annotations
+
+from bench.measure import Measurement
+
+COLUMNS = (
+    f"{'measurement':<44} {'n':>7} {'req/s':>9} {'÷ healthz':>9} "
+    f"{'p50 ms':>8} {'p95 ms':>8} {'p50 × healthz':>13}  detail"
+)
+
+
+def table(measurements: list[Measurement], baseline: Measurement) -> str:
+    """One line per measurement: throughput and latency, and both relative to the baseline."""
+    lines = [COLUMNS, "-" * len(COLUMNS)]
+    lines += [_line(measurement, baseline) for measurement in measurements]
+    return "\n".join(lines)
+
+
+def _line(measurement: Measurement, baseline: Measurement) -> str:
+    throughput = measurement.per_second / baseline.per_second
+    latency = measurement.p50_ms / baseline.p50_ms
+    return (
+        f"{measurement.label:<44} {measurement.count:>7,} {measurement.per_second:>9.1f} "
+        f"{throughput:>9.3f} {measurement.p50_ms:>8.2f} {measurement.p95_ms:>8.2f} "
+        f"{latency:>12.1f}×  {measurement.detail}"
+    )

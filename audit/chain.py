@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+CHAIN_FIELDS = ("seq", "at", "prev_hash")
 HASHED_FIELDS = (
     "seq",
     "at",
@@ -31,6 +32,8 @@ HASHED_FIELDS = (
     "purpose",
     "prev_hash",
 )
+# What the recorder supplies; the trail adds the chain fields when it appends.
+EVENT_FIELDS = tuple(name for name in HASHED_FIELDS if name not in CHAIN_FIELDS)
 
 
 def canonical(fields: dict[str, Any]) -> bytes:

@@ -8,26 +8,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from audit.chain import event_hash
+from audit.chain import EVENT_FIELDS, event_hash
 from audit.models import AuditEvent, AuditHead
-
-EVENT_FIELDS = (
-    "actor_id",
-    "username",
-    "role",
-    "agency_id",
-    "agency_kind",
-    "action",
-    "object_type",
-    "object_id",
-    "case_id",
-    "case_reference",
-    "detail",
-    "client_address",
-    "request_id",
-    "outcome",
-    "purpose",
-)
 
 
 def append(session: Session, **fields: Any) -> AuditEvent:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from flask import Response, current_app, jsonify
 from flask_openapi3 import APIBlueprint, Tag
@@ -130,10 +132,7 @@ def get_inclusion(query: InclusionQuery) -> Response:
     """An RFC 6962 audit path: event `seq` is in the tree of the first `size` events."""
     session = db.session()
     size = query.size or _head(session)
-    try:
-        return jsonify(checkpoints.inclusion(session, query.seq, size))
-    except ValueError as error:
-        raise InvalidInput(str(error), [{"field": "seq", "problem": "beyond_the_trail"}]) from None
+    return _proof(lambda: checkpoints.inclusion(session, query.seq, size), "seq")
 
 
 @blueprint.get("/proofs/consistency")
@@ -141,10 +140,14 @@ def get_consistency(query: ConsistencyQuery) -> Response:
     """An RFC 6962 consistency proof: the older tree is a prefix of the newer one."""
     session = db.session()
     new = query.new or _head(session)
+    return _proof(lambda: checkpoints.consistency(session, query.old, new), "old")
+
+
+def _proof(make: Callable[[], dict[str, Any]], field: str) -> Response:
     try:
-        return jsonify(checkpoints.consistency(session, query.old, new))
+        return jsonify(make())
     except ValueError as error:
-        raise InvalidInput(str(error), [{"field": "old", "problem": "beyond_the_trail"}]) from None
+        raise InvalidInput(str(error), [{"field": field, "problem": "beyond_the_trail"}]) from None
 
 
 def _head(session: Session) -> int:

@@ -12,6 +12,7 @@ import argparse
 import os
 import platform
 import secrets
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +36,8 @@ DEFAULT_SECONDS, QUICK_SECONDS = 20.0, 2.0
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, run the benchmark in a temporary directory, print the figures."""
     args = _options(argv)
+    # Being stopped (SIGTERM) unwinds like Ctrl-C, so the temporary files are still removed.
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="homeward-bench-") as directory:
         workdir = Path(directory)
         url = args.database_url or sqlite_url(workdir)

@@ -240,9 +240,9 @@ def _add_person(case: Case, payload: ChildIn | PersonIn, relation: Relation) -> 
 
 def _person_for_patch(case: Case, change: PersonPatch) -> Person:
     if change.id is None:
-        if change.relation is None or change.names is None or change.relation is Relation.CHILD:
+        if change.relation is None or change.names is None:
             raise InvalidInput(
-                "Someone new needs a relation other than child, and names.",
+                "Someone new needs a relation and names.",
                 [{"field": "people", "problem": "incomplete_person"}],
             )
         return _add_person(

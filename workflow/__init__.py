@@ -64,9 +64,12 @@ def _prepare(app: OpenAPI, instance: Path) -> None:
     app.config["AUDIT_KEY_FILE"] = app.config["AUDIT_KEY_FILE"] or str(
         instance / "audit" / "checkpoint-key.pem"
     )
+    app.config["DATA_KEYS_DIR"] = app.config["DATA_KEYS_DIR"] or str(instance / "data-keys")
+    app.config["DOCUMENT_STORE"] = app.config["DOCUMENT_STORE"] or str(instance / "documents")
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = config.default_database_url(instance)
-    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 32 * 1024 * 1024
+    # A document upload is the largest body: the document and a little multipart framing.
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # Werkzeug's access log prints query strings, which can hold a searched name.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

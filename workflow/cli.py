@@ -12,7 +12,7 @@ from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
 from audit.recorder import record_command
-from workflow import db, migrations
+from workflow import db, migrations, sealing
 from workflow.errors import HomewardError
 from workflow.identity import keys
 from workflow.identity.operations import create_user
@@ -48,7 +48,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema, then load the built-in workflow definitions."""
-    migrations.upgrade(current_app.extensions["homeward.engine"])
+    migrations.upgrade(current_app.extensions["homeward.engine"], data_keys=sealing.data_keys())
     with db.unit_of_work() as session:
         records = catalogue.register_built_in(session)
     click.echo(

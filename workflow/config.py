@@ -28,6 +28,12 @@ DEFAULTS: dict[str, Any] = {
     "WORKING_HOURS": "08-19",  # UTC hours; accesses outside them are reported to auditors
     "BURST_CASES": 20,  # reading more distinct cases than this within BURST_MINUTES is reported
     "BURST_MINUTES": 10,
+    "DATA_KEYS_DIR": None,  # the instance folder's data-keys/ when unset
+    "DOCUMENT_STORE": None,  # a folder (the instance folder's documents/ when unset) or s3://bucket
+    "S3_ENDPOINT_URL": None,  # for an S3-compatible store other than AWS
+    "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
+    "MAX_IMAGE_PIXELS": 60_000_000,
+    "RETENTION_DAYS": 3650,  # how long a closed case is kept before it may be purged
 }
 
 INTEGER_KEYS = {
@@ -40,6 +46,9 @@ INTEGER_KEYS = {
     "PAGE_SIZE_MAX",
     "BURST_CASES",
     "BURST_MINUTES",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "RETENTION_DAYS",
 }
 
 

@@ -39,7 +39,7 @@ from workflow.schemas import (
     ReopenIn,
     TransitionIn,
 )
-from workflow.text import search_key
+from workflow.sealing import name_tokens
 from workflow.vocabulary import CaseStatus, Relation, Role
 
 PERSON_FIELDS = ("sex", "citizenship", "alive", "whereabouts")
@@ -286,5 +286,5 @@ def _name(person: Person, name: NameIn, position: int) -> PersonName:
         given=name.given,
         family=name.family,
         patronymic=name.patronymic,
-        search_key=search_key(name.given, name.patronymic, name.family),
+        search_key=name_tokens(name.given, name.patronymic, name.family),
     )

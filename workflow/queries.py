@@ -14,6 +14,7 @@ from workflow.models import Case, Person, PersonName, TrackState
 from workflow.permissions import Caller
 from workflow.rules.catalogue import all_definitions
 from workflow.schemas import CaseListQuery
+from workflow.sealing import SHORTEST_PREFIX, data_keys
 from workflow.text import search_key
 from workflow.vocabulary import CaseStatus, Role
 
@@ -80,11 +81,10 @@ def overdue_clause(db: Session, now: datetime) -> ColumnElement[bool]:
 
 
 def _name_matches(text: str) -> ColumnElement[bool]:
-    key = search_key(text)
-    if not key:
+    """Names with a word that starts with each word searched for, compared as blind tokens."""
+    words = [word for word in search_key(text).split() if len(word) >= SHORTEST_PREFIX]
+    if not words:
         return false()
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    names = select(PersonName.case_id).where(
-        PersonName.search_key.like(f"%{escaped}%", escape="\\")
-    )
-    return Case.id.in_(names)
+    keys = data_keys()
+    tokens = [PersonName.search_key.contains(f" {keys.token(word)} ") for word in words]
+    return Case.id.in_(select(PersonName.case_id).where(*tokens))

@@ -629,15 +629,15 @@ def test_sql_and_wildcards_in_the_search_match_nothing_they_do_not_spell(
 
 @pytest.mark.parametrize(
     ("q", "expected"),
-    [("u_5", "Aru_5"), ("u%5", "Aru%5"), ("u\\5", "Aru\\5"), ("%", "Aru%5"), ("_", "Aru_5")],
+    [("aru_", {"Aru_5"}), ("Aru%", {"Aru%5"}), ("aru\\5", {"Aru\\5"}), ("%", set()), ("_", set())],
 )
-def test_search_wildcards_are_matched_literally(api: Api, q: str, expected: str) -> None:
+def test_search_wildcards_are_matched_literally(api: Api, q: str, expected: set[str]) -> None:
     ids = {
         given: api.create_case(child={**CHILD, "names": [{"script": "Latn", "given": given}]})["id"]
         for given in ("Aru_5", "Arux5", "Aru%5", "Aru\\5")
     }
     found = api.get("lawyer", "/api/v1/cases", query_string={"q": q}).json
-    assert [c["id"] for c in found["cases"]] == [ids[expected]]
+    assert {c["id"] for c in found["cases"]} == {ids[given] for given in expected}
 
 
 MARKUP = [

@@ -6,6 +6,7 @@ from workflow.models.auth_session import AuthSession
 from workflow.models.case import Case
 from workflow.models.case_route import CaseRoute
 from workflow.models.consent import Consent
+from workflow.models.document import Document
 from workflow.models.history import TransitionRecord
 from workflow.models.person import Person, PersonName
 from workflow.models.track_state import TrackState
@@ -19,6 +20,7 @@ __all__ = [
     "Case",
     "CaseRoute",
     "Consent",
+    "Document",
     "Person",
     "PersonName",
     "TrackState",

@@ -4,14 +4,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, event
+from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import Base, utcnow
+from workflow.sealing import Sealed
 
 
 class TransitionRecord(Base):
-    """One step taken on a case: append-only, never updated or deleted."""
+    """One step taken on a case: append-only; only its sealed data and note may be re-sealed
+    under a new key or erased when the case is purged."""
 
     __tablename__ = "transition_history"
 
@@ -24,9 +26,11 @@ class TransitionRecord(Base):
     actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(
+        Sealed("transition_history.data", "json"), default=dict
+    )
     evidence_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Sealed("transition_history.note"))
 
 
 @event.listens_for(TransitionRecord, "before_update")

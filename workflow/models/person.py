@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Base, stored_enum
+from workflow.sealing import Sealed
 from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
 
 if TYPE_CHECKING:
@@ -26,15 +27,15 @@ class Person(Base):
     position: Mapped[int] = mapped_column(default=0)
     relation: Mapped[Relation] = mapped_column(stored_enum(Relation))
     sex: Mapped[Sex | None] = mapped_column(stored_enum(Sex))
-    birth_date: Mapped[date | None]
+    birth_date: Mapped[date | None] = mapped_column(Sealed("people.birth_date", "date"))
     birth_precision: Mapped[DatePrecision | None] = mapped_column(stored_enum(DatePrecision))
     birth_country: Mapped[str | None] = mapped_column(String(2))
-    birth_locality: Mapped[str | None] = mapped_column(String(200))
+    birth_locality: Mapped[str | None] = mapped_column(Sealed("people.birth_locality"))
     citizenship: Mapped[str | None] = mapped_column(String(2))
     alive: Mapped[bool | None]
     whereabouts: Mapped[Whereabouts | None] = mapped_column(stored_enum(Whereabouts))
     languages: Mapped[list[str] | None] = mapped_column(JSON)
-    residence: Mapped[str | None] = mapped_column(Text)
+    residence: Mapped[str | None] = mapped_column(Sealed("people.residence"))
 
     case: Mapped[Case] = relationship(back_populates="people")
     names: Mapped[list[PersonName]] = relationship(
@@ -46,7 +47,7 @@ class Person(Base):
 
 
 class PersonName(Base):
-    """A person's name as written in one script, with a folded key for search."""
+    """A person's name as written in one script (sealed), with blind tokens to search it by."""
 
     __tablename__ = "person_names"
 
@@ -59,9 +60,10 @@ class PersonName(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
     script: Mapped[Script] = mapped_column(stored_enum(Script, 4))
-    given: Mapped[str | None] = mapped_column(String(200))
-    family: Mapped[str | None] = mapped_column(String(200))
-    patronymic: Mapped[str | None] = mapped_column(String(200))
-    search_key: Mapped[str] = mapped_column(String(700))
+    given: Mapped[str | None] = mapped_column(Sealed("person_names.given"))
+    family: Mapped[str | None] = mapped_column(Sealed("person_names.family"))
+    patronymic: Mapped[str | None] = mapped_column(Sealed("person_names.patronymic"))
+    # Blind tokens of the folded name and its prefixes, space-separated and space-padded.
+    search_key: Mapped[str] = mapped_column(Text)
 
     person: Mapped[Person] = relationship(back_populates="names")

@@ -1,0 +1,204 @@
+"""Encryption at rest: AES-256-GCM under data keys chosen by key id, and blind search tokens.
+
+Every sealed value carries the id of the key that sealed it, so `homeward keys rotate-data` can add
+a key and re-seal old values while both keys still open them. A value is bound to where it belongs
+(a column, or a document's id) through the cipher's associated data: moved elsewhere, or changed
+by one bit, it fails to open with `Tampered`, never as garbage.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from sqlalchemy import Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from workflow.config import ConfigError
+from workflow.text import search_key
+
+MAGIC = b"HW1"
+NONCE_BYTES = 12
+KEY_SUFFIX = ".key"
+INDEX_KEY_FILE = "search-index.secret"
+TOKEN_HEX = 16  # 64 bits of HMAC per search token
+SHORTEST_PREFIX = 2
+
+
+class Tampered(Exception):
+    """A sealed value failed authentication: changed, moved, truncated or sealed by another key."""
+
+
+@dataclass(frozen=True)
+class DataKeys:
+    """Every data key that may open a value; the newest one seals."""
+
+    keys: dict[str, bytes]
+    index_key: bytes
+    loaded_at: int = 0
+
+    @property
+    def current(self) -> str:
+        return max(self.keys)
+
+    def seal(self, plaintext: bytes, context: str) -> bytes:
+        kid = self.current
+        nonce = os.urandom(NONCE_BYTES)
+        header = MAGIC + bytes([len(kid)]) + kid.encode("ascii")
+        sealed = AESGCM(self.keys[kid]).encrypt(nonce, plaintext, header + context.encode())
+        return header + nonce + sealed
+
+    def open(self, blob: bytes, context: str) -> bytes:
+        kid, header, body = _split(blob)
+        key = self.keys.get(kid)
+        if key is None:
+            raise Tampered("sealed by a key this service does not hold")
+        try:
+            return AESGCM(key).decrypt(
+                body[:NONCE_BYTES], body[NONCE_BYTES:], header + context.encode()
+            )
+        except InvalidTag:
+            raise Tampered("sealed value failed authentication") from None
+
+    def seal_text(self, plain: str, context: str) -> str:
+        """Seal text as a column stores it: base64 of the sealed bytes."""
+        return base64.b64encode(self.seal(plain.encode(), context)).decode("ascii")
+
+    def open_text(self, stored: str, context: str) -> str:
+        try:
+            blob = base64.b64decode(stored, validate=True)
+        except ValueError:
+            raise Tampered("not a sealed value") from None
+        return self.open(blob, context).decode()
+
+    def search_tokens(self, *parts: str | None) -> list[str]:
+        """Keyed digests of each folded word and its prefixes: searchable, not readable."""
+        words = search_key(*parts).split()
+        prefixes = {word[:end] for word in words for end in range(SHORTEST_PREFIX, len(word) + 1)}
+        return sorted(self.token(prefix) for prefix in prefixes | set(words))
+
+    def token(self, folded: str) -> str:
+        digest = hmac.new(self.index_key, folded.encode(), hashlib.sha256).hexdigest()
+        return digest[:TOKEN_HEX]
+
+
+def name_tokens(*parts: str | None) -> str:
+    """What a name's search key column holds: its blind tokens, space-separated and padded."""
+    return f" {' '.join(data_keys().search_tokens(*parts))} "
+
+
+def key_id(blob: bytes) -> str:
+    """The id of the key that sealed a value."""
+    return _split(blob)[0]
+
+
+def _split(blob: bytes) -> tuple[str, bytes, bytes]:
+    if len(blob) < len(MAGIC) + 1 or not blob.startswith(MAGIC):
+        raise Tampered("not a sealed value")
+    size = blob[len(MAGIC)]
+    end = len(MAGIC) + 1 + size
+    if len(blob) < end + NONCE_BYTES + 16:
+        raise Tampered("sealed value is truncated")
+    return blob[len(MAGIC) + 1 : end].decode("ascii", "replace"), blob[:end], blob[end:]
+
+
+def load(directory: Path) -> DataKeys:
+    """Read every data key in a directory, and the search index key."""
+    paths = sorted(directory.glob(f"*{KEY_SUFFIX}")) if directory.is_dir() else []
+    if not paths:
+        raise ConfigError(
+            "no data key: run `homeward keys rotate-data` or set HOMEWARD_DATA_KEYS_DIR"
+        )
+    keys = {path.stem: _read_key(path) for path in paths}
+    index = directory / INDEX_KEY_FILE
+    if not index.is_file():
+        raise ConfigError(f"no search index key: {INDEX_KEY_FILE} is missing beside the data keys")
+    return DataKeys(keys, _read_key(index), directory.stat().st_mtime_ns)
+
+
+def create(directory: Path) -> str:
+    """Add a new data key (and the search index key, the first time); return its id."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    index = directory / INDEX_KEY_FILE
+    if not index.exists():
+        _write_key(index)
+    kid = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(4)}"
+    _write_key(directory / f"{kid}{KEY_SUFFIX}")
+    return kid
+
+
+def _write_key(path: Path) -> None:
+    path.touch(mode=0o600, exist_ok=False)
+    path.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        key = base64.b64decode(path.read_text().strip(), validate=True)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"data key {path.name} cannot be read: {type(error).__name__}") from None
+    if len(key) != 32:
+        raise ConfigError(f"data key {path.name} is not a 256-bit key")
+    return key
+
+
+def data_keys() -> DataKeys:
+    """The app's data keys, read on first use and again when a key is added."""
+    ring: DataKeys | None = current_app.extensions.get("homeward.data_keys")
+    directory = Path(current_app.config["DATA_KEYS_DIR"])
+    if ring is None or not directory.is_dir() or directory.stat().st_mtime_ns != ring.loaded_at:
+        if not any(directory.glob(f"*{KEY_SUFFIX}")) and current_app.config["ENV"] != "production":
+            create(directory)  # development only: production must be given its keys
+        ring = current_app.extensions["homeward.data_keys"] = load(directory)
+    return ring
+
+
+class Sealed(TypeDecorator[Any]):
+    """A column stored sealed, as text: a string, a date or a JSON value in Python."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str, kind: str = "text") -> None:
+        super().__init__()
+        self.context = context
+        self.kind = kind
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return data_keys().seal_text(encode(value, self.kind), self.context)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return decode(data_keys().open_text(value, self.context), self.kind)
+
+
+def encode(value: Any, kind: str) -> str:
+    """A column's Python value as the text that is sealed."""
+    if kind == "date":
+        return str(value.isoformat())
+    if kind == "json":
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return str(value)
+
+
+def decode(text: str, kind: str) -> Any:
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "json":
+        return json.loads(text)
+    return text

@@ -11,14 +11,22 @@ token() {  # token USERNAME: sign in, print the access token
     -d "$(jq -n --arg u "$1" --arg p "$PASS" '{username: $u, password: $p}')" | jq -r .access_token
 }
 
-step() {  # step USERNAME TRACK ACTION DATA: take one step with the version the user sees now
+SAMPLES="$(dirname "$0")/samples"
+
+step() {  # step USERNAME TRACK ACTION DATA [EVIDENCE_IDS]: take one step at the version seen now
   local auth="Authorization: Bearer $(token "$1")"
   local version
   version=$(curl -sf "$BASE/api/v1/cases/$CASE" -H "$auth" | jq -r .version)
   curl -s "$BASE/api/v1/cases/$CASE/transitions" -H "$auth" -H "If-Match: \"$version\"" \
     -H 'Content-Type: application/json' \
-    -d "$(jq -n --arg t "$2" --arg a "$3" --argjson d "$4" '{track: $t, action: $a, data: $d}')" \
+    -d "$(jq -n --arg t "$2" --arg a "$3" --argjson d "$4" --argjson e "${5:-[]}" \
+          '{track: $t, action: $a, data: $d, evidence_ids: $e}')" \
     | jq -c --arg t "$2" '{status, ($t): .tracks[$t].state?, error: .error?}'
+}
+
+attach() {  # attach USERNAME KIND FILE: upload a document to the case, print its id
+  curl -sf "$BASE/api/v1/cases/$CASE/documents" -H "Authorization: Bearer $(token "$1")" \
+    -F "kind=$2" -F "file=@$3" | jq -r .id
 }
 
 # 1. The lawyer opens a case: the child in Kazakh Cyrillic and Arabic, the mother detained abroad.
@@ -39,11 +47,19 @@ MOTHER=$(jq -r '.people[] | select(.relation == "mother") | .id' <<<"$CASE_JSON"
 GRANNY=$(jq -r '.people[] | select(.relation == "grandmother") | .id' <<<"$CASE_JSON")
 echo "opened $(jq -r .reference <<<"$CASE_JSON")"
 
-# 2. DNA kinship: the lawyer requests, the court authorizes, the lab collects and confirms.
-step lawyer dna request "{\"reference_person\": \"$MOTHER\", \"relationship_tested\": \"maternity\"}"
+# 2. DNA kinship: the lawyer attaches the mother's signed consent and records it, then requests;
+#    the court authorizes, the lab collects samples and confirms with its report attached.
+CONSENT=$(attach lawyer consent "$SAMPLES/consent-letter.pdf")
+curl -sf "$BASE/api/v1/cases/$CASE/consents" -H "Authorization: Bearer $(token lawyer)" \
+  -H 'Content-Type: application/json' \
+  -d "$(jq -n --arg p "$MOTHER" --arg d "$CONSENT" \
+        '{person_id: $p, purpose: "dna_testing", given_on: "2026-08-20", document_id: $d}')" \
+  | jq -c '{consent: .purpose, in_force, error: .error?}'
+step lawyer dna request "{\"reference_person\": \"$MOTHER\", \"relationship_tested\": \"maternity\"}" "[\"$CONSENT\"]"
 step judge dna authorize '{"ruling_number": "2-1187/2026"}'
 step lab dna collect_samples '{"sample_ids": ["S-0412", "S-0413"], "collected_on": "2026-09-02"}'
-step lab dna confirm '{"report_number": "FL-2026-0932", "probability": 0.9999}'
+step lab dna confirm '{"report_number": "FL-2026-0932", "probability": 0.9999}' \
+  "[\"$(attach lab lab_report "$SAMPLES/lab-report.pdf")\"]"
 
 # 3. Birth registration at the civil registry.
 step lawyer birth_registration file '{}'
@@ -51,10 +67,11 @@ step registrar birth_registration take_review '{}'
 step registrar birth_registration register '{"certificate_number": "I-АЛ 0048213", "registered_on": "2026-10-01"}'
 
 # 4. Guardianship, because the mother is detained abroad.
-step lawyer guardianship file_petition "{\"proposed_guardian\": \"$GRANNY\", \"relationship\": \"maternal grandmother\"}"
+step lawyer guardianship file_petition "{\"proposed_guardian\": \"$GRANNY\", \"relationship\": \"maternal grandmother\"}" "[\"$CONSENT\"]"
 step guardianship guardianship assess_suitable '{"report_reference": "GA-2026-311"}'
 step judge guardianship schedule_hearing '{"hearing_date": "2026-12-10"}'
-step judge guardianship grant "{\"order_number\": \"2-3021/2026\", \"order_type\": \"permanent\", \"guardian\": \"$GRANNY\"}"
+step judge guardianship grant "{\"order_number\": \"2-3021/2026\", \"order_type\": \"permanent\", \"guardian\": \"$GRANNY\"}" \
+  "[\"$(attach judge court_order "$SAMPLES/court-order.pdf")\"]"
 
 # 5. Citizenship and the identity document.
 step lawyer citizenship file '{}'

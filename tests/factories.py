@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask.testing import FlaskClient
+from reportlab.pdfgen.canvas import Canvas
 from werkzeug.test import TestResponse
 
 from workflow.identity.keys import SigningKey
@@ -38,6 +40,15 @@ GRANDMOTHER: dict[str, Any] = {
 }
 
 
+def sample_pdf(text: str = "Homeward test document") -> bytes:
+    """A real one-page PDF with a line of text, as a scanner or a word processor would make."""
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=True)
+    canvas.drawString(72, 720, text)
+    canvas.save()
+    return out.getvalue()
+
+
 class Api:
     """Sign in as demo users and call the API; remembers each user's token."""
 
@@ -45,6 +56,7 @@ class Api:
         self.client = client
         self.password = password
         self._tokens: dict[str, str] = {}
+        self._workflow: dict[tuple[str, str], dict[str, Any]] = {}
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
@@ -90,11 +102,16 @@ class Api:
         action: str,
         data: dict[str, Any] | None = None,
         version: int | None = None,
+        evidence_ids: list[str] | None = None,
     ) -> TestResponse:
-        """Take one step, sending If-Match with the version the user sees now unless given."""
+        """Take one step, sending If-Match with the version the user sees now unless given, and
+        the evidence the step needs (uploaded, and consents recorded, as the user) unless given.
+        """
+        if evidence_ids is None:
+            evidence_ids = self.provide_evidence(username, case_id, track, action)
         if version is None:
             version = self.case_version(username, case_id)
-        body = {"track": track, "action": action, "data": data or {}}
+        body = {"track": track, "action": action, "data": data or {}, "evidence_ids": evidence_ids}
         return self.post(
             username, f"/api/v1/cases/{case_id}/transitions", body, **{"If-Match": f'"{version}"'}
         )
@@ -111,6 +128,68 @@ class Api:
         response = self.transition(username, case_id, track, action, data)
         assert response.status_code == 200, (track, action, response.json)
         return dict(response.json)
+
+    def upload(
+        self,
+        username: str,
+        case_id: str,
+        kind: str,
+        content: bytes | None = None,
+        filename: str = "scan.pdf",
+    ) -> TestResponse:
+        """Upload a document to the case as a browser would, in a multipart form."""
+        return self.client.post(
+            f"/api/v1/cases/{case_id}/documents",
+            data={
+                "kind": kind,
+                "file": (io.BytesIO(sample_pdf() if content is None else content), filename),
+            },
+            headers=self.headers(username),
+            content_type="multipart/form-data",
+        )
+
+    def record_consent(
+        self, username: str, case_id: str, person_id: str, purpose: str = "dna_testing"
+    ) -> TestResponse:
+        return self.post(
+            username,
+            f"/api/v1/cases/{case_id}/consents",
+            {"person_id": person_id, "purpose": purpose, "given_on": "2026-01-15"},
+        )
+
+    def provide_evidence(self, username: str, case_id: str, track: str, action: str) -> list[str]:
+        """Upload a document of each kind the step needs and record the consents it needs, as
+        the user taking the step; whatever the user may not do is left for the step to refuse."""
+        needs = self.workflow_transition(username, track, action)
+        evidence = []
+        for kind in needs.get("evidence_kinds", []):
+            response = self.upload(username, case_id, kind)
+            if response.status_code == 201:
+                evidence.append(response.json["id"])
+        if needs.get("consents"):
+            consents = self.get(username, f"/api/v1/cases/{case_id}/consents").json or {}
+            in_force = {c["purpose"] for c in consents.get("consents", []) if c["in_force"]}
+            for purpose in set(needs["consents"]) - in_force:
+                # Consents are the lawyers' to record; the case's first lawyer when not the user.
+                for recorder in (username, "lawyer"):
+                    people = (self.get(recorder, f"/api/v1/cases/{case_id}").json or {}).get(
+                        "people"
+                    )
+                    recorded = people and self.record_consent(
+                        recorder, case_id, people[0]["id"], purpose
+                    )
+                    if recorded and recorded.status_code == 201:
+                        break
+        return evidence
+
+    def workflow_transition(self, username: str, track: str, action: str) -> dict[str, Any]:
+        """The transition as GET /api/v1/workflow publishes it (empty when there is none)."""
+        if not self._workflow:
+            workflow = self.get(username, "/api/v1/workflow").json
+            for each in workflow.get("tracks", []) if workflow else []:
+                for transition in each["transitions"]:
+                    self._workflow[each["name"], transition["action"]] = transition
+        return self._workflow.get((track, action), {})
 
     def case_version(self, username: str, case_id: str) -> int:
         """The version the user can see; officials who cannot see the case get 0."""

@@ -102,6 +102,16 @@ def add_finisher(app: Flask, finisher: Finisher) -> None:
     app.extensions.setdefault("homeward.finishers", []).append(finisher)
 
 
+def on_rollback(undo: Callable[[], None]) -> None:
+    """Undo work done outside the database (a stored document) if this transaction rolls back."""
+    g.setdefault("homeward_undo", []).append(undo)
+
+
+def _undo() -> None:
+    for undo in reversed(g.pop("homeward_undo", [])):
+        undo()
+
+
 def _finish_request(response: Response) -> Response:
     """The request's one commit: everything it changed commits together, or on error nothing."""
     finishers: list[Finisher] = current_app.extensions.get("homeward.finishers", [])
@@ -111,13 +121,16 @@ def _finish_request(response: Response) -> Response:
     db_session = session()
     if response.status_code >= 400:
         db_session.rollback()
+        _undo()
     try:
         for finish in finishers:
             finish(db_session, response)
         db_session.commit()
     except Exception as error:  # any failure to commit becomes an error response
         db_session.rollback()
+        _undo()
         return errors.response_for(error)
+    g.pop("homeward_undo", None)
     return response
 
 
@@ -136,7 +149,9 @@ def unit_of_work() -> Iterator[Session]:
         db_session.commit()
     except BaseException:
         db_session.rollback()
+        _undo()
         raise
+    g.pop("homeward_undo", None)
 
 
 def stored_enum(kind: type[enum.Enum], length: int = 20) -> Enum:

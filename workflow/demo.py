@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,19 +13,24 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.recorder import record_command
 from workflow import db
 from workflow.access import caller_of, case_facts
+from workflow.db import utcnow
 from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
+from workflow.evidence.consents import record_consent, step_evidence
+from workflow.evidence.documents import attach_document
 from workflow.identity.operations import create_user
 from workflow.models import Agency, Case, User
 from workflow.operations import open_case, perform_transition
+from workflow.permissions import Caller
 from workflow.rules import catalogue
-from workflow.schemas import CaseIn, TransitionIn
-from workflow.vocabulary import AgencyKind, Role
+from workflow.schemas import CaseIn, ConsentIn, TransitionIn
+from workflow.vocabulary import AgencyKind, EvidenceKind, Role
 
 AGENCIES = {
     "Hope Legal Aid": AgencyKind.NGO,
@@ -104,13 +111,59 @@ def _build_case(session: Session, users: dict[str, User], demo: DemoCase, workfl
     case = open_case(
         session, caller_of(users[demo.lawyer]), CaseIn.model_validate(demo.particulars), workflow_id
     )
+    lawyer = caller_of(users[demo.lawyer])
     for username, track, action, data in demo.steps:
         caller = caller_of(users[demo.lawyer if username == LAWYER else username])
-        command = TransitionIn(track=track, action=action, data=_resolve_people(case, data))
+        resolved = _resolve_people(case, data)
+        evidence = _evidence(session, caller, lawyer, case, (track, action), resolved)
+        command = TransitionIn(track=track, action=action, data=resolved, evidence_ids=evidence)
         perform_transition(session, caller, case, case_facts(session, case), command)
     _age(case, demo.age_days)
     session.flush()
     return case
+
+
+def _evidence(
+    session: Session,
+    caller: Caller,
+    lawyer: Caller,
+    case: Case,
+    step: tuple[str, str],
+    data: dict[str, Any],
+) -> list[uuid.UUID]:
+    """Attach a sample document of each kind the step needs, as its performer, and have the
+    lawyer record the consents it needs from the relative tested (or the first relative)."""
+    track = catalogue.definition_of(case.workflow).track(step[0])
+    transition = track.transition(step[1]) if track else None
+    if transition is None:
+        return []
+    documents = [
+        attach_document(
+            session, caller, case, case_facts(session, case), kind, sample_document(kind)
+        )
+        for kind in transition.evidence_kinds
+    ]
+    in_force = step_evidence(session, lawyer, case, case_facts(session, case)).consents
+    person = data.get("reference_person") or str(case.relatives[0].id)
+    for purpose in set(transition.consents) - in_force:
+        signed = next((d.id for d in documents if d.kind is EvidenceKind.CONSENT), None)
+        consent = ConsentIn(
+            person_id=person, purpose=purpose, given_on=utcnow().date(), document_id=signed
+        )
+        record_consent(session, lawyer, case, case_facts(session, case), consent)
+    return [document.id for document in documents]
+
+
+def sample_document(kind: EvidenceKind) -> bytes:
+    """A one-page PDF that says it is a sample: the demo's stand-in for a scanned document."""
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=True)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(72, 760, f"Sample document: {kind.value.replace('_', ' ')}")
+    canvas.setFont("Helvetica", 11)
+    canvas.drawString(72, 730, "Homeward demo data. It names no one and proves nothing.")
+    canvas.save()
+    return out.getvalue()
 
 
 def _resolve_people(case: Case, data: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +16,15 @@ from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
 from workflow.schemas import TransitionIn
-from workflow.vocabulary import CaseStatus, Relation
+from workflow.vocabulary import CaseStatus, ConsentPurpose, EvidenceKind, Relation
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a step can stand on: the case's documents the caller may name, and consents in force."""
+
+    documents: Mapping[uuid.UUID, EvidenceKind] = field(default_factory=dict)
+    consents: frozenset[ConsentPurpose] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -29,17 +38,23 @@ class Step:
 
 
 def check_step(
-    caller: Caller, case: Case, definition: Definition, facts: CaseFacts, command: TransitionIn
+    caller: Caller,
+    case: Case,
+    definition: Definition,
+    facts: CaseFacts,
+    command: TransitionIn,
+    evidence: Evidence,
 ) -> Step:
-    """Check permission, state, prerequisites and data, in that order, for one transition."""
+    """Check permission, state, evidence named, prerequisites (other tracks, particulars, evidence
+    and consents) and data, in that order, for one transition."""
     track, transition = _resolve(definition, command.track, command.action)
     if not can_perform(caller, facts, transition):
         raise NotPermitted("You may not perform this step on this case.")
     _ensure_open(case)
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
-    _ensure_prerequisites(case, transition, states)
-    _ensure_evidence(command)
+    _ensure_known_documents(command, evidence)
+    _ensure_prerequisites(case, transition, states, _unmet_evidence(transition, command, evidence))
     data = _validated_data(case, transition, command.data)
     return Step(track, transition, states[track.name], data)
 
@@ -108,8 +123,10 @@ def _ensure_state(track: Track, transition: Transition, state: str) -> None:
         )
 
 
-def _ensure_prerequisites(case: Case, transition: Transition, states: dict[str, str]) -> None:
-    missing: list[dict[str, Any]] = unmet(transition.requires, states)
+def _ensure_prerequisites(
+    case: Case, transition: Transition, states: dict[str, str], evidence: list[dict[str, Any]]
+) -> None:
+    missing: list[dict[str, Any]] = [*unmet(transition.requires, states), *evidence]
     particulars = [item for check in transition.case_checks for item in CASE_CHECKS[check](case)]
     if particulars:
         missing.append({"particulars": particulars})
@@ -119,13 +136,25 @@ def _ensure_prerequisites(case: Case, transition: Transition, states: dict[str, 
         )
 
 
-def _ensure_evidence(command: TransitionIn) -> None:
-    # No document can be attached to a case yet, so no evidence id can name one of its documents.
-    if command.evidence_ids:
-        raise InvalidInput(
-            "Name documents attached to this case.",
-            [{"field": "evidence_ids", "problem": "no_such_document"}],
-        )
+def _ensure_known_documents(command: TransitionIn, evidence: Evidence) -> None:
+    unknown = [
+        {"field": f"evidence_ids.{index}", "problem": "no_such_document"}
+        for index, document_id in enumerate(command.evidence_ids)
+        if document_id not in evidence.documents
+    ]
+    if unknown:
+        raise InvalidInput("Name documents attached to this case.", unknown)
+
+
+def _unmet_evidence(
+    transition: Transition, command: TransitionIn, evidence: Evidence
+) -> list[dict[str, Any]]:
+    """The documents (by kind) and the consents (by purpose) the step needs and lacks."""
+    named = {evidence.documents[document_id] for document_id in command.evidence_ids}
+    return [
+        *({"evidence": kind.value} for kind in transition.evidence_kinds if kind not in named),
+        *({"consent": p.value} for p in transition.consents if p not in evidence.consents),
+    ]
 
 
 def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) -> dict[str, Any]:

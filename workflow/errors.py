@@ -87,6 +87,12 @@ class PreconditionRequired(HomewardError):
     status, code = 428, "precondition_required"
 
 
+class IntegrityFailure(HomewardError):
+    """Stored data failed its integrity check: it was changed outside Homeward, or lost."""
+
+    status, code = 500, "integrity_failure"
+
+
 def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
     response = jsonify({"error": {"code": code, "message": message, "details": details}})
     response.status_code = status

@@ -13,6 +13,7 @@ from workflow.access import case_facts, visible_cases
 from workflow.db import utcnow
 from workflow.engine import check_step, initial_states
 from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted, WrongState
+from workflow.evidence.consents import step_evidence
 from workflow.models import (
     Assignment,
     Case,
@@ -124,7 +125,8 @@ def perform_transition(
 ) -> TransitionRecord:
     """Take one step on a track: move its state, record it in the history, bump the version."""
     definition = definition_of(case.workflow)
-    step = check_step(caller, case, definition, facts, command)
+    evidence = step_evidence(db, caller, case, facts)
+    step = check_step(caller, case, definition, facts, command, evidence)
     track_state = next(t for t in case.tracks if t.track == step.track.name)
     record = _history(
         db,
@@ -135,6 +137,7 @@ def perform_transition(
         (step.from_state, step.transition.to),
         step.data,
         command.note,
+        [str(document_id) for document_id in dict.fromkeys(command.evidence_ids)],
     )
     track_state.state, track_state.since = step.transition.to, record.at
     case.status = status_from_tracks(definition, case)
@@ -201,6 +204,7 @@ def _history(
     move: tuple[str, str],
     data: dict[str, Any],
     note: str | None,
+    evidence_ids: list[str] | None = None,
 ) -> TransitionRecord:
     """Append a history row and bump the case's version, both at one moment."""
     now = utcnow()
@@ -215,7 +219,7 @@ def _history(
         at=now,
         data=data,
         note=note,
-        evidence_ids=[],
+        evidence_ids=evidence_ids or [],
     )
     db.add(record)
     case.updated_at = now

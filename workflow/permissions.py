@@ -66,3 +66,28 @@ def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> boo
         for performer in transition.performed_by
     )
     return named and facts.open_to(caller) and can_view_case(caller, facts)
+
+
+def can_attach_document(caller: Caller, facts: CaseFacts) -> bool:
+    """Lawyers working the case, and officials of an agency that may see it (a lab its report)."""
+    return caller.role in (Role.LAWYER, Role.OFFICIAL) and can_view_case(caller, facts)
+
+
+def can_read_document(
+    caller: Caller,
+    facts: CaseFacts,
+    uploaded_by: uuid.UUID,
+    evidence_for: frozenset[AgencyKind],
+) -> bool:
+    """Lawyers read the case's documents; an official, those their agency uploaded and those
+    named as evidence for a step of a track that their kind of agency works on."""
+    if not can_view_case(caller, facts):
+        return False
+    if caller.role is Role.LAWYER:
+        return True
+    return uploaded_by == caller.agency_id or caller.agency_kind in evidence_for
+
+
+def can_record_consent(caller: Caller, facts: CaseFacts) -> bool:
+    """Consents are recorded and withdrawn by the lawyers working the case."""
+    return can_edit_case(caller, facts)

@@ -7,7 +7,7 @@ from typing import Any
 
 from workflow.db import utcnow
 from workflow.engine import allowed_steps
-from workflow.models import Case, Person, TransitionRecord
+from workflow.models import Case, Consent, Document, Person, TransitionRecord
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
@@ -93,6 +93,30 @@ def history_json(
         "data": record.data if sees_data else None,
         "evidence_ids": record.evidence_ids if sees_data else None,
         "note": record.note if sees_data else None,
+    }
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    """A document's description; never its original file name, which may name the child."""
+    return {
+        "id": str(document.id),
+        "kind": document.kind.value,
+        "sha256": document.sha256,
+        "size": document.size,
+        "content_type": document.content_type,
+        "uploaded_at": _iso(document.uploaded_at),
+    }
+
+
+def consent_json(consent: Consent) -> dict[str, Any]:
+    return {
+        "id": str(consent.id),
+        "person_id": str(consent.person_id),
+        "purpose": consent.purpose.value,
+        "given_on": consent.given_on.isoformat(),
+        "document_id": str(consent.document_id) if consent.document_id else None,
+        "in_force": consent.in_force,
+        "withdrawn_on": consent.withdrawn_on.isoformat() if consent.withdrawn_on else None,
     }
 
 

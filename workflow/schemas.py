@@ -6,10 +6,20 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+from flask_openapi3 import FileStorage
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from workflow.text import Line, Paragraph, ShortLine, exact_token
-from workflow.vocabulary import ClosureReason, DatePrecision, Relation, Script, Sex, Whereabouts
+from workflow.vocabulary import (
+    ClosureReason,
+    ConsentPurpose,
+    DatePrecision,
+    EvidenceKind,
+    Relation,
+    Script,
+    Sex,
+    Whereabouts,
+)
 
 # Usernames are compared exactly as typed: "lawyer " is not "lawyer".
 Username = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(exact_token)]
@@ -154,3 +164,33 @@ class CaseListQuery(Input):
 
 class CasePath(Input):
     case_id: Annotated[str, Field(max_length=64)]
+
+
+PastDate = Annotated[date, AfterValidator(_not_future)]
+
+
+class ConsentIn(Input):
+    person_id: uuid.UUID
+    purpose: ConsentPurpose
+    given_on: PastDate
+    document_id: uuid.UUID | None = None
+
+
+class WithdrawalIn(Input):
+    withdrawn_on: PastDate | None = None  # today when not given
+
+
+class ConsentPath(Input):
+    case_id: Annotated[str, Field(max_length=64)]
+    consent_id: Annotated[str, Field(max_length=64)]
+
+
+class DocumentPath(Input):
+    document_id: Annotated[str, Field(max_length=64)]
+
+
+class DocumentForm(Input):
+    """A multipart upload: the file, and what kind of document it is."""
+
+    file: FileStorage
+    kind: EvidenceKind

@@ -20,7 +20,7 @@ def test_db_upgrade_is_repeatable(runner: Any) -> None:
     for _ in range(2):
         result = _invoke(runner, "db", "upgrade")
         assert result.exit_code == 0, result.output
-        assert "default v1" in result.output
+        assert "default v2" in result.output
 
 
 def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any) -> None:
@@ -196,7 +196,7 @@ def test_workflow_check_and_load(runner: Any, tmp_path: Path) -> None:
     from workflow.rules.catalogue import BUILT_IN
 
     text = (
-        (BUILT_IN / "default.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 3")
+        (BUILT_IN / "default.yaml").read_text(encoding="utf-8").replace("version: 2", "version: 3")
     )
     path = tmp_path / "default-v3.yaml"
     path.write_text(text, encoding="utf-8")

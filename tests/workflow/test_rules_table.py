@@ -197,4 +197,4 @@ def test_evidence_must_name_a_document_of_the_case(api: Api) -> None:
         **{"If-Match": f'"{case["version"]}"'},
     )
     assert response.status_code == 422
-    assert response.json["error"]["details"][0]["field"] == "evidence_ids"
+    assert response.json["error"]["details"][0]["field"] == "evidence_ids.0"

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from workflow.api import auth, cases, system
+from workflow.api import auth, cases, evidence, system
 from workflow.api import definitions as workflow_views
 
 
 def init_app(app: OpenAPI) -> None:
-    for blueprint in (auth.blueprint, auth.protected, cases.blueprint, workflow_views.blueprint):
+    for blueprint in (
+        auth.blueprint,
+        auth.protected,
+        cases.blueprint,
+        evidence.uploads,
+        evidence.consent_views,
+        workflow_views.blueprint,
+    ):
         app.register_api(blueprint)
     app.register_blueprint(system.blueprint)

@@ -77,7 +77,7 @@ def get_cases(query: CaseListQuery) -> Response:
 @blueprint.get("/<case_id>")
 def get_case(path: CasePath) -> Response:
     """One case, each track's state, and the steps the caller may take now."""
-    case, facts = _find(db.session(), current_caller(), path.case_id)
+    case, facts = find_visible_case(db.session(), current_caller(), path.case_id)
     return _case_response(case, 200, facts)
 
 
@@ -109,7 +109,7 @@ def post_reopen(path: CasePath, body: ReopenIn) -> Response:
 def get_history(path: CasePath) -> Response:
     """Every step taken on the case: who, when, from, to, note."""
     session, caller = db.session(), current_caller()
-    case, _facts = _find(session, caller, path.case_id)
+    case, _facts = find_visible_case(session, caller, path.case_id)
     records = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
@@ -122,12 +122,12 @@ def get_history(path: CasePath) -> Response:
 def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     """Assign another lawyer of the caller's NGO to the case."""
     session, caller = db.session(), current_caller()
-    case, facts = _find(session, caller, path.case_id)
+    case, facts = find_visible_case(session, caller, path.case_id)
     lawyer = operations.assign_lawyer(session, caller, case, facts, body.username)
     return jsonify({"case_id": str(case.id), "username": lawyer.username}), 201
 
 
-def _find(session: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFacts]:
+def find_visible_case(session: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFacts]:
     """The case the URL names, if the caller may see it; the trail records which case it was."""
     case, facts = operations.find_case(session, caller, case_id)
     audit.note(case=case)
@@ -137,7 +137,7 @@ def _find(session: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFac
 def _change(path: CasePath, operation: Callable[..., object], command: object) -> Response:
     """Find the case, insist on the version the caller saw, apply the operation, show the case."""
     session, caller = db.session(), current_caller()
-    case, facts = _find(session, caller, path.case_id)
+    case, facts = find_visible_case(session, caller, path.case_id)
     require_version(case.version)
     operation(session, caller, case, facts, command)
     return _case_response(case, 200)

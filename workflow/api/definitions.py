@@ -85,6 +85,7 @@ def _track(track: Track) -> dict[str, Any]:
                 ],
                 "data_schema": data_schema(t),
                 "evidence_kinds": t.evidence_kinds,
+                "consents": t.consents,
                 "requires": _requirement(t.requires),
                 "case_checks": t.case_checks,
             }

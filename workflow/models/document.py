@@ -24,4 +24,5 @@ class Document(Base):
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)
     key_id: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

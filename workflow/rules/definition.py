@@ -6,7 +6,14 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workflow.vocabulary import AgencyKind, EvidenceKind, Relation, Role, Whereabouts
+from workflow.vocabulary import (
+    AgencyKind,
+    ConsentPurpose,
+    EvidenceKind,
+    Relation,
+    Role,
+    Whereabouts,
+)
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 CASE_CHECKS = frozenset({"child_particulars_complete"})
@@ -65,6 +72,7 @@ class Transition(Strict):
     performed_by: list[Performer] = Field(min_length=1)
     fields: dict[Name, FieldSpec] = {}
     evidence_kinds: list[EvidenceKind] = []
+    consents: list[ConsentPurpose] = []  # purposes with a consent in force on the case
     requires: Requirement | None = None
     case_checks: list[str] = []
 

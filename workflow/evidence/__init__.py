@@ -1,0 +1,1 @@
+"""Evidence: documents attached to cases (checked, cleaned, sealed, stored) and consents."""

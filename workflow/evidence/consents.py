@@ -1,0 +1,104 @@
+"""Consents: who on the case consented to what, with the signed document, and withdrawals."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.engine import Evidence
+from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
+from workflow.evidence.documents import case_documents
+from workflow.models import Case, Consent, Document
+from workflow.permissions import Caller, CaseFacts, can_record_consent
+from workflow.schemas import ConsentIn, WithdrawalIn
+from workflow.vocabulary import EvidenceKind
+
+
+def record_consent(
+    session: Session, caller: Caller, case: Case, facts: CaseFacts, command: ConsentIn
+) -> Consent:
+    """Record that a relative on the case consented, naming the signed consent document."""
+    _ensure_may_record(caller, facts)
+    if command.person_id not in {person.id for person in case.relatives}:
+        raise _invalid("person_id", "not_a_person_on_this_case", "Name a relative on this case.")
+    if command.document_id is not None:
+        document = session.get(Document, command.document_id)
+        if document is None or document.case_id != case.id:
+            raise _invalid("document_id", "no_such_document", "Name a document of this case.")
+        if document.kind is not EvidenceKind.CONSENT:
+            raise _invalid("document_id", "not_a_consent", "Name a document of kind consent.")
+    consent = Consent(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        person_id=command.person_id,
+        purpose=command.purpose,
+        given_on=command.given_on,
+        document_id=command.document_id,
+        recorded_by_id=caller.id,
+    )
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def withdraw_consent(
+    session: Session,
+    caller: Caller,
+    case: Case,
+    facts: CaseFacts,
+    consent_id: str,
+    command: WithdrawalIn,
+) -> Consent:
+    """Mark a consent withdrawn; the steps that need it are blocked from now on."""
+    _ensure_may_record(caller, facts)
+    consent = _find(session, case, consent_id)
+    if consent.withdrawn_on is not None:
+        raise WrongState("The consent is already withdrawn.")
+    withdrawn_on = command.withdrawn_on or datetime.now(UTC).date()
+    if withdrawn_on < consent.given_on:
+        raise _invalid("withdrawn_on", "before_given", "A consent is withdrawn after it is given.")
+    consent.withdrawn_on, consent.withdrawn_by_id = withdrawn_on, caller.id
+    session.flush()
+    return consent
+
+
+def case_consents(session: Session, case: Case) -> list[Consent]:
+    return list(
+        session.scalars(
+            select(Consent).filter_by(case_id=case.id).order_by(Consent.recorded_at, Consent.id)
+        ).all()
+    )
+
+
+def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts) -> Evidence:
+    """What a step by this caller can stand on: the documents they may name, consents in force."""
+    return Evidence(
+        documents={doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
+        consents=frozenset(c.purpose for c in case_consents(session, case) if c.in_force),
+    )
+
+
+def _ensure_may_record(caller: Caller, facts: CaseFacts) -> None:
+    if not can_record_consent(caller, facts):
+        raise NotPermitted("Consents are recorded by the lawyers working the case.")
+
+
+def _find(session: Session, case: Case, consent_id: str) -> Consent:
+    try:
+        key = uuid.UUID(consent_id)
+    except ValueError:
+        raise NotFound("There is no such consent on this case.") from None
+    consent = session.get(Consent, key)
+    if consent is None or consent.case_id != case.id:
+        raise NotFound("There is no such consent on this case.")
+    return consent
+
+
+def _invalid(field: str, problem: str, message: str) -> InvalidInput:
+    return InvalidInput(
+        "The request has invalid or missing fields.",
+        [{"field": field, "problem": problem, "message": message}],
+    )

@@ -98,6 +98,7 @@ def _purpose() -> str | None:
 
 def record_command(session: Session, action: str, **facts: Any) -> None:
     """Append the event of an operator's command-line action, in its own unit of work."""
+    case = facts.get("case")
     append(
         session,
         action=action,
@@ -107,4 +108,6 @@ def record_command(session: Session, action: str, **facts: Any) -> None:
         object_id=facts.get("object_id"),
         username=None,
         request_id="cli",
+        case_id=case.id if case is not None else None,
+        case_reference=case.reference if case is not None else None,
     )

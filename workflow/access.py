@@ -49,12 +49,16 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
 
 
 def visible_cases(db: Session, caller: Caller, *, one_case: bool = False) -> ColumnElement[bool]:
-    """The cases the caller may see, as a WHERE clause on `cases`.
+    """The cases the caller may see, as a WHERE clause on `cases`; a purged case, nobody.
 
     The tests are subqueries correlated to the case row, so that finding one case probes an
     index instead of gathering every case an agency ever handled; only a lawyer's list is
     faster the other way round, from the lawyer's assignments.
     """
+    return and_(Case.purged_at.is_(None), _visible(db, caller, one_case=one_case))
+
+
+def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bool]:
     if caller.role is Role.LAWYER:
         if one_case:
             return _exists(Assignment, Assignment.user_id == caller.id)

@@ -36,8 +36,11 @@ def init_app(app: Flask) -> None:
     for group in (db_group, users_group, agencies_group, workflow_group, keys_group):
         app.cli.add_command(group)
     from workflow.demo import demo_group
+    from workflow.upkeep import cases_group, keys_rotate_data
 
     app.cli.add_command(demo_group)
+    app.cli.add_command(cases_group)
+    keys_group.add_command(keys_rotate_data)
 
 
 @click.group("db", cls=AppGroup)
@@ -171,7 +174,7 @@ def workflow_diagram(out_dir: Path) -> None:
 
 @click.group("keys", cls=AppGroup)
 def keys_group() -> None:
-    """Token signing keys."""
+    """Token signing keys, and the data keys that seal personal data at rest."""
 
 
 @keys_group.command("rotate")

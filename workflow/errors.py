@@ -154,6 +154,8 @@ def _log_safely(error: BaseException) -> None:
 
 
 def _render(error: HomewardError) -> Response:
+    if error.status >= 500:
+        _log_safely(error)  # the operator must hear of stored data that fails its checks
     return error_response(error.status, error.code, error.message, error.details)
 
 

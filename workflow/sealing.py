@@ -27,6 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from workflow.config import ConfigError
+from workflow.errors import IntegrityFailure
 from workflow.text import search_key
 
 MAGIC = b"HW1"
@@ -37,8 +38,11 @@ TOKEN_HEX = 16  # 64 bits of HMAC per search token
 SHORTEST_PREFIX = 2
 
 
-class Tampered(Exception):
+class Tampered(IntegrityFailure):
     """A sealed value failed authentication: changed, moved, truncated or sealed by another key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Stored data failed its integrity check.", {"reason": reason})
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,13 @@ class DataKeys:
         except ValueError:
             raise Tampered("not a sealed value") from None
         return self.open(blob, context).decode()
+
+    def stored_key_id(self, stored: str) -> str:
+        """The id of the key a column value as stored was sealed under."""
+        try:
+            return key_id(base64.b64decode(stored, validate=True))
+        except ValueError:
+            raise Tampered("not a sealed value") from None
 
     def search_tokens(self, *parts: str | None) -> list[str]:
         """Keyed digests of each folded word and its prefixes: searchable, not readable."""

@@ -26,7 +26,7 @@ class TransitionRecord(Base):
     actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    data: Mapped[dict[str, Any]] = mapped_column(
+    data: Mapped[dict[str, Any] | None] = mapped_column(
         Sealed("transition_history.data", "json"), default=dict
     )
     evidence_ids: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -105,7 +105,7 @@ def _to_text(table: str, columns: list[str]) -> None:
     with op.batch_alter_table(table) as batch_op:
         for column in columns:
             using: dict[str, Any] = {"postgresql_using": f"{column}::text"} if postgres else {}
-            batch_op.alter_column(column, type_=sa.Text(), **using)
+            batch_op.alter_column(column, type_=sa.Text(), nullable=True, **using)
 
 
 def _read_plain(required: bool = True) -> dict[str, list[dict[str, Any]]]:

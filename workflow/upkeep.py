@@ -1,0 +1,66 @@
+"""Commands that look after data at rest: `homeward keys rotate-data`, `homeward cases purge`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from audit.recorder import record_command
+from workflow import db, rekeying, retention, sealing
+from workflow.evidence.store import document_store
+
+
+@click.command("rotate-data")
+def keys_rotate_data() -> None:
+    """Add a data key and seal every stored value and document again under it, while serving."""
+    directory = Path(current_app.config["DATA_KEYS_DIR"])
+    kid = sealing.create(directory)
+    keys = sealing.data_keys()
+    sessions = current_app.extensions["homeward.sessions"]
+    click.echo(f"new data key: {kid}; sealing values and documents again…")
+    rotation = rekeying.rotate(sessions, keys, document_store())
+    with db.unit_of_work() as session:
+        record_command(
+            session,
+            "admin.data_keys_rotate",
+            object_type="data_key",
+            object_id=kid,
+            detail={"values": rotation.values, "documents": rotation.documents},
+        )
+    click.echo(f"re-sealed {rotation.values} values and {rotation.documents} documents")
+    if rotation.retired:
+        click.echo(
+            f"no longer used, and can be removed from {directory}: "
+            + ", ".join(f"{name}{sealing.KEY_SUFFIX}" for name in rotation.retired)
+        )
+
+
+@click.group("cases", cls=AppGroup)
+def cases_group() -> None:
+    """Cases at rest: retention."""
+
+
+@cases_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Name the cases that would be purged, and stop.")
+def cases_purge(dry_run: bool) -> None:
+    """Erase the personal data and documents of cases closed longer than the retention period."""
+    days = int(current_app.config["RETENTION_DAYS"])
+    objects: list[str] = []
+    with db.unit_of_work() as session:
+        cases = retention.purgeable(session, days)
+        for case in cases:
+            click.echo(f"{'would purge' if dry_run else 'purging'} {case.reference}")
+            if dry_run:
+                continue
+            objects += retention.purge_case(session, case)
+            record_command(
+                session, "admin.case_purge", object_type="case", object_id=str(case.id), case=case
+            )
+    store = document_store()
+    for name in objects:  # once the rows are gone for good
+        store.delete(name)
+    verb = "would be purged" if dry_run else "purged"
+    click.echo(f"{len(cases)} case(s) closed over {days} days ago {verb}")

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-from workflow.text import search_key
+from workflow.sealing import name_tokens
 from workflow.vocabulary import Script
 
 # (Kazakh Cyrillic, Latin transliteration, Arabic) for each name.
@@ -99,7 +99,7 @@ class Name:
 
 @cache
 def _key(given: str, family: str) -> str:
-    return search_key(given, None, family)
+    return name_tokens(given, None, family)
 
 
 def family_name(family: tuple[str, str, str], female: bool) -> tuple[str, str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from workflow.sealing import DataKeys
 
@@ -36,9 +36,29 @@ def _run(
     data_keys: DataKeys | None = None,
     **arguments: Any,
 ) -> None:
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(HERE))
-        config.attributes["connection"] = connection
-        config.attributes["data_keys"] = data_keys
-        action(config, **arguments)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite migrates a table by copying it and dropping the old one; with foreign keys
+            # on, that drop would cascade to the rows that point at it (people → their names).
+            # The pragma only takes effect outside a transaction.
+            _pragma(connection, "foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = Config()
+                config.set_main_option("script_location", str(HERE))
+                config.attributes["connection"] = connection
+                config.attributes["data_keys"] = data_keys
+                action(config, **arguments)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows that point at nothing")
+        finally:
+            if sqlite:
+                _pragma(connection, "foreign_keys=ON")
+
+
+def _pragma(connection: Connection, setting: str) -> None:
+    """Set a SQLite pragma on the driver's connection, outside any transaction."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA {setting}")

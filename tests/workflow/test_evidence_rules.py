@@ -115,8 +115,8 @@ def test_consents_are_recorded_with_care(api: Api) -> None:
     lab_report = _upload(api, "lawyer", case["id"], "lab_report")
     child = api.case("lawyer", case["id"])["child"]
     bad = [
-        (
-            {"person_id": case["id"], "purpose": "dna_testing", "given_on": "2026-01-01"},
+        (  # the child is not among the relatives whose consent is recorded here
+            {"person_id": child["id"], "purpose": "dna_testing", "given_on": "2026-01-01"},
             "person_id",
         ),
         ({"person_id": mother, "purpose": "dna_testing", "given_on": "2999-01-01"}, "given_on"),

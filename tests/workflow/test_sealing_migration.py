@@ -68,7 +68,8 @@ def _plain_case(app: Any, user_id: uuid.UUID) -> uuid.UUID:
                 "case_id": key(case_id), "track": "parentage", "action": "file_petition",
                 "from_state": "not_started", "to_state": "petition_filed",
                 "actor_id": key(user_id), "agency_id": agency_id, "at": now,
-                "data": document({"grounds": "Camp records"}), "evidence_ids": document([]), "note": "Called the camp",
+                "data": document({"grounds": "Camp records"}), "evidence_ids": document([]),
+                "note": "Called the camp",
             },
         )  # fmt: skip
     return case_id

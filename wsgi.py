@@ -2,7 +2,9 @@
 
 from workflow import create_app
 from workflow.identity.tokens import key_ring
+from workflow.sealing import data_keys
 
 app = create_app()
 with app.app_context():
-    key_ring()  # a production instance without signing keys refuses to start, here
+    key_ring()  # a production instance without signing keys refuses to start, here,
+    data_keys()  # and so does one without data keys

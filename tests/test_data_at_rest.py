@@ -13,10 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import inspect, select, text, update
 
 from tests.factories import Api, sample_pdf
 from workflow import db
+from workflow.config import ConfigError
 from workflow.db import utcnow
 from workflow.models import Case, Consent, Document, Person, PersonName, TransitionRecord
 from workflow.rekeying import sealed_columns
@@ -192,3 +194,16 @@ def test_purge_erases_a_case_closed_past_retention_and_the_trail_still_verifies(
     assert verified.exit_code == 0 and json.loads(verified.stdout)["ok"] is True
     events = api.get("auditor", "/api/v1/audit/events", query_string={"case": case["reference"]})
     assert "admin.case_purge" in {event["action"] for event in events.json["events"]}
+
+
+def test_production_refuses_to_run_without_data_keys_until_they_are_made(
+    app: Any, runner: Any, tmp_path: Path
+) -> None:
+    app.config.update(ENV="production", DATA_KEYS_DIR=str(tmp_path / "prod-data-keys"))
+    app.extensions.pop("homeward.data_keys", None)
+    with app.app_context(), pytest.raises(ConfigError, match="rotate-data"):
+        data_keys()
+    result = runner.invoke(args=["keys", "rotate-data"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert data_keys().current in result.output

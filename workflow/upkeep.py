@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import inspect
 
 from audit.recorder import record_command
 from workflow import db, rekeying, retention, sealing
@@ -14,12 +15,16 @@ from workflow.evidence.store import document_store
 
 
 @click.command("rotate-data")
+@with_appcontext
 def keys_rotate_data() -> None:
     """Add a data key and seal every stored value and document again under it, while serving."""
     directory = Path(current_app.config["DATA_KEYS_DIR"])
     kid = sealing.create(directory)
     keys = sealing.data_keys()
     sessions = current_app.extensions["homeward.sessions"]
+    if not inspect(current_app.extensions["homeward.engine"]).has_table("documents"):
+        click.echo(f"new data key: {kid}; the database has no schema yet, so nothing to re-seal")
+        return
     click.echo(f"new data key: {kid}; sealing values and documents again…")
     rotation = rekeying.rotate(sessions, keys, document_store())
     with db.unit_of_work() as session:

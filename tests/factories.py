@@ -129,6 +129,11 @@ class Api:
         assert response.status_code == 200, (track, action, response.json)
         return dict(response.json)
 
+    def request_dna(self, case: dict[str, Any], username: str = "lawyer") -> dict[str, Any]:
+        """The lawyer's first step on most cases: a maternity test against the mother."""
+        data = {"reference_person": self.person(case, "mother"), "relationship_tested": "maternity"}
+        return self.step(username, case["id"], "dna", "request", data)
+
     def upload(
         self,
         username: str,

@@ -32,13 +32,7 @@ STEP_SECRETS = ["FL-SECRET-0932", "the mother phoned from Baghdad"]
 
 def _case_with_evidence(api: Api) -> tuple[dict[str, Any], str]:
     case = api.create_case()
-    api.step(
-        "lawyer",
-        case["id"],
-        "dna",
-        "request",
-        {"reference_person": api.person(case, "mother"), "relationship_tested": "maternity"},
-    )
+    api.request_dna(case)
     document = api.upload("lawyer", case["id"], "identity_record", sample_pdf("Aliya Nurgalieva"))
     assert document.status_code == 201
     note = api.post(

@@ -696,13 +696,7 @@ def test_the_first_court_to_act_takes_the_case_from_the_others(api: Any, app: An
         session.add(astana)
         create_user(session, "judge_astana", PASSWORD, Role.OFFICIAL, astana)
     case = api.create_case()
-    api.step(
-        "lawyer",
-        case["id"],
-        "dna",
-        "request",
-        {"reference_person": api.person(case, "mother"), "relationship_tested": "maternity"},
-    )
+    api.request_dna(case)
     for judge in ("judge", "judge_astana"):
         assert api.get(judge, "/api/v1/cases?queue=agency").json["total"] == 1
 
@@ -715,13 +709,7 @@ def test_the_first_court_to_act_takes_the_case_from_the_others(api: Any, app: An
         {"sample_ids": ["S-1"], "collected_on": "2026-09-01"},
     )
     api.step("lab", case["id"], "dna", "exclude", {"report_number": "R-1"})
-    api.step(
-        "lawyer",
-        case["id"],
-        "dna",
-        "request",
-        {"reference_person": api.person(case, "mother"), "relationship_tested": "maternity"},
-    )
+    api.request_dna(case)
 
     assert api.get("judge_astana", f"/api/v1/cases/{case['id']}").status_code == 404
     assert api.get("judge_astana", "/api/v1/cases").json["total"] == 0

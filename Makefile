@@ -36,6 +36,7 @@ pytest: install
 bench: install
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.audit_trail
+	$(BIN)/python -m bench.documents
 
 diagram: install
 	$(BIN)/homeward workflow diagram --out docs

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask_openapi3 import OpenAPI
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
 
 
 class UnexpectedResponse(RuntimeError):
@@ -38,6 +40,17 @@ class Client:
         """POST JSON as a user with `If-Match` naming the version, expecting 200."""
         headers = {**self._headers[username], "If-Match": f'"{version}"'}
         return _expect(self.http.post(path, json=body, headers=headers), 200)
+
+    def upload(self, username: str, path: str, content: bytes, **fields: str) -> TestResponse:
+        """POST a file in a multipart form, as a browser would, expecting 201."""
+        # Encoded in memory: the test client would spool a large form to a file it never closes.
+        upload = FileStorage(io.BytesIO(content), "scan.pdf", content_type="application/pdf")
+        boundary, body = encode_multipart({**fields, "file": upload})
+        content_type = f"multipart/form-data; boundary={boundary}"
+        response = self.http.post(
+            path, data=body, headers=self._headers[username], content_type=content_type
+        )
+        return _expect(response, 201)
 
 
 def _expect(response: TestResponse, status: int) -> TestResponse:

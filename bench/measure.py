@@ -68,3 +68,24 @@ def measure(
         if after >= deadline and len(latencies) >= MIN_SAMPLES:
             break
     return Measurement(label, latencies, perf_counter() - started, detail)
+
+
+def measure_in_turns(
+    labels: tuple[str, str], request: Callable[[bool], object], budget: Budget
+) -> tuple[Measurement, Measurement]:
+    """Time `request(True)` and `request(False)` in turns, each first every other round, so that
+    whatever else the machine does slows both alike."""
+    latencies: dict[bool, list[float]] = {True: [], False: []}
+    deadline = perf_counter() + budget.seconds
+    for turn in range(budget.warmup + budget.iterations):
+        for side in (True, False) if turn % 2 == 0 else (False, True):
+            before = perf_counter()
+            request(side)
+            latencies[side].append(perf_counter() - before)
+        if perf_counter() >= deadline and turn >= budget.warmup + MIN_SAMPLES:
+            break
+    timed = {side: each[budget.warmup :] for side, each in latencies.items()}
+    return (
+        Measurement(labels[0], timed[True], sum(timed[True])),
+        Measurement(labels[1], timed[False], sum(timed[False])),
+    )

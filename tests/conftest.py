@@ -67,9 +67,22 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def app_config() -> dict[str, Any]:
+    """Settings a test module adds to the app's; override it there, e.g. to lower a limit."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    app_config: dict[str, Any],
+) -> Iterator[Any]:
     monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path / "instance"))
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True, **FAST_HASHING})
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, **FAST_HASHING, **app_config}
+    )
     with application.app_context(), db.unit_of_work() as session:
         catalogue.register_built_in(session)
     yield application

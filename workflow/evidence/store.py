@@ -32,8 +32,12 @@ def new_name() -> str:
     return secrets.token_hex(NAME_BYTES)
 
 
+def _is_name(name: str) -> bool:
+    return len(name) == 2 * NAME_BYTES and all(c in "0123456789abcdef" for c in name)
+
+
 def _checked(name: str) -> str:
-    if len(name) != 2 * NAME_BYTES or not all(c in "0123456789abcdef" for c in name):
+    if not _is_name(name):
         raise ValueError("not a document store name")
     return name
 
@@ -50,13 +54,17 @@ class FolderStore:
 
     def put(self, name: str, data: bytes) -> None:
         path = self._path(name)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.parent.mkdir(exist_ok=True, mode=0o700)
         partial = path.with_suffix(".partial")
-        with open(partial, "xb", opener=lambda p, f: os.open(p, f, 0o600)) as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(path)
+        try:
+            with open(partial, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)  # a failed write (a full disk) leaves nothing behind
 
     def get(self, name: str) -> bytes:
         try:
@@ -70,7 +78,7 @@ class FolderStore:
     def names(self) -> Iterator[str]:
         if self.root.is_dir():
             for path in sorted(self.root.glob("??/*")):
-                if path.suffix == "" and len(path.name) == 2 * NAME_BYTES:
+                if _is_name(path.name):
                     yield path.name
 
 
@@ -103,7 +111,9 @@ class BucketStore:
         )
         for page in pages:
             for item in page.get("Contents", []):
-                yield str(item["Key"])[len(self.prefix) :]
+                name = str(item["Key"])[len(self.prefix) :]
+                if _is_name(name):  # not another application's object sharing the bucket
+                    yield name
 
 
 def open_store(location: str, endpoint_url: str | None = None) -> DocumentStore:

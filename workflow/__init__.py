@@ -65,6 +65,7 @@ def _prepare(app: OpenAPI, instance: Path) -> None:
         instance / "audit" / "checkpoint-key.pem"
     )
     app.config["DATA_KEYS_DIR"] = app.config["DATA_KEYS_DIR"] or str(instance / "data-keys")
+    app.config["BACKUP_KEY_FILE"] = app.config["BACKUP_KEY_FILE"] or str(instance / "backup.key")
     app.config["DOCUMENT_STORE"] = app.config["DOCUMENT_STORE"] or str(instance / "documents")
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = config.default_database_url(instance)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from audit.recorder import record_command
 from workflow import db, migrations, sealing
+from workflow.backup import backup_command, restore_command
 from workflow.errors import HomewardError
 from workflow.identity import keys
 from workflow.identity.operations import create_user
@@ -33,7 +34,15 @@ def cli() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_group, users_group, agencies_group, workflow_group, keys_group):
+    for group in (
+        db_group,
+        users_group,
+        agencies_group,
+        workflow_group,
+        keys_group,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(group)
     from workflow.demo import demo_group
     from workflow.upkeep import cases_group, keys_rotate_data

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "BURST_CASES": 20,  # reading more distinct cases than this within BURST_MINUTES is reported
     "BURST_MINUTES": 10,
     "DATA_KEYS_DIR": None,  # the instance folder's data-keys/ when unset
+    "BACKUP_KEY_FILE": None,  # the instance folder's backup.key when unset
     "DOCUMENT_STORE": None,  # a folder (the instance folder's documents/ when unset) or s3://bucket
     "S3_ENDPOINT_URL": None,  # for an S3-compatible store other than AWS
     "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,

@@ -38,8 +38,9 @@ def keys_rotate_data() -> None:
     click.echo(f"re-sealed {rotation.values} values and {rotation.documents} documents")
     if rotation.retired:
         click.echo(
-            f"no longer used, and can be removed from {directory}: "
+            f"no longer used by the live data in {directory}: "
             + ", ".join(f"{name}{sealing.KEY_SUFFIX}" for name in rotation.retired)
+            + "; keep them while any backup made before now is kept, which needs them"
         )
 
 

@@ -66,10 +66,14 @@ def get_document(path: DocumentPath) -> Response:
     """The document's bytes, as an attachment."""
     session, caller = db.session(), current_caller()
     document = documents.find_document(session, path.document_id)
-    case, facts = find_visible_case(session, caller, str(document.case_id))
+    # Kept for the auditors even when the download is refused: which document was asked for.
+    audit.note(detail={"document": str(document.id), "kind": document.kind.value})
+    try:
+        case, facts = find_visible_case(session, caller, str(document.case_id))
+    except NotFound:  # answered as a missing document, or its id would show that it exists
+        raise NotFound("There is no such document.") from None
     if not documents.readable_document(session, caller, document, case, facts):
         raise NotFound("There is no such document.")
-    audit.note(detail={"document": str(document.id), "kind": document.kind.value})
     response = Response(documents.document_bytes(document), mimetype=document.content_type)
     extension = EXTENSIONS[document.content_type]
     name = f"{document.kind.value}-{str(document.id)[:8]}.{extension}"

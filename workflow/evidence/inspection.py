@@ -12,13 +12,14 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import DictionaryObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
 
 from workflow.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
@@ -37,8 +38,9 @@ EXTENSIONS = {
     "image/png": "png",
     "image/tiff": "tif",
 }
-# Dictionary entries that make a PDF do something when opened or clicked, rather than show pages.
-ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/XFA", "/RichMedia"}
+# Dictionary entries that make a PDF do something when opened or clicked, rather than show pages;
+# /EF is where a file specification (of the names tree, or of an attachment on a page) embeds one.
+ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/XFA", "/RichMedia"}
 ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute", "/GoToE"}
 MAX_PDF_OBJECTS = 200_000
 _PDF_END = re.compile(rb"%%EOF\s*\Z")
@@ -74,7 +76,8 @@ def _damaged(message: str, problem: str) -> InvalidInput:
 
 
 def _checked_pdf(raw: bytes) -> bytes:
-    if not _PDF_END.search(raw[-4096:]):
+    # A ZIP appended to a PDF can end in a comment that ends as a PDF does.
+    if not _PDF_END.search(raw[-4096:]) or zipfile.is_zipfile(io.BytesIO(raw)):
         raise _damaged("The PDF is cut short or has other data after its end.", "damaged")
     try:
         reader = PdfReader(io.BytesIO(raw), strict=False)
@@ -97,7 +100,7 @@ def _refuse_active_content(reader: PdfReader) -> None:
         raise _damaged("The PDF has too many objects to check.", "too_complex")
     for number in sorted(numbers):
         found = reader.get_object(number)
-        if isinstance(found, DictionaryObject) and _is_active(found):
+        if found is not None and _is_active(found):
             raise _damaged(
                 "The PDF contains scripts, embedded files or actions; print it to a plain PDF "
                 "or scan it, and upload that.",
@@ -105,22 +108,32 @@ def _refuse_active_content(reader: PdfReader) -> None:
             )
 
 
-def _is_active(entry: DictionaryObject) -> bool:
-    if ACTIVE_KEYS.intersection(entry.keys()):
-        return True
+def _is_active(entry: PdfObject) -> bool:
+    """An action or script in the object, or in a dictionary or array written inside it (an
+    /OpenAction is usually written there); the objects it refers to are checked on their own."""
+    if isinstance(entry, ArrayObject):
+        return any(_is_active(item) for item in entry)
+    if not isinstance(entry, DictionaryObject):
+        return False
     action = entry.get("/S")
-    return isinstance(action, NameObject) and action in ACTIVE_ACTIONS
+    if isinstance(action, PdfObject):
+        action = action.get_object()
+    if ACTIVE_KEYS.intersection(entry.keys()) or (
+        isinstance(action, NameObject) and action in ACTIVE_ACTIONS
+    ):
+        return True
+    return any(_is_active(value) for value in entry.values())
 
 
 def _redrawn_image(raw: bytes, image_format: str, max_pixels: int) -> bytes:
     try:
         with warnings.catch_warnings():
+            # Pillow warns of damaged metadata, which is dropped anyway; the pixels decide.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=[image_format]) as image:
-                width, height = image.size
-                if width * height > max_pixels:
-                    raise PayloadTooLarge("The image has too many pixels.")
-                pages = [_pixels_only(frame) for frame in ImageSequence.Iterator(image)]
+                frames = ImageSequence.Iterator(image)
+                pages = [_pixels_only(frame, max_pixels) for frame in frames]
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PayloadTooLarge("The image has too many pixels.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
@@ -130,8 +143,12 @@ def _redrawn_image(raw: bytes, image_format: str, max_pixels: int) -> bytes:
     return _SAVERS[image_format](pages)
 
 
-def _pixels_only(frame: Image.Image) -> Image.Image:
+def _pixels_only(frame: Image.Image, max_pixels: int) -> Image.Image:
     """The frame upright, as a new image made of its pixels and nothing else."""
+    # Checked on every frame, before it is decoded: each page of a TIFF has its own size.
+    width, height = frame.size
+    if width * height > max_pixels:
+        raise PayloadTooLarge("The image has too many pixels.")
     upright = ImageOps.exif_transpose(frame)
     if upright.mode not in KEPT_MODES:
         upright = upright.convert(

@@ -76,7 +76,7 @@ def can_attach_document(caller: Caller, facts: CaseFacts) -> bool:
 def can_read_document(
     caller: Caller,
     facts: CaseFacts,
-    uploaded_by: uuid.UUID,
+    uploading_agency: uuid.UUID,
     evidence_for: frozenset[AgencyKind],
 ) -> bool:
     """Lawyers read the case's documents; an official, those their agency uploaded and those
@@ -85,7 +85,7 @@ def can_read_document(
         return False
     if caller.role is Role.LAWYER:
         return True
-    return uploaded_by == caller.agency_id or caller.agency_kind in evidence_for
+    return uploading_agency == caller.agency_id or caller.agency_kind in evidence_for
 
 
 def can_record_consent(caller: Caller, facts: CaseFacts) -> bool:

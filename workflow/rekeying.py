@@ -8,6 +8,7 @@ short leaves every value readable and can simply be run again.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -17,9 +18,9 @@ from sqlalchemy.sql import column
 
 from workflow.db import Base
 from workflow.evidence.documents import sealing_context
-from workflow.evidence.store import DocumentStore, new_name
+from workflow.evidence.store import DocumentStore, MissingObject, new_name
 from workflow.models import Document
-from workflow.sealing import DataKeys, Sealed
+from workflow.sealing import DataKeys, Sealed, Tampered
 
 BATCH = 500
 
@@ -31,6 +32,7 @@ class Rotation:
     values: int = 0
     documents: int = 0
     retired: list[str] = field(default_factory=list)
+    failed: list[uuid.UUID] = field(default_factory=list)  # documents that could not be opened
 
 
 def sealed_columns() -> Iterator[tuple[Table, str, str]]:
@@ -57,9 +59,9 @@ def reseal_values(begin: Callable[[], Session], keys: DataKeys) -> int:
                 for row_key, stored in rows:
                     if keys.stored_key_id(stored) != keys.current:
                         fresh = keys.seal_text(keys.open_text(stored, context), context)
-                        session.execute(
-                            update(raw).where(raw.c[key] == row_key).values({name: fresh})
-                        )
+                        # Only if unchanged since read: a concurrent edit wins, sealed as it is.
+                        changed = raw.c[key] == row_key, raw.c[name] == stored
+                        session.execute(update(raw).where(*changed).values({name: fresh}))
                         done += 1
             if len(rows) < BATCH:
                 break
@@ -67,23 +69,42 @@ def reseal_values(begin: Callable[[], Session], keys: DataKeys) -> int:
     return done
 
 
-def reseal_documents(begin: Callable[[], Session], keys: DataKeys, store: DocumentStore) -> int:
-    """Seal each document not under the current key into a new object; return how many."""
-    done = 0
+def reseal_documents(
+    begin: Callable[[], Session], keys: DataKeys, store: DocumentStore
+) -> tuple[int, list[uuid.UUID]]:
+    """Seal each document not under the current key into a new object, in id order; return how
+    many, and the documents whose stored object is missing or fails to open (left as they are)."""
+    done, failed, last = 0, list[uuid.UUID](), None
     while True:
-        with begin() as session, session.begin():
-            document = session.scalars(
-                select(Document).where(Document.key_id != keys.current).limit(1)
-            ).first()
-            if document is None:
-                return done
-            context = sealing_context(document.id)
-            plain = keys.open(store.get(document.storage_name), context)
-            old, document.storage_name = document.storage_name, new_name()
-            store.put(document.storage_name, keys.seal(plain, context))
-            document.key_id = keys.current
-        store.delete(old)  # after the commit: until then the row still names the old object
-        done += 1
+        fresh = None
+        try:
+            with begin() as session, session.begin():
+                query = select(Document).where(Document.key_id != keys.current)
+                if last is not None:
+                    query = query.where(Document.id > last)
+                document = session.scalars(query.order_by(Document.id).limit(1)).first()
+                if document is None:
+                    return done, failed
+                last, context, old = document.id, sealing_context(document.id), None
+                try:
+                    plain = keys.open(store.get(document.storage_name), context)
+                except (MissingObject, Tampered):
+                    failed.append(document.id)
+                    continue
+                fresh = new_name()
+                store.put(fresh, keys.seal(plain, context))
+                old, document.storage_name, document.key_id = (
+                    document.storage_name,
+                    fresh,
+                    keys.current,
+                )
+        except Exception:
+            if fresh is not None:
+                store.delete(fresh)  # the row still names the old object
+            raise
+        if old is not None:
+            store.delete(old)  # after the commit: until then the row still names the old object
+            done += 1
 
 
 def keys_in_use(begin: Callable[[], Session], keys: DataKeys) -> set[str]:
@@ -100,6 +121,8 @@ def keys_in_use(begin: Callable[[], Session], keys: DataKeys) -> set[str]:
 
 def rotate(begin: Callable[[], Session], keys: DataKeys, store: DocumentStore) -> Rotation:
     """Re-seal values and documents under `keys.current`; name the keys left unused."""
-    rotation = Rotation(reseal_values(begin, keys), reseal_documents(begin, keys, store))
+    values = reseal_values(begin, keys)
+    documents, failed = reseal_documents(begin, keys, store)
+    rotation = Rotation(values, documents, failed=failed)
     rotation.retired = sorted(set(keys.keys) - keys_in_use(begin, keys))
     return rotation

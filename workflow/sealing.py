@@ -151,8 +151,11 @@ def create(directory: Path) -> str:
 
 
 def _write_key(path: Path) -> None:
-    path.touch(mode=0o600, exist_ok=False)
-    path.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    """Write a new random key whole, so a process reading the folder never sees half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.touch(mode=0o600, exist_ok=False)
+    partial.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    partial.replace(path)
 
 
 def _read_key(path: Path) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -26,16 +27,30 @@ def keys_rotate_data() -> None:
         click.echo(f"new data key: {kid}; the database has no schema yet, so nothing to re-seal")
         return
     click.echo(f"new data key: {kid}; sealing values and documents again…")
+    with db.unit_of_work() as session:  # recorded first: a run cut short is in the trail too
+        record_command(session, "admin.data_keys_rotate", object_type="data_key", object_id=kid)
     rotation = rekeying.rotate(sessions, keys, document_store())
     with db.unit_of_work() as session:
         record_command(
             session,
-            "admin.data_keys_rotate",
+            "admin.data_keys_rotated",
             object_type="data_key",
             object_id=kid,
-            detail={"values": rotation.values, "documents": rotation.documents},
+            detail={
+                "values": rotation.values,
+                "documents": rotation.documents,
+                "unreadable_documents": [str(document) for document in rotation.failed],
+            },
         )
     click.echo(f"re-sealed {rotation.values} values and {rotation.documents} documents")
+    if rotation.failed:
+        click.echo(
+            f"error: {len(rotation.failed)} document(s) are missing from the store or fail to "
+            "open, and were left under their old key: "
+            + ", ".join(str(document) for document in rotation.failed),
+            err=True,
+        )
+        sys.exit(1)
     if rotation.retired:
         click.echo(
             f"no longer used by the live data in {directory}: "

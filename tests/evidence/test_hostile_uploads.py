@@ -288,10 +288,30 @@ def tiff_with_a_large_second_page() -> bytes:
     return saved(pages[0], "TIFF", save_all=True, append_images=pages[1:])
 
 
+def tiff_of_many_blank_pages(count: int, side: int) -> bytes:
+    """Pages each within the limit, blank so the file stays tiny: together they are not."""
+    pages = [image((side, side), "1") for _ in range(count)]
+    return saved(
+        pages[0], "TIFF", compression="tiff_deflate", save_all=True, append_images=pages[1:]
+    )
+
+
 @pytest.mark.parametrize(
     "content",
-    [huge_png(20_000, 20_000), huge_png(1001, 1000), tiff_with_a_large_second_page()],
-    ids=["400 megapixel PNG", "just over the limit", "TIFF with a large second page"],
+    [
+        huge_png(20_000, 20_000),
+        huge_png(1001, 1000),
+        tiff_with_a_large_second_page(),
+        tiff_of_many_blank_pages(5, 900),
+        tiff_of_many_blank_pages(201, 10),
+    ],
+    ids=[
+        "400 megapixel PNG",
+        "just over the limit",
+        "TIFF with a large second page",
+        "TIFF whose pages add up to too many pixels",
+        "TIFF of too many pages",
+    ],
 )
 def test_an_image_with_too_many_pixels_is_refused(
     app: Any, api: Api, case_id: str, content: bytes

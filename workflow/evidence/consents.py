@@ -14,14 +14,14 @@ from workflow.evidence.documents import case_documents
 from workflow.models import Case, Consent, Document
 from workflow.permissions import Caller, CaseFacts, can_record_consent
 from workflow.schemas import ConsentIn, WithdrawalIn
-from workflow.vocabulary import EvidenceKind
+from workflow.vocabulary import CaseStatus, EvidenceKind
 
 
 def record_consent(
     session: Session, caller: Caller, case: Case, facts: CaseFacts, command: ConsentIn
 ) -> Consent:
     """Record that a relative on the case consented, naming the signed consent document."""
-    _ensure_may_record(caller, facts)
+    _ensure_may_record(caller, case, facts)
     if command.person_id not in {person.id for person in case.relatives}:
         raise _invalid("person_id", "not_a_person_on_this_case", "Name a relative on this case.")
     if command.document_id is not None:
@@ -53,7 +53,7 @@ def withdraw_consent(
     command: WithdrawalIn,
 ) -> Consent:
     """Mark a consent withdrawn; the steps that need it are blocked from now on."""
-    _ensure_may_record(caller, facts)
+    _ensure_may_record(caller, case, facts)
     consent = _find(session, case, consent_id)
     if consent.withdrawn_on is not None:
         raise WrongState("The consent is already withdrawn.")
@@ -66,6 +66,7 @@ def withdraw_consent(
 
 
 def case_consents(session: Session, case: Case) -> list[Consent]:
+    """Every consent recorded on the case, oldest first, withdrawn ones included."""
     return list(
         session.scalars(
             select(Consent).filter_by(case_id=case.id).order_by(Consent.recorded_at, Consent.id)
@@ -81,9 +82,11 @@ def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts
     )
 
 
-def _ensure_may_record(caller: Caller, facts: CaseFacts) -> None:
+def _ensure_may_record(caller: Caller, case: Case, facts: CaseFacts) -> None:
     if not can_record_consent(caller, facts):
         raise NotPermitted("Consents are recorded by the lawyers working the case.")
+    if case.status is not CaseStatus.OPEN:
+        raise WrongState(f"The case is {case.status.value}; its consents cannot change.")
 
 
 def _find(session: Session, case: Case, consent_id: str) -> Consent:

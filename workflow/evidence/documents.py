@@ -77,6 +77,7 @@ def case_documents(
 def readable_document(
     session: Session, caller: Caller, document: Document, case: Case, facts: CaseFacts
 ) -> bool:
+    """Whether the caller, who may see the case, may read this document of it."""
     evidence_for = _evidence_for(session, case).get(str(document.id), frozenset())
     return can_read_document(caller, facts, document.agency_id, evidence_for)
 
@@ -94,6 +95,7 @@ def document_bytes(document: Document) -> bytes:
 
 
 def find_document(session: Session, document_id: str) -> Document:
+    """The document by id, whatever its case; whether the caller may read it is asked after."""
     try:
         key = uuid.UUID(document_id)
     except ValueError:

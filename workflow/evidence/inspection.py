@@ -41,9 +41,20 @@ EXTENSIONS = {
 # Dictionary entries that make a PDF do something when opened or clicked, rather than show pages;
 # /EF is where a file specification (of the names tree, or of an attachment on a page) embeds one.
 ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/XFA", "/RichMedia"}
-ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute", "/GoToE"}
+# Web links (/URI) are allowed: lab reports and court orders carry them in their letterheads.
+ACTIVE_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/ImportData",
+    "/SubmitForm",
+    "/GoToR",
+    "/GoToE",
+    "/Rendition",
+    "/RichMediaExecute",
+}
 MAX_PDF_OBJECTS = 200_000
 _PDF_END = re.compile(rb"%%EOF\s*\Z")
+MAX_PAGES = 200
 KEPT_MODES = {"1", "L", "LA", "RGB", "RGBA", "CMYK"}
 
 
@@ -132,8 +143,7 @@ def _redrawn_image(raw: bytes, image_format: str, max_pixels: int) -> bytes:
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=[image_format]) as image:
-                frames = ImageSequence.Iterator(image)
-                pages = [_pixels_only(frame, max_pixels) for frame in frames]
+                pages = _pages(image, max_pixels)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PayloadTooLarge("The image has too many pixels.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
@@ -143,12 +153,22 @@ def _redrawn_image(raw: bytes, image_format: str, max_pixels: int) -> bytes:
     return _SAVERS[image_format](pages)
 
 
-def _pixels_only(frame: Image.Image, max_pixels: int) -> Image.Image:
+def _pages(image: Image.Image, max_pixels: int) -> list[Image.Image]:
+    """Every page, redrawn; all pages together within the pixel budget, counted before each is
+    decoded (a blank page compresses to almost nothing, so the file's size says little)."""
+    pages: list[Image.Image] = []
+    budget = max_pixels
+    for number, frame in enumerate(ImageSequence.Iterator(image)):
+        width, height = frame.size
+        budget -= width * height
+        if budget < 0 or number >= MAX_PAGES:
+            raise PayloadTooLarge("The image has too many pixels or pages.")
+        pages.append(_pixels_only(frame))
+    return pages
+
+
+def _pixels_only(frame: Image.Image) -> Image.Image:
     """The frame upright, as a new image made of its pixels and nothing else."""
-    # Checked on every frame, before it is decoded: each page of a TIFF has its own size.
-    width, height = frame.size
-    if width * height > max_pixels:
-        raise PayloadTooLarge("The image has too many pixels.")
     upright = ImageOps.exif_transpose(frame)
     if upright.mode not in KEPT_MODES:
         upright = upright.convert(

@@ -80,7 +80,7 @@ def upgrade() -> None:
     allow_changes("transition_history")
     _to_text("people", ["birth_date", "birth_locality"])
     _to_text("person_names", ["given", "family", "patronymic", "search_key"])
-    _to_text("transition_history", ["data"])
+    _to_text("transition_history", ["data"], nullable=True)  # a purged step keeps no data
     refuse_changes("transition_history", HISTORY_FROZEN)
     _write_sealed(rows)
 
@@ -100,12 +100,12 @@ def downgrade() -> None:
     op.drop_table("documents")
 
 
-def _to_text(table: str, columns: list[str]) -> None:
+def _to_text(table: str, columns: list[str], nullable: bool | None = None) -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     with op.batch_alter_table(table) as batch_op:
         for column in columns:
             using: dict[str, Any] = {"postgresql_using": f"{column}::text"} if postgres else {}
-            batch_op.alter_column(column, type_=sa.Text(), nullable=True, **using)
+            batch_op.alter_column(column, type_=sa.Text(), nullable=nullable, **using)
 
 
 def _read_plain(required: bool = True) -> dict[str, list[dict[str, Any]]]:

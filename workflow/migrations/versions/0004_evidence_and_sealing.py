@@ -89,6 +89,10 @@ def downgrade() -> None:
     if _read_plain(required=False):
         raise RuntimeError("sealed personal data cannot be taken back to plain columns")
     allow_changes("transition_history")
+    _from_text("people", {"birth_date": sa.Date(), "birth_locality": sa.String(200)})
+    _from_text("person_names", {name: sa.String(200) for name in ("given", "family", "patronymic")})
+    _from_text("person_names", {"search_key": sa.String(700)})
+    _from_text("transition_history", {"data": sa.JSON()}, nullable=False)
     refuse_changes("transition_history")
     with op.batch_alter_table("cases") as batch_op:
         batch_op.drop_column("purged_at")
@@ -106,6 +110,16 @@ def _to_text(table: str, columns: list[str], nullable: bool | None = None) -> No
         for column in columns:
             using: dict[str, Any] = {"postgresql_using": f"{column}::text"} if postgres else {}
             batch_op.alter_column(column, type_=sa.Text(), nullable=nullable, **using)
+
+
+def _from_text(table: str, columns: dict[str, Any], nullable: bool | None = None) -> None:
+    """Give the columns their types from before sealing back (the tables hold no rows)."""
+    postgres = op.get_bind().dialect.name == "postgresql"
+    with op.batch_alter_table(table) as batch_op:
+        for column, kind in columns.items():
+            cast = kind.compile(dialect=op.get_bind().dialect)
+            using: dict[str, Any] = {"postgresql_using": f"{column}::{cast}"} if postgres else {}
+            batch_op.alter_column(column, type_=kind, nullable=nullable, **using)
 
 
 def _read_plain(required: bool = True) -> dict[str, list[dict[str, Any]]]:

@@ -108,7 +108,7 @@ class Api:
         the evidence the step needs (uploaded, and consents recorded, as the user) unless given.
         """
         if evidence_ids is None:
-            evidence_ids = self.provide_evidence(username, case_id, track, action)
+            evidence_ids = self.provide_evidence(username, case_id, track, action, data)
         if version is None:
             version = self.case_version(username, case_id)
         body = {"track": track, "action": action, "data": data or {}, "evidence_ids": evidence_ids}
@@ -162,7 +162,14 @@ class Api:
             {"person_id": person_id, "purpose": purpose, "given_on": "2026-01-15"},
         )
 
-    def provide_evidence(self, username: str, case_id: str, track: str, action: str) -> list[str]:
+    def provide_evidence(
+        self,
+        username: str,
+        case_id: str,
+        track: str,
+        action: str,
+        data: dict[str, Any] | None = None,
+    ) -> list[str]:
         """Upload a document of each kind the step needs and record the consents it needs, as
         the user taking the step; whatever the user may not do is left for the step to refuse."""
         needs = self.workflow_transition(username, track, action)
@@ -173,18 +180,24 @@ class Api:
                 evidence.append(response.json["id"])
         if needs.get("consents"):
             consents = self.get(username, f"/api/v1/cases/{case_id}/consents").json or {}
-            in_force = {c["purpose"] for c in consents.get("consents", []) if c["in_force"]}
-            for purpose in set(needs["consents"]) - in_force:
-                # Consents are the lawyers' to record; the case's first lawyer when not the user.
-                for recorder in (username, "lawyer"):
-                    people = (self.get(recorder, f"/api/v1/cases/{case_id}").json or {}).get(
-                        "people"
-                    )
-                    recorded = people and self.record_consent(
-                        recorder, case_id, people[0]["id"], purpose
-                    )
-                    if recorded and recorded.status_code == 201:
-                        break
+            in_force = {
+                (c["person_id"], c["purpose"])
+                for c in consents.get("consents", [])
+                if c["in_force"]
+            }
+            for recorder in (username, "lawyer"):  # the lawyers' to record; the case's first one
+                people = (self.get(recorder, f"/api/v1/cases/{case_id}").json or {}).get("people")
+                if not people:
+                    continue
+                # The person the step names (the relative tested), else the first relative.
+                person = (data or {}).get(needs.get("consent_of") or "") or people[0]["id"]
+                recorded = [
+                    self.record_consent(recorder, case_id, person, purpose).status_code
+                    for purpose in needs["consents"]
+                    if (person, purpose) not in in_force
+                ]
+                if all(status == 201 for status in recorded):
+                    break
         return evidence
 
     def workflow_transition(self, username: str, track: str, action: str) -> dict[str, Any]:

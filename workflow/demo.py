@@ -144,8 +144,10 @@ def _evidence(
         for kind in transition.evidence_kinds
     ]
     in_force = step_evidence(session, lawyer, case, case_facts(session, case)).consents
-    person = data.get("reference_person") or str(case.relatives[0].id)
-    for purpose in set(transition.consents) - in_force:
+    person = uuid.UUID(data.get("reference_person") or str(case.relatives[0].id))
+    for purpose in transition.consents:
+        if (person, purpose) in in_force:
+            continue
         signed = next((d.id for d in documents if d.kind is EvidenceKind.CONSENT), None)
         consent = ConsentIn(
             person_id=person, purpose=purpose, given_on=utcnow().date(), document_id=signed

@@ -24,7 +24,8 @@ class Evidence:
     """What a step can stand on: the case's documents the caller may name, and consents in force."""
 
     documents: Mapping[uuid.UUID, EvidenceKind] = field(default_factory=dict)
-    consents: frozenset[ConsentPurpose] = frozenset()
+    consents: frozenset[tuple[uuid.UUID, ConsentPurpose]] = frozenset()  # (person, purpose)
+    named: Mapping[tuple[str, str], uuid.UUID] = field(default_factory=dict)  # (track, field)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def check_step(
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
     _ensure_known_documents(command, evidence)
-    _ensure_prerequisites(case, transition, states, _unmet_evidence(transition, command, evidence))
+    unmet_evidence = _unmet_evidence(case, track, transition, command, evidence)
+    _ensure_prerequisites(case, transition, states, unmet_evidence)
     data = _validated_data(case, transition, command.data)
     return Step(track, transition, states[track.name], data)
 
@@ -147,14 +149,32 @@ def _ensure_known_documents(command: TransitionIn, evidence: Evidence) -> None:
 
 
 def _unmet_evidence(
-    transition: Transition, command: TransitionIn, evidence: Evidence
+    case: Case, track: Track, transition: Transition, command: TransitionIn, evidence: Evidence
 ) -> list[dict[str, Any]]:
     """The documents (by kind) and the consents (by purpose) the step needs and lacks."""
-    named = {evidence.documents[document_id] for document_id in command.evidence_ids}
-    return [
-        *({"evidence": kind.value} for kind in transition.evidence_kinds if kind not in named),
-        *({"consent": p.value} for p in transition.consents if p not in evidence.consents),
+    kinds = {evidence.documents[document_id] for document_id in command.evidence_ids}
+    missing: list[dict[str, Any]] = [
+        {"evidence": kind.value} for kind in transition.evidence_kinds if kind not in kinds
     ]
+    field_name = transition.consent_of
+    if field_name in transition.fields:  # the step names the person itself
+        person = _person(command.data.get(field_name))
+        if person not in {relative.id for relative in case.relatives}:
+            return missing  # no relative of this case named: the data check says so next
+    elif field_name:
+        person = evidence.named.get((track.name, field_name))
+    for purpose in transition.consents:
+        given = {p for p, given_for in evidence.consents if given_for is purpose}
+        if not (person in given if field_name else given):
+            missing.append({"consent": purpose.value, **({"of": field_name} if field_name else {})})
+    return missing
+
+
+def _person(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from workflow.rules.definition import FieldSpec, Transition
 
 
 def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0) -> None:
-    """Move tracks straight to states, as if the steps had been taken `days_ago`."""
+    """Move tracks straight to states, as if the steps had been taken `days_ago`; a DNA track
+    past its start gets the lawyer's request, testing the first relative, in its history."""
     with app.app_context(), db.unit_of_work() as session:
         since = datetime.now(UTC) - timedelta(days=days_ago)
         for row in session.scalars(select(TrackState).filter_by(case_id=uuid.UUID(case_id))):
@@ -23,6 +24,25 @@ def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0
         case = session.get(Case, uuid.UUID(case_id))
         assert case is not None
         case.updated_at = since
+        if states.get("dna", "not_started") != "not_started":
+            lawyer = session.get(User, case.opened_by_id)
+            assert lawyer is not None
+            session.add(
+                TransitionRecord(
+                    case_id=case.id,
+                    track="dna",
+                    action="request",
+                    from_state="not_started",
+                    to_state="requested",
+                    actor_id=lawyer.id,
+                    agency_id=lawyer.agency_id,
+                    at=since,
+                    data={
+                        "reference_person": str(case.relatives[0].id),
+                        "relationship_tested": "maternity",
+                    },
+                )
+            )
 
 
 def record_handling(app: Any, case_id: str, usernames: list[str]) -> None:

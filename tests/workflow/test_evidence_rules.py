@@ -8,6 +8,7 @@ from tests.factories import Api
 from tests.workflow.helpers import set_states
 
 REQUEST = {"relationship_tested": "maternity"}
+DNA_CONSENT = {"consent": "dna_testing", "of": "reference_person"}
 CONFIRM = {"report_number": "FL-2026-0932", "probability": 0.9999}
 
 
@@ -32,10 +33,10 @@ def test_a_dna_request_names_the_consent_document_and_needs_a_recorded_consent(a
     case = api.create_case()
     assert _missing(_request(api, case, [])) == [
         {"evidence": "consent"},
-        {"consent": "dna_testing"},
+        DNA_CONSENT,
     ]
     letter = _upload(api, "lawyer", case["id"], "consent")
-    assert _missing(_request(api, case, [letter])) == [{"consent": "dna_testing"}]
+    assert _missing(_request(api, case, [letter])) == [DNA_CONSENT]
 
     mother = api.person(case, "mother")
     recorded = api.post(
@@ -97,12 +98,19 @@ def test_a_withdrawn_dna_consent_blocks_the_dna_steps_until_another_is_given(api
 
     collect = {"sample_ids": ["S-1"], "collected_on": "2026-09-02"}
     blocked = api.transition("lab", case["id"], "dna", "collect_samples", collect, evidence_ids=[])
-    assert _missing(blocked) == [{"consent": "dna_testing"}]
+    assert _missing(blocked) == [DNA_CONSENT]
     assert {"track": "dna", "action": "collect_samples"} in api.case("lab", case["id"])[
         "allowed_transitions"
     ]  # allowed by role and state; the consent is checked when the step is taken
 
-    again = api.record_consent("lawyer", case["id"], api.person(case, "grandmother"))
+    # Another relative's consent does not stand for the tested mother's.
+    assert (
+        api.record_consent("lawyer", case["id"], api.person(case, "grandmother")).status_code == 201
+    )
+    still = api.transition("lab", case["id"], "dna", "collect_samples", collect, evidence_ids=[])
+    assert _missing(still) == [DNA_CONSENT]
+
+    again = api.record_consent("lawyer", case["id"], api.person(case, "mother"))
     assert again.status_code == 201
     moved = api.transition("lab", case["id"], "dna", "collect_samples", collect, evidence_ids=[])
     assert moved.status_code == 200, moved.json
@@ -167,6 +175,7 @@ def test_the_workflow_publishes_what_each_step_stands_on(api: Api) -> None:
     steps = {t["action"]: t for t in tracks["dna"]["transitions"]}
     assert steps["request"]["evidence_kinds"] == ["consent"]
     assert steps["request"]["consents"] == ["dna_testing"]
+    assert steps["collect_samples"]["consent_of"] == "reference_person"
     assert steps["confirm"]["evidence_kinds"] == ["lab_report"]
     assert steps["refuse"]["consents"] == []
 

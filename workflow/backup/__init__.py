@@ -3,8 +3,8 @@
 An archive is a stream of records, sealed in chunks under the backup key (`archive.py`): a header
 line (format and schema revision), every table's rows as JSON lines with personal columns exactly
 as stored, still sealed under the data keys (`rows.py`, `export.py`), every object of the document
-store, already sealed, and a closing line with the counts. The data keys are never in it, so a
-copy of the archive, or of the database and the documents, reveals nothing about the children.
+store, already sealed, and a closing line with the counts. The data keys are never in it: without
+the backup key the archive is opaque, and even with it no name, place or document can be read.
 """
 
 from workflow.backup.commands import backup_command, restore_command

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from workflow.engine import Evidence
 from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.evidence.documents import case_documents
-from workflow.models import Case, Consent, Document
+from workflow.models import Case, Consent, Document, TransitionRecord
 from workflow.permissions import Caller, CaseFacts, can_record_consent
+from workflow.rules.catalogue import definition_of
 from workflow.schemas import ConsentIn, WithdrawalIn
 from workflow.vocabulary import CaseStatus, EvidenceKind
 
@@ -75,11 +76,33 @@ def case_consents(session: Session, case: Case) -> list[Consent]:
 
 
 def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts) -> Evidence:
-    """What a step by this caller can stand on: the documents they may name, consents in force."""
+    """What a step by this caller can stand on: the documents they may name, the consents in
+    force (whose, for what), and the people each track's steps named (whom a test is of)."""
     return Evidence(
         documents={doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
-        consents=frozenset(c.purpose for c in case_consents(session, case) if c.in_force),
+        consents=frozenset(
+            (c.person_id, c.purpose) for c in case_consents(session, case) if c.in_force
+        ),
+        named=_people_named(session, case),
     )
+
+
+def _people_named(session: Session, case: Case) -> dict[tuple[str, str], uuid.UUID]:
+    """For each track and person field, the person its latest step with that field named."""
+    definition = definition_of(case.workflow)
+    named: dict[tuple[str, str], uuid.UUID] = {}
+    records = session.execute(
+        select(TransitionRecord.track, TransitionRecord.action, TransitionRecord.data)
+        .filter_by(case_id=case.id)
+        .order_by(TransitionRecord.id)
+    )
+    for track_name, action, data in records:
+        track = definition.track(track_name)
+        transition = track.transition(action) if track else None
+        for name, spec in transition.fields.items() if transition else []:
+            if spec.kind == "person" and (data or {}).get(name):
+                named[track_name, name] = uuid.UUID(data[name])
+    return named
 
 
 def _ensure_may_record(caller: Caller, case: Case, facts: CaseFacts) -> None:

@@ -72,7 +72,10 @@ class Transition(Strict):
     performed_by: list[Performer] = Field(min_length=1)
     fields: dict[Name, FieldSpec] = {}
     evidence_kinds: list[EvidenceKind] = []
-    consents: list[ConsentPurpose] = []  # purposes with a consent in force on the case
+    # Purposes that need a consent in force: of the person in the field `consent_of` (in this
+    # step's data, or else as the track's last step named them), or of anyone when it is unset.
+    consents: list[ConsentPurpose] = []
+    consent_of: Name | None = None
     requires: Requirement | None = None
     case_checks: list[str] = []
 
@@ -113,6 +116,14 @@ class Track(Strict):
         for transition in self.transitions:
             used.update([*transition.from_, transition.to])
         _known(used, set(names), f"state of track {self.name}")
+        people = {
+            name
+            for transition in self.transitions
+            for name, spec in transition.fields.items()
+            if spec.kind == "person"
+        }
+        consent_of = {t.consent_of for t in self.transitions if t.consent_of}
+        _known(consent_of, people, f"person field of track {self.name}")
         return self
 
     @property

@@ -66,6 +66,13 @@ def _prepare(app: OpenAPI, instance: Path) -> None:
     )
     app.config["DATA_KEYS_DIR"] = app.config["DATA_KEYS_DIR"] or str(instance / "data-keys")
     app.config["BACKUP_KEY_FILE"] = app.config["BACKUP_KEY_FILE"] or str(instance / "backup.key")
+    forms = instance / "forms"
+    app.config["FORM_SIGNING_KEY_FILE"] = app.config["FORM_SIGNING_KEY_FILE"] or str(
+        forms / "signing-key.pem"
+    )
+    app.config["FORM_SIGNING_CERT_FILE"] = app.config["FORM_SIGNING_CERT_FILE"] or str(
+        forms / "signing-cert.pem"
+    )
     app.config["DOCUMENT_STORE"] = app.config["DOCUMENT_STORE"] or str(instance / "documents")
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = config.default_database_url(instance)

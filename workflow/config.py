@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
     "MAX_IMAGE_PIXELS": 60_000_000,
     "RETENTION_DAYS": 3650,  # how long a closed case is kept before it may be purged
+    "FORM_LANGUAGES": "ru,en",  # the label sets printed on forms, in this order
+    "FORM_SIGNING_KEY_FILE": None,  # the instance folder's forms/signing-key.pem when unset
+    "FORM_SIGNING_CERT_FILE": None,  # the instance folder's forms/signing-cert.pem when unset
 }
 
 INTEGER_KEYS = {

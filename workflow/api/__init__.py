@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
+from forms import views as forms
 from workflow.api import auth, cases, evidence, system
 from workflow.api import definitions as workflow_views
 
@@ -16,6 +17,8 @@ def init_app(app: OpenAPI) -> None:
         evidence.uploads,
         evidence.consent_views,
         workflow_views.blueprint,
+        forms.generation,
+        forms.verification,
     ):
         app.register_api(blueprint)
     app.register_blueprint(system.blueprint)

@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 import audit.models  # noqa: F401  (the audit tables join the metadata)
+import forms.models  # noqa: F401  (and so does the register of issued forms)
 import workflow.models  # noqa: F401
 from workflow.db import Base
 from workflow.sealing import Sealed

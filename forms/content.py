@@ -1,0 +1,206 @@
+"""A form's content: its fields filled from the case, labelled in each of the chosen languages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from forms.casefile import CaseFile
+from forms.catalogue import FormDefinition, label_key
+from workflow.models import Person
+from workflow.vocabulary import DatePrecision
+
+REDACTED = {"residence", "whereabouts"}  # what the redacted variant leaves out: where people are
+CUSTODY_COLUMNS = [
+    "custody.sample",
+    "custody.collected",
+    "custody.handed_by",
+    "custody.received_by",
+    "custody.when",
+]
+
+
+class Words:
+    """Labels in the chosen languages, joined as `Русский / English`."""
+
+    def __init__(self, labels: dict[str, dict[str, str]], languages: list[str]) -> None:
+        self.sets = [labels[language] for language in languages]
+
+    def each(self, key: str, fallback: str | None = None) -> list[str]:
+        texts = [texts.get(key, fallback or key) for texts in self.sets]
+        return list(dict.fromkeys(texts))  # once, when two languages say the same
+
+    def __call__(self, key: str, fallback: str | None = None) -> str:
+        return " / ".join(self.each(key, fallback))
+
+
+@dataclass(frozen=True)
+class Row:
+    label: list[str]
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Part:
+    heading: list[str]
+    rows: list[Row]
+    custody: list[list[str]] = field(default_factory=list)  # header and rows of a blank table
+
+
+def compose(
+    definition: FormDefinition, case_file: CaseFile, words: Words, redacted: bool
+) -> list[Part]:
+    """Each section of the form with its fields filled; the redacted variant drops whereabouts."""
+    reader = Reader(case_file, words, redacted)
+    parts = []
+    for section in definition.sections:
+        rows = [
+            Row(words.each(label_key(name)), reader.lines(name) or [words("common.not_recorded")])
+            for name in section.fields
+            if not (redacted and name.rsplit(".", 1)[-1] in REDACTED)
+        ]
+        parts.append(Part(words.each(f"section.{section.heading}"), rows, reader.custody(section)))
+    return parts
+
+
+class Reader:
+    """Reads one field of the form from the case file, as the lines to print."""
+
+    def __init__(self, case_file: CaseFile, words: Words, redacted: bool) -> None:
+        self.file, self.words, self.redacted = case_file, words, redacted
+        self.case_lists: dict[str, Callable[[], list[str]]] = {
+            "status": lambda: [words(f"status.{case_file.case.status.value}")],
+            "tracks": self.tracks,
+            "history": self.history,
+            "relatives": self.relatives,
+            "consents": lambda: [self.consent_line(c) for c in case_file.consents],
+        }
+
+    def lines(self, name: str) -> list[str]:
+        head, _, rest = name.partition(".")
+        if head == "case":
+            return self.case_lists[rest]()
+        if head == "step":
+            track, _, step_field = rest.partition(".")
+            return self.step_lines(self.file.step_value(track, step_field))
+        if head == "consent":
+            return self.consent_of_tested(rest)
+        person = self.file.person(head)
+        return particular(person, rest, self.words) if person else []
+
+    def step_lines(self, value: Any) -> list[str]:
+        if value is None or value == "":
+            return []
+        if isinstance(value, list):
+            return [", ".join(str(item) for item in value)]
+        person = self.file.person_by_id(value) if _is_uuid(value) else None
+        if person:
+            return names(person)
+        return [self.words(f"choice.{value}", str(value))]
+
+    def consent_of_tested(self, purpose: str) -> list[str]:
+        tested = self.file.person("reference_person")
+        return [
+            self.consent_line(consent)
+            for consent in self.file.consents
+            if tested and consent.person_id == tested.id and consent.purpose.value == purpose
+        ]
+
+    def consent_line(self, consent: Any) -> str:
+        person = self.file.person_by_id(consent.person_id)
+        who = self.words(f"relation.{person.relation.value}") if person else "?"
+        state = self.words("consent.in_force" if consent.in_force else "consent.withdrawn")
+        withdrawn = f" {consent.withdrawn_on.isoformat()}" if consent.withdrawn_on else ""
+        purpose = self.words(f"purpose.{consent.purpose.value}")
+        return f"{purpose}: {who}, {consent.given_on.isoformat()}; {state}{withdrawn}"
+
+    def tracks(self) -> list[str]:
+        return [
+            f"{self.words(f'track.{t.track}', t.track)}: {self.state(t.state)} ({_day(t.since)})"
+            for t in self.file.case.tracks
+        ]
+
+    def history(self) -> list[str]:
+        lines = []
+        for record in self.file.history:
+            kind = self.file.agency_kinds.get(record.agency_id)
+            by = self.words(f"agency.{kind.value}") if kind else ""
+            step = f"{self.state(record.from_state)} → {self.state(record.to_state)}"
+            track = self.words(f"track.{record.track}", record.track)
+            lines.append(f"{_day(record.at)}  {track}: {step} ({by})")
+        return lines
+
+    def relatives(self) -> list[str]:
+        lines = []
+        for person in self.file.case.relatives:
+            facts = [self.words(f"relation.{person.relation.value}"), *names(person)]
+            facts += particular(person, "birth_date", self.words)
+            facts += particular(person, "citizenship", self.words)
+            if not self.redacted:
+                facts += particular(person, "whereabouts", self.words)
+            lines.append("; ".join(facts))
+        return lines
+
+    def custody(self, section: Any) -> list[list[str]]:
+        if not section.custody_rows:
+            return []
+        samples = self.file.step_value("dna", "sample_ids") or []
+        collected = self.file.step_value("dna", "collected_on") or ""
+        rows = [[str(sample), str(collected), "", "", ""] for sample in samples]
+        rows += [[""] * len(CUSTODY_COLUMNS)] * max(section.custody_rows - len(rows), 0)
+        return [[self.words(column) for column in CUSTODY_COLUMNS], *rows]
+
+    def state(self, name: str) -> str:
+        return self.words(f"state.{name}", name)
+
+
+def names(person: Person) -> list[str]:
+    """Each recorded name in its own script, family name first, exactly as typed."""
+    return [
+        " ".join(part for part in (n.family, n.given, n.patronymic) if part) for n in person.names
+    ]
+
+
+def particular(person: Person, name: str, words: Words) -> list[str]:
+    value: Any = getattr(person, name, None) if name not in ("names", "birth_place") else None
+    if name == "names":
+        return names(person)
+    if name == "birth_place":
+        place = [person.birth_locality, person.birth_country]
+        return [", ".join(p for p in place if p)] if any(place) else []
+    if name == "birth_date":
+        return [_birth_date(person, words)] if person.birth_date else []
+    if value is None or value == []:
+        return []
+    if isinstance(value, bool):
+        return [words("common.yes" if value else "common.no")]
+    if isinstance(value, list):
+        return [", ".join(value)]
+    if name in ("sex", "whereabouts"):
+        return [words(f"{name}.{value.value}")]
+    return [str(value)]
+
+
+def _birth_date(person: Person, words: Words) -> str:
+    assert person.birth_date is not None
+    precision = person.birth_precision or DatePrecision.EXACT
+    shown = {DatePrecision.MONTH: 7, DatePrecision.YEAR: 4}.get(precision, 10)
+    text = person.birth_date.isoformat()[:shown]
+    if precision is DatePrecision.EXACT:
+        return text
+    return f"{text} ({words(f'precision.{precision.value}')})"
+
+
+def _day(moment: datetime | date) -> str:
+    return moment.date().isoformat() if isinstance(moment, datetime) else moment.isoformat()
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,69 @@
+"""Text as it reaches paper: every script in a font that has it, Arabic joined and right to left."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from arabic_reshaper import ArabicReshaper, config_for_true_type_font
+from bidi import get_display
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONTS = Path(__file__).parent / "fonts"
+REGULAR = "HomewardSans"
+BOLD = "HomewardSans-Bold"
+RIGHT_TO_LEFT = {"R", "AL"}
+LEFT_TO_RIGHT = {"L"}
+
+
+def register_fonts() -> None:
+    """Make the project's own fonts known to reportlab; no system font is assumed."""
+    if REGULAR not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
+
+
+@cache
+def _reshaper() -> ArabicReshaper:
+    # Told which ligatures the font really has, so no letter turns into a missing glyph.
+    return ArabicReshaper(configuration=config_for_true_type_font(str(FONTS / "DejaVuSans.ttf")))
+
+
+def reads_right_to_left(text: str) -> bool:
+    """Whether the text's first strongly directed letter is Arabic or Hebrew."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in RIGHT_TO_LEFT:
+            return True
+        if direction in LEFT_TO_RIGHT:
+            return False
+    return False
+
+
+def visual(text: str) -> str:
+    """The text in drawing order: Arabic letters in their joined forms, runs reordered (UAX #9)."""
+    if not any(unicodedata.bidirectional(char) in RIGHT_TO_LEFT for char in text):
+        return text
+    shaped = _reshaper().reshape(text)
+    return str(get_display(shaped, base_dir="R" if reads_right_to_left(text) else "L"))
+
+
+def width(text: str, font: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(visual(text), font, size))
+
+
+def wrap(text: str, font: str, size: float, room: float) -> list[str]:
+    """Split logical text into lines that fit; each line is reordered on its own when drawn."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and width(candidate, font, size) > room:
+                lines.append(line)
+                candidate = word
+            line = candidate
+        lines.append(line)
+    return lines

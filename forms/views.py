@@ -1,0 +1,97 @@
+"""Forms over HTTP: a lawyer generates one for a case; anyone holding a printout checks it."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, render_template, request
+from flask_openapi3 import APIBlueprint, Tag
+
+from audit import recorder as audit
+from forms import operations
+from forms.models import IssuedForm
+from forms.schemas import CodePath, FormPath, FormQuery, Verification, VerifyForm
+from forms.signing import certificate_pem
+from workflow import db
+from workflow.access import current_caller
+from workflow.api.cases import find_visible_case
+from workflow.api.guards import check_json_body
+from workflow.errors import UnsupportedMediaType
+from workflow.identity.current import require_user
+
+generation = APIBlueprint(
+    "forms",
+    __name__,
+    url_prefix="/api/v1/cases",
+    abp_security=[{"bearer": []}],
+    abp_tags=[Tag(name="forms", description="PDF forms generated from a case")],
+)
+generation.before_request(require_user)
+generation.before_request(check_json_body)
+verification = APIBlueprint(
+    "verify",
+    __name__,
+    template_folder="templates",
+    abp_tags=[Tag(name="verification", description="Public checks of printed forms")],
+)
+PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+@generation.post("/<case_id>/forms/<form>")
+def post_form(path: FormPath, query: FormQuery) -> Response:
+    """Generate a signed PDF form; its verification code comes in X-Verification-Code."""
+    session, caller = db.session(), current_caller()
+    case, facts = find_visible_case(session, caller, path.case_id)
+    redacted = query.variant == "redacted"
+    record, code, pdf = operations.issue_form(session, caller, case, facts, path.form, redacted)
+    audit.note(detail={"form": str(record.id), "kind": record.kind, "variant": record.variant})
+    response = Response(pdf, status=201, mimetype="application/pdf")
+    response.headers["X-Verification-Code"] = code
+    response.headers["Content-Disposition"] = f'attachment; filename="{path.form}.pdf"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@verification.get("/verify/<code>")
+def get_verification(path: CodePath) -> tuple[Response | str, int]:
+    """Public: whether the code belongs to a genuine form, as a page or as JSON; no names."""
+    issued = operations.find_by_code(db.session(), path.code)
+    found = _answer(issued)
+    status = 200 if issued else 404
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html":
+        title = operations.form_title(issued.kind) if issued else None
+        page = render_template("verify.html", found=found, title=title)
+        return Response(page, status, headers={"Content-Security-Policy": PAGE_POLICY}), status
+    return jsonify(found.model_dump()), status
+
+
+@verification.post("/verify")
+def post_verification(form: VerifyForm) -> Response:
+    """Public: whether this file is, byte for byte, a form Homeward issued."""
+    return jsonify(_answer(operations.find_by_file(db.session(), form.file.read())).model_dump())
+
+
+@verification.before_request
+def _multipart_only() -> None:
+    if request.method == "POST" and request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the form as multipart/form-data, in the field file.")
+
+
+@verification.get("/.well-known/form-signing-certificate.pem")
+def get_certificate() -> Response:
+    """Public: the certificate that signs Homeward's forms, to add to a PDF reader's trust list."""
+    return Response(certificate_pem(), mimetype="application/x-pem-file")
+
+
+def _answer(issued: IssuedForm | None) -> Verification:
+    if issued is None:
+        audit.note(detail={"genuine": False})
+        return Verification(genuine=False)
+    audit.note(case=issued.case, detail={"genuine": True, "form": str(issued.id)})
+    return Verification(
+        genuine=True,
+        kind=issued.kind,
+        variant=issued.variant,
+        agency=issued.agency.name,
+        issued_at=issued.issued_at.isoformat().replace("+00:00", "Z"),
+        case_reference=issued.case.reference,
+    )

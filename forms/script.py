@@ -43,11 +43,30 @@ def reads_right_to_left(text: str) -> bool:
 
 
 def visual(text: str) -> str:
-    """The text in drawing order: Arabic letters in their joined forms, runs reordered (UAX #9)."""
-    if not any(unicodedata.bidirectional(char) in RIGHT_TO_LEFT for char in text):
-        return text
-    shaped = _reshaper().reshape(text)
-    return str(get_display(shaped, base_dir="R" if reads_right_to_left(text) else "L"))
+    """The text in drawing order: Arabic letters in their joined forms, runs reordered (UAX #9),
+    and only characters the font can draw."""
+    if any(unicodedata.bidirectional(char) in RIGHT_TO_LEFT for char in text):
+        shaped = _reshaper().reshape(text)
+        text = str(get_display(shaped, base_dir="R" if reads_right_to_left(text) else "L"))
+    return "".join(_drawable(char) for char in text)
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)
+
+
+@cache
+def _drawable(char: str) -> str:
+    """The character, its compatibility form (Ａ as A), nothing for an invisible control, or �:
+    a character the font lacks must show as missing on paper, never silently vanish."""
+    if ord(char) in _glyphs():
+        return char
+    folded = unicodedata.normalize("NFKC", char)
+    if folded and all(ord(c) in _glyphs() for c in folded):
+        return folded
+    return "" if unicodedata.category(char) == "Cf" else "\ufffd"
 
 
 def width(text: str, font: str, size: float) -> float:

@@ -1,0 +1,185 @@
+"""Each form prints the case's names exactly, in every script, and only what its recipient needs."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from tests.factories import ALL_SCRIPTS_CHILD, Api
+from tests.forms.helpers import (
+    FORMS,
+    KAZAKH_CHILD,
+    KAZAKH_LETTERS,
+    arabic_lines,
+    drawn_lines,
+    full_name,
+    generate,
+    is_arabic,
+    issued,
+    logical_text,
+    pages,
+)
+
+CYRILLIC, ARABIC, LATIN = (full_name(n) for n in KAZAKH_CHILD["names"])
+
+
+@pytest.fixture
+def kazakh_case(api: Api) -> dict:
+    case = api.create_case(child=KAZAKH_CHILD)
+    api.request_dna(case)
+    return case
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_form_prints_the_child_in_each_script(api: Api, kazakh_case: dict, form: str) -> None:
+    pdf = issued(generate(api, kazakh_case["id"], form))
+
+    text = logical_text(pdf)
+    assert CYRILLIC in text  # Kazakh letters exact
+    assert LATIN in text
+    assert ARABIC in text  # in reading order once its joined forms are folded back
+    assert kazakh_case["reference"] in text
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_arabic_is_joined_and_drawn_right_to_left(api: Api, kazakh_case: dict, form: str) -> None:
+    pdf = issued(generate(api, kazakh_case["id"], form))
+
+    # Drawn left to right, the glyphs of a right-to-left name come last letter first.
+    drawn = [line for line in arabic_lines(pdf) if _folded(line) == _folded(ARABIC)[::-1]]
+    assert drawn, arabic_lines(pdf)
+    # Joined: letters take their initial, medial and final forms, as a reader writes them.
+    forms = {unicodedata.name(char).rsplit(" ", 2)[-2] for char in drawn[0] if char != " "}
+    assert {"INITIAL", "MEDIAL", "FINAL"} <= forms
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_page_renders_to_an_image(api: Api, kazakh_case: dict, form: str) -> None:
+    pdf = issued(generate(api, kazakh_case["id"], form))
+
+    for image in pages(pdf, scale=1.0):
+        assert (round(image.width / 10), round(image.height / 10)) == (60, 84)  # A4 at 72 dpi
+        assert image.convert("L").getextrema()[0] < 64  # something dark was drawn
+
+
+def test_all_nine_kazakh_letters_print_exactly(api: Api) -> None:
+    child = {**KAZAKH_CHILD, "names": [{"script": "Cyrl", "given": KAZAKH_LETTERS}]}
+    case = api.create_case(child=child)
+
+    text = logical_text(issued(generate(api, case["id"], "case-summary")))
+
+    assert KAZAKH_LETTERS in text
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<b>Aliya</b>",
+        "Ali & Co &amp; <i>",
+        "<para><font name='Courier'>x</font></para>",
+        "(Aliya) \\ ) ( %PDF-1.4 endobj",
+        "Aliya \u202eayilA",  # a right-to-left override inside a Latin name
+        "عالية <b>",
+        "Ａｌｉｙａ Zalgo̸̢͓",
+        "A" * 200,
+    ],
+)
+def test_a_hostile_name_prints_as_typed(api: Api, hostile: str) -> None:
+    child = {**ALL_SCRIPTS_CHILD, "names": [{"script": "Latn", "given": hostile}]}
+    case = api.create_case(child=child)
+
+    pdf = issued(generate(api, case["id"], "case-summary"))
+
+    shown = logical_text(pdf).replace("\u202e", "")
+    if not any(is_arabic(char) for char in hostile):
+        assert _folded(hostile).replace("\u202e", "")[:60] in shown
+    assert pages(pdf, scale=0.5)
+
+
+def test_a_character_the_font_lacks_shows_as_missing_rather_than_vanishing(api: Api) -> None:
+    child = {**ALL_SCRIPTS_CHILD, "names": [{"script": "Latn", "given": "Aliya 🙂 Nur"}]}
+    case = api.create_case(child=child)
+
+    text = logical_text(issued(generate(api, case["id"], "case-summary")))
+
+    assert "Aliya \ufffd Nur" in text
+
+
+def test_the_labels_are_in_russian_and_english(api: Api, kazakh_case: dict) -> None:
+    text = logical_text(issued(generate(api, kazakh_case["id"], "birth-registration")))
+
+    assert "Заявление о государственной регистрации рождения" in text
+    assert "Application for state registration of birth" in text
+    assert "Дата рождения" in text and "Date of birth" in text
+    assert "2017-05 (известен месяц / month known)" in text
+
+
+def test_the_redacted_summary_leaves_out_where_the_child_lives(api: Api, kazakh_case: dict) -> None:
+    full = logical_text(issued(generate(api, kazakh_case["id"], "case-summary")))
+    redacted = logical_text(
+        issued(generate(api, kazakh_case["id"], "case-summary", variant="redacted"))
+    )
+
+    assert KAZAKH_CHILD["residence"] in full
+    assert "detained abroad" in full  # the mother's whereabouts
+    assert KAZAKH_CHILD["residence"] not in redacted
+    assert "detained abroad" not in redacted and "Where the child lives" not in redacted
+    assert CYRILLIC in redacted
+    assert "without the child's whereabouts" in redacted
+
+
+def test_a_form_shows_only_its_recipients_fields(api: Api, kazakh_case: dict) -> None:
+    registry = logical_text(issued(generate(api, kazakh_case["id"], "birth-registration")))
+    court = logical_text(issued(generate(api, kazakh_case["id"], "guardianship-petition")))
+
+    assert KAZAKH_CHILD["residence"] not in registry  # the registry does not need it
+    assert KAZAKH_CHILD["residence"] in court  # the guardianship court does
+    assert "Chain of custody" not in registry
+
+
+def test_the_dna_request_carries_the_consent_and_custody_sheet(api: Api, kazakh_case: dict) -> None:
+    text = logical_text(issued(generate(api, kazakh_case["id"], "dna-request")))
+
+    assert "Нұрғалиева Гүлнар" in text  # the mother, the relative to be tested
+    assert "maternity" in text
+    assert "DNA testing: mother / мать" in text or "DNA testing: мать / mother" in text
+    assert "2026-01-15" in text and "in force" in text
+    assert "Chain of custody of the samples" in text
+    assert "Received by (name, signature)" in text
+
+
+def test_steps_taken_print_their_numbers(api: Api, kazakh_case: dict) -> None:
+    case_id = kazakh_case["id"]
+    api.step("judge", case_id, "dna", "authorize", {"ruling_number": "2-417/2026"})
+    api.step(
+        "lab",
+        case_id,
+        "dna",
+        "collect_samples",
+        {"sample_ids": ["S-1001", "S-1002"], "collected_on": "2026-02-01"},
+    )
+
+    pdf = issued(generate(api, case_id, "dna-request"))
+    text = logical_text(pdf)
+
+    assert "2-417/2026" in text
+    assert "S-1001, S-1002" in text
+    assert any(line.startswith("S-1002") for line in drawn_lines(pdf))  # a custody row each
+
+
+def test_a_long_history_continues_on_further_pages(api: Api, kazakh_case: dict) -> None:
+    case_id = kazakh_case["id"]
+    for _ in range(30):
+        api.step("judge", case_id, "dna", "refuse", {"reason": "Needs the consent letter"})
+        api.request_dna(kazakh_case)
+
+    pdf = issued(generate(api, case_id, "case-summary"))
+
+    rendered = pages(pdf, scale=0.5)
+    assert len(rendered) >= 2
+    assert logical_text(pdf).count("→") >= 61
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)

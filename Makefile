@@ -34,9 +34,11 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
+	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.audit_trail
 	$(BIN)/python -m bench.documents
+	$(BIN)/python -m bench.forms
 
 diagram: install
 	$(BIN)/homeward workflow diagram --out docs

@@ -1,8 +1,9 @@
 """A form's `Sheet` as HTML for WeasyPrint: the same content, fonts and A4 page as the reportlab
 layout, so the two renderers can be timed against each other.
 
-Every value is escaped with `html.escape`; right-to-left text is left to WeasyPrint (Pango and
-HarfBuzz) to shape and order, with `dir="auto"` and `unicode-bidi: plaintext` on each value.
+Every value is escaped with `html.escape`. Arabic is left to WeasyPrint (Pango and HarfBuzz) to
+shape and order: each value carries `dir` (`rtl` when its first strong letter reads right to left,
+as the reportlab layout decides, else `auto`) and `unicode-bidi: plaintext`.
 """
 
 from __future__ import annotations
@@ -37,15 +38,15 @@ h1 + .note { margin-top: 4pt; }
 .note { font-size: 8.5pt; line-height: 11pt; }
 .qr { width: ${qr}pt; text-align: center; font-size: 7pt; flex: none; white-space: nowrap; }
 .qr img { width: ${qr}pt; height: ${qr}pt; display: block; }
-h2 { font-size: 10.5pt; line-height: 13pt; margin: 10pt 0 8pt; padding-bottom: 4pt;
+h2 { font-size: 10.5pt; line-height: 13pt; margin: 10pt 0 5pt; padding-bottom: 4pt;
   border-bottom: 1pt solid #595959; break-after: avoid; }
 table { border-collapse: collapse; width: 100%; }
 .rows td { vertical-align: top; padding: 0 0 5pt; }
 .rows .label { width: ${label}pt; font-size: 7.5pt; line-height: 9.5pt; color: #595959; }
 .custody { table-layout: fixed; }
-.custody td { border: 1pt solid black; height: 26pt; font-size: 7pt; line-height: 8pt;
+.custody td { border: 1pt solid black; height: 21pt; font-size: 7pt; line-height: 8pt;
   vertical-align: top; padding: 2pt 3pt; }
-.custody tr:first-child td { height: 22pt; }
+.custody tr:first-child td { height: 17pt; }
 [dir] { unicode-bidi: plaintext; }
 .closing { margin-top: 18pt; font-size: 9.5pt; line-height: 26pt; }
 footer { position: running(footer); font-size: 7pt; line-height: 9pt; color: #595959; }
@@ -69,7 +70,7 @@ def form_html(sheet: Sheet, document_title: str) -> str:
         qr=f"{QR_SIZE:g}",
         label=f"{LABEL_WIDTH:g}",
         footer=escape(sheet.footer),
-        titles="".join(f'<h1 dir="auto">{escape(line)}</h1>' for line in sheet.title),
+        titles="".join(f"<h1 {_dir(line)}>{escape(line)}</h1>" for line in sheet.title),
         notes=_lines(sheet.notes, "note"),
         qr_image=f'<img alt="" src="{qr_data_uri(sheet.url)}">',
         code=escape(sheet.code),

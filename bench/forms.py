@@ -32,6 +32,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from weasyprint import HTML
 
 from bench.form_html import form_html
 from bench.measure import Budget, Measurement, measure
@@ -231,9 +232,7 @@ def time_form(session: Session, case: Case, kind: str, redacted: bool, budget: B
 
 
 def html_to_pdf(markup: str) -> bytes:
-    """WeasyPrint's PDF of the markup; imported late, as only this benchmark needs it."""
-    from weasyprint import HTML
-
+    """WeasyPrint's PDF of the markup."""
     pdf: bytes = HTML(string=markup, base_url=str(FONTS)).write_pdf()
     return pdf
 

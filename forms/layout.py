@@ -21,6 +21,8 @@ QR_SIZE = 92.0
 LABEL_WIDTH = 168.0
 GREY = Color(0.35, 0.35, 0.35)
 BOTTOM = MARGIN + 24
+LINE = 13.0  # the height of a line of values
+MIN_LINES = 3  # a value's lines are not split to leave fewer than this on a page
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Pen:
 
     def section(self, part: Part) -> None:
         heading = wrap(" / ".join(part.heading), BOLD, 10.5, PAGE_WIDTH - 2 * MARGIN)
-        self.need(40 + 13 * len(heading))
+        self.need(28 + 13 * len(heading) + MIN_LINES * LINE)  # never a heading alone at the foot
         self.space(10)
         for line in heading:
             self.text(MARGIN, line, BOLD, 10.5)
@@ -107,20 +109,23 @@ class Pen:
             self.table(part.custody)
 
     def row(self, label: list[str], values: list[str]) -> None:
+        """A label and its value lines; a long value continues on the next page."""
         value_x = MARGIN + LABEL_WIDTH
         room = PAGE_WIDTH - MARGIN - value_x
-        value_lines = [line for value in values for line in wrap(value, REGULAR, 10, room)]
-        label_lines = [line for text in label for line in wrap(text, REGULAR, 7.5, LABEL_WIDTH - 8)]
-        for start in range(0, max(len(value_lines), 1), 40):  # a long list may cross pages
-            chunk = value_lines[start : start + 40]
-            shown_labels = label_lines if start == 0 else []
-            height = max(len(chunk) * 13, len(shown_labels) * 9.5) + 5
-            self.need(height)
-            for offset, line in enumerate(shown_labels):
+        remaining = [line for value in values for line in wrap(value, REGULAR, 10, room)]
+        labels = [line for text in label for line in wrap(text, REGULAR, 7.5, LABEL_WIDTH - 8)]
+        while remaining:
+            fitting = int((self.y - BOTTOM - 5) // LINE)
+            if fitting < min(len(remaining), MIN_LINES):
+                self.new_page()
+                continue
+            chunk, remaining = remaining[:fitting], remaining[fitting:]
+            for offset, line in enumerate(labels):
                 self.text(MARGIN, line, REGULAR, 7.5, GREY, dy=offset * 9.5)
             for offset, line in enumerate(chunk):
-                self.text(value_x, line, REGULAR, 10, dy=offset * 13, right_edge=room)
-            self.y -= height
+                self.text(value_x, line, REGULAR, 10, dy=offset * LINE, right_edge=room)
+            self.y -= max(len(chunk) * LINE, len(labels) * 9.5) + 5
+            labels = []
 
     def table(self, cells: list[list[str]]) -> None:
         signed = (PAGE_WIDTH - 2 * MARGIN - 70 - 65 - 75) / 2  # room for a name and a signature
@@ -156,10 +161,13 @@ class Pen:
 
     def need(self, height: float) -> None:
         if self.y - height < BOTTOM:
-            self.footer()
-            self.canvas.showPage()
-            self.page += 1
-            self.y = PAGE_HEIGHT - MARGIN
+            self.new_page()
+
+    def new_page(self) -> None:
+        self.footer()
+        self.canvas.showPage()
+        self.page += 1
+        self.y = PAGE_HEIGHT - MARGIN
 
     def space(self, height: float) -> None:
         self.y -= height

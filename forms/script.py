@@ -54,7 +54,9 @@ def visual(text: str) -> str:
 @cache
 def _glyphs() -> frozenset[int]:
     register_fonts()
-    return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)
+    font = pdfmetrics.getFont(REGULAR)
+    assert isinstance(font, TTFont)
+    return frozenset(font.face.charToGlyph)
 
 
 @cache

@@ -57,7 +57,7 @@ def get_verification(path: CodePath) -> tuple[Response | str, int]:
     issued = operations.find_by_code(db.session(), path.code)
     found = _answer(issued)
     status = 200 if issued else 404
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html":
+    if not _wants_json():
         title = operations.form_title(issued.kind) if issued else None
         page = render_template("verify.html", found=found, title=title)
         return Response(page, status, headers={"Content-Security-Policy": PAGE_POLICY}), status
@@ -80,6 +80,14 @@ def _multipart_only() -> None:
 def get_certificate() -> Response:
     """Public: the certificate that signs Homeward's forms, to add to a PDF reader's trust list."""
     return Response(certificate_pem(), mimetype="application/x-pem-file")
+
+
+def _wants_json() -> bool:
+    """JSON only when asked for it: a phone opening the QR code's link gets the page."""
+    accepted = request.accept_mimetypes
+    return bool(accepted) and accepted.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
 
 
 def _answer(issued: IssuedForm | None) -> Verification:

@@ -1,6 +1,6 @@
 """The WSGI entry point: `gunicorn wsgi:app`, or `flask --app wsgi run` in development."""
 
-from forms.operations import form_languages
+from forms.sheet import form_languages
 from forms.signing import form_signer
 from workflow import create_app
 from workflow.identity.tokens import key_ring

@@ -37,12 +37,9 @@ from weasyprint import HTML
 from bench.form_html import form_html
 from bench.measure import Budget, Measurement, measure
 from forms import codes
-from forms.casefile import read_case_file
-from forms.catalogue import catalogue
-from forms.content import Words, compose
 from forms.layout import Sheet, render
-from forms.operations import form_languages, verification_url
 from forms.script import FONTS
+from forms.sheet import draw_up, form_languages
 from forms.signing import form_signer, sign
 from workflow import create_app, db
 from workflow.db import utcnow
@@ -181,30 +178,18 @@ def _has_arabic(case: Case) -> bool:
 
 
 def build_form(session: Session, case: Case, kind: str, redacted: bool) -> Form:
-    """The form's sheet, made as `issue_form` makes it, with a fresh verification code."""
-    definitions, labels = catalogue()
-    definition, words = definitions[kind], Words(labels, form_languages())
+    """The form's sheet, drawn up as `issue_form` draws it, with a fresh verification code."""
     issuer = session.get_one(User, case.opened_by_id).agency
-    code = codes.new_code()
-    url = verification_url(code)
-    recipient = definition.recipient
-    notes = [
-        *([words("variant.redacted")] if redacted else []),
-        *([f"{words('common.to')}: {words(f'agency.{recipient.value}')}"] if recipient else []),
-        f"{words('common.case_reference')}: {case.reference}",
-        f"{words('common.issued_by')}: {issuer.name}",
-        f"{words('common.issued_on')}: {utcnow().date().isoformat()}",
-    ]
-    sheet = Sheet(
-        title=words.each(f"form.{kind}"),
-        notes=notes,
-        parts=compose(definition, read_case_file(session, case), words, redacted),
-        closing=[f"{words('common.signature')}: {'_' * 24}    {words('common.date')}: {'_' * 12}"],
-        footer=f"{words('common.verification_code')}: {code}.  {words('common.verify_at')}: {url}",
-        url=url,
-        code=code,
+    sheet, title = draw_up(
+        session,
+        case,
+        kind,
+        issuer=issuer.name,
+        issued_on=utcnow().date(),
+        redacted=redacted,
+        code=codes.new_code(),
     )
-    return Form(kind, sheet, labels["en"][f"form.{kind}"])
+    return Form(kind, sheet, title)
 
 
 def time_form(session: Session, case: Case, kind: str, redacted: bool, budget: Budget) -> Row:

@@ -79,3 +79,15 @@ step citizenship citizenship take_review '{}'
 step citizenship citizenship grant '{"identifier_kind": "personal_identification_number", "identifier": "160304650123"}'
 step lawyer identity_document apply '{}'
 step citizenship identity_document issue '{"document_number": "N12345678", "expires_on": "2036-10-01"}'
+
+# 6. The lawyer generates the citizenship application as a signed PDF. A clerk holding only the
+#    printout types its verification code (or scans its QR code); one holding the file sends it.
+FORM="$(mktemp)"
+trap 'rm -f "$FORM"' EXIT
+CODE=$(curl -sf -X POST "$BASE/api/v1/cases/$CASE/forms/citizenship-application" \
+  -H "Authorization: Bearer $(token lawyer)" -o "$FORM" -D - \
+  | tr -d '\r' | awk -F': ' 'tolower($1) == "x-verification-code" {print $2}')
+curl -sf "$BASE/verify/$CODE" -H 'Accept: application/json' \
+  | jq -c '{checked: "code", genuine, kind, error: .error?}'
+curl -sf "$BASE/verify" -F "file=@$FORM;type=application/pdf" \
+  | jq -c '{checked: "file", genuine, kind, error: .error?}'

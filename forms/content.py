@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from forms.casefile import CaseFile
-from forms.catalogue import FormDefinition, label_key
-from workflow.models import Person
+from forms.catalogue import FormDefinition, Section, label_key
+from workflow.models import Consent, Person
 from workflow.vocabulary import DatePrecision
 
 REDACTED = {"residence", "whereabouts"}  # what the redacted variant leaves out: where people are
@@ -109,7 +109,7 @@ class Reader:
             if tested and consent.person_id == tested.id and consent.purpose.value == purpose
         ]
 
-    def consent_line(self, consent: Any) -> str:
+    def consent_line(self, consent: Consent) -> str:
         person = self.file.person_by_id(consent.person_id)
         who = self.words(f"relation.{person.relation.value}") if person else "?"
         state = self.words("consent.in_force" if consent.in_force else "consent.withdrawn")
@@ -144,7 +144,7 @@ class Reader:
             lines.append("; ".join(facts))
         return lines
 
-    def custody(self, section: Any) -> list[list[str]]:
+    def custody(self, section: Section) -> list[list[str]]:
         if not section.custody_rows:
             return []
         samples = self.file.step_value("dna", "sample_ids") or []

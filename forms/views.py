@@ -9,6 +9,7 @@ from audit import recorder as audit
 from forms import operations
 from forms.models import IssuedForm
 from forms.schemas import CodePath, FormPath, FormQuery, Verification, VerifyForm
+from forms.sheet import form_title
 from forms.signing import certificate_pem
 from workflow import db
 from workflow.access import current_caller
@@ -58,7 +59,7 @@ def get_verification(path: CodePath) -> tuple[Response | str, int]:
     found = _answer(issued)
     status = 200 if issued else 404
     if not _wants_json():
-        title = operations.form_title(issued.kind) if issued else None
+        title = form_title(issued.kind) if issued else None
         page = render_template("verify.html", found=found, title=title)
         return Response(page, status, headers={"Content-Security-Policy": PAGE_POLICY}), status
     return jsonify(found.model_dump()), status

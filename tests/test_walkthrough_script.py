@@ -43,4 +43,6 @@ def test_the_walkthrough_carries_a_case_to_complete(server_url: str) -> None:
     assert lines[0].startswith("opened HW-")
     steps = [json.loads(line) for line in lines[1:]]
     assert all(step["error"] is None for step in steps), steps
-    assert steps[-1] == {"status": "complete", "identity_document": "issued", "error": None}
+    assert steps[-3] == {"status": "complete", "identity_document": "issued", "error": None}
+    form = {"genuine": True, "kind": "citizenship-application", "error": None}
+    assert steps[-2:] == [{"checked": "code", **form}, {"checked": "file", **form}]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from forms.catalogue import FormError, load_definitions, load_labels
 from forms.models import IssuedForm
-from forms.operations import form_languages
+from forms.sheet import form_languages
 from forms.signing import form_signer
 from tests.audit.helpers import events
 from tests.factories import Api

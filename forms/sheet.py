@@ -1,0 +1,78 @@
+"""Draw up a form's sheet for a case: its title, header notes, filled sections and footer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from forms.casefile import read_case_file
+from forms.catalogue import catalogue
+from forms.content import Words, compose
+from forms.layout import Sheet
+from workflow.config import ConfigError
+from workflow.errors import NotFound
+from workflow.models import Case
+from workflow.vocabulary import AgencyKind
+
+
+def draw_up(
+    session: Session,
+    case: Case,
+    kind: str,
+    *,
+    issuer: str,
+    issued_on: date,
+    redacted: bool,
+    code: str,
+) -> tuple[Sheet, str]:
+    """The sheet of the form for the case, and the PDF's title (in English, without names)."""
+    definitions, labels = catalogue()
+    definition = definitions.get(kind)
+    if definition is None:
+        raise NotFound("There is no such form.", {"forms": sorted(definitions)})
+    words = Words(labels, form_languages())
+    url = verification_url(code)
+    notes = [
+        *([words("variant.redacted")] if redacted else []),
+        *_recipient(definition.recipient, words),
+        f"{words('common.case_reference')}: {case.reference}",
+        f"{words('common.issued_by')}: {issuer}",
+        f"{words('common.issued_on')}: {issued_on.isoformat()}",
+    ]
+    sheet = Sheet(
+        title=words.each(f"form.{kind}"),
+        notes=notes,
+        parts=compose(definition, read_case_file(session, case), words, redacted),
+        closing=[f"{words('common.signature')}: {'_' * 24}    {words('common.date')}: {'_' * 12}"],
+        footer=f"{words('common.case_reference')}: {case.reference}.  "
+        f"{words('common.verification_code')}: {code}.  {words('common.verify_at')}: {url}",
+        url=url,
+        code=code,
+    )
+    return sheet, labels["en"][f"form.{kind}"]
+
+
+def form_languages() -> list[str]:
+    """The label sets the forms print, as configured; an unknown one stops the service starting."""
+    _definitions, labels = catalogue()
+    chosen = [part.strip() for part in current_app.config["FORM_LANGUAGES"].split(",")]
+    languages = [language for language in chosen if language]
+    unknown = sorted(set(languages) - labels.keys())
+    if unknown or not languages:
+        raise ConfigError(f"HOMEWARD_FORM_LANGUAGES names no label set for {unknown or 'any'}")
+    return languages
+
+
+def form_title(kind: str) -> str:
+    _definitions, labels = catalogue()
+    return Words(labels, ["en", *form_languages()])(f"form.{kind}")
+
+
+def verification_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{code}"
+
+
+def _recipient(kind: AgencyKind | None, words: Words) -> list[str]:
+    return [f"{words('common.to')}: {words(f'agency.{kind.value}')}"] if kind else []

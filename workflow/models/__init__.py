@@ -3,12 +3,16 @@
 from workflow.models.agency import Agency
 from workflow.models.assignment import Assignment
 from workflow.models.auth_session import AuthSession
+from workflow.models.break_glass import BreakGlassGrant
 from workflow.models.case import Case
 from workflow.models.case_route import CaseRoute
 from workflow.models.consent import Consent
 from workflow.models.document import Document
+from workflow.models.external_identity import ExternalIdentity
 from workflow.models.history import TransitionRecord
+from workflow.models.login_throttle import LoginThrottle
 from workflow.models.person import Person, PersonName
+from workflow.models.spent_refresh_token import SpentRefreshToken
 from workflow.models.track_state import TrackState
 from workflow.models.user import User
 from workflow.models.workflow_record import WorkflowRecord
@@ -17,12 +21,16 @@ __all__ = [
     "Agency",
     "Assignment",
     "AuthSession",
+    "BreakGlassGrant",
     "Case",
     "CaseRoute",
     "Consent",
     "Document",
+    "ExternalIdentity",
+    "LoginThrottle",
     "Person",
     "PersonName",
+    "SpentRefreshToken",
     "TrackState",
     "TransitionRecord",
     "User",

@@ -20,6 +20,8 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(30))  # logout, refresh_reuse, …
+    last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow)  # the last refresh
 
     def is_live(self, now: datetime) -> bool:
         return self.ended_at is None and now < self.expires_at

@@ -30,6 +30,7 @@ class CaseFile:
         """The child, a parent, or the person a step named (the relative tested, the guardian)."""
         if who in NAMED_BY_STEP:
             named = self.person_by_id(self.step_value(*NAMED_BY_STEP[who]))
+            # Before the petition names one, a relative recorded as proposed guardian is shown.
             if named or who != "proposed_guardian":
                 return named
         relation = Relation(who)

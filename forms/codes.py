@@ -29,7 +29,7 @@ def normalise(typed: str) -> str | None:
 
 
 def digest(code: str) -> str:
-    """What the database keeps: a copy of it does not hand out working verification links."""
+    """Hash the code for storage, so a copy of the database hands out no working links."""
     return hashlib.sha256(code.encode()).hexdigest()
 
 

@@ -37,7 +37,7 @@ class Sheet:
 
 
 def render(sheet: Sheet, document_title: str) -> bytes:
-    """The form as PDF bytes; every string is drawn as text, never read as markup."""
+    """Draw the sheet as PDF bytes; every string is drawn as text, never read as markup."""
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=False)
@@ -99,7 +99,7 @@ class Pen:
         for line in heading:
             self.text(MARGIN, line, BOLD, 10.5)
             self.y -= 13
-        self.y += 13
+        self.y += 13  # the rule goes under the last heading line, not a line below it
         self.canvas.setStrokeColor(GREY)
         self.canvas.line(MARGIN, self.y - 4, PAGE_WIDTH - MARGIN, self.y - 4)
         self.y -= 18

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from arabic_reshaper import ArabicReshaper, config_for_true_type_font
-from bidi import get_display
+from bidi.algorithm import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -43,10 +43,11 @@ def reads_right_to_left(text: str) -> bool:
 
 
 def visual(text: str) -> str:
-    """The text in drawing order: Arabic letters in their joined forms, runs reordered (UAX #9),
-    and only characters the font can draw."""
+    """Put text in drawing order: Arabic joined and reordered (UAX #9), only glyphs the font has."""
     if any(unicodedata.bidirectional(char) in RIGHT_TO_LEFT for char in text):
         shaped = _reshaper().reshape(text)
+        # bidi.algorithm mirrors brackets inside right-to-left runs (UAX #9 rule L4); the faster
+        # bidi.get_display does not, and "(عالية)" would print as ")عالية(".
         text = str(get_display(shaped, base_dir="R" if reads_right_to_left(text) else "L"))
     return "".join(_drawable(char) for char in text)
 
@@ -61,8 +62,8 @@ def _glyphs() -> frozenset[int]:
 
 @cache
 def _drawable(char: str) -> str:
-    """The character, its compatibility form (Ａ as A), nothing for an invisible control, or �:
-    a character the font lacks must show as missing on paper, never silently vanish."""
+    """Keep the character, else its compatibility form (Ａ as A), else �, or nothing if unseen."""
+    # A character the font lacks must show as missing on paper, never silently vanish.
     if ord(char) in _glyphs():
         return char
     folded = unicodedata.normalize("NFKC", char)
@@ -80,7 +81,7 @@ def wrap(text: str, font: str, size: float, room: float) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
-        for word in paragraph.split(" "):
+        for word in _fitted_words(paragraph, font, size, room):
             candidate = f"{line} {word}" if line else word
             if line and width(candidate, font, size) > room:
                 lines.append(line)
@@ -88,3 +89,15 @@ def wrap(text: str, font: str, size: float, room: float) -> list[str]:
             line = candidate
         lines.append(line)
     return lines
+
+
+def _fitted_words(paragraph: str, font: str, size: float, room: float) -> list[str]:
+    """Split each word too wide for a line into pieces that fit, so nothing runs off the page."""
+    pieces: list[str] = []
+    for word in paragraph.split(" "):
+        while width(word, font, size) > room and len(word) > 1:
+            cut = next(i for i in range(len(word), 0, -1) if width(word[:i], font, size) <= room)
+            pieces.append(word[: max(cut, 1)])
+            word = word[max(cut, 1) :]
+        pieces.append(word)
+    return pieces

@@ -27,7 +27,7 @@ def draw_up(
     redacted: bool,
     code: str,
 ) -> tuple[Sheet, str]:
-    """The sheet of the form for the case, and the PDF's title (in English, without names)."""
+    """Fill the form's sheet from the case; return it with the PDF's title (English, no names)."""
     definitions, labels = catalogue()
     definition = definitions.get(kind)
     if definition is None:
@@ -55,7 +55,7 @@ def draw_up(
 
 
 def form_languages() -> list[str]:
-    """The label sets the forms print, as configured; an unknown one stops the service starting."""
+    """Read the configured label sets; an unknown one stops the service from starting."""
     _definitions, labels = catalogue()
     chosen = [part.strip() for part in current_app.config["FORM_LANGUAGES"].split(",")]
     languages = [language for language in chosen if language]
@@ -71,7 +71,11 @@ def form_title(kind: str) -> str:
 
 
 def verification_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{code}"
+    """Build the link printed on a form; in production it must be https, as it cannot change."""
+    base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    if current_app.config["ENV"] == "production" and not base.startswith("https://"):
+        raise ConfigError("HOMEWARD_PUBLIC_URL must be the service's https address in production")
+    return f"{base}/verify/{code}"
 
 
 def _recipient(kind: AgencyKind | None, words: Words) -> list[str]:

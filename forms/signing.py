@@ -21,7 +21,7 @@ DEVELOPMENT_YEARS = 5
 
 
 def form_signer() -> signers.SimpleSigner:
-    """The signer, read on first use; a development instance makes its own certificate."""
+    """Load the signer on first use; a development instance makes its own certificate."""
     signer: signers.SimpleSigner | None = current_app.extensions.get("homeward.form_signer")
     if signer is None:
         key_file = Path(current_app.config["FORM_SIGNING_KEY_FILE"])
@@ -47,7 +47,7 @@ def load(key_file: Path, cert_file: Path) -> signers.SimpleSigner:
 
 
 def create_certificate(key_file: Path, cert_file: Path) -> None:
-    """A self-signed P-256 certificate, for development: production is given one from its PKI."""
+    """Make a self-signed P-256 certificate for development; production gets one from its PKI."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -86,13 +86,13 @@ def create_certificate(key_file: Path, cert_file: Path) -> None:
 
 
 def certificate_pem() -> bytes:
-    """The certificate a reader adds to its trusted list to see Homeward's signatures as valid."""
+    """Return the certificate a reader trusts to see Homeward's signatures as valid."""
     form_signer()
     return Path(current_app.config["FORM_SIGNING_CERT_FILE"]).read_bytes()
 
 
 def sign(pdf: bytes, signer: signers.SimpleSigner) -> bytes:
-    """The PDF with a PAdES signature over every byte, added as an incremental update."""
+    """Sign every byte of the PDF with a PAdES signature, added as an incremental update."""
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,

@@ -36,7 +36,7 @@ verification = APIBlueprint(
 PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
-@generation.post("/<case_id>/forms/<form>")
+@generation.post("/<case_id>/forms/<form>", responses={201: None})
 def post_form(path: FormPath, query: FormQuery) -> Response:
     """Generate a signed PDF form; its verification code comes in X-Verification-Code."""
     session, caller = db.session(), current_caller()
@@ -53,22 +53,30 @@ def post_form(path: FormPath, query: FormQuery) -> Response:
 
 
 @verification.get("/verify/<code>")
-def get_verification(path: CodePath) -> tuple[Response | str, int]:
+def get_verification(path: CodePath) -> Response:
     """Public: whether the code belongs to a genuine form, as a page or as JSON; no names."""
     issued = operations.find_by_code(db.session(), path.code)
-    found = _answer(issued)
+    _note(issued)
+    verdict = _verdict(issued)
     status = 200 if issued else 404
     if not _wants_json():
         title = form_title(issued.kind) if issued else None
-        page = render_template("verify.html", found=found, title=title)
-        return Response(page, status, headers={"Content-Security-Policy": PAGE_POLICY}), status
-    return jsonify(found.model_dump()), status
+        page = render_template("verify.html", found=verdict, title=title)
+        return Response(page, status, headers={"Content-Security-Policy": PAGE_POLICY})
+    body = verdict.model_dump()
+    if issued is None:  # an unknown code is an error like any other, and still says not genuine
+        body["error"] = {"code": "not_found", "message": "No form has this code.", "details": None}
+    response = jsonify(body)
+    response.status_code = status
+    return response
 
 
 @verification.post("/verify")
 def post_verification(form: VerifyForm) -> Response:
     """Public: whether this file is, byte for byte, a form Homeward issued."""
-    return jsonify(_answer(operations.find_by_file(db.session(), form.file.read())).model_dump())
+    issued = operations.find_by_file(db.session(), form.file.read())
+    _note(issued)
+    return jsonify(_verdict(issued).model_dump())
 
 
 @verification.before_request
@@ -91,11 +99,17 @@ def _wants_json() -> bool:
     )
 
 
-def _answer(issued: IssuedForm | None) -> Verification:
+def _note(issued: IssuedForm | None) -> None:
+    """Tell the trail which form was checked, if any; the code and the file are not kept."""
     if issued is None:
         audit.note(detail={"genuine": False})
+    else:
+        audit.note(case=issued.case, detail={"genuine": True, "form": str(issued.id)})
+
+
+def _verdict(issued: IssuedForm | None) -> Verification:
+    if issued is None:
         return Verification(genuine=False)
-    audit.note(case=issued.case, detail={"genuine": True, "form": str(issued.id)})
     return Verification(
         genuine=True,
         kind=issued.kind,

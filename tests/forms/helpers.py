@@ -8,7 +8,8 @@ from typing import Any
 
 import pypdfium2
 import zxingcpp
-from pdfminer.high_level import extract_text
+from pdfminer.high_level import extract_pages, extract_text
+from pdfminer.layout import LTTextContainer
 from PIL.Image import Image
 from pypdf import PdfReader
 from werkzeug.test import TestResponse
@@ -49,11 +50,29 @@ def issued(response: TestResponse) -> bytes:
 
 
 def logical_text(pdf: bytes) -> str:
-    """The text in reading order (pypdf reorders right-to-left runs), folded by NFKC (Arabic's
-    joined forms become letters again) and with wrapped lines joined by single spaces."""
+    """The text in reading order (pypdf reorders right-to-left runs), exactly as extracted, with
+    wrapped lines joined by single spaces."""
     pages = PdfReader(io.BytesIO(pdf)).pages
-    text = unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in pages))
-    return " ".join(text.split())
+    return " ".join("\n".join(page.extract_text() for page in pages).split())
+
+
+def folded(text: str) -> str:
+    """Arabic's joined (presentation) forms folded back to its letters, for comparison."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def text_boxes(pdf: bytes) -> list[tuple[float, float, float, float, float, float]]:
+    """Every line of text pdfminer finds, with its box and the size of its page."""
+    boxes = []
+    for page in extract_pages(io.BytesIO(pdf)):
+        for element in page:
+            if isinstance(element, LTTextContainer):
+                boxes += [
+                    (*line.bbox, page.width, page.height)
+                    for line in element
+                    if hasattr(line, "bbox")  # a line, not a space pdfminer inferred
+                ]
+    return boxes
 
 
 def drawn_lines(pdf: bytes) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
+import PIL.Image
 import pytest
 
 from tests.factories import ALL_SCRIPTS_CHILD, Api
@@ -13,12 +15,13 @@ from tests.forms.helpers import (
     KAZAKH_LETTERS,
     arabic_lines,
     drawn_lines,
+    folded,
     full_name,
     generate,
-    is_arabic,
     issued,
     logical_text,
     pages,
+    text_boxes,
 )
 
 CYRILLIC, ARABIC, LATIN = (full_name(n) for n in KAZAKH_CHILD["names"])
@@ -38,7 +41,7 @@ def test_every_form_prints_the_child_in_each_script(api: Api, kazakh_case: dict,
     text = logical_text(pdf)
     assert CYRILLIC in text  # Kazakh letters exact
     assert LATIN in text
-    assert ARABIC in text  # in reading order once its joined forms are folded back
+    assert ARABIC in folded(text)  # in reading order once its joined forms are folded back
     assert kazakh_case["reference"] in text
 
 
@@ -47,7 +50,7 @@ def test_arabic_is_joined_and_drawn_right_to_left(api: Api, kazakh_case: dict, f
     pdf = issued(generate(api, kazakh_case["id"], form))
 
     # Drawn left to right, the glyphs of a right-to-left name come last letter first.
-    drawn = [line for line in arabic_lines(pdf) if _folded(line) == _folded(ARABIC)[::-1]]
+    drawn = [line for line in arabic_lines(pdf) if folded(line) == folded(ARABIC)[::-1]]
     assert drawn, arabic_lines(pdf)
     # Joined: letters take their initial, medial and final forms, as a reader writes them.
     forms = {unicodedata.name(char).rsplit(" ", 2)[-2] for char in drawn[0] if char != " "}
@@ -59,8 +62,12 @@ def test_every_page_renders_to_an_image(api: Api, kazakh_case: dict, form: str) 
     pdf = issued(generate(api, kazakh_case["id"], form))
 
     for image in pages(pdf, scale=1.0):
-        assert (round(image.width / 10), round(image.height / 10)) == (60, 84)  # A4 at 72 dpi
-        assert image.convert("L").getextrema()[0] < 64  # something dark was drawn
+        png = io.BytesIO()
+        image.save(png, "PNG")
+        reread = PIL.Image.open(io.BytesIO(png.getvalue()))
+        assert reread.format == "PNG"
+        assert (round(reread.width / 10), round(reread.height / 10)) == (60, 84)  # A4 at 72 dpi
+        assert reread.convert("L").getextrema()[0] < 64  # something dark was drawn
 
 
 def test_all_nine_kazakh_letters_print_exactly(api: Api) -> None:
@@ -80,7 +87,6 @@ def test_all_nine_kazakh_letters_print_exactly(api: Api) -> None:
         "<para><font name='Courier'>x</font></para>",
         "(Aliya) \\ ) ( %PDF-1.4 endobj",
         "Aliya \u202eayilA",  # a right-to-left override inside a Latin name
-        "عالية <b>",
         "Ａｌｉｙａ Zalgo̸̢͓",
         "A" * 200,
     ],
@@ -91,10 +97,21 @@ def test_a_hostile_name_prints_as_typed(api: Api, hostile: str) -> None:
 
     pdf = issued(generate(api, case["id"], "case-summary"))
 
-    shown = logical_text(pdf).replace("\u202e", "")
-    if not any(is_arabic(char) for char in hostile):
-        assert _folded(hostile).replace("\u202e", "")[:60] in shown
-    assert pages(pdf, scale=0.5)
+    # Wrapped where it is too long; a full-width letter prints as its plain form.
+    assert _unwrapped(folded(hostile)) in _unwrapped(logical_text(pdf))
+    for left, bottom, right, top, width, height in text_boxes(pdf):
+        assert left >= 0 and right <= width and bottom >= 0 and top <= height  # nothing runs off
+
+
+def test_brackets_and_markup_in_an_arabic_name_are_mirrored_as_a_reader_expects(api: Api) -> None:
+    child = {**ALL_SCRIPTS_CHILD, "names": [{"script": "Arab", "given": "(عالية) <b>"}]}
+    case = api.create_case(child=child)
+
+    drawn = arabic_lines(issued(generate(api, case["id"], "case-summary")))
+
+    # Left to right as drawn: the markup first, then the name last letter first, in brackets
+    # that still open towards it.
+    assert "<b> (ةيلاع)" in [folded(line) for line in drawn]
 
 
 def test_a_character_the_font_lacks_shows_as_missing_rather_than_vanishing(api: Api) -> None:
@@ -181,5 +198,6 @@ def test_a_long_history_continues_on_further_pages(api: Api, kazakh_case: dict) 
     assert logical_text(pdf).count("→") >= 61
 
 
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+def _unwrapped(text: str) -> str:
+    """The text without spaces or the invisible override mark, whatever the line breaks."""
+    return "".join(text.replace("\u202e", "").split())

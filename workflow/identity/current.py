@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import g, request
+from flask import current_app, g, request
 
 from workflow import db
-from workflow.errors import NotAuthenticated
+from workflow.errors import Conflict, NotAuthenticated
+from workflow.identity import external
 from workflow.identity.operations import live_session_user
 from workflow.identity.tokens import decode_access_token
 from workflow.models import User
@@ -19,15 +20,14 @@ def require_user() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("Sign in and send the access token as `Authorization: Bearer …`.")
-    claims = decode_access_token(token.strip())
-    try:
-        session_id, user_id = uuid.UUID(claims["sid"]), uuid.UUID(claims["sub"])
-    except ValueError:
-        raise NotAuthenticated("The access token is missing, invalid or expired.") from None
-    user = live_session_user(db.session(), session_id, user_id)
-    if user is None:
-        raise NotAuthenticated("The session has ended; sign in again.")
-    g.user, g.session_id = user, session_id
+    token = token.strip()
+    # The unverified issuer only chooses who verifies the token; each path checks it again.
+    issuer = external.unverified_issuer(token)
+    if issuer == current_app.config["JWT_ISSUER"]:
+        g.user, g.session_id = _session_user(token)
+    else:
+        # A provider's token has no Homeward session behind it: it lives until it expires.
+        g.user, g.session_id = external.signed_in_user(db.session(), token, issuer), None
 
 
 def current_user() -> User:
@@ -36,5 +36,22 @@ def current_user() -> User:
 
 
 def current_session_id() -> uuid.UUID:
-    session_id: uuid.UUID = g.session_id
+    """This request's Homeward session; a provider's token has none to end (409)."""
+    session_id: uuid.UUID | None = g.session_id
+    if session_id is None:
+        raise Conflict(
+            "This sign-in came from your agency's identity provider; sign out there instead."
+        )
     return session_id
+
+
+def _session_user(token: str) -> tuple[User, uuid.UUID]:
+    claims = decode_access_token(token)
+    try:
+        session_id, user_id = uuid.UUID(claims["sid"]), uuid.UUID(claims["sub"])
+    except ValueError:
+        raise NotAuthenticated("The access token is missing, invalid or expired.") from None
+    user = live_session_user(db.session(), session_id, user_id)
+    if user is None:
+        raise NotAuthenticated("The session has ended; sign in again.")
+    return user, session_id

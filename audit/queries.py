@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
 from audit.schemas import EventFilter
-from workflow.models import Case
+from workflow.models import BreakGlassGrant, Case, User
 from workflow.references import looks_like_reference
 
 # Outcomes of a case request that the caller was not allowed to make.
 DENIED = ("not_found", "not_permitted")
 CASE_READS = ("case.read", "case.history", "case.list")
+BREAK_GLASS = "case.break_glass"
 
 
 def filtered(db: Session, query: EventFilter) -> Select[AuditEvent]:
@@ -89,7 +90,7 @@ def page(db: Session, query: EventFilter) -> tuple[list[AuditEvent], int | None]
 def event_json(event: AuditEvent) -> dict[str, Any]:
     return {
         "seq": event.seq,
-        "at": event.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": _moment(event.at),
         "actor": event.username,
         "role": event.role,
         "agency_kind": event.agency_kind,
@@ -117,7 +118,8 @@ def review_report(
     burst_cases: int,
     burst: timedelta,
 ) -> dict[str, Any]:
-    """Accesses outside need-to-know, reading sprees, and accesses outside working hours."""
+    """Accesses outside need-to-know, break-glass grants, reading sprees, and accesses outside
+    working hours."""
     window = select(AuditEvent).where(AuditEvent.at >= since, AuditEvent.at < until)
     events = list(db.scalars(window.order_by(AuditEvent.seq)))
     denied = [e for e in events if e.object_type == "case" and e.outcome in DENIED]
@@ -127,9 +129,52 @@ def review_report(
         "since": since.isoformat(),
         "until": until.isoformat(),
         "outside_need_to_know": [event_json(e) for e in denied],
+        "break_glass": _break_glass(db, since, until),
         "reading_sprees": _sprees(events, burst_cases, burst),
         "outside_working_hours": [event_json(e) for e in after_hours],
     }
+
+
+def _break_glass(db: Session, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Grants made in the window: who, which case, when, until when, why, and the reads made."""
+    rows = db.execute(
+        select(BreakGlassGrant, User.username, Case.reference)
+        .join(User, User.id == BreakGlassGrant.user_id)
+        .join(Case, Case.id == BreakGlassGrant.case_id)
+        .where(BreakGlassGrant.granted_at >= since, BreakGlassGrant.granted_at < until)
+        .order_by(BreakGlassGrant.granted_at, BreakGlassGrant.id)
+    ).all()
+    return [
+        {
+            "grant": str(grant.id),
+            "actor": username,
+            "case_reference": reference,
+            "granted_at": _moment(grant.granted_at),
+            "expires_at": _moment(grant.expires_at),
+            # Auditors review why the glass was broken; the reason is shown here and nowhere else.
+            "reason": grant.reason,
+            "accesses": [event_json(e) for e in _reads_under(db, grant)],
+        }
+        for grant, username, reference in rows
+    ]
+
+
+def _reads_under(db: Session, grant: BreakGlassGrant) -> list[AuditEvent]:
+    """The holder's requests on the case that the trail marks as made through this grant."""
+    events = db.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.actor_id == grant.user_id,
+            AuditEvent.case_id == grant.case_id,
+            AuditEvent.action != BREAK_GLASS,
+        )
+        .order_by(AuditEvent.seq)
+    )
+    return [e for e in events if e.detail.get("break_glass") == str(grant.id)]
+
+
+def _moment(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _sprees(events: list[AuditEvent], limit: int, window: timedelta) -> list[dict[str, Any]]:

@@ -7,8 +7,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from workflow.db import utcnow
 from workflow.identity.current import current_user
-from workflow.models import Assignment, Case, CaseRoute, TrackState, TransitionRecord, User
+from workflow.models import (
+    Assignment,
+    BreakGlassGrant,
+    Case,
+    CaseRoute,
+    TrackState,
+    TransitionRecord,
+    User,
+)
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import all_definitions, definition_of
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
@@ -45,6 +54,13 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
                 select(CaseRoute.agency_kind, CaseRoute.agency_id).filter_by(case_id=case.id)
             ).all()
         ),
+        break_glass=frozenset(
+            db.scalars(
+                select(BreakGlassGrant.user_id).where(
+                    BreakGlassGrant.case_id == case.id, BreakGlassGrant.expires_at > utcnow()
+                )
+            ).all()
+        ),
     )
 
 
@@ -54,8 +70,21 @@ def visible_cases(db: Session, caller: Caller, *, one_case: bool = False) -> Col
     The tests are subqueries correlated to the case row, so that finding one case probes an
     index instead of gathering every case an agency ever handled; only a lawyer's list is
     faster the other way round, from the lawyer's assignments.
+
+    A break-glass grant does not count here: a case opened that way appears in no list and no
+    queue, and is seen only when its reader names it (see `readable_case`).
     """
     return and_(Case.purged_at.is_(None), _visible(db, caller, one_case=one_case))
+
+
+def readable_case(db: Session, caller: Caller) -> ColumnElement[bool]:
+    """One case the caller may read, by need-to-know or by a live break-glass grant of theirs."""
+    granted = _exists(
+        BreakGlassGrant,
+        BreakGlassGrant.user_id == caller.id,
+        BreakGlassGrant.expires_at > utcnow(),
+    )
+    return and_(Case.purged_at.is_(None), or_(_visible(db, caller, one_case=True), granted))
 
 
 def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bool]:

@@ -21,12 +21,14 @@ class Caller:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What need-to-know depends on: who works the case, who it waits on, who handled it."""
+    """What need-to-know depends on: who works the case, who it waits on, who handled it;
+    and who holds a live break-glass grant on it."""
 
     assigned: frozenset[uuid.UUID] = frozenset()
     waiting_on: frozenset[AgencyKind] = frozenset()
     handled_by: frozenset[uuid.UUID] = field(default_factory=frozenset)
     routes: tuple[tuple[AgencyKind, uuid.UUID], ...] = ()
+    break_glass: frozenset[uuid.UUID] = frozenset()
 
     def routed_to(self, kind: AgencyKind) -> uuid.UUID | None:
         """The agency of this kind that took the case, if one has."""
@@ -38,9 +40,30 @@ class CaseFacts:
 
 
 def can_view_case(caller: Caller, facts: CaseFacts) -> bool:
+    """Read the case and its history: by need-to-know, or by a live break-glass grant."""
+    return needs_to_know(caller, facts) or opened_by_break_glass(caller, facts)
+
+
+def opened_by_break_glass(caller: Caller, facts: CaseFacts) -> bool:
+    """The caller sees the case only through a live break-glass grant of their own."""
+    return (
+        can_break_glass(caller)
+        and caller.id in facts.break_glass
+        and not needs_to_know(caller, facts)
+    )
+
+
+def can_break_glass(caller: Caller) -> bool:
+    """NGO lawyers and agency officials may open a case outside need-to-know, giving a reason."""
+    lawyer = caller.role is Role.LAWYER and caller.agency_kind is AgencyKind.NGO
+    return lawyer or caller.role is Role.OFFICIAL
+
+
+def needs_to_know(caller: Caller, facts: CaseFacts) -> bool:
     """Lawyers see their assigned cases; officials what waits on or was handled by their agency.
 
     A step waits on every agency of its kind until one of them acts on the case and takes it.
+    Everything but reading the case and its history rests on this, never on a break-glass grant.
     """
     if caller.role is Role.LAWYER:
         return caller.id in facts.assigned
@@ -65,12 +88,12 @@ def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> boo
         performer.role is caller.role and performer.agency_kind is caller.agency_kind
         for performer in transition.performed_by
     )
-    return named and facts.open_to(caller) and can_view_case(caller, facts)
+    return named and facts.open_to(caller) and needs_to_know(caller, facts)
 
 
 def can_attach_document(caller: Caller, facts: CaseFacts) -> bool:
     """Lawyers working the case, and officials of an agency that may see it (a lab its report)."""
-    return caller.role in (Role.LAWYER, Role.OFFICIAL) and can_view_case(caller, facts)
+    return caller.role in (Role.LAWYER, Role.OFFICIAL) and needs_to_know(caller, facts)
 
 
 def can_read_document(
@@ -81,7 +104,7 @@ def can_read_document(
 ) -> bool:
     """Lawyers read the case's documents; an official, those their agency uploaded and those
     named as evidence for a step of a track that their kind of agency works on."""
-    if not can_view_case(caller, facts):
+    if not needs_to_know(caller, facts):
         return False
     if caller.role is Role.LAWYER:
         return True

@@ -13,9 +13,10 @@ from audit import recorder as audit
 from workflow import db, operations
 from workflow.access import case_facts, current_caller
 from workflow.api.guards import check_json_body, etag, require_version
+from workflow.break_glass import latest_grant
 from workflow.identity.current import require_user
 from workflow.models import Case, TransitionRecord, User
-from workflow.permissions import Caller, CaseFacts
+from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
 from workflow.present import case_json, case_summary, history_json
 from workflow.queries import list_cases
 from workflow.rules import catalogue
@@ -41,7 +42,7 @@ blueprint.before_request(require_user)
 blueprint.before_request(check_json_body)
 
 
-@blueprint.post("")
+@blueprint.post("", responses={201: None})
 def create_case(body: CaseIn) -> Response:
     """Open a case for a child; the calling lawyer is assigned to it."""
     session = db.session()
@@ -77,7 +78,7 @@ def get_cases(query: CaseListQuery) -> Response:
 @blueprint.get("/<case_id>")
 def get_case(path: CasePath) -> Response:
     """One case, each track's state, and the steps the caller may take now."""
-    case, facts = find_visible_case(db.session(), current_caller(), path.case_id)
+    case, facts = find_visible_case(db.session(), current_caller(), path.case_id, break_glass=True)
     return _case_response(case, 200, facts)
 
 
@@ -109,7 +110,7 @@ def post_reopen(path: CasePath, body: ReopenIn) -> Response:
 def get_history(path: CasePath) -> Response:
     """Every step taken on the case: who, when, from, to, note."""
     session, caller = db.session(), current_caller()
-    case, _facts = find_visible_case(session, caller, path.case_id)
+    case, _facts = find_visible_case(session, caller, path.case_id, break_glass=True)
     records = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
@@ -118,7 +119,7 @@ def get_history(path: CasePath) -> Response:
     return jsonify({"history": [history_json(record, users, caller) for record in records]})
 
 
-@blueprint.post("/<case_id>/assignments")
+@blueprint.post("/<case_id>/assignments", responses={201: None})
 def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     """Assign another lawyer of the caller's NGO to the case."""
     session, caller = db.session(), current_caller()
@@ -127,10 +128,16 @@ def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     return jsonify({"case_id": str(case.id), "username": lawyer.username}), 201
 
 
-def find_visible_case(session: Session, caller: Caller, case_id: str) -> tuple[Case, CaseFacts]:
-    """The case the URL names, if the caller may see it; the trail records which case it was."""
-    case, facts = operations.find_case(session, caller, case_id)
+def find_visible_case(
+    session: Session, caller: Caller, case_id: str, *, break_glass: bool = False
+) -> tuple[Case, CaseFacts]:
+    """The case the URL names, if the caller may see it; the trail records which case it was,
+    and the break-glass grant it was reached through, if any."""
+    case, facts = operations.find_case(session, caller, case_id, break_glass=break_glass)
     audit.note(case=case)
+    if opened_by_break_glass(caller, facts):
+        grant = latest_grant(session, caller, case)
+        audit.note(detail={"break_glass": str(grant.id) if grant else None})
     return case, facts
 
 

@@ -45,7 +45,7 @@ def _stamp_request_id(response: Response) -> Response:
 def record_request(session: Session, response: Response) -> None:
     """Append the event of this request, if it is one the trail keeps."""
     action = action_of(request.endpoint)
-    if action is None:
+    if action is None or request.method == "OPTIONS":  # a CORS preflight reaches no view
         return
     facts: dict[str, Any] = g.get("audit_facts", {})
     user = facts.get("actor") or g.get("user")

@@ -18,6 +18,8 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 Moment = Annotated[datetime, AfterValidator(_as_utc)]
+# Sequence numbers are BIGINT: a larger one names no event, and the driver would fail on it.
+Seq = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class EventFilter(BaseModel):
@@ -29,7 +31,7 @@ class EventFilter(BaseModel):
     outcome: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")] | None = None
     since: Moment | None = None
     until: Moment | None = None
-    cursor: Annotated[int, Field(ge=0)] = 0
+    cursor: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     limit: Annotated[int, Field(ge=1, le=500)] = 100
 
 
@@ -52,12 +54,12 @@ class CasePath(BaseModel):
 class InclusionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    seq: Annotated[int, Field(ge=1)]
-    size: Annotated[int, Field(ge=1)] | None = None
+    seq: Seq
+    size: Seq | None = None
 
 
 class ConsistencyQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    old: Annotated[int, Field(ge=1)]
-    new: Annotated[int, Field(ge=1)] | None = None
+    old: Seq
+    new: Seq | None = None

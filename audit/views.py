@@ -102,7 +102,7 @@ def get_checkpoints() -> Response:
     )
 
 
-@blueprint.post("/checkpoints")
+@blueprint.post("/checkpoints", responses={201: None})
 def post_checkpoint() -> tuple[Response, int]:
     """Sign the chain's head now; keep the answer outside Homeward."""
     return jsonify(checkpoints.create(db.session(), checkpoints.signing_key())), 201

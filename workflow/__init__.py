@@ -31,7 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
         doc_prefix="/api/v1",
         doc_url="/openapi.json",
         doc_ui=False,
-        responses={str(code): errors.ErrorBody for code in errors.DOCUMENTED_STATUSES},
         validation_error_status=422,
         validation_error_model=errors.ErrorBody,
         validation_error_callback=errors.validation_error_response,
@@ -49,8 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from audit import views as audit_views
     from audit.cli import audit_group
     from workflow import api, cli
+    from workflow.api import headers
 
     recorder.init_app(app)
+    headers.init_app(app)
     api.init_app(app)
     app.register_api(audit_views.blueprint)
     cli.init_app(app)

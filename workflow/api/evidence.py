@@ -42,7 +42,7 @@ def _multipart_only() -> None:
         raise UnsupportedMediaType("Send the document as multipart/form-data, in the field file.")
 
 
-@uploads.post("/cases/<case_id>/documents")
+@uploads.post("/cases/<case_id>/documents", responses={201: None})
 def post_document(path: CasePath, form: DocumentForm) -> tuple[Response, int]:
     """Attach a PDF, JPEG, PNG or TIFF scan to the case; its type is read from its bytes."""
     session, caller = db.session(), current_caller()
@@ -84,7 +84,7 @@ def get_document(path: DocumentPath) -> Response:
     return response
 
 
-@consent_views.post("/<case_id>/consents")
+@consent_views.post("/<case_id>/consents", responses={201: None})
 def post_consent(path: CasePath, body: ConsentIn) -> tuple[Response, int]:
     """Record a relative's consent to one purpose, with the signed document if there is one."""
     session, caller = db.session(), current_caller()

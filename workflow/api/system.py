@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflow import db
-from workflow.identity.tokens import key_ring
+from workflow.api.document import served_document
+from workflow.identity.tokens import key_ring, verification_grace
 
 blueprint = Blueprint("system", __name__)
 
@@ -24,9 +27,10 @@ def healthz() -> tuple[Response, int]:
 @blueprint.get("/api/v1/openapi.json")
 def openapi_document() -> Response:
     """The OpenAPI 3.1 document, generated from the views' pydantic models."""
-    return jsonify(current_app.api_doc)  # type: ignore[attr-defined]
+    return jsonify(served_document(current_app))  # type: ignore[arg-type]
 
 
 @blueprint.get("/.well-known/jwks.json")
 def jwks() -> Response:
-    return jsonify(key_ring().jwks())
+    """The public keys that verify Homeward's tokens; a replaced key leaves once its tokens do."""
+    return jsonify(key_ring().jwks(datetime.now(UTC), verification_grace()))

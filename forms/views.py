@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from audit import recorder as audit
@@ -15,8 +15,10 @@ from workflow import db
 from workflow.access import current_caller
 from workflow.api.cases import find_visible_case
 from workflow.api.guards import check_json_body
+from workflow.db import utcnow
 from workflow.errors import UnsupportedMediaType
 from workflow.identity.current import require_user
+from workflow.identity.throttle import limit_rate
 
 generation = APIBlueprint(
     "forms",
@@ -34,6 +36,8 @@ verification = APIBlueprint(
     abp_tags=[Tag(name="verification", description="Public checks of printed forms")],
 )
 PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+# The page for a phone that scanned the QR code; JSON for a client that asks for it.
+PAGE_OR_JSON = {"text/html": {"schema": {"type": "string"}}, "application/json": {}}
 
 
 @generation.post("/<case_id>/forms/<form>", responses={201: None})
@@ -52,7 +56,13 @@ def post_form(path: FormPath, query: FormQuery) -> Response:
     return response
 
 
-@verification.get("/verify/<code>")
+@verification.get(
+    "/verify/<code>",
+    responses={
+        200: {"description": "A genuine form", "content": PAGE_OR_JSON},
+        404: {"description": "No form has this code", "content": PAGE_OR_JSON},
+    },
+)
 def get_verification(path: CodePath) -> Response:
     """Public: whether the code belongs to a genuine form, as a page or as JSON; no names."""
     issued = operations.find_by_code(db.session(), path.code)
@@ -77,6 +87,15 @@ def post_verification(form: VerifyForm) -> Response:
     issued = operations.find_by_file(db.session(), form.file.read())
     _note(issued)
     return jsonify(_verdict(issued).model_dump())
+
+
+@verification.before_request
+def _limit_rate() -> None:
+    """Slow a prober down: the checks are public, and each is an audit event."""
+    if request.path.startswith("/verify"):
+        address = (request.remote_addr or "unknown")[:64]
+        per_minute = int(current_app.config["VERIFY_PER_MINUTE"])
+        limit_rate(db.session(), f"verify:{address}", per_minute, utcnow())
 
 
 @verification.before_request

@@ -16,8 +16,8 @@ from workflow import db, migrations, sealing
 from workflow.backup import backup_command, restore_command
 from workflow.errors import HomewardError
 from workflow.identity import keys
-from workflow.identity.operations import create_user
-from workflow.models import Agency
+from workflow.identity.operations import create_user, update_user
+from workflow.models import Agency, User
 from workflow.rules import catalogue
 from workflow.vocabulary import AgencyKind, Role
 
@@ -45,11 +45,13 @@ def init_app(app: Flask) -> None:
     ):
         app.cli.add_command(group)
     from workflow.demo import demo_group
+    from workflow.identity import cli as identity_cli
     from workflow.upkeep import cases_group, keys_rotate_data
 
     app.cli.add_command(demo_group)
     app.cli.add_command(cases_group)
     keys_group.add_command(keys_rotate_data)
+    identity_cli.init_app(app)
 
 
 @click.group("db", cls=AppGroup)
@@ -111,8 +113,6 @@ def users_group() -> None:
 def users_create(username: str, role: str, agency_name: str, password: str) -> None:
     """Add a user account."""
     username = _line(username, "USERNAME", 64)
-    if len(password) < 12:
-        _fail("the password must be at least 12 characters")
     try:
         with db.unit_of_work() as session:
             agency = session.scalar(select(Agency).filter_by(name=agency_name))
@@ -129,6 +129,43 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
     except HomewardError as error:
         _fail(error.message)
     click.echo(f"user created: {username} ({role})")
+
+
+@users_group.command("update")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), help="A new role.")
+@click.option("--agency", "agency_name", help="A new agency, by name.")
+@click.option("--disable/--enable", "disable", default=None, help="Stop or allow sign-in.")
+def users_update(
+    username: str, role: str | None, agency_name: str | None, disable: bool | None
+) -> None:
+    """Change a user's role, agency or standing; their sessions end at once."""
+    with db.unit_of_work() as session:
+        user = session.scalar(select(User).filter_by(username=username))
+        if user is None:
+            _fail("there is no user with that name")
+        agency = session.scalar(select(Agency).filter_by(name=agency_name)) if agency_name else None
+        if agency_name and agency is None:
+            _fail("there is no agency with that name")
+        try:
+            ended = update_user(
+                session,
+                user,
+                Role(role) if role else None,
+                agency,
+                None if disable is None else not disable,
+            )
+        except HomewardError as error:
+            _fail(error.message)
+        changes = {"role": role, "agency": agency_name, "disabled": disable}
+        record_command(
+            session,
+            "admin.user_update",
+            object_type="user",
+            object_id=username,
+            detail={k: v for k, v in changes.items() if v is not None} | {"sessions_ended": ended},
+        )
+    click.echo(f"user updated: {username}; {ended} session(s) ended")
 
 
 @click.group("workflow", cls=AppGroup)

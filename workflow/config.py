@@ -20,7 +20,13 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
     "ARGON2_PARALLELISM": 4,
+    "SESSION_IDLE_MINUTES": 30,  # a session unused this long ends
+    "LOGIN_FREE_FAILURES": 5,  # failed sign-ins per account and address before waits begin
+    "LOGIN_MAX_WAIT_MINUTES": 15,  # the longest wait a run of failures can impose
+    "VERIFY_PER_MINUTE": 30,  # public form checks per client address per minute
     "MAX_JSON_BYTES": 256 * 1024,
+    "MAX_HEADER_BYTES": 16 * 1024,  # all request headers together, names and values
+    "CORS_ORIGINS": "",  # comma-separated exact origins allowed to call the API from a browser
     "PAGE_SIZE_MAX": 100,
     "DEMO_PASSWORD": None,
     "KEYS_DIR": None,  # the instance folder's keys/ when unset
@@ -34,10 +40,15 @@ DEFAULTS: dict[str, Any] = {
     "S3_ENDPOINT_URL": None,  # for an S3-compatible store other than AWS
     "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
     "MAX_IMAGE_PIXELS": 60_000_000,
+    "BREAK_GLASS_MINUTES": 30,  # how long a case opened outside need-to-know stays readable
     "RETENTION_DAYS": 3650,  # how long a closed case is kept before it may be purged
     "FORM_LANGUAGES": "ru,en",  # the label sets printed on forms, in this order
     "FORM_SIGNING_KEY_FILE": None,  # the instance folder's forms/signing-key.pem when unset
     "FORM_SIGNING_CERT_FILE": None,  # the instance folder's forms/signing-cert.pem when unset
+    "OIDC_PROVIDERS": None,  # a YAML or JSON file of the agencies' trusted identity providers
+    "OIDC_JWKS_CACHE_SECONDS": 3600,  # how long a provider's fetched key set is trusted
+    "OIDC_JWKS_REFETCH_SECONDS": 60,  # at most one early refetch per provider this often
+    "OIDC_JWKS_TIMEOUT_SECONDS": 5,
 }
 
 INTEGER_KEYS = {
@@ -46,13 +57,22 @@ INTEGER_KEYS = {
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "ARGON2_PARALLELISM",
+    "SESSION_IDLE_MINUTES",
+    "LOGIN_FREE_FAILURES",
+    "LOGIN_MAX_WAIT_MINUTES",
+    "VERIFY_PER_MINUTE",
     "MAX_JSON_BYTES",
+    "MAX_HEADER_BYTES",
     "PAGE_SIZE_MAX",
     "BURST_CASES",
     "BURST_MINUTES",
     "MAX_DOCUMENT_BYTES",
     "MAX_IMAGE_PIXELS",
+    "BREAK_GLASS_MINUTES",
     "RETENTION_DAYS",
+    "OIDC_JWKS_CACHE_SECONDS",
+    "OIDC_JWKS_REFETCH_SECONDS",
+    "OIDC_JWKS_TIMEOUT_SECONDS",
 }
 
 

@@ -102,6 +102,12 @@ def add_finisher(app: Flask, finisher: Finisher) -> None:
     app.extensions.setdefault("homeward.finishers", []).append(finisher)
 
 
+def even_if_refused(change: Callable[[Session], None]) -> None:
+    """Make `change` in the request's final transaction even when the request fails: a failed
+    sign-in must still count, and a stolen refresh token must still end its session."""
+    g.setdefault("homeward_kept", []).append(change)
+
+
 def on_rollback(undo: Callable[[], None]) -> None:
     """Undo work done outside the database (a stored document) if this transaction rolls back."""
     g.setdefault("homeward_undo", []).append(undo)
@@ -123,6 +129,8 @@ def _finish_request(response: Response) -> Response:
         db_session.rollback()
         _undo()
     try:
+        for change in g.pop("homeward_kept", []):
+            change(db_session)
         for finish in finishers:
             finish(db_session, response)
         db_session.commit()

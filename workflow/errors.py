@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 _QUOTED = re.compile(r"`[^`]*`")
 
 
-DOCUMENTED_STATUSES = (401, 403, 404, 409, 413, 415, 422, 428, 429)
+DOCUMENTED_STATUSES = (401, 403, 404, 409, 413, 415, 422, 428, 429, 431)
 
 
 class ErrorDetail(BaseModel):
@@ -36,6 +36,7 @@ class HomewardError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: dict[str, str] = {}  # replaced per instance, never mutated
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
@@ -79,12 +80,24 @@ class UnsupportedMediaType(HomewardError):
     status, code = 415, "unsupported_media_type"
 
 
+class TooManyAttempts(HomewardError):
+    status, code = 429, "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class InvalidInput(HomewardError):
     status, code = 422, "invalid_input"
 
 
 class PreconditionRequired(HomewardError):
     status, code = 428, "precondition_required"
+
+
+class HeadersTooLarge(HomewardError):
+    status, code = 431, "headers_too_large"
 
 
 class IntegrityFailure(HomewardError):
@@ -156,7 +169,9 @@ def _log_safely(error: BaseException) -> None:
 def _render(error: HomewardError) -> Response:
     if error.status >= 500:
         _log_safely(error)  # the operator must hear of stored data that fails its checks
-    return error_response(error.status, error.code, error.message, error.details)
+    response = error_response(error.status, error.code, error.message, error.details)
+    response.headers.update(error.headers)
+    return response
 
 
 def _render_stale(_error: StaleDataError) -> Response:

@@ -168,3 +168,15 @@ def test_the_signing_certificate_is_published(client: FlaskClient, form: dict) -
 
     assert response.status_code == 200
     assert response.data.startswith(b"-----BEGIN CERTIFICATE-----")
+
+
+def test_a_prober_is_slowed_down(app: Any, client: FlaskClient, form: dict) -> None:
+    app.config["VERIFY_PER_MINUTE"] = 3
+    answers = [client.get(f"/verify/AAAA-AAAA-AAAA-AAAA-AAAA-AAA{n}").status_code for n in "234567"]
+
+    assert answers[:3] == [404, 404, 404]
+    assert set(answers[3:]) == {429}
+    held_elsewhere = client.get(
+        f"/verify/{form['code']}", environ_base={"REMOTE_ADDR": "198.51.100.9"}
+    )
+    assert held_elsewhere.status_code == 200

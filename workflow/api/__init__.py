@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_openapi3 import OpenAPI
 
 from forms import views as forms
-from workflow.api import auth, cases, evidence, system
+from workflow.api import auth, break_glass, cases, evidence, system
 from workflow.api import definitions as workflow_views
 
 
@@ -14,6 +14,7 @@ def init_app(app: OpenAPI) -> None:
         auth.blueprint,
         auth.protected,
         cases.blueprint,
+        break_glass.blueprint,
         evidence.uploads,
         evidence.consent_views,
         workflow_views.blueprint,

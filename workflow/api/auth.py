@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from audit import recorder as audit
@@ -27,7 +27,7 @@ blueprint.before_request(check_json_body)
 @blueprint.post("/login")
 def login(body: LoginIn) -> Response:
     """Sign in with username and password; receive an access and a refresh token."""
-    tokens = operations.login(db.session(), body.username, body.password)
+    tokens = operations.login(db.session(), body.username, body.password, request.remote_addr)
     audit.note(actor=tokens.user)
     return jsonify(tokens.as_json())
 
@@ -40,7 +40,7 @@ def refresh(body: RefreshIn) -> Response:
     return jsonify(tokens.as_json())
 
 
-@protected.post("/auth/logout")
+@protected.post("/auth/logout", responses={204: None})
 def logout() -> tuple[str, int]:
     """End this session: its refresh and access tokens stop working at once."""
     operations.logout(db.session(), current_session_id())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from jose import jwk
 from workflow.config import ConfigError
 
 ALGORITHM = "ES256"
+STAMP = "%Y%m%dT%H%M%S%f"
+STAMP_LENGTH = len("20260101T000000000000")
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,32 @@ class KeyRing:
     def get(self, kid: object) -> SigningKey | None:
         return self._keys.get(kid) if isinstance(kid, str) else None
 
-    def jwks(self) -> dict[str, Any]:
-        return {
-            "keys": [key.public_jwk() for key in sorted(self._keys.values(), key=lambda k: k.kid)]
-        }
+    def verifying(self, kid: object, now: datetime, grace: timedelta) -> SigningKey | None:
+        """The key named by kid, unless a newer key replaced it longer than `grace` ago: by then
+        every token it signed has expired, and a stolen old key signs nothing that passes."""
+        key = self.get(kid)
+        if key is None or key is self.current:
+            return key
+        newer = [_created(k.kid) for k in self._keys.values() if k.kid > key.kid]
+        replaced_at = min((t for t in newer if t is not None), default=None)
+        return key if replaced_at is None or now < replaced_at + grace else None
+
+    def jwks(self, now: datetime | None = None, grace: timedelta | None = None) -> dict[str, Any]:
+        """The public keys that still verify (all of them when no time is given)."""
+        shown = [
+            key
+            for key in sorted(self._keys.values(), key=lambda k: k.kid)
+            if now is None or grace is None or self.verifying(key.kid, now, grace)
+        ]
+        return {"keys": [key.public_jwk() for key in shown]}
+
+
+def _created(kid: str) -> datetime | None:
+    """When a key made by `create` was made, from its name; None for a key named otherwise."""
+    try:
+        return datetime.strptime(kid[:STAMP_LENGTH], STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def load(directory: Path) -> KeyRing:
@@ -61,7 +85,7 @@ def create(directory: Path) -> SigningKey:
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = datetime.now(UTC).strftime(STAMP)
     path = directory / f"{stamp}-{hashlib.sha256(pem).hexdigest()[:8]}.pem"
     path.touch(mode=0o600)
     path.write_bytes(pem)

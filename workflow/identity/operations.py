@@ -12,12 +12,16 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.db import utcnow
+from audit import recorder as audit
+from workflow.db import even_if_refused, utcnow
 from workflow.errors import Conflict, InvalidInput, NotAuthenticated
-from workflow.identity.passwords import hash_password, verify_password
+from workflow.identity.passwords import check_new_password, hash_password, verify_password
+from workflow.identity.throttle import check_throttle, clear_throttle, count_failure, throttle_keys
 from workflow.identity.tokens import issue_access_token
-from workflow.models import Agency, AuthSession, User
+from workflow.models import Agency, AuthSession, SpentRefreshToken, User
 from workflow.vocabulary import AgencyKind, Role
+
+SEEN_PRECISION = timedelta(minutes=1)
 
 ROLE_AGENCY_KINDS = {
     Role.LAWYER: {AgencyKind.NGO},
@@ -49,20 +53,24 @@ class TokenPair:
         }
 
 
-def login(db: Session, username: str, password: str) -> TokenPair:
-    """Check the credentials and open a session."""
+def login(db: Session, username: str, password: str, address: str | None = None) -> TokenPair:
+    """Check the credentials and open a session; failures from the same places slow down."""
+    now = utcnow()
+    counters = throttle_keys(username, address)
+    check_throttle(db, counters, now)
     found = db.execute(
         select(User.id, User.password_hash, User.active).filter_by(username=username)
     ).first()
     # Nothing is written yet: end the read so that no lock is held (on SQLite, the database's
     # write lock) during the quarter second argon2 takes.
     db.rollback()
-    if not verify_password(found.password_hash if found else None, password):
-        raise NotAuthenticated("The username or password is wrong.")
     user = db.get(User, found.id) if found else None
-    if user is None or not user.active:
+    if not verify_password(found.password_hash if found else None, password) or not (
+        user and user.active
+    ):
+        even_if_refused(lambda kept: count_failure(kept, counters, now))
         raise NotAuthenticated("The username or password is wrong.")
-    now = utcnow()
+    clear_throttle(db, counters)
     session = AuthSession(
         id=uuid.uuid4(), user_id=user.id, refresh_hash="", expires_at=now + _refresh_lifetime()
     )
@@ -70,46 +78,110 @@ def login(db: Session, username: str, password: str) -> TokenPair:
 
 
 def refresh(db: Session, refresh_token: str) -> TokenPair:
-    """Trade a refresh token for a new pair; the old refresh token stops working."""
+    """Trade a refresh token for a new pair; the old one is spent, and showing it again ends
+    the session, since only a thief or a replay would."""
     now = utcnow()
-    session = db.scalar(
-        select(AuthSession).filter_by(refresh_hash=_digest(refresh_token)).with_for_update()
-    )
-    user = db.get(User, session.user_id) if session else None
-    if session is None or user is None or not user.active or not session.is_live(now):
+    digest = _digest(refresh_token)
+    session = db.scalar(select(AuthSession).filter_by(refresh_hash=digest).with_for_update())
+    if session is None:
+        _end_if_spent(db, digest, now)
         raise NotAuthenticated("The refresh token is invalid or expired.")
+    user = db.get(User, session.user_id)
+    if user is None or not user.active or not session.is_live(now, _idle_limit()):
+        raise NotAuthenticated("The refresh token is invalid or expired.")
+    db.add(SpentRefreshToken(token_hash=session.refresh_hash, session_id=session.id, spent_at=now))
+    session.last_seen_at = now
     return _issue(db, user, session, now)
 
 
 def logout(db: Session, session_id: uuid.UUID) -> None:
     """End a session: its refresh token and every access token issued for it stop working."""
+    end_session(db, session_id, "logout", utcnow())
+
+
+def end_session(db: Session, session_id: uuid.UUID, reason: str, now: datetime) -> None:
     session = db.get(AuthSession, session_id)
     if session is not None and session.ended_at is None:
-        session.ended_at = utcnow()
+        session.ended_at, session.end_reason = now, reason
         db.flush()
 
 
+def end_user_sessions(db: Session, user_id: uuid.UUID, reason: str) -> int:
+    """End every live session of the user at once; return how many there were."""
+    now = utcnow()
+    live = db.scalars(
+        select(AuthSession)
+        .filter_by(user_id=user_id, ended_at=None)
+        .where(AuthSession.expires_at > now)
+    ).all()
+    for session in live:
+        session.ended_at, session.end_reason = now, reason
+    db.flush()
+    return len(live)
+
+
 def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
-    """The user of a session that has not ended, if they are still active."""
+    """The user of a session that has not ended or idled out, if they are still active."""
+    now = utcnow()
     session = db.get(AuthSession, session_id)
-    if session is None or session.user_id != user_id or not session.is_live(utcnow()):
+    if session is None or session.user_id != user_id or not session.is_live(now, _idle_limit()):
         return None
     user = db.get(User, user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if now - (session.last_seen_at or session.created_at) > SEEN_PRECISION:
+        session.last_seen_at = now  # at most once a minute: a write on every request is waste
+    return user
 
 
 def create_user(db: Session, username: str, password: str, role: Role, agency: Agency) -> User:
-    """Add an account; the role must fit the kind of its agency."""
-    if agency.kind not in ROLE_AGENCY_KINDS[role]:
-        raise InvalidInput(
-            f"A {role.value} cannot belong to an agency of kind {agency.kind.value}."
-        )
+    """Add an account; the role must fit the kind of its agency, the password the rules."""
+    _check_role_fits(role, agency)
+    check_new_password(password, username)
     if db.scalar(select(User.id).filter_by(username=username)) is not None:
         raise Conflict("That username is taken.")
     user = User(username=username, password_hash=hash_password(password), role=role, agency=agency)
     db.add(user)
     db.flush()
     return user
+
+
+def update_user(
+    db: Session,
+    user: User,
+    role: Role | None = None,
+    agency: Agency | None = None,
+    active: bool | None = None,
+) -> int:
+    """Change a user's role, agency or standing; any change ends their sessions at once, so no
+    token outlives the rights it was issued under. Return how many sessions ended."""
+    new_role, new_agency = role or user.role, agency or user.agency
+    _check_role_fits(new_role, new_agency)
+    changed = (new_role, new_agency.id, user.active if active is None else active) != (
+        user.role,
+        user.agency_id,
+        user.active,
+    )
+    user.role, user.agency = new_role, new_agency
+    user.active = user.active if active is None else active
+    db.flush()
+    return end_user_sessions(db, user.id, "account_changed") if changed else 0
+
+
+def _check_role_fits(role: Role, agency: Agency) -> None:
+    if agency.kind not in ROLE_AGENCY_KINDS[role]:
+        raise InvalidInput(
+            f"A {role.value} cannot belong to an agency of kind {agency.kind.value}."
+        )
+
+
+def _end_if_spent(db: Session, digest: str, now: datetime) -> None:
+    """A refresh token already traded in ends its session, even though this request fails."""
+    spent = db.get(SpentRefreshToken, digest)
+    if spent is not None:
+        session_id = spent.session_id
+        even_if_refused(lambda kept: end_session(kept, session_id, "refresh_reuse", now))
+        audit.note(detail={"refused": "refresh_token_reused", "session_ended": True})
 
 
 def _issue(db: Session, user: User, session: AuthSession, now: datetime) -> TokenPair:
@@ -127,3 +199,7 @@ def _digest(token: str) -> str:
 
 def _refresh_lifetime() -> timedelta:
     return timedelta(hours=int(current_app.config["REFRESH_TOKEN_HOURS"]))
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))

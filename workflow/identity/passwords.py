@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import gzip
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
+
+from workflow.config import ConfigError
+from workflow.errors import InvalidInput
+
+MIN_LENGTH, MAX_LENGTH = 12, 256
+BREACHED = Path(__file__).parent / "common-passwords.txt.gz"
+OWASP_MIN_MEMORY_KIB, OWASP_MIN_TIME_COST = 19 * 1024, 2
 
 # A hash to verify against when the username is unknown, so both paths take the same time.
 _DUMMY = "homeward-no-such-user"
 
 
 def init_app(app: Flask) -> None:
+    if app.config["ENV"] == "production":
+        check_hashing_strength(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
     hasher = PasswordHasher(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_KIB"],
@@ -23,6 +36,31 @@ def init_app(app: Flask) -> None:
 def _hasher() -> PasswordHasher:
     hasher: PasswordHasher = current_app.extensions["homeward.hasher"]
     return hasher
+
+
+def check_new_password(password: str, username: str) -> None:
+    """Refuse a new password that is short, overlong, the username, or among those most often
+    found in breaches."""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise InvalidInput(f"A password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.")
+    folded = password.casefold()
+    if username.casefold() in folded or folded in _breached():
+        raise InvalidInput("That password is too easy to guess; choose another.")
+
+
+@cache
+def _breached() -> frozenset[str]:
+    with gzip.open(BREACHED, "rt", encoding="utf-8") as listed:
+        return frozenset(line.strip().casefold() for line in listed if line.strip())
+
+
+def check_hashing_strength(time_cost: int, memory_kib: int) -> None:
+    """Refuse settings below OWASP's argon2id minimum (19 MiB and 2 passes, or their equal)."""
+    if memory_kib * time_cost < OWASP_MIN_MEMORY_KIB * OWASP_MIN_TIME_COST:
+        raise ConfigError(
+            "HOMEWARD_ARGON2_MEMORY_KIB × _TIME_COST is below OWASP's argon2id minimum "
+            f"({OWASP_MIN_MEMORY_KIB} KiB × {OWASP_MIN_TIME_COST})"
+        )
 
 
 def hash_password(password: str) -> str:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from jose import jwt
-from jose.exceptions import JOSEError
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
+from audit import recorder as audit
 from workflow.errors import NotAuthenticated
 from workflow.identity.keys import ALGORITHM, KeyRing, create, load
 from workflow.models import User
@@ -53,10 +54,11 @@ def issue_access_token(user: User, session_id: uuid.UUID, now: datetime) -> tupl
 def decode_access_token(token: str) -> dict[str, Any]:
     """Verify a bearer token and return its claims, or raise NotAuthenticated."""
     if len(token.encode("utf-8", "replace")) > MAX_TOKEN_BYTES:
-        raise _refused()
-    key = key_ring().get(_header(token).get("kid"))
+        raise refusal("oversized")
+    now = datetime.now(UTC)
+    key = key_ring().verifying(_header(token).get("kid"), now, verification_grace())
     if key is None:
-        raise _refused()
+        raise refusal("unknown_or_retired_key")
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -66,8 +68,12 @@ def decode_access_token(token: str) -> dict[str, Any]:
             issuer=current_app.config["JWT_ISSUER"],
             options={f"require_{claim}": True for claim in REQUIRED},
         )
+    except ExpiredSignatureError:
+        raise refusal("expired") from None
+    except JWTClaimsError:
+        raise refusal("claims") from None
     except (JOSEError, ValueError, TypeError):
-        raise _refused() from None
+        raise refusal(_missing_claim(token) or "signature") from None
     _check_claims(claims)
     return claims
 
@@ -76,19 +82,38 @@ def _header(token: str) -> dict[str, Any]:
     try:
         header: dict[str, Any] = jwt.get_unverified_header(token)
     except (JOSEError, ValueError, TypeError):
-        raise _refused() from None
-    if header.get("alg") != ALGORITHM or FORBIDDEN_HEADERS & header.keys():
-        raise _refused()
+        raise refusal("malformed") from None
+    if header.get("alg") != ALGORITHM:
+        raise refusal("algorithm")
+    if FORBIDDEN_HEADERS & header.keys():
+        raise refusal("forbidden_header")
     return header
 
 
 def _check_claims(claims: dict[str, Any]) -> None:
     if claims.get("typ") != "access" or not isinstance(claims.get("sid"), str):
-        raise _refused()
+        raise refusal("wrong_kind")
     issued = claims["iat"]
     if not isinstance(issued, int) or issued > (datetime.now(UTC) + CLOCK_SKEW).timestamp():
-        raise _refused()
+        raise refusal("issued_in_future")
 
 
-def _refused() -> NotAuthenticated:
+def _missing_claim(token: str) -> str | None:
+    """Name the refusal of a token that lacks a required claim (python-jose says only JWTError)."""
+    try:
+        present = jwt.get_unverified_claims(token).keys()
+    except (JOSEError, ValueError, TypeError, AttributeError):
+        return None
+    return "claims" if set(REQUIRED) - present else None
+
+
+def verification_grace() -> timedelta:
+    """How long a replaced key still verifies: the tokens it signed live this long at most."""
+    return timedelta(minutes=int(current_app.config["ACCESS_TOKEN_MINUTES"])) + CLOCK_SKEW
+
+
+def refusal(reason: str) -> NotAuthenticated:
+    """The one answer to every bad token; only the trail learns which check failed."""
+    if has_request_context() and "audit_facts" in g:
+        audit.note(detail={"refused": reason})
     return NotAuthenticated("The access token is missing, invalid or expired.")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,5 +23,7 @@ class AuthSession(Base):
     end_reason: Mapped[str | None] = mapped_column(String(30))  # logout, refresh_reuse, …
     last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow)  # the last refresh
 
-    def is_live(self, now: datetime) -> bool:
-        return self.ended_at is None and now < self.expires_at
+    def is_live(self, now: datetime, idle_limit: timedelta) -> bool:
+        """Not ended, not past its absolute end, and used within the idle limit."""
+        last_seen = self.last_seen_at or self.created_at
+        return self.ended_at is None and now < self.expires_at and now - last_seen < idle_limit

@@ -1,0 +1,169 @@
+"""Password guessing slows to a crawl, yet no one can lock a user out for good; new passwords
+must be long and not among those breaches made public; hashing stays above OWASP's floor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.audit.helpers import last_event
+from tests.conftest import PASSWORD
+from workflow import create_app, db
+from workflow.config import ConfigError
+from workflow.db import utcnow
+from workflow.identity.throttle import count_failure, throttle_keys
+from workflow.models import LoginThrottle
+
+
+def sign_in(
+    client: FlaskClient, username: str = "lawyer", password: str = "wrong password 1", **env: str
+) -> Any:
+    return client.post(
+        "/api/v1/auth/login",
+        json={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": env.get("address", "192.0.2.10")},
+    )
+
+
+def fail(client: FlaskClient, times: int, **kwargs: Any) -> None:
+    """Guess wrong; once waits begin, a guess is turned away before it is even checked."""
+    for _ in range(times):
+        assert sign_in(client, **kwargs).status_code in (401, 429)
+
+
+def counters(app: Any) -> dict[str, LoginThrottle]:
+    with app.app_context():
+        session = db.session()
+        rows = {row.key: row for row in session.scalars(select(LoginThrottle))}
+        session.expunge_all()
+        return rows
+
+
+def test_failures_beyond_the_allowance_make_even_the_right_password_wait(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    fail(client, app.config["LOGIN_FREE_FAILURES"] + 1)
+
+    response = sign_in(client, password=PASSWORD)
+
+    assert response.status_code == 429
+    assert response.json["error"]["code"] == "too_many_attempts"
+    assert 1 <= int(response.headers["Retry-After"]) <= 15 * 60
+    assert last_event(app).outcome == "too_many_attempts"
+
+
+def test_failures_are_counted_although_the_sign_in_was_refused(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    fail(client, 3)
+
+    rows = counters(app)
+
+    assert rows["pair:lawyer|192.0.2.10"].failures == 3
+    assert rows["account:lawyer"].failures == 3
+    assert rows["address:192.0.2.10"].failures == 3
+
+
+def test_the_wait_doubles_but_never_exceeds_the_cap(app: Any, accounts: Any) -> None:
+    with app.app_context(), db.unit_of_work() as session:
+        keys = throttle_keys("lawyer", "192.0.2.10")
+        now = utcnow()
+        for _ in range(200):
+            count_failure(session, keys, now)
+    cap = timedelta(minutes=app.config["LOGIN_MAX_WAIT_MINUTES"])
+
+    rows = counters(app)
+
+    assert all(row.locked_until <= now + cap for row in rows.values())
+    assert rows["account:lawyer"].locked_until == now + cap
+
+
+def test_after_the_wait_the_right_password_works_and_clears_the_count(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    fail(client, app.config["LOGIN_FREE_FAILURES"] + 2)
+    with app.app_context(), db.unit_of_work() as session:
+        for row in session.scalars(select(LoginThrottle)):
+            row.locked_until = utcnow() - timedelta(seconds=1)
+
+    assert sign_in(client, password=PASSWORD).status_code == 200
+
+    assert set(counters(app)) == {"address:192.0.2.10"}  # an address is not vouched for
+
+
+def test_a_guesser_elsewhere_does_not_lock_the_user_out_at_their_own_desk(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    fail(client, app.config["LOGIN_FREE_FAILURES"] + 2, address="203.0.113.66")
+
+    assert sign_in(client, password=PASSWORD, address="198.51.100.7").status_code == 200
+
+
+def test_unknown_accounts_are_slowed_the_same_way(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    fail(client, app.config["LOGIN_FREE_FAILURES"] + 1, username="no-such-user")
+
+    assert sign_in(client, username="no-such-user").status_code == 429
+
+
+def test_a_quiet_hour_forgets_old_failures(app: Any, client: FlaskClient, accounts: Any) -> None:
+    fail(client, app.config["LOGIN_FREE_FAILURES"])
+    with app.app_context(), db.unit_of_work() as session:
+        for row in session.scalars(select(LoginThrottle)):
+            row.last_failure_at = utcnow() - timedelta(hours=2)
+
+    fail(client, 1)
+
+    assert counters(app)["pair:lawyer|192.0.2.10"].failures == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short pass", "12 to 256 characters"),
+        ("x" * 257, "12 to 256 characters"),
+        ("Q1w2e3r4t5y6", "too easy"),  # among the passwords most often found in breaches
+        ("1QAZ2WSX3EDC", "too easy"),  # whatever its case
+        ("newclerk-is-my-password", "too easy"),  # holds the username
+    ],
+)
+def test_a_weak_new_password_is_refused(
+    app: Any, runner: Any, accounts: Any, password: str, message: str
+) -> None:
+    result = runner.invoke(
+        args=["users", "create", "newclerk", "--role", "lawyer", "--agency", "Hope Legal Aid"],
+        env={"HOMEWARD_NEW_PASSWORD": password},
+    )
+
+    assert result.exit_code == 2
+    assert message in result.output
+    assert password not in result.output
+
+
+def test_a_long_unlisted_password_is_accepted(app: Any, runner: Any, accounts: Any) -> None:
+    result = runner.invoke(
+        args=["users", "create", "newclerk", "--role", "lawyer", "--agency", "Hope Legal Aid"],
+        env={"HOMEWARD_NEW_PASSWORD": "Қасқыр тау бұлақ 2026"},
+    )
+
+    assert result.exit_code == 0, result.output
+
+
+def test_the_default_hashing_is_at_or_above_owasps_argon2id_minimum(app: Any) -> None:
+    from workflow.config import DEFAULTS
+
+    memory, passes = DEFAULTS["ARGON2_MEMORY_KIB"], DEFAULTS["ARGON2_TIME_COST"]
+
+    assert memory >= 19 * 1024 and passes >= 2
+
+
+def test_production_refuses_to_start_with_weak_hashing(tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path))
+
+    with pytest.raises(ConfigError, match="OWASP"):
+        create_app({"ENV": "production", "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1})

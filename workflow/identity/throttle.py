@@ -1,0 +1,95 @@
+"""Slow down password guessing: failed sign-ins per account, per address and per both, with
+waits that double but are capped, so no one can lock a user out for good."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from workflow.db import even_if_refused
+from workflow.errors import TooManyAttempts
+from workflow.models import LoginThrottle
+
+FORGOTTEN_AFTER = timedelta(hours=1)  # a quiet hour wipes the count
+MINUTE = timedelta(minutes=1)
+
+
+def throttle_keys(username: str, address: str | None) -> dict[str, int]:
+    """Each counter a sign-in touches, with the failures it allows before waits begin."""
+    where = (address or "unknown")[:64]
+    return {
+        f"pair:{username[:64]}|{where}": int(current_app.config["LOGIN_FREE_FAILURES"]),
+        f"account:{username[:64]}": 4 * int(current_app.config["LOGIN_FREE_FAILURES"]),
+        f"address:{where}": 10 * int(current_app.config["LOGIN_FREE_FAILURES"]),
+    }
+
+
+def check_throttle(db: Session, keys: dict[str, int], now: datetime) -> None:
+    """Refuse with 429 while any counter is in its wait; before the password is even hashed."""
+    waits = [
+        row.locked_until
+        for row in (db.get(LoginThrottle, key) for key in keys)
+        if row is not None and row.locked_until is not None and row.locked_until > now
+    ]
+    if waits:
+        seconds = max(1, int((max(waits) - now).total_seconds()) + 1)
+        raise TooManyAttempts("Too many failed sign-ins; wait before trying again.", seconds)
+
+
+def count_failure(db: Session, keys: dict[str, int], now: datetime) -> None:
+    """Count a failed sign-in on each counter; past its allowance, double the wait, capped."""
+    cap = timedelta(minutes=int(current_app.config["LOGIN_MAX_WAIT_MINUTES"]))
+    for key, allowed in keys.items():
+        row = _counter(db, key)
+        if row.last_failure_at is not None and now - row.last_failure_at > FORGOTTEN_AFTER:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures > allowed:
+            wait = timedelta(seconds=2 ** min(row.failures - allowed, 20))
+            row.locked_until = now + min(wait, cap)
+    db.flush()
+
+
+def limit_rate(db: Session, key: str, per_minute: int, now: datetime) -> None:
+    """Refuse with 429 past `per_minute` requests in the current minute; count this one even if
+    the request then fails, since failures (unknown codes) are what a prober makes."""
+    row = db.get(LoginThrottle, key)
+    started = row.last_failure_at if row else None
+    if row and started and now - started < MINUTE and row.failures >= per_minute:
+        wait = max(1, int((started + MINUTE - now).total_seconds()) + 1)
+        raise TooManyAttempts("Too many requests; wait a minute before trying again.", wait)
+    even_if_refused(lambda kept: _count_use(kept, key, now))
+
+
+def _count_use(db: Session, key: str, now: datetime) -> None:
+    row = _counter(db, key)
+    if row.last_failure_at is None or now - row.last_failure_at >= MINUTE:
+        row.failures, row.last_failure_at = 0, now  # a new minute's window
+    row.failures += 1
+    db.flush()
+
+
+def _counter(db: Session, key: str) -> LoginThrottle:
+    """The counter's row, created if need be and locked: two requests counting at once on
+    PostgreSQL must not both insert it."""
+    values = {"key": key, "failures": 0}
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(postgresql_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+    else:
+        db.execute(sqlite_insert(LoginThrottle).values(values).on_conflict_do_nothing())
+    return db.scalars(select(LoginThrottle).filter_by(key=key).with_for_update()).one()
+
+
+def clear_throttle(db: Session, keys: dict[str, int]) -> None:
+    """Forget the failures of this user at this address after a correct password."""
+    for key in keys:
+        if not key.startswith("address:"):  # one good password does not vouch for an address
+            row = db.get(LoginThrottle, key)
+            if row is not None:
+                db.delete(row)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflow import config, db, errors
 from workflow.identity import passwords
@@ -41,6 +42,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     if test_config:
         app.config.update(test_config)
     _prepare(app, Path(app.instance_path))
+    from workflow.api import headers
+
+    # First registered, so its after-request hook runs last: even the error response of a
+    # failed commit carries the security headers.
+    headers.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     passwords.init_app(app)
@@ -48,10 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from audit import views as audit_views
     from audit.cli import audit_group
     from workflow import api, cli
-    from workflow.api import headers
 
     recorder.init_app(app)
-    headers.init_app(app)
     api.init_app(app)
     app.register_api(audit_views.blueprint)
     cli.init_app(app)
@@ -80,5 +84,19 @@ def _prepare(app: OpenAPI, instance: Path) -> None:
     # A document upload is the largest body: the document and a little multipart framing.
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    _trust_proxies(app)
     # Werkzeug's access log prints query strings, which can hold a searched name.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _trust_proxies(app: OpenAPI) -> None:
+    """Believe X-Forwarded-For from exactly as many reverse proxies as configured, never more:
+    per-address limits and the trail's client address must be the client's, not the proxy's,
+    and a client must not be able to name its own address."""
+    hops = str(app.config["TRUSTED_PROXY_HOPS"])
+    if not hops.isdigit() or int(hops) > 5:
+        raise config.ConfigError("HOMEWARD_TRUSTED_PROXY_HOPS must be a whole number from 0 to 5")
+    if int(hops):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=int(hops), x_proto=int(hops)
+        )

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FREE_FAILURES": 5,  # failed sign-ins per account and address before waits begin
     "LOGIN_MAX_WAIT_MINUTES": 15,  # the longest wait a run of failures can impose
     "VERIFY_PER_MINUTE": 30,  # public form checks per client address per minute
+    "TRUSTED_PROXY_HOPS": 0,  # reverse proxies in front whose X-Forwarded-For is believed
     "MAX_JSON_BYTES": 256 * 1024,
     "MAX_HEADER_BYTES": 16 * 1024,  # all request headers together, names and values
     "CORS_ORIGINS": "",  # comma-separated exact origins allowed to call the API from a browser

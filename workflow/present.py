@@ -8,7 +8,7 @@ from typing import Any
 from workflow.db import utcnow
 from workflow.engine import allowed_steps
 from workflow.models import Case, Consent, Document, Person, TransitionRecord
-from workflow.permissions import Caller, CaseFacts
+from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
@@ -21,7 +21,7 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
     definition = definition_of(case.workflow)
     return {
         **case_summary(case, definition),
-        "child": child_json(case.child, caller),
+        "child": child_json(case.child, caller, through_grant=opened_by_break_glass(caller, facts)),
         "people": [person_json(p) for p in case.relatives],
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
         "assigned_to_me": caller.id in facts.assigned,
@@ -48,7 +48,9 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
     }
 
 
-def child_json(child: Person, caller: Caller) -> dict[str, Any]:
+def child_json(child: Person, caller: Caller, through_grant: bool = False) -> dict[str, Any]:
+    """The child's particulars; where the child lives only for those who act on it, and never
+    for a reader who came in through break-glass."""
     shown = {
         "id": str(child.id),
         "names": [_name_json(n) for n in child.names],
@@ -59,7 +61,11 @@ def child_json(child: Person, caller: Caller) -> dict[str, Any]:
         else None,
         "languages": child.languages or [],
     }
-    if caller.agency_kind in SEES_RESIDENCE and caller.role in (Role.LAWYER, Role.OFFICIAL):
+    acts_on_it = caller.agency_kind in SEES_RESIDENCE and caller.role in (
+        Role.LAWYER,
+        Role.OFFICIAL,
+    )
+    if acts_on_it and not through_grant:
         shown["residence"] = child.residence
     return shown
 
@@ -78,10 +84,12 @@ def person_json(person: Person) -> dict[str, Any]:
 
 
 def history_json(
-    record: TransitionRecord, usernames: dict[Any, str], caller: Caller
+    record: TransitionRecord, usernames: dict[Any, str], caller: Caller, through_grant: bool = False
 ) -> dict[str, Any]:
-    """One step of the history; its data only for lawyers and the agency that took it."""
+    """One step of the history; its data only for the case's lawyers and the agency that took
+    it, and never for a reader who came in through break-glass."""
     sees_data = caller.role is Role.LAWYER or caller.agency_id == record.agency_id
+    sees_data = sees_data and not through_grant
     return {
         "id": record.id,
         "track": record.track,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text, update
 
-from tests.factories import Api
+from tests.factories import ALL_SCRIPTS_CHILD, Api
 from workflow import db
 from workflow.models import BreakGlassGrant, Case
 from workflow.permissions import (
@@ -81,6 +81,23 @@ def test_a_stated_reason_opens_the_case_and_its_history_to_that_user_only(
     assert by_reference.status_code == 200
     assert [step["action"] for step in by_reference.json["history"]] == []
     assert api.get("lawyer2", f"/api/v1/cases/{case['id']}").status_code == 404
+
+
+def test_a_reader_through_the_glass_sees_neither_where_the_child_lives_nor_step_data(
+    api: Api,
+) -> None:
+    case = api.create_case()
+    api.request_dna(case)
+    assert "residence" in api.case("lawyer", case["id"])["child"]  # the case's own lawyer does
+    _break(api, "lawyer3", case["id"])
+
+    read = api.get("lawyer3", f"/api/v1/cases/{case['id']}").json
+    history = api.get("lawyer3", f"/api/v1/cases/{case['id']}/history").json["history"]
+
+    assert "residence" not in read["child"]
+    assert ALL_SCRIPTS_CHILD["residence"] not in str(read)
+    assert [step["action"] for step in history] == ["request"]
+    assert history[0]["data"] is None and history[0]["note"] is None
 
 
 def test_a_granted_case_appears_in_no_list_or_queue(api: Api) -> None:

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.audit.helpers import last_event
+from tests.conftest import FAST_HASHING as FAST
 from tests.conftest import PASSWORD
 from workflow import create_app, db
 from workflow.config import ConfigError
@@ -63,9 +64,9 @@ def test_failures_are_counted_although_the_sign_in_was_refused(
 
     rows = counters(app)
 
-    assert rows["pair:lawyer|192.0.2.10"].failures == 3
-    assert rows["account:lawyer"].failures == 3
-    assert rows["address:192.0.2.10"].failures == 3
+    assert rows["pair:lawyer|192.0.2.10"].count == 3
+    assert rows["account:lawyer"].count == 3
+    assert rows["address:192.0.2.10"].count == 3
 
 
 def test_the_wait_doubles_but_never_exceeds_the_cap(app: Any, accounts: Any) -> None:
@@ -98,9 +99,23 @@ def test_after_the_wait_the_right_password_works_and_clears_the_count(
 def test_a_guesser_elsewhere_does_not_lock_the_user_out_at_their_own_desk(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
-    fail(client, app.config["LOGIN_FREE_FAILURES"] + 2, address="203.0.113.66")
+    account_allowance = 4 * app.config["LOGIN_FREE_FAILURES"]
+    for n in range(account_allowance + 2):  # the account itself is now waiting
+        fail(client, 1, address=f"203.0.113.{n}")
+    assert counters(app)["account:lawyer"].locked_until > utcnow()
 
     assert sign_in(client, password=PASSWORD, address="198.51.100.7").status_code == 200
+
+
+def test_guesses_spread_over_addresses_get_one_try_each_while_the_account_waits(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    for n in range(4 * app.config["LOGIN_FREE_FAILURES"] + 2):
+        fail(client, 1, address=f"203.0.113.{n}")
+
+    first, second = (sign_in(client, address="203.0.113.250").status_code for _ in range(2))
+
+    assert (first, second) == (401, 429)
 
 
 def test_unknown_accounts_are_slowed_the_same_way(
@@ -115,11 +130,11 @@ def test_a_quiet_hour_forgets_old_failures(app: Any, client: FlaskClient, accoun
     fail(client, app.config["LOGIN_FREE_FAILURES"])
     with app.app_context(), db.unit_of_work() as session:
         for row in session.scalars(select(LoginThrottle)):
-            row.last_failure_at = utcnow() - timedelta(hours=2)
+            row.counted_at = utcnow() - timedelta(hours=2)
 
     fail(client, 1)
 
-    assert counters(app)["pair:lawyer|192.0.2.10"].failures == 1
+    assert counters(app)["pair:lawyer|192.0.2.10"].count == 1
 
 
 @pytest.mark.parametrize(
@@ -154,12 +169,17 @@ def test_a_long_unlisted_password_is_accepted(app: Any, runner: Any, accounts: A
     assert result.exit_code == 0, result.output
 
 
-def test_the_default_hashing_is_at_or_above_owasps_argon2id_minimum(app: Any) -> None:
-    from workflow.config import DEFAULTS
+def test_the_default_hashing_is_at_or_above_owasps_argon2id_minimum(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"})
 
-    memory, passes = DEFAULTS["ARGON2_MEMORY_KIB"], DEFAULTS["ARGON2_TIME_COST"]
+    hasher = app.extensions["homeward.hasher"]
 
-    assert memory >= 19 * 1024 and passes >= 2
+    assert hasher.type.name == "ID"
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+    app.extensions["homeward.engine"].dispose()
 
 
 def test_production_refuses_to_start_with_weak_hashing(tmp_path: Any, monkeypatch: Any) -> None:
@@ -167,3 +187,38 @@ def test_production_refuses_to_start_with_weak_hashing(tmp_path: Any, monkeypatc
 
     with pytest.raises(ConfigError, match="OWASP"):
         create_app({"ENV": "production", "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1})
+
+
+@pytest.fixture
+def app_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings a test asks for by parametrising this fixture; none by default."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.mark.parametrize(
+    ("app_config", "counted"),
+    [({}, "192.0.2.10"), ({"TRUSTED_PROXY_HOPS": "1"}, "203.0.113.5")],
+    indirect=["app_config"],
+    ids=["no proxy trusted: a forged header is ignored", "one proxy trusted"],
+)
+def test_the_address_counted_is_the_clients_only_behind_a_trusted_proxy(
+    app: Any, client: FlaskClient, accounts: Any, counted: str
+) -> None:
+    client.post(
+        "/api/v1/auth/login",
+        json={"username": "lawyer", "password": "wrong password 1"},
+        headers={"X-Forwarded-For": "203.0.113.5"},
+        environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
+
+    assert f"address:{counted}" in counters(app)
+
+
+@pytest.mark.parametrize("hops", ["-1", "two", "9"])
+def test_a_malformed_proxy_setting_stops_the_service(
+    tmp_path: Any, monkeypatch: Any, hops: str
+) -> None:
+    monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path))
+
+    with pytest.raises(ConfigError, match="TRUSTED_PROXY_HOPS"):
+        create_app({"TRUSTED_PROXY_HOPS": hops, **FAST})

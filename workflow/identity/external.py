@@ -11,7 +11,6 @@ from jose import jwk, jwt
 from jose.exceptions import JOSEError
 from sqlalchemy.orm import Session
 
-from workflow.errors import NotAuthenticated
 from workflow.identity.providers import Provider, trusted
 from workflow.identity.tokens import CLOCK_SKEW, FORBIDDEN_HEADERS, refusal
 from workflow.models import ExternalIdentity, User
@@ -29,11 +28,11 @@ MIN_RSA_BITS = 2048
 def unverified_issuer(token: str) -> object:
     """The `iss` a token claims, read before any check, only to choose who verifies it."""
     if len(token.encode("utf-8", "replace")) > MAX_TOKEN_BYTES:
-        raise refused("oversized")
+        raise refusal("oversized")
     try:
         claims = jwt.get_unverified_claims(token)
     except (JOSEError, ValueError, TypeError):
-        raise refused("malformed") from None
+        raise refusal("malformed") from None
     return claims.get("iss") if isinstance(claims, dict) else None
 
 
@@ -41,24 +40,24 @@ def signed_in_user(db: Session, token: str, issuer: object) -> User:
     """Verify a provider's token and return the active user its subject is linked to."""
     provider = trusted().provider(issuer)
     if provider is None:
-        raise refused("unknown_issuer")
+        raise refusal("unknown_issuer")
     subject = verify(token, provider).get(provider.subject_claim)
     if not isinstance(subject, str) or not subject:
-        raise refused("claims")
+        raise refusal("claims")
     link = db.get(ExternalIdentity, (provider.issuer, subject))
     user = db.get(User, link.user_id) if link is not None else None
     # The role and agency are the Homeward account's, never the token's: a provider's groups
     # claim must not be able to grant a Homeward role, so accounts are never made on sign-in.
     if user is None or not user.active or user.agency.name != provider.agency:
         log.info("identity provider %s: token for no active linked user", provider.name)
-        raise refused("unlinked_or_inactive_user")
+        raise refusal("unlinked_or_inactive_user")
     return user
 
 
 def verify(token: str, provider: Provider) -> dict[str, Any]:
     """Check a token's signature and claims against one provider; return the claims."""
     if len(token.encode("utf-8", "replace")) > MAX_TOKEN_BYTES:
-        raise refused("oversized")
+        raise refusal("oversized")
     header = _header(token, provider)
     key = _public_key(provider, header["kid"], header["alg"])
     try:
@@ -72,26 +71,22 @@ def verify(token: str, provider: Provider) -> dict[str, Any]:
             | {f"require_{claim}": True for claim in REQUIRED},
         )
     except (JOSEError, ValueError, TypeError):
-        raise refused("signature_or_claims") from None
+        raise refusal("signature_or_claims") from None
     _check_issued_at(claims)
     return claims
-
-
-def refused(reason: str) -> NotAuthenticated:
-    return refusal(reason)
 
 
 def _header(token: str, provider: Provider) -> dict[str, Any]:
     try:
         header: dict[str, Any] = jwt.get_unverified_header(token)
     except (JOSEError, ValueError, TypeError):
-        raise refused("malformed") from None
+        raise refusal("malformed") from None
     if header.get("alg") not in provider.algorithms:
-        raise refused("algorithm")
+        raise refusal("algorithm")
     if FORBIDDEN_HEADERS & header.keys():
-        raise refused("forbidden_header")
+        raise refusal("forbidden_header")
     if not isinstance(header.get("kid"), str):
-        raise refused("unknown_or_retired_key")
+        raise refusal("unknown_or_retired_key")
     return header
 
 
@@ -99,13 +94,13 @@ def _public_key(provider: Provider, kid: str, alg: str) -> Any:
     """The provider's key for this kid, built for exactly this algorithm, or refuse."""
     found = trusted().public_jwk(provider, kid)
     if found is None or not _fits(found, alg):
-        raise refused("unknown_or_retired_key")
+        raise refusal("unknown_or_retired_key")
     public = {member: found[member] for member in PUBLIC_MEMBERS[found["kty"]]}
     try:
         # A key object, never a PEM string: python-jose would verify an HMAC over a string.
         return jwk.construct(public, alg)
     except (JOSEError, ValueError, TypeError):
-        raise refused("unknown_or_retired_key") from None
+        raise refusal("unknown_or_retired_key") from None
 
 
 def _fits(key: dict[str, Any], alg: str) -> bool:
@@ -131,6 +126,6 @@ def _modulus_bits(value: str) -> int:
 def _check_issued_at(claims: dict[str, Any]) -> None:
     issued = claims["iat"]
     if isinstance(issued, bool) or not isinstance(issued, int | float):
-        raise refused("claims")
+        raise refusal("claims")
     if issued > (datetime.now(UTC) + CLOCK_SKEW).timestamp():
-        raise refused("issued_in_future")
+        raise refusal("issued_in_future")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ class KeyRing:
         self.current = max(keys, key=lambda key: key.kid)
 
     def get(self, kid: object) -> SigningKey | None:
+        """Find a key by its kid, which the token names and we only look up, never follow."""
         return self._keys.get(kid) if isinstance(kid, str) else None
 
     def verifying(self, kid: object, now: datetime, grace: timedelta) -> SigningKey | None:
@@ -64,7 +66,7 @@ class KeyRing:
 
 
 def _created(kid: str) -> datetime | None:
-    """When a key made by `create` was made, from its name; None for a key named otherwise."""
+    """Read when a key was made from its name; None for a name that does not start with it."""
     try:
         return datetime.strptime(kid[:STAMP_LENGTH], STAMP).replace(tzinfo=UTC)
     except ValueError:
@@ -87,12 +89,21 @@ def create(directory: Path) -> SigningKey:
     )
     stamp = datetime.now(UTC).strftime(STAMP)
     path = directory / f"{stamp}-{hashlib.sha256(pem).hexdigest()[:8]}.pem"
-    path.touch(mode=0o600)
-    path.write_bytes(pem)
+    # Written aside and renamed into place: a worker that reloads the ring when the folder
+    # changes must never find a half-written key.
+    partial = directory / f".{path.name}.partial"
+    partial.touch(mode=0o600)
+    partial.write_bytes(pem)
+    os.replace(partial, path)
     return _read(path)
 
 
 def _read(path: Path) -> SigningKey:
+    if _created(path.stem) is None:  # the name orders the keys and dates their replacement
+        raise ConfigError(
+            f"signing key {path.name} must be named by its creation time, as `homeward keys "
+            "rotate` names keys"
+        )
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:

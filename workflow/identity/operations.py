@@ -100,6 +100,7 @@ def logout(db: Session, session_id: uuid.UUID) -> None:
 
 
 def end_session(db: Session, session_id: uuid.UUID, reason: str, now: datetime) -> None:
+    """End one session, if it is still live, and say why (logout, refresh_reuse, …)."""
     session = db.get(AuthSession, session_id)
     if session is not None and session.ended_at is None:
         session.ended_at, session.end_reason = now, reason

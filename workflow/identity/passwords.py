@@ -22,6 +22,7 @@ _DUMMY = "homeward-no-such-user"
 
 
 def init_app(app: Flask) -> None:
+    """Set up the argon2id hasher; production refuses settings below OWASP's floor."""
     if app.config["ENV"] == "production":
         check_hashing_strength(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
     hasher = PasswordHasher(
@@ -64,6 +65,7 @@ def check_hashing_strength(time_cost: int, memory_kib: int) -> None:
 
 
 def hash_password(password: str) -> str:
+    """Hash a password with argon2id and a fresh salt."""
     return str(_hasher().hash(password))
 
 

@@ -9,11 +9,12 @@ from workflow.db import Base
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins against one account or from one address, and until when to wait."""
+    """A counter of failed sign-ins (per account, address, or both) or of public requests (per
+    address and minute), and until when its owner must wait."""
 
     __tablename__ = "login_throttles"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "account:…" or "address:…"
-    failures: Mapped[int] = mapped_column(default=0)
-    last_failure_at: Mapped[datetime | None]
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "account:…", "verify:…"
+    count: Mapped[int] = mapped_column(default=0)
+    counted_at: Mapped[datetime | None]  # the last failure, or the start of the minute counted
     locked_until: Mapped[datetime | None]

@@ -36,8 +36,8 @@ def upgrade() -> None:
     op.create_table(
         "login_throttles",
         sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failure_at", UTC_TIME, nullable=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("counted_at", UTC_TIME, nullable=True),
         sa.Column("locked_until", UTC_TIME, nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttles")),
     )

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from audit.recorder import record_command
 from workflow import db, migrations, sealing
@@ -28,7 +29,22 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+class HomewardGroup(FlaskGroup):
+    """Flask's command group, with a database that cannot be used said in one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            # The driver's text can carry the statement's parameters, names among them.
+            _fail(
+                f"the database cannot be used ({type(error.orig).__name__}): are "
+                "HOMEWARD_DATABASE_URL and HOMEWARD_INSTANCE_PATH right, and has "
+                "`homeward db upgrade` been run?"
+            )
+
+
+@click.group(cls=HomewardGroup, create_app=_create_app, add_default_commands=True)
 def cli() -> None:
     """Homeward: the case workflow service for repatriated children."""
 

@@ -256,3 +256,20 @@ def test_migrations_go_down_and_up_again(database_url: str) -> None:
         )
     finally:
         engine.dispose()
+
+
+def test_a_database_without_the_schema_is_said_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from workflow.cli import cli
+
+    monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("HOMEWARD_DATABASE_URL", raising=False)
+
+    result = CliRunner().invoke(cli, ["audit", "verify"])
+
+    assert result.exit_code == 2
+    assert "`homeward db upgrade`" in result.output
+    assert "SELECT" not in result.output and "Traceback" not in result.output

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from flask import Response, current_app, jsonify
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint
 from pydantic import AfterValidator, Field
 
 from audit import recorder as audit
 from workflow import db
 from workflow.access import current_caller
+from workflow.api import cases
 from workflow.api.guards import check_json_body
 from workflow.break_glass import break_glass
 from workflow.identity.current import require_user
@@ -24,7 +25,7 @@ blueprint = APIBlueprint(
     __name__,
     url_prefix="/api/v1/cases",
     abp_security=[{"bearer": []}],
-    abp_tags=[Tag(name="cases", description="Cases and their steps")],
+    abp_tags=[cases.TAG],  # a grant is part of working with cases
 )
 blueprint.before_request(require_user)
 blueprint.before_request(check_json_body)

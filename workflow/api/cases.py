@@ -31,12 +31,9 @@ from workflow.schemas import (
     TransitionIn,
 )
 
+TAG = Tag(name="cases", description="Cases and their steps")
 blueprint = APIBlueprint(
-    "cases",
-    __name__,
-    url_prefix="/api/v1/cases",
-    abp_security=[{"bearer": []}],
-    abp_tags=[Tag(name="cases", description="Cases and their steps")],
+    "cases", __name__, url_prefix="/api/v1/cases", abp_security=[{"bearer": []}], abp_tags=[TAG]
 )
 blueprint.before_request(require_user)
 blueprint.before_request(check_json_body)

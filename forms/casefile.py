@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.models import Agency, Case, Consent, Person, TransitionRecord
+from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import AgencyKind, Relation
 
 # Which step names the person a form means, for the people a case does not hold by relation.
@@ -25,6 +26,7 @@ class CaseFile:
     history: list[TransitionRecord]
     consents: list[Consent]
     agency_kinds: dict[uuid.UUID, AgencyKind]
+    policy: dict[str, str]  # the workflow's policy fields, e.g. what a certificate records
 
     def person(self, who: str) -> Person | None:
         """The child, a parent, or the person a step named (the relative tested, the guardian)."""
@@ -56,4 +58,6 @@ def read_case_file(session: Session, case: Case) -> CaseFile:
     ).all()
     agencies = {record.agency_id for record in history}
     kinds = session.execute(select(Agency.id, Agency.kind).where(Agency.id.in_(agencies)))
-    return CaseFile(case, list(history), list(consents), {row.id: row.kind for row in kinds})
+    policy = dict(definition_of(case.workflow).policy)
+    agency_kinds = {row.id: row.kind for row in kinds}
+    return CaseFile(case, list(history), list(consents), agency_kinds, policy)

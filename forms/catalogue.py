@@ -57,6 +57,8 @@ def check_field(field: str) -> None:
         return
     if parts[0] == "case" and len(parts) == 2 and parts[1] in CASE_LISTS:
         return
+    if parts[0] == "policy" and len(parts) == 2:
+        return
     raise FormError(f"unknown form field {field!r}")
 
 

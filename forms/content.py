@@ -88,6 +88,9 @@ class Reader:
             return self.step_lines(self.file.step_value(track, step_field))
         if head == "consent":
             return self.consent_of_tested(rest)
+        if head == "policy":
+            value = self.file.policy.get(rest)
+            return [self.words(f"policy.{value}", value)] if value else []
         person = self.file.person(head)
         return particular(person, rest, self.words) if person else []
 

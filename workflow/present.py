@@ -56,9 +56,7 @@ def child_json(child: Person, caller: Caller, through_grant: bool = False) -> di
         "names": [_name_json(n) for n in child.names],
         "sex": child.sex.value if child.sex else None,
         "birth_date": _birth_date(child),
-        "birth_place": {"country": child.birth_country, "locality": child.birth_locality}
-        if child.birth_country
-        else None,
+        "birth_place": _birth_place(child),
         "languages": child.languages or [],
     }
     acts_on_it = caller.agency_kind in SEES_RESIDENCE and caller.role in (
@@ -77,6 +75,7 @@ def person_json(person: Person) -> dict[str, Any]:
         "names": [_name_json(n) for n in person.names],
         "sex": person.sex.value if person.sex else None,
         "birth_date": _birth_date(person),
+        "birth_place": _birth_place(person),
         "citizenship": person.citizenship,
         "alive": person.alive,
         "whereabouts": person.whereabouts.value if person.whereabouts else None,
@@ -149,6 +148,12 @@ def _name_json(name: Any) -> dict[str, Any]:
     if name.patronymic:
         shown["patronymic"] = name.patronymic
     return shown
+
+
+def _birth_place(person: Person) -> dict[str, str | None] | None:
+    if not person.birth_country:
+        return None
+    return {"country": person.birth_country, "locality": person.birth_locality}
 
 
 def _birth_date(person: Person) -> dict[str, str] | None:

@@ -85,6 +85,7 @@ class PersonIn(Input):
     names: Names
     sex: Sex | None = None
     birth_date: DateIn | None = None
+    birth_place: PlaceIn | None = None  # a parent's: what the birth certificate may record
     citizenship: Country | None = None
     alive: bool | None = None
     whereabouts: Whereabouts | None = None
@@ -112,6 +113,7 @@ class PersonPatch(Input):
     names: Names | None = None
     sex: Sex | None = None
     birth_date: DateIn | None = None
+    birth_place: PlaceIn | None = None
     citizenship: Country | None = None
     alive: bool | None = None
     whereabouts: Whereabouts | None = None

@@ -8,7 +8,7 @@ import unicodedata
 import PIL.Image
 import pytest
 
-from tests.factories import ALL_SCRIPTS_CHILD, Api
+from tests.factories import ALL_SCRIPTS_CHILD, MOTHER_ABROAD, Api
 from tests.forms.helpers import (
     FORMS,
     KAZAKH_CHILD,
@@ -144,6 +144,17 @@ def test_the_redacted_summary_leaves_out_where_the_child_lives(api: Api, kazakh_
     assert "detained abroad" not in redacted and "Where the child lives" not in redacted
     assert CYRILLIC in redacted
     assert "without the child's whereabouts" in redacted
+
+
+def test_the_birth_registration_follows_the_place_of_birth_policy(api: Api) -> None:
+    mother = {**MOTHER_ABROAD, "birth_place": {"country": "KZ", "locality": "Шымкент"}}
+    case = api.create_case(child=KAZAKH_CHILD, people=[mother])
+
+    text = logical_text(issued(generate(api, case["id"], "birth-registration")))
+
+    assert "the parents' places of birth, not the child's" in text
+    assert "Шымкент, KZ" in text  # the mother's place of birth, for the certificate
+    assert KAZAKH_CHILD["birth_place"]["locality"] not in text  # not the conflict zone
 
 
 def test_a_form_shows_only_its_recipients_fields(api: Api, kazakh_case: dict) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from jose import jwk, jwt
@@ -12,7 +11,7 @@ from jose.exceptions import JOSEError
 from sqlalchemy.orm import Session
 
 from workflow.identity.providers import Provider, trusted
-from workflow.identity.tokens import CLOCK_SKEW, FORBIDDEN_HEADERS, refusal
+from workflow.identity.tokens import CLOCK_SKEW, FORBIDDEN_HEADERS, issued_in_future, refusal
 from workflow.models import ExternalIdentity, User
 
 log = logging.getLogger(__name__)
@@ -127,5 +126,5 @@ def _check_issued_at(claims: dict[str, Any]) -> None:
     issued = claims["iat"]
     if isinstance(issued, bool) or not isinstance(issued, int | float):
         raise refusal("claims")
-    if issued > (datetime.now(UTC) + CLOCK_SKEW).timestamp():
+    if issued_in_future(issued):
         raise refusal("issued_in_future")

@@ -25,6 +25,7 @@ class SigningKey:
     kid: str
     private_pem: str
     public_pem: str
+    created: datetime  # from the file name, which every key must start with
 
     def public_jwk(self) -> dict[str, Any]:
         key: dict[str, Any] = jwk.construct(self.public_pem, ALGORITHM).to_dict()
@@ -51,18 +52,15 @@ class KeyRing:
         key = self.get(kid)
         if key is None or key is self.current:
             return key
-        newer = [_created(k.kid) for k in self._keys.values() if k.kid > key.kid]
-        replaced_at = min((t for t in newer if t is not None), default=None)
-        return key if replaced_at is None or now < replaced_at + grace else None
+        replaced_at = min(k.created for k in self._keys.values() if k.kid > key.kid)
+        return key if now < replaced_at + grace else None
 
-    def jwks(self, now: datetime | None = None, grace: timedelta | None = None) -> dict[str, Any]:
-        """The public keys that still verify (all of them when no time is given)."""
-        shown = [
-            key
-            for key in sorted(self._keys.values(), key=lambda k: k.kid)
-            if now is None or grace is None or self.verifying(key.kid, now, grace)
-        ]
-        return {"keys": [key.public_jwk() for key in shown]}
+    def jwks(self, now: datetime, grace: timedelta) -> dict[str, Any]:
+        """The public keys that still verify."""
+        ordered = sorted(self._keys.values(), key=lambda k: k.kid)
+        return {
+            "keys": [key.public_jwk() for key in ordered if self.verifying(key.kid, now, grace)]
+        }
 
 
 def _created(kid: str) -> datetime | None:
@@ -99,7 +97,8 @@ def create(directory: Path) -> SigningKey:
 
 
 def _read(path: Path) -> SigningKey:
-    if _created(path.stem) is None:  # the name orders the keys and dates their replacement
+    created = _created(path.stem)
+    if created is None:  # the name orders the keys and dates their replacement
         raise ConfigError(
             f"signing key {path.name} must be named by its creation time, as `homeward keys "
             "rotate` names keys"
@@ -117,5 +116,8 @@ def _read(path: Path) -> SigningKey:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     return SigningKey(
-        kid=path.stem, private_pem=private_pem.decode(), public_pem=public_pem.decode()
+        kid=path.stem,
+        private_pem=private_pem.decode(),
+        public_pem=public_pem.decode(),
+        created=created,
     )

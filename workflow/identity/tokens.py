@@ -94,8 +94,13 @@ def _check_claims(claims: dict[str, Any]) -> None:
     if claims.get("typ") != "access" or not isinstance(claims.get("sid"), str):
         raise refusal("wrong_kind")
     issued = claims["iat"]
-    if not isinstance(issued, int) or issued > (datetime.now(UTC) + CLOCK_SKEW).timestamp():
+    if not isinstance(issued, int) or issued_in_future(issued):
         raise refusal("issued_in_future")
+
+
+def issued_in_future(issued: float) -> bool:
+    """Whether a token claims to be issued later than now allows, clock skew included."""
+    return issued > (datetime.now(UTC) + CLOCK_SKEW).timestamp()
 
 
 def _missing_claim(token: str) -> str | None:

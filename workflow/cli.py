@@ -37,7 +37,7 @@ class HomewardGroup(FlaskGroup):
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as error:
             # The driver's text can carry the statement's parameters, names among them.
-            _fail(
+            fail(
                 f"the database cannot be used ({type(error.orig).__name__}): are "
                 "HOMEWARD_DATABASE_URL and HOMEWARD_INSTANCE_PATH right, and has "
                 "`homeward db upgrade` been run?"
@@ -99,7 +99,7 @@ def agencies_create(name: str, kind: str) -> None:
     name = _line(name, "NAME", 200)
     with db.unit_of_work() as session:
         if session.scalar(select(Agency.id).filter_by(name=name)) is not None:
-            _fail("an agency with that name exists")
+            fail("an agency with that name exists")
         agency = Agency(name=name, kind=AgencyKind(kind))
         session.add(agency)
         session.flush()
@@ -133,7 +133,7 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
         with db.unit_of_work() as session:
             agency = session.scalar(select(Agency).filter_by(name=agency_name))
             if agency is None:
-                _fail("there is no agency with that name")
+                fail("there is no agency with that name")
             create_user(session, username, password, Role(role), agency)
             record_command(
                 session,
@@ -143,7 +143,7 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
                 detail={"role": role},
             )
     except HomewardError as error:
-        _fail(error.message)
+        fail(error.message)
     click.echo(f"user created: {username} ({role})")
 
 
@@ -159,10 +159,10 @@ def users_update(
     with db.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         if user is None:
-            _fail("there is no user with that name")
+            fail("there is no user with that name")
         agency = session.scalar(select(Agency).filter_by(name=agency_name)) if agency_name else None
         if agency_name and agency is None:
-            _fail("there is no agency with that name")
+            fail("there is no agency with that name")
         try:
             ended = update_user(
                 session,
@@ -172,7 +172,7 @@ def users_update(
                 None if disable is None else not disable,
             )
         except HomewardError as error:
-            _fail(error.message)
+            fail(error.message)
         changes = {"role": role, "agency": agency_name, "disabled": disable}
         record_command(
             session,
@@ -203,7 +203,7 @@ def workflow_load(path: Path) -> None:
                 object_id=f"{record.name}:{record.version}",
             )
     except catalogue.DefinitionError as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"workflow {record.name} version {record.version} loaded")
 
 
@@ -214,7 +214,7 @@ def workflow_check(path: Path) -> None:
     try:
         body = catalogue.read_file(path)
     except catalogue.DefinitionError as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"{body['name']} version {body['version']}: valid")
 
 
@@ -252,12 +252,13 @@ def _line(value: str, name: str, limit: int) -> str:
     try:
         cleaned = clean_line(value)
     except ValueError as error:
-        _fail(f"{name}: {error}")
+        fail(f"{name}: {error}")
     if len(cleaned) > limit:
-        _fail(f"{name}: at most {limit} characters")
+        fail(f"{name}: at most {limit} characters")
     return cleaned
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
+    """Say what is wrong on stderr, in one line, and exit with 2 (bad use)."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)

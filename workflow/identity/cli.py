@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from typing import NoReturn
-
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -13,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audit.recorder import record_command
 from workflow import db
+from workflow.cli import fail
 from workflow.identity import providers
 from workflow.identity.providers import Provider
 from workflow.models import ExternalIdentity, User
@@ -39,11 +37,11 @@ def users_link(issuer: str, subject: str, username: str) -> None:
     with db.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         if user is None:
-            _fail("there is no user with that name")
+            fail("there is no user with that name")
         if user.agency.name != provider.agency:
-            _fail(f"provider {provider.name} signs in officials of {provider.agency} only")
+            fail(f"provider {provider.name} signs in officials of {provider.agency} only")
         if session.get(ExternalIdentity, (issuer, subject)) is not None:
-            _fail("that subject is already linked; unlink it first")
+            fail("that subject is already linked; unlink it first")
         session.add(ExternalIdentity(issuer=issuer, subject=subject, user_id=user.id))
         session.flush()
         _record(session, "admin.user_link", username, provider)
@@ -59,7 +57,7 @@ def users_unlink(issuer: str, subject: str) -> None:
     with db.unit_of_work() as session:
         link = session.get(ExternalIdentity, (issuer, subject))
         if link is None:
-            _fail("that subject is not linked")
+            fail("that subject is not linked")
         user = session.get(User, link.user_id)
         session.delete(link)
         session.flush()
@@ -71,7 +69,7 @@ def users_unlink(issuer: str, subject: str) -> None:
 def _provider(issuer: str) -> Provider:
     provider = providers.trusted().provider(issuer)
     if provider is None:
-        _fail("no provider with that issuer is configured in OIDC_PROVIDERS")
+        fail("no provider with that issuer is configured in OIDC_PROVIDERS")
     return provider
 
 
@@ -85,8 +83,3 @@ def _record(session: Session, action: str, username: str | None, provider: Provi
         object_id=username,
         detail={"provider": provider.name if provider else None},
     )
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)

@@ -168,7 +168,6 @@ def names(person: Person) -> list[str]:
 
 
 def particular(person: Person, name: str, words: Words) -> list[str]:
-    value: Any = getattr(person, name, None) if name not in ("names", "birth_place") else None
     if name == "names":
         return names(person)
     if name == "birth_place":
@@ -176,6 +175,7 @@ def particular(person: Person, name: str, words: Words) -> list[str]:
         return [", ".join(p for p in place if p)] if any(place) else []
     if name == "birth_date":
         return [_birth_date(person, words)] if person.birth_date else []
+    value: Any = getattr(person, name)
     if value is None or value == []:
         return []
     if isinstance(value, bool):

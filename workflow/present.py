@@ -87,8 +87,8 @@ def history_json(
 ) -> dict[str, Any]:
     """One step of the history; its data only for the case's lawyers and the agency that took
     it, and never for a reader who came in through break-glass."""
-    sees_data = caller.role is Role.LAWYER or caller.agency_id == record.agency_id
-    sees_data = sees_data and not through_grant
+    took_part = caller.role is Role.LAWYER or caller.agency_id == record.agency_id
+    sees_data = took_part and not through_grant
     return {
         "id": record.id,
         "track": record.track,

@@ -36,6 +36,24 @@ ACTIONS = {
     "audit.get_report": "audit.report",
     "audit.get_inclusion": "audit.proof",
     "audit.get_consistency": "audit.proof",
+    # The web pages leave the same events as the API calls they stand for.
+    "web.sign_in": "auth.login",
+    "web.sign_out": "auth.logout",
+    "web.my_cases": "case.list",
+    "web.agency_queue": "case.list",
+    "web.open_case": "case.create",
+    "web.case_page": "case.read",
+    "web.take_step": "case.transition",
+    "web.record_consent": "consent.record",
+    "web.upload_document": "document.upload",
+    "web.download_document": "document.download",
+    "web.generate_form": "form.generate",
+    "web.access_log": "audit.query",
+    "web.case_accesses": "audit.case_accesses",
+    "web.export_events": "audit.export",
+    "web.chain": "audit.verify",
+    "web.make_checkpoint": "audit.checkpoint",
+    "web.dashboard": "report.dashboard",
 }
 
 

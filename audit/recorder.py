@@ -84,6 +84,8 @@ def _path_case() -> str | None:
 def _outcome(response: Response) -> str:
     if response.status_code < 400:
         return "success"
+    if g.get("error_code"):  # a web page names its refusal; its body is HTML, not JSON
+        return str(g.error_code)[:40]
     try:
         code = json.loads(response.get_data())["error"]["code"]
     except (ValueError, KeyError, TypeError):

@@ -43,14 +43,18 @@ PAGE_OR_JSON = {"text/html": {"schema": {"type": "string"}}, "application/json":
 @generation.post("/<case_id>/forms/<form>", responses={201: None})
 def post_form(path: FormPath, query: FormQuery) -> Response:
     """Generate a signed PDF form; its verification code comes in X-Verification-Code."""
+    return issued_form_response(path.case_id, path.form, query.variant == "redacted", 201)
+
+
+def issued_form_response(case_id: str, kind: str, redacted: bool, status: int) -> Response:
+    """Issue the form and answer with the PDF; the web pages share this."""
     session, caller = db.session(), current_caller()
-    case, facts = find_visible_case(session, caller, path.case_id)
-    redacted = query.variant == "redacted"
-    record, code, pdf = operations.issue_form(session, caller, case, facts, path.form, redacted)
+    case, facts = find_visible_case(session, caller, case_id)
+    record, code, pdf = operations.issue_form(session, caller, case, facts, kind, redacted)
     audit.note(detail={"form": str(record.id), "kind": record.kind, "variant": record.variant})
-    response = Response(pdf, status=201, mimetype="application/pdf")
+    response = Response(pdf, status=status, mimetype="application/pdf")
     response.headers["X-Verification-Code"] = code
-    response.headers["Content-Disposition"] = f'attachment; filename="{path.form}.pdf"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.pdf"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -53,10 +53,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from audit import recorder
     from audit import views as audit_views
     from audit.cli import audit_group
-    from workflow import api, cli
+    from workflow import api, cli, web
 
     recorder.init_app(app)
     api.init_app(app)
+    web.init_app(app)
     app.register_api(audit_views.blueprint)
     cli.init_app(app)
     app.cli.add_command(audit_group)

@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_JWKS_CACHE_SECONDS": 3600,  # how long a provider's fetched key set is trusted
     "OIDC_JWKS_REFETCH_SECONDS": 60,  # at most one early refetch per provider this often
     "OIDC_JWKS_TIMEOUT_SECONDS": 5,
+    "WEB_SECRET_KEY": None,  # signs the web pages' session cookie; made in the instance folder
 }
 
 INTEGER_KEYS = {

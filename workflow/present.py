@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from workflow.db import utcnow
 from workflow.engine import allowed_steps
-from workflow.models import Case, Consent, Document, Person, TransitionRecord
+from workflow.models import Case, Consent, Document, Person, TransitionRecord, User
 from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
@@ -80,6 +83,19 @@ def person_json(person: Person) -> dict[str, Any]:
         "alive": person.alive,
         "whereabouts": person.whereabouts.value if person.whereabouts else None,
     }
+
+
+def case_history(
+    session: Session, case: Case, caller: Caller, facts: CaseFacts
+) -> list[dict[str, Any]]:
+    """Every step taken on the case, oldest first, as the caller may see it."""
+    through_grant = opened_by_break_glass(caller, facts)
+    records = session.scalars(
+        select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
+    ).all()
+    actors = select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
+    users = {user_id: username for user_id, username in session.execute(actors)}
+    return [history_json(record, users, caller, through_grant) for record in records]
 
 
 def history_json(

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from flask import Response, current_app, jsonify
 from flask_openapi3 import APIBlueprint, Tag
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
@@ -15,9 +14,9 @@ from workflow.access import case_facts, current_caller
 from workflow.api.guards import check_json_body, etag, require_version
 from workflow.break_glass import latest_grant
 from workflow.identity.current import require_user
-from workflow.models import Case, TransitionRecord, User
+from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
-from workflow.present import case_json, case_summary, history_json
+from workflow.present import case_history, case_json, case_summary
 from workflow.queries import list_cases
 from workflow.rules import catalogue
 from workflow.schemas import (
@@ -108,14 +107,7 @@ def get_history(path: CasePath) -> Response:
     """Every step taken on the case: who, when, from, to, note."""
     session, caller = db.session(), current_caller()
     case, facts = find_visible_case(session, caller, path.case_id, break_glass=True)
-    through_grant = opened_by_break_glass(caller, facts)
-    records = session.scalars(
-        select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
-    ).all()
-    actors = select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
-    users = {user_id: username for user_id, username in session.execute(actors)}
-    shown = [history_json(record, users, caller, through_grant) for record in records]
-    return jsonify({"history": shown})
+    return jsonify({"history": case_history(session, case, caller, facts)})
 
 
 @blueprint.post("/<case_id>/assignments", responses={201: None})

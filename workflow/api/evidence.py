@@ -64,8 +64,13 @@ def get_documents(path: CasePath) -> Response:
 @uploads.get("/documents/<document_id>")
 def get_document(path: DocumentPath) -> Response:
     """The document's bytes, as an attachment."""
+    return document_download(path.document_id)
+
+
+def document_download(document_id: str) -> Response:
+    """The document's bytes for the caller, if they may read it; the web pages share this."""
     session, caller = db.session(), current_caller()
-    document = documents.find_document(session, path.document_id)
+    document = documents.find_document(session, document_id)
     # Kept for the auditors even when the download is refused: which document was asked for.
     audit.note(detail={"document": str(document.id), "kind": document.kind.value})
     try:

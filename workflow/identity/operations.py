@@ -43,6 +43,7 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     user: User
+    session_id: uuid.UUID
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -191,7 +192,7 @@ def _issue(db: Session, user: User, session: AuthSession, now: datetime) -> Toke
     db.add(session)
     db.flush()
     access_token, expires_in = issue_access_token(user, session.id, now)
-    return TokenPair(access_token, refresh_token, expires_in, user)
+    return TokenPair(access_token, refresh_token, expires_in, user, session.id)
 
 
 def _digest(token: str) -> str:

@@ -1,0 +1,55 @@
+"""The web application: server-rendered pages for lawyers, officials and auditors, beside the
+API in the same Flask app and built on the same operations, permissions and audit trail."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel
+
+from workflow.web.blueprint import csrf, web
+
+LANGUAGES = ("en", "ru")
+
+
+def init_app(app: Flask) -> None:
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(app)
+    app.config.update(
+        SESSION_COOKIE_NAME="homeward_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["ENV"] == "production",
+        # Checked by the web blueprint alone: API calls carry a bearer token, not a cookie.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        # A form lives as long as the sign-in it belongs to; the session's limits end both.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    csrf.init_app(app)
+    Babel(app, locale_selector=chosen_language, default_translation_directories="web/translations")
+    from workflow.web import views  # noqa: F401 - the views attach themselves to the blueprint
+
+    app.register_blueprint(web)
+
+
+def chosen_language() -> str:
+    """The language the user picked, else the browser's preference among ours, else English."""
+    picked = session.get("language")
+    if picked in LANGUAGES:
+        return str(picked)
+    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+
+
+def _secret_key(app: Flask) -> str:
+    """HOMEWARD_WEB_SECRET_KEY, else a key made once and kept in the instance folder."""
+    configured = app.config.get("WEB_SECRET_KEY")
+    if configured:
+        return str(configured)
+    path = Path(app.instance_path) / "web-secret.key"
+    if not path.exists():
+        aside = path.with_suffix(".tmp")
+        aside.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        aside.chmod(0o600)
+        aside.replace(path)
+    return path.read_text(encoding="ascii").strip()

@@ -1,0 +1,82 @@
+"""Signing in and out, choosing the language, and each role's start page."""
+
+from __future__ import annotations
+
+from flask import g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from workflow.errors import NotAuthenticated, TooManyAttempts
+from workflow.web import LANGUAGES, signin
+from workflow.web.blueprint import web
+from workflow.web.chrome import HOMES
+
+
+@web.get("/")
+def home() -> ResponseReturnValue:
+    """Each user starts where their work is; a stranger starts at sign-in."""
+    if not g.get("user"):
+        return redirect(url_for("web.sign_in_page"))
+    return redirect(url_for(HOMES[g.user.role]))
+
+
+@web.get("/sign-in")
+def sign_in_page() -> ResponseReturnValue:
+    next_path = signin.safe_next(request.args.get("next"))
+    if g.get("user"):
+        return redirect(next_path or url_for("web.home"))
+    ended = bool(g.get("session_ended"))
+    return render_template("sign_in.html", title=_("Sign in"), next=next_path, ended=ended)
+
+
+@web.post("/sign-in")
+def sign_in() -> ResponseReturnValue:
+    """Sign in as the API does: the same accounts, throttling and session limits."""
+    next_path = signin.safe_next(request.args.get("next"))
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    try:
+        if not username or not password or len(username) > 64 or len(password) > 1024:
+            raise NotAuthenticated("missing")
+        signin.sign_in(username, password)
+    except NotAuthenticated:
+        g.error_code = "not_authenticated"
+        problem = _("The username or password is wrong.")
+        return _sign_in_again(username, next_path, problem, 401)
+    except TooManyAttempts as error:
+        g.error_code = error.code
+        minutes = max(1, -(-int(error.details["retry_after"]) // 60))
+        problem = _(
+            "Too many failed sign-ins. Wait %(minutes)d minute(s), then try again.",
+            minutes=minutes,
+        )
+        return _sign_in_again(username, next_path, problem, 429)
+    return redirect(next_path or url_for("web.home"), 303)
+
+
+@web.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    signin.sign_out()
+    return redirect(url_for("web.sign_in_page"), 303)
+
+
+@web.post("/language")
+def choose_language() -> ResponseReturnValue:
+    """Keep the user's pick for this browser; return to the page they were on."""
+    picked = request.form.get("language")
+    if picked in LANGUAGES:
+        session["language"] = picked
+    return redirect(signin.safe_next(request.form.get("next")) or url_for("web.home"), 303)
+
+
+def _sign_in_again(
+    username: str, next_path: str | None, problem: str, status: int
+) -> tuple[str, int]:
+    page = render_template(
+        "sign_in.html",
+        title=_("Sign in"),
+        next=next_path,
+        username=username[:64],
+        problem=problem,
+    )
+    return page, status

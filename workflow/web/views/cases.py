@@ -1,0 +1,114 @@
+"""The lawyer's pages: my cases, opening a case, and the case page everyone shares."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from pydantic import ValidationError
+
+from audit import recorder as audit
+from workflow import db, operations
+from workflow.access import current_caller
+from workflow.api.cases import find_visible_case
+from workflow.errors import InvalidInput, NotPermitted
+from workflow.permissions import can_open_case
+from workflow.present import case_summary
+from workflow.queries import list_cases
+from workflow.rules import catalogue
+from workflow.schemas import CaseIn, CaseListQuery
+from workflow.vocabulary import DatePrecision, Relation, Sex, Whereabouts
+from workflow.web import inputs
+from workflow.web.blueprint import web
+from workflow.web.casepage import render_case
+from workflow.web.labels import label
+
+
+@web.get("/cases")
+def my_cases() -> str | tuple[str, int]:
+    """The cases the user works, newest change first; filter by name or by what is late."""
+    try:
+        query = CaseListQuery(
+            q=inputs.text(request.args, "q"),
+            overdue=True if request.args.get("overdue") == "1" else None,
+            page=request.args.get("page", "1"),
+        )
+    except ValidationError as error:
+        return _case_list(CaseListQuery(), inputs.validation_errors(error)), 422
+    return _case_list(query, {})
+
+
+def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
+    cases, total = list_cases(db.session(), current_caller(), query)
+    audit.note(
+        detail={
+            "returned": [case.reference for case in cases],
+            "total": total,
+            "filters": sorted(k for k, v in query.model_dump(exclude_defaults=True).items() if v),
+        }
+    )
+    return render_template(
+        "cases.html",
+        title=_("My cases"),
+        cases=[case_summary(case) for case in cases],
+        total=total,
+        query=query,
+        errors=errors,
+        pages=-(-total // query.per_page),
+    )
+
+
+@web.get("/cases/new")
+def new_case() -> tuple[str, int]:
+    """The form for the child's and the relatives' particulars."""
+    if not can_open_case(current_caller()):
+        raise NotPermitted(_("Only lawyers open cases."))
+    return _new_case_page({}, {}, 200)
+
+
+@web.post("/cases/new")
+def open_case() -> ResponseReturnValue:
+    """Open a case with the child's and the relatives' particulars."""
+    if not can_open_case(current_caller()):
+        raise NotPermitted(_("Only lawyers open cases."))
+    body, renames = inputs.case_command(request.form)
+    try:
+        command = CaseIn.model_validate(body)
+        record = catalogue.latest(db.session(), current_app.config["WORKFLOW"])
+        if record is None:
+            raise RuntimeError("no workflow is loaded: run `homeward db upgrade`")
+        case = operations.open_case(db.session(), current_caller(), command, record.id)
+    except ValidationError as error:
+        return _new_case_page(request.form, inputs.validation_errors(error, renames), 422)
+    except InvalidInput as error:
+        return _new_case_page(
+            request.form, inputs.errors_by_field(error.details or [], renames), 422
+        )
+    audit.note(case=case)
+    flash(_("Case %(reference)s is open.", reference=case.reference), "success")
+    return redirect(url_for("web.case_page", case_id=case.id), 303)
+
+
+def _new_case_page(values: object, errors: dict[str, str], status: int) -> tuple[str, int]:
+    g.error_code = "invalid_input" if errors else None
+    page = render_template(
+        "new_case.html",
+        title=_("Open a case"),
+        values=values,
+        errors=errors,
+        slots=range(inputs.RELATIVE_SLOTS),
+        sexes=[(s.value, label("sex", s.value)) for s in Sex],
+        precisions=[(p.value, label("precision", p.value)) for p in DatePrecision],
+        relations=[
+            (r.value, label("relation", r.value)) for r in Relation if r is not Relation.CHILD
+        ],
+        whereabouts=[(w.value, label("whereabouts", w.value)) for w in Whereabouts],
+    )
+    return page, status
+
+
+@web.get("/cases/<case_id>")
+def case_page(case_id: str) -> tuple[str, int]:
+    """One case as the user may see it, and the steps they may take now."""
+    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    return render_case(case, facts)

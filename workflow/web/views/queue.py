@@ -1,0 +1,66 @@
+"""The official's queue: the steps waiting on their agency, oldest first, the overdue marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from pydantic import ValidationError
+
+from audit import recorder as audit
+from workflow import db
+from workflow.access import current_caller
+from workflow.errors import NotPermitted
+from workflow.present import case_summary
+from workflow.queries import list_cases
+from workflow.schemas import CaseListQuery
+from workflow.vocabulary import Role
+from workflow.web.blueprint import web
+
+
+@web.get("/queue")
+def agency_queue() -> str | tuple[str, int]:
+    """Cases with a step waiting on the official's agency, the longest waiting first."""
+    caller = current_caller()
+    if caller.role is not Role.OFFICIAL:
+        raise NotPermitted(_("The queue is for agency officials."))
+    try:
+        query = CaseListQuery(queue="agency", page=request.args.get("page", "1"))
+    except ValidationError:
+        return render_template(
+            "error.html", title=_("Queue"), message=_("There is no such page.")
+        ), 422
+    cases, total = list_cases(db.session(), caller, query)
+    audit.note(
+        detail={
+            "returned": [case.reference for case in cases],
+            "total": total,
+            "filters": ["queue"],
+        }
+    )
+    rows = [_waiting(case_summary(case), caller.agency_kind.value) for case in cases]
+    return render_template(
+        "queue.html",
+        title=_("Our queue"),
+        rows=sorted(rows, key=lambda row: row["since"]),
+        total=total,
+        query=query,
+        pages=-(-total // query.per_page),
+    )
+
+
+def _waiting(summary: dict[str, Any], agency_kind: str) -> dict[str, Any]:
+    """The case and the tracks on which it waits on this agency."""
+    tracks = {
+        name: track
+        for name, track in summary["tracks"].items()
+        if agency_kind in track["waiting_on"]
+    }
+    since = min((track["since"] for track in tracks.values()), default=summary["updated_at"])
+    return {
+        "case": summary,
+        "tracks": tracks,
+        "since": since,
+        "overdue": any(t["overdue"] for t in tracks.values()),
+    }

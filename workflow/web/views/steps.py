@@ -1,0 +1,151 @@
+"""What a case page's forms do: take a step, record a consent, upload and download documents,
+generate a form. Each failure shows the case page again, its errors beside the form that failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from pydantic import ValidationError
+
+from audit import recorder as audit
+from forms.views import issued_form_response
+from workflow import db, operations
+from workflow.access import current_caller
+from workflow.api.cases import find_visible_case
+from workflow.api.evidence import document_download
+from workflow.errors import HomewardError, InvalidInput
+from workflow.evidence import consents, documents
+from workflow.models import Case
+from workflow.rules.catalogue import definition_of
+from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
+from workflow.web import inputs
+from workflow.web.blueprint import web
+from workflow.web.casepage import changes_since, render_case
+from workflow.web.labels import label
+
+
+@web.post("/cases/<case_id>/steps")
+def take_step(case_id: str) -> ResponseReturnValue:
+    """Take the step the form names, at the version of the case the page showed."""
+    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    form = request.form
+    track, action = form.get("track", "")[:40], form.get("action", "")[:40]
+    failed = f"{track}-{action}"
+    if _version(form.get("version")) != case.version:
+        return _stale(case, _version(form.get("last_step")) or 0)
+    definition = definition_of(case.workflow)
+    found = definition.track(track)
+    transition = found.transition(action) if found else None
+    fields = transition.fields if transition else {}
+    values: dict[str, Any] = dict(form.items())
+    values["evidence_ids"] = form.getlist("evidence_ids")
+    try:
+        command = TransitionIn(
+            track=track,
+            action=action,
+            data=inputs.step_data(form, fields),
+            evidence_ids=form.getlist("evidence_ids")[:20],
+            note=inputs.text(form, "note"),
+        )
+        operations.perform_transition(db.session(), current_caller(), case, facts, command)
+    except ValidationError as error:
+        return _again(case, failed, values, error=inputs.validation_errors(error))
+    except HomewardError as error:
+        return _again(case, failed, values, refusal=error)
+    flash(_("Done: %(step)s.", step=label("action", action)), "success")
+    return redirect(url_for("web.case_page", case_id=case.id), 303)
+
+
+@web.post("/cases/<case_id>/consents")
+def record_consent(case_id: str) -> ResponseReturnValue:
+    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    form = request.form
+    body = {
+        "person_id": inputs.text(form, "person_id"),
+        "purpose": inputs.text(form, "purpose"),
+        "given_on": inputs.text(form, "given_on"),
+        "document_id": inputs.text(form, "document_id"),
+    }
+    try:
+        command = ConsentIn.model_validate(body)
+        consents.record_consent(db.session(), current_caller(), case, facts, command)
+    except ValidationError as error:
+        return _again(case, "consent", dict(form.items()), error=inputs.validation_errors(error))
+    except HomewardError as error:
+        return _again(case, "consent", dict(form.items()), refusal=error)
+    flash(_("The consent is recorded."), "success")
+    return redirect(url_for("web.case_page", case_id=case.id), 303)
+
+
+@web.post("/cases/<case_id>/documents")
+def upload_document(case_id: str) -> ResponseReturnValue:
+    """Attach a scan; its type is read from its bytes, never from its name."""
+    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    values = {"kind": request.form.get("kind", "")[:40]}
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput("", [{"field": "file", "problem": "missing", "message": ""}])
+        command = DocumentForm.model_validate({"file": upload, "kind": values["kind"]})
+        document = documents.attach_document(
+            db.session(), current_caller(), case, facts, command.kind, command.file.read()
+        )
+    except ValidationError as error:
+        return _again(case, "upload", values, error=inputs.validation_errors(error))
+    except HomewardError as error:
+        return _again(case, "upload", values, refusal=error, field="file")
+    audit.note(detail={"document": str(document.id), "kind": document.kind.value})
+    flash(_("The document is uploaded."), "success")
+    return redirect(url_for("web.case_page", case_id=case.id), 303)
+
+
+@web.get("/documents/<document_id>")
+def download_document(document_id: str) -> ResponseReturnValue:
+    return document_download(document_id[:64])
+
+
+@web.post("/cases/<case_id>/forms/<kind>")
+def generate_form(case_id: str, kind: str) -> ResponseReturnValue:
+    """Issue the form and hand the signed PDF to the browser as a download."""
+    redacted = request.form.get("variant") == "redacted"
+    return issued_form_response(case_id[:64], kind[:40], redacted, 200)
+
+
+def _again(
+    case: Case,
+    failed: str,
+    values: dict[str, Any],
+    *,
+    error: dict[str, str] | None = None,
+    refusal: HomewardError | None = None,
+    field: str | None = None,
+) -> tuple[str, int]:
+    """The case page again, as it is now, with what went wrong beside the form that failed."""
+    db.session().rollback()  # nothing of the failed try is kept, and the page shows the truth
+    errors, problem, status = error or {}, None, 422
+    if refusal is not None:
+        g.error_code, status = refusal.code, refusal.status
+        if isinstance(refusal, InvalidInput) and isinstance(refusal.details, list):
+            errors = inputs.errors_by_field(refusal.details)
+        if field and not errors:
+            errors = {field: refusal.message}
+        problem = None if errors and isinstance(refusal, InvalidInput) else refusal.message
+    else:
+        g.error_code = "invalid_input"
+    if errors and not problem:
+        problem = _("Some fields need attention; see the messages beside them.")
+    return render_case(
+        case, status=status, errors=errors, values=values, failed=failed, problem=problem
+    )
+
+
+def _stale(case: Case, last_step: int) -> tuple[str, int]:
+    g.error_code = "stale_version"
+    return render_case(case, status=409, changes=changes_since(case, last_step))
+
+
+def _version(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else None

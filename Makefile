@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export HOMEWARD_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install run test lint typecheck pytest bench diagram clean
+.PHONY: install run test lint typecheck pytest bench diagram messages translations clean
 
 install: $(INSTALLED)
 
@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-run: install
+run: install translations
 	$(BIN)/homeward db upgrade
 	$(BIN)/homeward demo load
 	$(BIN)/homeward run --host 127.0.0.1 --port 5000
@@ -30,7 +30,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
@@ -39,6 +39,18 @@ bench: install
 	$(BIN)/python -m bench.audit_trail
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.forms
+
+# The web pages' catalogs: `messages` gathers new English texts into each language's .po file
+# for translating; `translations` compiles the .po files the pages read.
+CATALOGS := workflow/web/translations
+
+messages: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext \
+		-o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGS)/messages.pot -d $(CATALOGS)
+
+translations: install
+	$(BIN)/pybabel compile -d $(CATALOGS)
 
 diagram: install
 	$(BIN)/homeward workflow diagram --out docs

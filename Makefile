@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python -m bench.audit_trail
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.forms
+	$(BIN)/python -m bench.pages
 
 # The web pages' catalogs: `messages` gathers new English texts into each language's .po file
 # for translating; `translations` compiles the .po files the pages read.

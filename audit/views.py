@@ -14,7 +14,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy.orm import Session
 
 from audit import checkpoints, queries
-from audit.models import AuditHead
+from audit.models import AuditEvent, AuditHead
 from audit.recorder import note
 from audit.schemas import (
     CasePath,
@@ -54,22 +54,32 @@ def _auditors_only() -> None:
 def get_events(query: EventFilter) -> Response:
     """Events matching the filters, oldest first, one page after the cursor."""
     events, next_cursor = queries.page(db.session(), query)
-    note(detail={"filters": _given(query), "returned": len(events)})
+    note(detail={"filters": given_filters(query), "returned": len(events)})
     return jsonify({"events": [queries.event_json(e) for e in events], "next_cursor": next_cursor})
 
 
 @blueprint.get("/cases/<case>/accesses")
 def get_case_accesses(path: CasePath) -> Response:
     """Who accessed one case, when, and whether it was allowed (denied attempts included)."""
-    query = EventFilter(case=path.case, limit=500)
-    events, next_cursor = queries.page(db.session(), query)
-    note(object_type="case", object_id=path.case, detail={"returned": len(events)})
+    events, next_cursor = case_access_events(path.case)
     return jsonify({"events": [queries.event_json(e) for e in events], "next_cursor": next_cursor})
+
+
+def case_access_events(case: str) -> tuple[list[AuditEvent], int | None]:
+    """Find the first events about one case, by id or reference, and note what was asked."""
+    events, next_cursor = queries.page(db.session(), EventFilter(case=case, limit=500))
+    note(object_type="case", object_id=case, detail={"returned": len(events)})
+    return events, next_cursor
 
 
 @blueprint.get("/export")
 def get_export(query: ExportQuery) -> Response:
     """The filtered events as a CSV or JSON Lines download."""
+    return export(query)
+
+
+def export(query: ExportQuery) -> Response:
+    """Make the download of the filtered events, for the API and the auditor's pages alike."""
     events, next_cursor = queries.page(db.session(), query)
     rows = [queries.event_json(e) for e in events]
     body = (
@@ -77,7 +87,7 @@ def get_export(query: ExportQuery) -> Response:
         if query.format == "csv"
         else "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     )
-    note(detail={"filters": _given(query), "returned": len(rows), "format": query.format})
+    note(detail={"filters": given_filters(query), "returned": len(rows), "format": query.format})
     mimetype = "text/csv" if query.format == "csv" else "application/x-ndjson"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename=audit.{query.format}"
@@ -89,8 +99,12 @@ def get_export(query: ExportQuery) -> Response:
 @blueprint.get("/verify")
 def get_verify() -> Response:
     """Recompute the chain and every stored checkpoint; name the first broken event."""
-    public = checkpoints.signing_key().public_key()
-    return jsonify(verify_trail(db.session(), public))
+    return jsonify(verify_now(db.session()))
+
+
+def verify_now(session: Session) -> dict[str, Any]:
+    """Verify the whole trail against the stored checkpoints, with the checkpoint key."""
+    return verify_trail(session, checkpoints.signing_key().public_key())
 
 
 @blueprint.get("/checkpoints")
@@ -155,7 +169,8 @@ def _head(session: Session) -> int:
     return head.seq if head else 0
 
 
-def _given(query: EventFilter) -> list[str]:
+def given_filters(query: EventFilter) -> list[str]:
+    """Name the filters given, not their values: the trail keeps which filters, never what."""
     return sorted(
         name for name, value in query.model_dump(exclude_defaults=True).items() if value is not None
     )
@@ -166,7 +181,8 @@ def _csv(rows: list[dict[str, object]]) -> str:
     writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["seq"])
     writer.writeheader()
     for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet; quote it.
+        # A cell starting with = + - @ (or a tab or CR before one) would run as a formula in a
+        # spreadsheet; quote it.
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
 
@@ -174,6 +190,6 @@ def _csv(rows: list[dict[str, object]]) -> str:
 def _cell(value: object) -> object:
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

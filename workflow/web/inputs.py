@@ -38,12 +38,19 @@ def problem_text(problem: str, message: str) -> str:
         "less_than_equal": _("This number is too large."),
         "uuid_parsing": _("Choose one of the options."),
         "string_pattern_mismatch": _("Use the form shown in the hint."),
+        "int_parsing": _("Enter a whole number."),
+        "datetime_parsing": _("Enter a date as year-month-day, for example 2016-04-30."),
+        "datetime_from_date_parsing": _("Enter a date as year-month-day, for example 2016-04-30."),
         "not_on_case": _("Choose one of the documents attached to this case."),
     }
     if "future" in message and "must not" in message:
         return str(_("The date must not be in the future."))
     if "must be in the future" in message:
         return str(_("The date must be in the future."))
+    if "control character" in message or "invalid character" in message:
+        return str(_("This holds characters that cannot be used here."))
+    if "must not be blank" in message:
+        return str(_("Fill this in."))
     if "needs a given or a family name" in message:
         return str(_("Give at least a given or a family name."))
     return str(texts.get(problem, message))

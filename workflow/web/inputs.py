@@ -68,9 +68,10 @@ def errors_by_field(
             if field == prefix or field.startswith(prefix + "."):
                 field = name + field[len(prefix) :]
                 break
-        shown.setdefault(
-            field, problem_text(str(detail.get("problem")), str(detail.get("message", "")))
-        )
+        text = problem_text(str(detail.get("problem")), str(detail.get("message", "")))
+        if field.endswith(".names"):  # no name at all: any script will do, not one field
+            text = str(_("Give at least a given or a family name, in any script."))
+        shown.setdefault(field, text)
     return shown
 
 
@@ -119,7 +120,7 @@ def _person(
             renames[f"{path}.names.{len(names)}"] = f"{prefix}.{script.value}"
             names.append({"script": script.value, **{k: v for k, v in parts.items() if v}})
     if not names:
-        renames[f"{path}.names"] = f"{prefix}.{Script.LATIN.value}.given"
+        renames[f"{path}.names"] = f"{prefix}.names"
     person: dict[str, Any] = {"names": names, "sex": text(form, f"{prefix}.sex")}
     date_value = text(form, f"{prefix}.birth_date.value")
     if date_value:

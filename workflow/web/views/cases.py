@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from pydantic import ValidationError
 
 from audit import recorder as audit
@@ -17,11 +18,17 @@ from workflow.present import case_summary
 from workflow.queries import list_cases
 from workflow.rules import catalogue
 from workflow.schemas import CaseIn, CaseListQuery
-from workflow.vocabulary import DatePrecision, Relation, Sex, Whereabouts
+from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import render_case
 from workflow.web.labels import label
+
+NAME_PARTS_SHOWN = {
+    "given": lazy_gettext("Given name"),
+    "family": lazy_gettext("Family name"),
+    "patronymic": lazy_gettext("Patronymic"),
+}
 
 
 @web.get("/cases")
@@ -103,6 +110,7 @@ def _new_case_page(values: object, errors: dict[str, str], status: int) -> tuple
             (r.value, label("relation", r.value)) for r in Relation if r is not Relation.CHILD
         ],
         whereabouts=[(w.value, label("whereabouts", w.value)) for w in Whereabouts],
+        titles={field: field_title(field) for field in errors},
     )
     return page, status
 
@@ -112,3 +120,22 @@ def case_page(case_id: str) -> tuple[str, int]:
     """One case as the user may see it, and the steps they may take now."""
     case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
     return render_case(case, facts)
+
+
+def field_title(field: str) -> str:
+    """Whose field and which, in words, for the list of problems above the new-case form."""
+    parts = field.split(".")
+    if parts[0] == "child":
+        whose, rest = _("The child"), parts[1:]
+    elif parts[0] == "people" and len(parts) > 1 and parts[1].isdigit():
+        whose, rest = _("Relative %(number)d", number=int(parts[1]) + 1), parts[2:]
+    else:
+        return ""
+    scripts = {script.value for script in Script}
+    if len(rest) == 2 and rest[0] in scripts:
+        what = f"{NAME_PARTS_SHOWN.get(rest[1], rest[1])} ({label('script', rest[0])})"
+    elif rest:
+        what = label("field", rest[0])
+    else:
+        what = ""
+    return f"{whose}, {what}" if what else str(whose)

@@ -35,7 +35,7 @@ def take_step(case_id: str) -> ResponseReturnValue:
     track, action = form.get("track", "")[:40], form.get("action", "")[:40]
     failed = f"{track}-{action}"
     if _version(form.get("version")) != case.version:
-        return _stale(case, _version(form.get("last_step")) or 0)
+        return _stale(case, failed, _version(form.get("last_step")) or 0)
     definition = definition_of(case.workflow)
     found = definition.track(track)
     transition = found.transition(action) if found else None
@@ -142,9 +142,10 @@ def _again(
     )
 
 
-def _stale(case: Case, last_step: int) -> tuple[str, int]:
+def _stale(case: Case, failed: str, last_step: int) -> tuple[str, int]:
     g.error_code = "stale_version"
-    return render_case(case, status=409, changes=changes_since(case, last_step))
+    changes = changes_since(case, last_step)
+    return render_case(case, status=409, failed=failed, changes=changes)
 
 
 def _version(raw: str | None) -> int | None:

@@ -138,7 +138,7 @@ def validation_error_response(error: ValidationError) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HomewardError, _render)
     app.register_error_handler(StaleDataError, _render_stale)
-    app.register_error_handler(HTTPException, _render_http)
+    app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(Exception, _render_unexpected)
     app.log_exception = _log_exception  # type: ignore[method-assign]
 
@@ -178,7 +178,7 @@ def _render_stale(_error: StaleDataError) -> Response:
     return _render(StaleVersion("Someone else changed this case first; reload it and try again."))
 
 
-def _render_http(error: HTTPException) -> Response:
+def http_error_response(error: HTTPException) -> Response:
     if isinstance(error.response, Response) and error.response.mimetype == "application/json":
         return error.response
     status = error.code or 500

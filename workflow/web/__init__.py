@@ -6,12 +6,17 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, request, session
-from flask_babel import Babel
+from flask import Flask, g, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel, gettext
+from werkzeug.exceptions import NotFound
 
+from workflow import errors
 from workflow.web.blueprint import csrf, web
 
 LANGUAGES = ("en", "ru")
+# Addresses that machines call; they keep answering errors in JSON.
+MACHINE_PREFIXES = ("/api/", "/verify", "/.well-known/", "/healthz")
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +36,16 @@ def init_app(app: Flask) -> None:
     from workflow.web import views  # noqa: F401 - the views attach themselves to the blueprint
 
     app.register_blueprint(web)
+    app.register_error_handler(404, no_such_page)
+
+
+def no_such_page(error: NotFound) -> ResponseReturnValue:
+    """An address no route knows: a page for a person, the contract's JSON for the API."""
+    if request.path.startswith(MACHINE_PREFIXES):
+        return errors.http_error_response(error)
+    g.error_code = "not_found"
+    message = gettext("There is no such page, or you may not see it.")
+    return render_template("error.html", message=message, title=message), 404
 
 
 def chosen_language() -> str:

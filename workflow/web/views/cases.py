@@ -31,16 +31,20 @@ NAME_PARTS_SHOWN = {
 }
 
 
-@web.get("/cases")
-def my_cases() -> str | tuple[str, int]:
-    """The cases the user works, newest change first; filter by name or by what is late."""
+@web.route("/cases", methods=["GET", "POST"])
+def my_cases() -> ResponseReturnValue:
+    """The cases the user works, newest change first; filter by name or by what is late.
+
+    A name search is posted, never put in the address, where history and logs would keep it."""
+    given = request.form if request.method == "POST" else request.args
     try:
         query = CaseListQuery(
-            q=inputs.text(request.args, "q"),
-            overdue=True if request.args.get("overdue") == "1" else None,
-            page=request.args.get("page", "1"),
+            q=inputs.text(request.form, "q"),
+            overdue=True if given.get("overdue") == "1" else None,
+            page=given.get("page", "1"),
         )
     except ValidationError as error:
+        g.error_code = "invalid_input"
         return _case_list(CaseListQuery(), inputs.validation_errors(error)), 422
     return _case_list(query, {})
 

@@ -105,6 +105,11 @@ def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bo
 
 def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
     """Open cases with a track in a state that waits on agencies of this kind."""
+    return and_(Case.status == CaseStatus.OPEN, _exists(TrackState, tracks_waiting_on(db, kind)))
+
+
+def tracks_waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
+    """Track states, of any workflow version, that wait on agencies of this kind."""
     clauses = []
     for record, definition in all_definitions(db):
         for track in definition.tracks:
@@ -117,9 +122,7 @@ def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
                         TrackState.state.in_(states),
                     )
                 )
-    if not clauses:
-        return false()
-    return and_(Case.status == CaseStatus.OPEN, _exists(TrackState, or_(*clauses)))
+    return or_(*clauses) if clauses else false()
 
 
 def _exists(model: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.access import visible_cases, waiting_on
+from workflow.access import tracks_waiting_on, visible_cases, waiting_on
 from workflow.db import utcnow
 from workflow.errors import InvalidInput
 from workflow.models import Case, Person, PersonName, TrackState
@@ -23,16 +24,27 @@ def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> tuple[list[
     """One page of the cases the caller may see that match every given filter, and the total."""
     where = [visible_cases(db, caller), *_filters(db, caller, query)]
     total = db.scalar(select(func.count()).select_from(Case).where(*where)) or 0
-    order = Case.updated_at.asc() if query.queue else Case.updated_at.desc()
     statement = (
         select(Case)
         .where(*where)
-        .order_by(order, Case.id)
+        .order_by(*_order(db, caller, query))
         .limit(query.per_page)
         .offset((query.page - 1) * query.per_page)
         .options(selectinload(Case.people).selectinload(Person.names), selectinload(Case.tracks))
     )
     return list(db.scalars(statement).all()), total
+
+
+def _order(db: Session, caller: Caller, query: CaseListQuery) -> list[Any]:
+    """A queue is longest waiting first: by when its oldest step waiting on the agency began."""
+    if not query.queue:
+        return [Case.updated_at.desc(), Case.id]
+    waiting_since = (
+        select(func.min(TrackState.since))
+        .where(TrackState.case_id == Case.id, tracks_waiting_on(db, caller.agency_kind))
+        .scalar_subquery()
+    )
+    return [waiting_since.asc(), Case.id]
 
 
 def _filters(db: Session, caller: Caller, query: CaseListQuery) -> list[ColumnElement[bool]]:

@@ -28,7 +28,9 @@ def test_every_text_of_the_pages_is_translated_into_russian() -> None:
     translated = {
         message.id[0] if isinstance(message.id, tuple) else message.id
         for message in catalog
-        if message.id and message.string and not message.fuzzy
+        if message.id
+        and message.string
+        and not message.fuzzy
         and all(message.string if isinstance(message.string, tuple) else [message.string])
     }
     missing = sorted(_texts_in_code() - translated)

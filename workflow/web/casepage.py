@@ -27,6 +27,8 @@ from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import ConsentPurpose, EvidenceKind
 from workflow.web.labels import label
 
+PAGE_FORMS = {"upload", "consent"}
+
 
 def render_case(
     case: Case,
@@ -45,12 +47,15 @@ def render_case(
     shown = case_json(case, caller, facts)
     definition = definition_of(case.workflow)
     documents = case_documents(session, caller, case, facts)
+    steps = [_step(definition, step) for step in shown["allowed_transitions"]]
+    if failed not in {step["id"] for step in steps} | PAGE_FORMS:
+        failed = None  # no form on the page for it: the problem is shown atop the page
     page = render_template(
         "case.html",
         title=case.reference,
         case=shown,
         track_titles={track.name: label("track", track.name) for track in definition.tracks},
-        steps=[_step(definition, step) for step in shown["allowed_transitions"]],
+        steps=steps,
         people=_people_choices(shown),
         documents=[document_json(document) for document in documents],
         consents=[consent_json(c) for c in case_consents(session, case)]

@@ -43,6 +43,8 @@ def problem_text(problem: str, message: str) -> str:
         "datetime_from_date_parsing": _("Enter a date as year-month-day, for example 2016-04-30."),
         "not_on_case": _("Choose one of the documents attached to this case."),
     }
+    if problem in texts:
+        return str(texts[problem])
     if "future" in message and "must not" in message:
         return str(_("The date must not be in the future."))
     if "must be in the future" in message:
@@ -53,11 +55,13 @@ def problem_text(problem: str, message: str) -> str:
         return str(_("Fill this in."))
     if "needs a given or a family name" in message:
         return str(_("Give at least a given or a family name."))
-    return str(texts.get(problem, message))
+    return message
 
 
 def errors_by_field(
-    details: Iterable[dict[str, Any]], renames: dict[str, str] | None = None
+    details: Iterable[dict[str, Any]],
+    renames: dict[str, str] | None = None,
+    fallback: str = "",
 ) -> dict[str, str]:
     """Map the operations' `[{field, problem, message}]` onto the page's field names."""
     renames = renames or {}
@@ -68,7 +72,7 @@ def errors_by_field(
             if field == prefix or field.startswith(prefix + "."):
                 field = name + field[len(prefix) :]
                 break
-        text = problem_text(str(detail.get("problem")), str(detail.get("message", "")))
+        text = problem_text(str(detail.get("problem")), str(detail.get("message") or fallback))
         if field.endswith(".names"):  # no name at all: any script will do, not one field
             text = str(_("Give at least a given or a family name, in any script."))
         shown.setdefault(field, text)

@@ -36,7 +36,7 @@ def load_user() -> bool:
     user = operations.live_session_user(db.session(), session_id, user_id)
     if user is None:
         _forget()
-        g.session_ended = True
+        session["ended"] = True  # the sign-in page, a redirect away, says why
         return False
     g.user, g.session_id = user, session_id
     return True
@@ -53,6 +53,8 @@ def safe_next(path: str | None) -> str | None:
     """A path on this site to return to after signing in, never another site's address."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
         return None
+    if any(ord(character) < 0x20 or ord(character) == 0x7F for character in path):
+        return None  # a tab or newline is dropped on the way, and "/<tab>/site" becomes "//site"
     path = path.rstrip("?")
     return path if len(path) <= 512 and path != "/" else None
 

@@ -25,7 +25,7 @@ def sign_in_page() -> ResponseReturnValue:
     next_path = signin.safe_next(request.args.get("next"))
     if g.get("user"):
         return redirect(next_path or url_for("web.home"))
-    ended = bool(g.get("session_ended"))
+    ended = bool(session.pop("ended", False))
     return render_template("sign_in.html", title=_("Sign in"), next=next_path, ended=ended)
 
 

@@ -129,7 +129,7 @@ def _again(
     if refusal is not None:
         g.error_code, status = refusal.code, refusal.status
         if isinstance(refusal, InvalidInput) and isinstance(refusal.details, list):
-            errors = inputs.errors_by_field(refusal.details)
+            errors = inputs.errors_by_field(refusal.details, fallback=refusal.message)
         if field and not errors:
             errors = {field: refusal.message}
         problem = None if errors and isinstance(refusal, InvalidInput) else refusal.message

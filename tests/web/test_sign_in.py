@@ -425,3 +425,19 @@ def test_the_browsers_preferred_language_is_used_until_one_is_chosen(
     response = client.get("/sign-in", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
 
     assert '<html lang="ru"' in body(response)
+
+
+def test_outside_production_the_sign_in_page_names_the_demo_accounts_but_no_password(
+    client: FlaskClient, accounts: Any
+) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "Demonstration accounts" in page
+    for username, agency in (("lawyer", "Hope Legal Aid"), ("registrar", "Civil Registry Office")):
+        assert f"<code>{username}</code>" in page
+        assert agency in page
+    assert PASSWORD not in page
+
+
+def test_without_demo_accounts_the_sign_in_page_lists_nobody(client: FlaskClient) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "Demonstration accounts" not in page

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from workflow import db
+from workflow.demo import USERS
 from workflow.errors import NotAuthenticated, TooManyAttempts
+from workflow.models import User
 from workflow.web import LANGUAGES, signin
 from workflow.web.blueprint import web
 from workflow.web.chrome import HOMES
+from workflow.web.labels import label
 
 
 @web.get("/")
@@ -26,7 +31,9 @@ def sign_in_page() -> ResponseReturnValue:
     if g.get("user"):
         return redirect(next_path or url_for("web.home"))
     ended = bool(session.pop("ended", False))
-    return render_template("sign_in.html", title=_("Sign in"), next=next_path, ended=ended)
+    return render_template(
+        "sign_in.html", title=_("Sign in"), next=next_path, ended=ended, demo=_demo_accounts()
+    )
 
 
 @web.post("/sign-in")
@@ -80,3 +87,16 @@ def _sign_in_again(
         problem=problem,
     )
     return page, status
+
+
+def _demo_accounts() -> list[tuple[str, str, str]]:
+    """Outside production, the demo users a newcomer can sign in as, and what each one does."""
+    if current_app.config["ENV"] == "production":
+        return []
+    found = db.session().scalars(select(User).where(User.username.in_(USERS))).all()
+    by_name = {user.username: user for user in found}
+    return [
+        (name, label("role", by_name[name].role.value), by_name[name].agency.name)
+        for name in USERS
+        if name in by_name
+    ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from workflow import db
 from workflow.demo import USERS
 from workflow.errors import NotAuthenticated, TooManyAttempts
 from workflow.models import User
+from workflow.schemas import LoginIn
 from workflow.web import LANGUAGES, signin
 from workflow.web.blueprint import web
 from workflow.web.chrome import HOMES
@@ -43,10 +45,9 @@ def sign_in() -> ResponseReturnValue:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     try:
-        if not username or not password or len(username) > 64 or len(password) > 1024:
-            raise NotAuthenticated("missing")
-        signin.sign_in(username, password)
-    except NotAuthenticated:
+        credentials = LoginIn(username=username, password=password)  # the API's own checks
+        signin.sign_in(credentials.username, credentials.password)
+    except (ValidationError, NotAuthenticated):
         g.error_code = "not_authenticated"
         problem = _("The username or password is wrong.")
         return _sign_in_again(username, next_path, problem, 401)

@@ -28,10 +28,11 @@ from audit.signing import public_text
 from audit.trail import database_now
 from audit.verification import verify_trail
 from workflow import db
+from workflow.access import current_caller
 from workflow.api.guards import check_json_body
 from workflow.errors import InvalidInput, NotPermitted
-from workflow.identity.current import current_user, require_user
-from workflow.vocabulary import Role
+from workflow.identity.current import require_user
+from workflow.permissions import can_read_trail
 
 blueprint = APIBlueprint(
     "audit",
@@ -45,7 +46,7 @@ blueprint = APIBlueprint(
 @blueprint.before_request
 def _auditors_only() -> None:
     require_user()
-    if current_user().role is not Role.AUDITOR:
+    if not can_read_trail(current_caller()):
         raise NotPermitted("The audit trail is for auditors.")
     check_json_body()
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, has_request_context, jsonify, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -37,6 +38,7 @@ class HomewardError(Exception):
     status = 400
     code = "bad_request"
     headers: dict[str, str] = {}  # replaced per instance, never mutated
+    localized = False  # the message is already in the reader's language (a web page's)
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
@@ -143,8 +145,43 @@ def init_app(app: Flask) -> None:
     app.log_exception = _log_exception  # type: ignore[method-assign]
 
 
+class InternalError(HomewardError):
+    status, code = 500, "internal_error"
+
+
+PageRenderer = Callable[[HomewardError], Response]
+_page_renderers: dict[str, PageRenderer] = {}
+
+
+def render_pages_with(blueprint: str, renderer: PageRenderer) -> None:
+    """Answer the errors of this blueprint's requests with `renderer` (HTML pages), even those
+    raised after its view, such as at commit."""
+    _page_renderers[blueprint] = renderer
+
+
+def as_homeward(error: Exception) -> HomewardError:
+    """Any error as a HomewardError with a status, a code and a message safe to show; an
+    unexpected one is logged safely and shown as an internal error."""
+    if isinstance(error, HomewardError):
+        if error.status >= 500:
+            _log_safely(error)
+        return error
+    if isinstance(error, StaleDataError):
+        return StaleVersion("Someone else changed this case first; reload it and try again.")
+    if isinstance(error, HTTPException):
+        shown = HomewardError(error.description or error.name)
+        shown.status = error.code or 500
+        shown.code = "too_large" if shown.status == 413 else error.name.lower().replace(" ", "_")
+        return shown
+    _log_safely(error)
+    return InternalError("Something went wrong; nothing was saved.")
+
+
 def response_for(error: Exception) -> Response:
     """The error response for an exception raised outside a view, such as at commit."""
+    renderer = _page_renderers.get(request.blueprint or "") if has_request_context() else None
+    if renderer is not None:
+        return renderer(as_homeward(error))
     if isinstance(error, HomewardError):
         return _render(error)
     if isinstance(error, StaleDataError):

@@ -39,6 +39,21 @@ class CaseFacts:
         return self.routed_to(caller.agency_kind) in (None, caller.agency_id)
 
 
+def can_read_trail(caller: Caller) -> bool:
+    """Query the audit trail, verify it and make checkpoints: auditors only."""
+    return caller.role is Role.AUDITOR
+
+
+def can_see_dashboard(caller: Caller) -> bool:
+    """See the lead agency's figures (counts and durations, no case): auditors and admins."""
+    return caller.role in (Role.AUDITOR, Role.ADMIN)
+
+
+def can_work_queue(caller: Caller) -> bool:
+    """Work an agency's queue of steps: agency officials."""
+    return caller.role is Role.OFFICIAL
+
+
 def can_view_case(caller: Caller, facts: CaseFacts) -> bool:
     """Read the case and its history: by need-to-know, or by a live break-glass grant."""
     return needs_to_know(caller, facts) or opened_by_break_glass(caller, facts)

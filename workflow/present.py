@@ -96,16 +96,23 @@ def case_history(
     ).all()
     actors = select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
     users = {user_id: username for user_id, username in session.execute(actors)}
-    return [history_json(record, users, caller, through_grant) for record in records]
+    definition = definition_of(case.workflow)
+    decides = {t.name for t in definition.tracks if t.decided_by(caller.role, caller.agency_kind)}
+    return [history_json(record, users, caller, decides, through_grant) for record in records]
 
 
 def history_json(
-    record: TransitionRecord, usernames: dict[Any, str], caller: Caller, through_grant: bool = False
+    record: TransitionRecord,
+    usernames: dict[Any, str],
+    caller: Caller,
+    decides: set[str],
+    through_grant: bool = False,
 ) -> dict[str, Any]:
-    """One step of the history; its data only for the case's lawyers and the agency that took
-    it, and never for a reader who came in through break-glass."""
+    """One step of the history; its data only for the case's lawyers, the agency that took it
+    and the agencies that decide steps of its track (a court deciding on a DNA test must see
+    which relative is to be tested), and never for a reader who came in through break-glass."""
     took_part = caller.role is Role.LAWYER or caller.agency_id == record.agency_id
-    sees_data = took_part and not through_grant
+    sees_data = (took_part or record.track in decides) and not through_grant
     return {
         "id": record.id,
         "track": record.track,

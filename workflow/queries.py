@@ -12,12 +12,12 @@ from workflow.access import tracks_waiting_on, visible_cases, waiting_on
 from workflow.db import utcnow
 from workflow.errors import InvalidInput
 from workflow.models import Case, Person, PersonName, TrackState
-from workflow.permissions import Caller
+from workflow.permissions import Caller, can_work_queue
 from workflow.rules.catalogue import all_definitions
 from workflow.schemas import CaseListQuery
 from workflow.sealing import SHORTEST_PREFIX, data_keys
 from workflow.text import search_key
-from workflow.vocabulary import CaseStatus, Role
+from workflow.vocabulary import CaseStatus
 
 
 def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> tuple[list[Case], int]:
@@ -52,7 +52,7 @@ def _filters(db: Session, caller: Caller, query: CaseListQuery) -> list[ColumnEl
     if query.track or query.state:
         filters.append(_in_state(query.track, query.state))
     if query.queue:
-        if caller.role is not Role.OFFICIAL:
+        if not can_work_queue(caller):
             raise InvalidInput(
                 "The agency queue is for agency officials.",
                 [{"field": "queue", "problem": "officials_only"}],

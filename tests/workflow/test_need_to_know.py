@@ -746,3 +746,24 @@ def test_a_step_s_data_is_shown_only_to_lawyers_and_the_agency_that_took_it(
     assert by_user["lab"]["data"]["report_number"] == "FL-9"
     assert by_user["registrar"]["data"] is None
     assert by_user["registrar"]["to"] == "confirmed"  # the state itself is not secret
+
+
+def test_an_agency_deciding_a_track_sees_the_data_of_its_steps_and_no_other_agency_does(
+    api: Any,
+) -> None:
+    case = api.create_case()
+    api.request_dna(case)  # the lawyer names the relative to test and the relationship
+    path = f"/api/v1/cases/{case['id']}/history"
+
+    def request_as_seen_by(username: str) -> dict[str, Any]:
+        history = api.get(username, path).json["history"]
+        return next(h for h in history if h["action"] == "request")
+
+    mother = api.person(case, "mother")
+    assert request_as_seen_by("judge")["data"]["reference_person"] == mother  # the court decides
+    api.step("judge", case["id"], "dna", "authorize", {"ruling_number": "2-7/2026"})
+    assert request_as_seen_by("lab")["data"]["relationship_tested"] == "maternity"  # it tests
+    # The registry takes no step of the DNA track, so it sees that the step was taken, not what.
+    api.step("lawyer", case["id"], "birth_registration", "file", {})
+    registry = request_as_seen_by("registrar")
+    assert registry["data"] is None and registry["to"] == "requested"

@@ -16,6 +16,11 @@ SECURITY_HEADERS = {
 }
 # JSON needs no sources at all; the verification page and downloads set stricter ones of their own.
 DEFAULT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+# The web pages load only their own stylesheet, images and script; forms post only back here.
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 # Case data, tokens and verification answers must not stay in a shared or browser cache.
 PRIVATE_PREFIXES = ("/api/v1/", "/verify")
 CORS_METHODS = "GET, POST, PATCH"

@@ -136,6 +136,14 @@ class Track(Strict):
     def transition(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)
 
+    def decided_by(self, role: Role, kind: AgencyKind) -> bool:
+        """An agency of this kind, in this role, takes some step of this track."""
+        return any(
+            performer.role is role and performer.agency_kind is kind
+            for transition in self.transitions
+            for performer in transition.performed_by
+        )
+
     def waiting_on(self, state: str) -> set[AgencyKind]:
         """Agency kinds the track waits on in `state`: officials act and no lawyer can."""
         leaving = [t for t in self.transitions if state in t.from_]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, request, session
 from flask.typing import ResponseReturnValue
-from flask_babel import Babel, gettext
-from werkzeug.exceptions import NotFound
+from flask_babel import Babel
+from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
 from workflow import errors
 from workflow.web.blueprint import csrf, web
+from workflow.web.refusals import error_page
 
 LANGUAGES = ("en", "ru")
 # Addresses that machines call; they keep answering errors in JSON.
@@ -39,13 +40,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(404, no_such_page)
 
 
-def no_such_page(error: NotFound) -> ResponseReturnValue:
+def no_such_page(error: WerkzeugNotFound) -> ResponseReturnValue:
     """An address no route knows: a page for a person, the contract's JSON for the API."""
     if request.path.startswith(MACHINE_PREFIXES):
         return errors.http_error_response(error)
-    g.error_code = "not_found"
-    message = gettext("There is no such page, or you may not see it.")
-    return render_template("error.html", message=message, title=message), 404
+    return error_page(errors.NotFound("There is no such page."))
 
 
 def chosen_language() -> str:

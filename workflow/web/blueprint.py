@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from workflow.errors import HomewardError
+from workflow.api.headers import PAGE_POLICY
+from workflow.errors import HomewardError, as_homeward, render_pages_with
 from workflow.web import signin
+from workflow.web.refusals import error_page
 
 csrf = CSRFProtect()
 web = Blueprint(
@@ -17,11 +19,6 @@ web = Blueprint(
     template_folder="templates",
     static_folder="static",
     static_url_path="/assets",
-)
-# Pages load only their own stylesheet, images and script; forms post only back here.
-PAGE_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 PUBLIC_ENDPOINTS = {"web.sign_in_page", "web.sign_in", "web.choose_language", "web.static"}
 
@@ -47,23 +44,20 @@ def page_headers(response: Response) -> Response:
     return response
 
 
-@web.errorhandler(HomewardError)
-def domain_error(error: HomewardError) -> tuple[str, int]:
-    g.error_code = error.code
-    return render_template("error.html", error=error, title=error.message), error.status
-
-
 @web.errorhandler(CSRFError)
-def expired_form(_error: CSRFError) -> tuple[str, int]:
-    g.error_code = "csrf_failed"
+def expired_form(_error: CSRFError) -> Response:
     message = _(
         "This form has expired or did not come from this site. Reload the page and try again."
     )
-    return render_template("error.html", message=message, title=message), 400
+    refusal = HomewardError(message)
+    refusal.status, refusal.code, refusal.localized = 400, "csrf_failed", True
+    return error_page(refusal)
 
 
-@web.errorhandler(404)
-def no_page(_error: Exception) -> tuple[str, int]:
-    g.error_code = "not_found"
-    message = _("There is no such page, or you may not see it.")
-    return render_template("error.html", message=message, title=message), 404
+@web.errorhandler(Exception)
+def any_error(error: Exception) -> Response:
+    """Every other failure of a page, from a refusal to a bug, as an HTML page."""
+    return error_page(as_homeward(error))
+
+
+render_pages_with("web", error_page)  # failures after the view, at commit, get a page too

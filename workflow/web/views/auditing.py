@@ -24,10 +24,11 @@ from audit.schemas import CasePath, EventFilter, ExportQuery
 from audit.signing import public_text
 from workflow import db
 from workflow.access import current_caller
-from workflow.errors import HomewardError, NotPermitted, field_errors
-from workflow.vocabulary import Role
+from workflow.errors import HomewardError, field_errors
+from workflow.permissions import can_read_trail
 from workflow.web import inputs
 from workflow.web.blueprint import web
+from workflow.web.refusals import insist
 
 Query = TypeVar("Query", bound=EventFilter)
 FILTERS = ("actor", "case", "action", "outcome", "since", "until")
@@ -37,8 +38,7 @@ SHOWN_LENGTH = 200
 
 def auditors_only() -> None:
     """Refuse anyone but an auditor, as the auditor's API does."""
-    if current_caller().role is not Role.AUDITOR:
-        raise NotPermitted(_("The audit trail is for auditors."))
+    insist(can_read_trail(current_caller()), _("The audit trail is for auditors."))
 
 
 @web.get("/audit")

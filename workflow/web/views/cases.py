@@ -12,7 +12,7 @@ from audit import recorder as audit
 from workflow import db, operations
 from workflow.access import current_caller
 from workflow.api.cases import find_visible_case
-from workflow.errors import InvalidInput, NotPermitted
+from workflow.errors import InvalidInput
 from workflow.permissions import can_open_case
 from workflow.present import case_summary
 from workflow.queries import list_cases
@@ -23,6 +23,7 @@ from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import render_case
 from workflow.web.labels import label
+from workflow.web.refusals import insist
 
 NAME_PARTS_SHOWN = {
     "given": lazy_gettext("Given name"),
@@ -72,16 +73,14 @@ def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
 @web.get("/cases/new")
 def new_case() -> tuple[str, int]:
     """The form for the child's and the relatives' particulars."""
-    if not can_open_case(current_caller()):
-        raise NotPermitted(_("Only lawyers open cases."))
+    insist(can_open_case(current_caller()), _("Only lawyers open cases."))
     return _new_case_page({}, {}, 200)
 
 
 @web.post("/cases/new")
 def open_case() -> ResponseReturnValue:
     """Open a case with the child's and the relatives' particulars."""
-    if not can_open_case(current_caller()):
-        raise NotPermitted(_("Only lawyers open cases."))
+    insist(can_open_case(current_caller()), _("Only lawyers open cases."))
     body, renames = inputs.case_command(request.form)
     try:
         command = CaseIn.model_validate(body)

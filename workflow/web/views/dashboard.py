@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from workflow import db
 from workflow.access import current_caller
 from workflow.db import utcnow
-from workflow.errors import NotPermitted
-from workflow.vocabulary import AgencyKind, Role
+from workflow.permissions import can_see_dashboard
+from workflow.vocabulary import AgencyKind
 from workflow.web import figures
 from workflow.web.blueprint import web
+from workflow.web.refusals import insist
 
-DASHBOARD_ROLES = (Role.AUDITOR, Role.ADMIN)
 DAY = timedelta(days=1)
 
 
@@ -42,8 +42,9 @@ class Chart(NamedTuple):
 @web.get("/dashboard")
 def dashboard() -> str:
     """Open cases per track and state, median time per stage, overdue steps per agency."""
-    if current_caller().role not in DASHBOARD_ROLES:
-        raise NotPermitted(_("The dashboard is for auditors and administrators."))
+    insist(
+        can_see_dashboard(current_caller()), _("The dashboard is for auditors and administrators.")
+    )
     session = db.session()
     layout = figures.track_layout(session)
     statuses = figures.cases_by_status(session)

@@ -11,26 +11,24 @@ from pydantic import ValidationError
 from audit import recorder as audit
 from workflow import db
 from workflow.access import current_caller
-from workflow.errors import NotPermitted
+from workflow.errors import NotFound
+from workflow.permissions import can_work_queue
 from workflow.present import case_summary
 from workflow.queries import list_cases
 from workflow.schemas import CaseListQuery
-from workflow.vocabulary import Role
 from workflow.web.blueprint import web
+from workflow.web.refusals import insist
 
 
 @web.get("/queue")
 def agency_queue() -> str | tuple[str, int]:
     """Cases with a step waiting on the official's agency, the longest waiting first."""
     caller = current_caller()
-    if caller.role is not Role.OFFICIAL:
-        raise NotPermitted(_("The queue is for agency officials."))
+    insist(can_work_queue(caller), _("The queue is for agency officials."))
     try:
         query = CaseListQuery(queue="agency", page=request.args.get("page", "1"))
     except ValidationError:
-        return render_template(
-            "error.html", title=_("Queue"), message=_("There is no such page.")
-        ), 422
+        raise NotFound("There is no such page of the queue.") from None
     cases, total = list_cases(db.session(), caller, query)
     audit.note(
         detail={

@@ -113,6 +113,14 @@ def on_rollback(undo: Callable[[], None]) -> None:
     g.setdefault("homeward_undo", []).append(undo)
 
 
+def discard_failed_try() -> None:
+    """Drop what a refused change flushed, so the page drawn next shows the case as it stands;
+    the request still ends at the one boundary below, which then rolls back."""
+    session().rollback()
+    _undo()
+    g.pop("homeward_undo", None)
+
+
 def _undo() -> None:
     for undo in reversed(g.pop("homeward_undo", [])):
         undo()

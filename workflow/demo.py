@@ -77,8 +77,14 @@ def demo_load() -> None:
             click.echo(f"demo data loaded: {len(DEMO_CASES)} cases")
         else:
             click.echo("demo data is already loaded")
+    demo_marker().touch()  # the sign-in page names the demo users only where this exists
     click.echo(f"demo users: {', '.join(USERS)}")
     click.echo(f"demo password: {password}")
+
+
+def demo_marker() -> Path:
+    """The file in the instance folder that says this service holds demonstration data."""
+    return Path(current_app.instance_path) / "demo-loaded"
 
 
 def demo_password() -> str:

@@ -114,7 +114,7 @@ def take_step(
     for kind in evidence:
         form.get_by_role("checkbox", name=re.compile(f"^{re.escape(kind)}")).first.check()
     form.get_by_role("button", name=button, exact=True).click()
-    expect(page.get_by_role("status").filter(has_text=f"Done: {button}.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f", {button}.")).to_be_visible()
 
 
 def track_state(page: Page, track_title: str) -> Locator:

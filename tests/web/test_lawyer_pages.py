@@ -581,7 +581,7 @@ def test_a_step_redirects_to_the_case_whose_timeline_shows_it(
     assert response.status_code == 303
     assert response.headers["Location"] == f"/cases/{case['id']}"
     html = body(client.get(response.headers["Location"]))
-    assert "Done: File the petition." in html
+    assert "Step taken: Parentage, File the petition." in html
     timeline = html.split('id="timeline-heading"')[1]
     assert "Parentage: File the petition" in timeline
     assert "(not started → petition filed)" in timeline
@@ -609,7 +609,7 @@ def test_a_step_the_case_does_not_offer_is_refused(
 
     assert [r.status_code for r in responses] == [403, 409, 422]
     for response in responses:  # the page says why, although the step has no form on it
-        assert re.search(r'class="notice error" role="alert">[^<]+</p>', body(response))
+        assert re.search(r'class="notice error" role="alert"><p>[^<]+</p>', body(response))
     assert all("Traceback" not in body(r) for r in responses)
     assert history(api, case["id"]) == []
 

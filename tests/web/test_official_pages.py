@@ -143,7 +143,7 @@ def test_the_registrar_takes_the_case_for_review_then_registers_the_birth(
     assert taken.status_code == 303
     assert state(api, case["id"], "birth_registration") == "under_review"
     html = body(client.get(taken.headers["Location"]))
-    assert "Done: Take for review." in html
+    assert "Step taken: Birth registration, Take for review." in html
     assert sorted(offered_steps(html)) == [
         "birth_registration-register",
         "birth_registration-reject",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -427,9 +428,12 @@ def test_the_browsers_preferred_language_is_used_until_one_is_chosen(
     assert '<html lang="ru"' in body(response)
 
 
-def test_outside_production_the_sign_in_page_names_the_demo_accounts_but_no_password(
-    client: FlaskClient, accounts: Any
+def test_where_the_demo_was_loaded_the_sign_in_page_names_its_accounts_but_no_password(
+    app: Flask, client: FlaskClient, accounts: Any
 ) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "Demonstration accounts" not in page  # the same users, but no `demo load` here
+    (Path(app.instance_path) / "demo-loaded").touch()
     page = client.get("/sign-in").get_data(as_text=True)
     assert "Demonstration accounts" in page
     for username, agency in (("lawyer", "Hope Legal Aid"), ("registrar", "Civil Registry Office")):

@@ -44,6 +44,8 @@ def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any)
         "auditor",
         "admin",
     } <= names
+    # The sign-in page names the demo accounts only where the demo was loaded.
+    assert "Demonstration accounts" in app.test_client().get("/sign-in").get_data(as_text=True)
     again = _invoke(runner, "demo", "load")
     assert again.exit_code == 0 and "already loaded" in again.output
     with app.app_context():

@@ -3,6 +3,8 @@ API in the same Flask app and built on the same operations, permissions and audi
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 
@@ -62,8 +64,14 @@ def _secret_key(app: Flask) -> str:
         return str(configured)
     path = Path(app.instance_path) / "web-secret.key"
     if not path.exists():
-        aside = path.with_suffix(".tmp")
-        aside.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        aside.chmod(0o600)
-        aside.replace(path)
+        # Several workers may start at once: each writes its own file, owner-only from the
+        # start, and the first to link it into place wins; the others read the winner's key.
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.touch(mode=0o600, exist_ok=False)
+        try:
+            partial.write_text(secrets.token_urlsafe(48), encoding="ascii")
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            partial.unlink()
     return path.read_text(encoding="ascii").strip()

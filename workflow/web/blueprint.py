@@ -32,7 +32,9 @@ def protect() -> ResponseReturnValue | None:
         signin.load_user()
         return None
     if not signin.load_user():
-        return redirect(url_for("web.sign_in_page", next=signin.safe_next(request.full_path)))
+        # Only a page can be returned to: after signing in, a form's address would be a GET.
+        back = signin.safe_next(request.full_path) if request.method == "GET" else None
+        return redirect(url_for("web.sign_in_page", next=back))
     return None
 
 

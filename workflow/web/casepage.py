@@ -5,17 +5,18 @@ what the API would: no residence unless their agency acts on it, no other agency
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import render_template
-from sqlalchemy import select
 
 from forms.catalogue import catalogue
 from workflow import db
 from workflow.access import case_facts, current_caller
 from workflow.evidence.consents import case_consents
 from workflow.evidence.documents import case_documents
-from workflow.models import Case, TransitionRecord, User
+from workflow.models import Case
 from workflow.permissions import (
     CaseFacts,
     can_attach_document,
@@ -30,83 +31,71 @@ from workflow.web.labels import label
 PAGE_FORMS = {"upload", "consent"}
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A form on the case page that failed: which, what was typed, and what went wrong."""
+
+    form: str | None = None  # a step's id (track-action), "upload" or "consent"
+    values: Mapping[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+    missing: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] | None = None  # set when the page was stale
+
+
 def render_case(
-    case: Case,
-    facts: CaseFacts | None = None,
-    *,
-    status: int = 200,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    failed: str | None = None,
-    problem: str | None = None,
-    changes: list[dict[str, Any]] | None = None,
+    case: Case, facts: CaseFacts | None = None, *, status: int = 200, attempt: Attempt | None = None
 ) -> tuple[str, int]:
-    """The case page; after a failed try, with its errors beside the form that failed."""
+    """Draw the case page; after a failed try, with its errors beside the form that failed."""
     session, caller = db.session(), current_caller()
     facts = facts or case_facts(session, case)
     shown = case_json(case, caller, facts)
     definition = definition_of(case.workflow)
-    documents = case_documents(session, caller, case, facts)
     steps = [_step(definition, step) for step in shown["allowed_transitions"]]
-    if failed not in {step["id"] for step in steps} | PAGE_FORMS:
-        failed = None  # no form on the page for it: the problem is shown atop the page
+    attempt = attempt or Attempt()
+    if attempt.form not in {step["id"] for step in steps} | PAGE_FORMS:
+        attempt = replace(attempt, form=None)  # no form for it on the page: shown atop the page
+    history = case_history(session, case, caller, facts)
     page = render_template(
         "case.html",
         title=case.reference,
         case=shown,
         track_titles={track.name: label("track", track.name) for track in definition.tracks},
         steps=steps,
+        my_tracks={step["track"] for step in steps},
         people=_people_choices(shown),
-        documents=[document_json(document) for document in documents],
+        documents=[document_json(d) for d in case_documents(session, caller, case, facts)],
         consents=[consent_json(c) for c in case_consents(session, case)]
         if can_record_consent(caller, facts)
         else None,
         may_attach=can_attach_document(caller, facts),
         may_record_consent=can_record_consent(caller, facts),
         form_kinds=sorted(catalogue()[0]) if can_issue_form(caller, facts) else [],
-        history=list(reversed(case_history(session, case, caller, facts))),
+        history=list(reversed(history)),
         evidence_kinds=[(kind.value, label("evidence", kind.value)) for kind in EvidenceKind],
         purposes=[(p.value, label("purpose", p.value)) for p in ConsentPurpose],
-        last_step=_last_step(case),
-        errors=errors or {},
-        values=values or {},
-        failed=failed,
-        problem=problem,
-        changes=changes,
+        last_step=history[-1]["id"] if history else 0,
+        attempt=attempt,
     )
     return page, status
 
 
 def changes_since(case: Case, last_step: int) -> list[dict[str, Any]]:
-    """The steps others took after the page the user acted on was drawn, newest last."""
-    session = db.session()
-    rows = session.execute(
-        select(TransitionRecord, User.username)
-        .join(User, User.id == TransitionRecord.actor_id)
-        .where(TransitionRecord.case_id == case.id, TransitionRecord.id > last_step)
-        .order_by(TransitionRecord.id)
-    ).all()
+    """The steps taken after the page the user acted on was drawn, oldest first."""
+    session, caller = db.session(), current_caller()
+    history = case_history(session, case, caller, case_facts(session, case))
     return [
         {
-            "track": label("track", record.track),
-            "action": label("action", record.action),
-            "from": label("state", record.from_state),
-            "to": label("state", record.to_state),
-            "by": username,
-            "at": record.at,
+            "track": label("track", entry["track"]),
+            "action": label("action", entry["action"]),
+            "from": label("state", entry["from"]),
+            "to": label("state", entry["to"]),
+            "by": entry["by"],
+            "at": entry["at"],
         }
-        for record, username in rows
+        for entry in history
+        if entry["id"] > last_step
     ]
-
-
-def _last_step(case: Case) -> int:
-    found = db.session().scalar(
-        select(TransitionRecord.id)
-        .where(TransitionRecord.case_id == case.id)
-        .order_by(TransitionRecord.id.desc())
-        .limit(1)
-    )
-    return int(found or 0)
 
 
 def _step(definition: Any, step: dict[str, str]) -> dict[str, Any]:
@@ -118,7 +107,6 @@ def _step(definition: Any, step: dict[str, str]) -> dict[str, Any]:
         "action": step["action"],
         "fields": transition.fields,
         "evidence_kinds": [kind.value for kind in transition.evidence_kinds],
-        "consents": [purpose.value for purpose in transition.consents],
     }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import g
+from flask import flash, g, session
 from flask_babel import get_locale, gettext, lazy_gettext
 
+from workflow import db
 from workflow.vocabulary import Role
 from workflow.web.blueprint import web
 from workflow.web.labels import known_label, label
@@ -32,6 +33,12 @@ HOMES = {
     Role.AUDITOR: "web.access_log",
     Role.ADMIN: "web.dashboard",
 }
+
+
+def notify(message: str) -> None:
+    """Tell the user on the next page that it worked; forgotten if the commit then fails."""
+    flash(message, "success")
+    db.on_rollback(lambda: session.pop("_flashes", None))
 
 
 @web.app_context_processor

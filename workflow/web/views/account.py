@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from workflow import db
-from workflow.demo import USERS
+from workflow.demo import USERS, demo_marker
 from workflow.errors import NotAuthenticated, TooManyAttempts
 from workflow.models import User
 from workflow.schemas import LoginIn
@@ -54,9 +55,10 @@ def sign_in() -> ResponseReturnValue:
     except TooManyAttempts as error:
         g.error_code = error.code
         minutes = max(1, -(-int(error.details["retry_after"]) // 60))
-        problem = _(
-            "Too many failed sign-ins. Wait %(minutes)d minute(s), then try again.",
-            minutes=minutes,
+        problem = ngettext(
+            "Too many failed sign-ins. Wait %(num)d minute, then try again.",
+            "Too many failed sign-ins. Wait %(num)d minutes, then try again.",
+            minutes,
         )
         return _sign_in_again(username, next_path, problem, 429)
     return redirect(next_path or url_for("web.home"), 303)
@@ -92,7 +94,7 @@ def _sign_in_again(
 
 def _demo_accounts() -> list[tuple[str, str, str]]:
     """Outside production, the demo users a newcomer can sign in as, and what each one does."""
-    if current_app.config["ENV"] == "production":
+    if current_app.config["ENV"] == "production" or not demo_marker().exists():
         return []
     found = db.session().scalars(select(User).where(User.username.in_(USERS))).all()
     by_name = {user.username: user for user in found}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
@@ -28,6 +28,7 @@ from workflow.errors import HomewardError, field_errors
 from workflow.permissions import can_read_trail
 from workflow.web import inputs
 from workflow.web.blueprint import web
+from workflow.web.chrome import notify
 from workflow.web.refusals import insist
 
 Query = TypeVar("Query", bound=EventFilter)
@@ -120,12 +121,11 @@ def make_checkpoint() -> ResponseReturnValue:
     """Sign the chain's head now, as the API does; the auditor keeps a copy outside."""
     auditors_only()
     made = checkpoints.create(db.session(), checkpoints.signing_key())
-    flash(
+    notify(
         _(
             "Checkpoint made at event %(seq)d. Keep a copy of it outside Homeward.",
             seq=made["seq"],
-        ),
-        "success",
+        )
     )
     return redirect(url_for("web.chain"), 303)
 

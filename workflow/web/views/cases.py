@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -22,6 +22,7 @@ from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabout
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import render_case
+from workflow.web.chrome import notify
 from workflow.web.labels import label
 from workflow.web.refusals import insist
 
@@ -95,7 +96,7 @@ def open_case() -> ResponseReturnValue:
             request.form, inputs.errors_by_field(error.details or [], renames), 422
         )
     audit.note(case=case)
-    flash(_("Case %(reference)s is open.", reference=case.reference), "success")
+    notify(_("Case %(reference)s is open.", reference=case.reference))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 

@@ -3,9 +3,10 @@ generate a form. Each failure shows the case page again, its errors beside the f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask import flash, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
@@ -16,15 +17,17 @@ from workflow import db, operations
 from workflow.access import current_caller
 from workflow.api.cases import find_visible_case
 from workflow.api.evidence import document_download
-from workflow.errors import HomewardError, InvalidInput
+from workflow.errors import HomewardError, InvalidInput, invalid
 from workflow.evidence import consents, documents
 from workflow.models import Case
 from workflow.rules.catalogue import definition_of
 from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
 from workflow.web import inputs
 from workflow.web.blueprint import web
-from workflow.web.casepage import changes_since, render_case
+from workflow.web.casepage import Attempt, changes_since, render_case
+from workflow.web.chrome import notify
 from workflow.web.labels import label
+from workflow.web.refusals import missing_items, refusal_message
 
 
 @web.post("/cases/<case_id>/steps")
@@ -51,11 +54,15 @@ def take_step(case_id: str) -> ResponseReturnValue:
             note=inputs.text(form, "note"),
         )
         operations.perform_transition(db.session(), current_caller(), case, facts, command)
-    except ValidationError as error:
-        return _again(case, failed, values, error=inputs.validation_errors(error))
-    except HomewardError as error:
-        return _again(case, failed, values, refusal=error)
-    flash(_("Done: %(step)s.", step=label("action", action)), "success")
+    except (ValidationError, HomewardError) as error:
+        return _refused(case, failed, values, error)
+    notify(
+        _(
+            "Step taken: %(track)s, %(step)s.",
+            track=label("track", track),
+            step=label("action", action),
+        )
+    )
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
@@ -72,11 +79,9 @@ def record_consent(case_id: str) -> ResponseReturnValue:
     try:
         command = ConsentIn.model_validate(body)
         consents.record_consent(db.session(), current_caller(), case, facts, command)
-    except ValidationError as error:
-        return _again(case, "consent", dict(form.items()), error=inputs.validation_errors(error))
-    except HomewardError as error:
-        return _again(case, "consent", dict(form.items()), refusal=error)
-    flash(_("The consent is recorded."), "success")
+    except (ValidationError, HomewardError) as error:
+        return _refused(case, "consent", form, error)
+    notify(_("The consent is recorded."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
@@ -93,12 +98,10 @@ def upload_document(case_id: str) -> ResponseReturnValue:
         document = documents.attach_document(
             db.session(), current_caller(), case, facts, command.kind, command.file.read()
         )
-    except ValidationError as error:
-        return _again(case, "upload", values, error=inputs.validation_errors(error))
-    except HomewardError as error:
-        return _again(case, "upload", values, refusal=error, field="file")
+    except (ValidationError, HomewardError) as error:
+        return _refused(case, "upload", values, error, field="file")
     audit.note(detail={"document": str(document.id), "kind": document.kind.value})
-    flash(_("The document is uploaded."), "success")
+    notify(_("The document is uploaded."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
@@ -114,38 +117,35 @@ def generate_form(case_id: str, kind: str) -> ResponseReturnValue:
     return issued_form_response(case_id[:64], kind[:40], redacted, 200)
 
 
-def _again(
+def _refused(
     case: Case,
-    failed: str,
-    values: dict[str, Any],
-    *,
-    error: dict[str, str] | None = None,
-    refusal: HomewardError | None = None,
+    form: str,
+    values: Mapping[str, Any],
+    refusal: HomewardError | ValidationError,
     field: str | None = None,
 ) -> tuple[str, int]:
     """The case page again, as it is now, with what went wrong beside the form that failed."""
-    db.session().rollback()  # nothing of the failed try is kept, and the page shows the truth
-    errors, problem, status = error or {}, None, 422
-    if refusal is not None:
-        g.error_code, status = refusal.code, refusal.status
-        if isinstance(refusal, InvalidInput) and isinstance(refusal.details, list):
-            errors = inputs.errors_by_field(refusal.details, fallback=refusal.message)
-        if field and not errors:
-            errors = {field: refusal.message}
-        problem = None if errors and isinstance(refusal, InvalidInput) else refusal.message
-    else:
-        g.error_code = "invalid_input"
-    if errors and not problem:
-        problem = _("Some fields need attention; see the messages beside them.")
-    return render_case(
-        case, status=status, errors=errors, values=values, failed=failed, problem=problem
+    db.discard_failed_try()
+    if isinstance(refusal, ValidationError):
+        refusal = invalid(refusal)
+    g.error_code = refusal.code
+    message = refusal_message(refusal)
+    errors: dict[str, str] = {}
+    if isinstance(refusal, InvalidInput) and isinstance(refusal.details, list):
+        errors = inputs.errors_by_field(refusal.details, fallback=message)
+    elif field:
+        errors = {field: message}
+    problem = (
+        str(_("Some fields need attention; see the messages beside them.")) if errors else message
     )
+    attempt = Attempt(form, values, errors, problem, missing_items(refusal))
+    return render_case(case, status=refusal.status, attempt=attempt)
 
 
-def _stale(case: Case, failed: str, last_step: int) -> tuple[str, int]:
+def _stale(case: Case, form: str, last_step: int) -> tuple[str, int]:
     g.error_code = "stale_version"
-    changes = changes_since(case, last_step)
-    return render_case(case, status=409, failed=failed, changes=changes)
+    attempt = Attempt(form, changes=changes_since(case, last_step))
+    return render_case(case, status=409, attempt=attempt)
 
 
 def _version(raw: str | None) -> int | None:

@@ -28,11 +28,14 @@ CHILD = {
     "child.Arab.given": "عالية",
     "child.Arab.family": "نورغالييفا",
     "child.birth_date.value": "2016-01-01",
-    "child.birth_place.country": "SY",
     "child.birth_place.locality": "Raqqa",
     "child.languages": "kk, ar",
 }
-CHILD_CHOICES = {"child.sex": "female", "child.birth_date.precision": "year known"}
+CHILD_CHOICES = {
+    "child.sex": "female",
+    "child.birth_date.precision": "year known",
+    "child.birth_place.country": "Syria",  # countries are chosen by name, never typed
+}
 
 
 def field(page: Page, name: str) -> Locator:
@@ -46,8 +49,8 @@ def relative(
     """The new-case form's text fields and choices for one relative, named in Cyrillic."""
     prefix = f"people.{slot}"
     texts = {f"{prefix}.Cyrl.given": given, f"{prefix}.Cyrl.family": family}
-    texts[f"{prefix}.citizenship"] = "KZ"
     choices = {
+        f"{prefix}.citizenship": "Kazakhstan",
         f"{prefix}.relation": relation,
         f"{prefix}.alive": alive,
         f"{prefix}.whereabouts": whereabouts,

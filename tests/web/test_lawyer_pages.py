@@ -33,14 +33,14 @@ THREE_SCRIPTS = {
     "child.sex": "female",
     "child.birth_date.value": "2016-01-01",
     "child.birth_date.precision": "year",
-    "child.birth_place.country": "sy",
+    "child.birth_place.country": "SY",
     "child.birth_place.locality": "Raqqa",
     "child.languages": "kk, ar",
     "child.residence": "With her grandmother, Almaty region",
     "people.0.relation": "mother",
     "people.0.alive": "yes",
     "people.0.whereabouts": "detained_abroad",
-    "people.0.citizenship": "kz",
+    "people.0.citizenship": "KZ",
     "people.0.Cyrl.given": "Гүлнар",
     "people.0.Cyrl.family": "Нұрғалиева",
 }
@@ -394,17 +394,22 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
         (
             {"child.birth_place.country": "K1"},
             "child.birth_place.country",
-            "Use the form shown in the hint.",
+            "Choose a country from the list.",
         ),
         (
-            {"child.birth_place.country": "KAZ"},
+            {"child.birth_place.country": "ZZ"},
             "child.birth_place.country",
-            "Use the form shown in the hint.",
+            "Choose a country from the list.",
         ),
         ({"child.Latn.given": "A" * 10_000}, "child.Latn.given", "This is too long."),
         ({"child.Arab.family": "ب" * 10_000}, "child.Arab.family", "This is too long."),
         ({"child.sex": "unknown-sex"}, "child.sex", "Choose one of the options."),
-        ({"people.0.citizenship": "K1"}, "people.0.citizenship", "Use the form shown in the hint."),
+        ({"people.0.citizenship": "K1"}, "people.0.citizenship", "Choose a country from the list."),
+        (
+            {"people.1.Latn.given": "Saule"},
+            "people.1.relation",
+            "Choose how this person is related to the child, or clear their fields.",
+        ),
         (
             {"people.0.Cyrl.given": "", "people.0.Cyrl.family": ""},
             "people.0.names",
@@ -424,11 +429,12 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
         "date not ISO",
         "unknown precision",
         "country with a digit",
-        "three-letter country",
+        "unknown country",
         "10 kB Latin name",
         "10 kB Arabic name",
         "unknown sex",
         "relative's citizenship",
+        "relative without a relation",
         "relative without names",
         "relative who is the child",
         "unknown whereabouts",
@@ -657,7 +663,8 @@ def test_uploading_a_pdf_attaches_it_to_the_case(
     assert document["kind"] == "consent"
     html = body(client.get(f"/cases/{case['id']}"))
     assert "The document is uploaded." in html
-    assert f'href="/documents/{document["id"]}">signed consent</a>' in html
+    # Told apart from other consents by its short id, and the time it came.
+    assert f'href="/documents/{document["id"]}">signed consent {document["id"][:8]}, ' in html
     assert "Nurgalieva consent.pdf" not in html  # the file's name may name the child
     download = client.get(f"/documents/{document['id']}")
     assert download.status_code == 200 and download.data == pdf

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from babel import Locale
 from flask import flash, g, session
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import format_decimal, get_locale, gettext, lazy_gettext
 
 from workflow import db
 from workflow.vocabulary import Role
@@ -35,6 +36,20 @@ HOMES = {
 }
 
 
+# Babel's regions that are not countries: the EU, the eurozone, the UN, pseudo-regions, unknown.
+NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
+
+
+def countries() -> list[tuple[str, str]]:
+    """Every country's ISO code and name in the page's language, in the order of the names."""
+    names = {
+        str(code): str(name)
+        for code, name in Locale.parse(str(get_locale() or "en")).territories.items()
+    }
+    codes = [code for code in names if len(code) == 2 and code.isalpha()]
+    return sorted(((c, names[c]) for c in codes if c not in NOT_COUNTRIES), key=lambda c: c[1])
+
+
 def notify(message: str) -> None:
     """Tell the user on the next page that it worked; forgotten if the commit then fails."""
     flash(message, "success")
@@ -48,6 +63,7 @@ def page_helpers() -> dict[str, Any]:
         "languages": lambda: LANGUAGE_NAMES,
         "page_language": lambda: str(get_locale() or "en"),
         "label": label,
+        "countries": countries,
     }
 
 
@@ -90,11 +106,26 @@ def choice_option(name: str) -> tuple[str, str]:
     return name, label("choice", name)
 
 
+@web.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """A document's size in kB or MB, with the page language's decimal mark."""
+    if size < 1024 * 1024:
+        return str(gettext("%(size)s kB", size=format_decimal(max(size / 1024, 0.1), "#,##0.#")))
+    return str(gettext("%(size)s MB", size=format_decimal(size / 1024 / 1024, "#,##0.#")))
+
+
+@web.app_template_filter("document_text")
+def document_text(document: dict[str, Any]) -> str:
+    """A document told apart from others of its kind: its short id, when it came, its size."""
+    return (
+        f"{label('evidence', document['kind'])} {document['id'][:8]}, "
+        f"{iso_datetime(document['uploaded_at'])} ({file_size(document['size'])})"
+    )
+
+
 @web.app_template_filter("document_option")
 def document_option(document: dict[str, Any]) -> tuple[str, str]:
-    return document[
-        "id"
-    ], f"{label('evidence', document['kind'])}, {iso_date(document['uploaded_at'])}"
+    return document["id"], document_text(document)
 
 
 @web.app_template_filter("step_value")

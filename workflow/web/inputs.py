@@ -114,6 +114,37 @@ def case_command(form: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, s
     return {"child": child, "people": people}, renames
 
 
+def check_case_form(form: MultiDict[str, str], countries: set[str]) -> dict[str, str]:
+    """What the new-case form's choices get wrong before the case is built from it."""
+    return {**_unknown_countries(form, countries), **_unplaced_relatives(form)}
+
+
+def _unknown_countries(form: MultiDict[str, str], countries: set[str]) -> dict[str, str]:
+    """Country fields holding anything but a country from the list (a forged or old form)."""
+    return {
+        name: str(_("Choose a country from the list."))
+        for name, value in form.items()
+        if name.endswith((".country", ".citizenship")) and value and value not in countries
+    }
+
+
+def _unplaced_relatives(form: MultiDict[str, str]) -> dict[str, str]:
+    """Relatives' slots filled in but with no relation chosen, which would be silently lost."""
+    missing = {}
+    for slot in range(RELATIVE_SLOTS):
+        prefix = f"people.{slot}."
+        filled = any(
+            value.strip()
+            for name, value in form.items()
+            if name.startswith(prefix) and not name.endswith(".precision")  # never blank
+        )
+        if filled and not text(form, f"{prefix}relation"):
+            missing[f"{prefix}relation"] = str(
+                _("Choose how this person is related to the child, or clear their fields.")
+            )
+    return missing
+
+
 def _person(
     form: MultiDict[str, str], prefix: str, renames: dict[str, str], path: str
 ) -> dict[str, Any]:

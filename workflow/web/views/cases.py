@@ -16,13 +16,14 @@ from workflow.errors import InvalidInput
 from workflow.permissions import can_open_case
 from workflow.present import case_summary
 from workflow.queries import list_cases
+from workflow.references import looks_like_reference
 from workflow.rules import catalogue
 from workflow.schemas import CaseIn, CaseListQuery
 from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import render_case
-from workflow.web.chrome import notify
+from workflow.web.chrome import countries, notify
 from workflow.web.labels import label
 from workflow.web.refusals import insist
 
@@ -35,10 +36,12 @@ NAME_PARTS_SHOWN = {
 
 @web.route("/cases", methods=["GET", "POST"])
 def my_cases() -> ResponseReturnValue:
-    """The cases the user works, newest change first; filter by name or by what is late.
-
-    A name search is posted, never put in the address, where history and logs would keep it."""
+    """List the user's cases, newest change first, by name (posted, never in the address,
+    where history and logs would keep it), by what is late, or go to a case by its reference."""
     given = request.form if request.method == "POST" else request.args
+    typed = (inputs.text(request.form, "q") or "").upper()
+    if looks_like_reference(typed):
+        return redirect(url_for("web.case_page", case_id=typed), 303)
     try:
         query = CaseListQuery(
             q=inputs.text(request.form, "q"),
@@ -82,6 +85,9 @@ def new_case() -> tuple[str, int]:
 def open_case() -> ResponseReturnValue:
     """Open a case with the child's and the relatives' particulars."""
     insist(can_open_case(current_caller()), _("Only lawyers open cases."))
+    wrong = inputs.check_case_form(request.form, {code for code, _name in countries()})
+    if wrong:
+        return _new_case_page(request.form, wrong, 422)
     body, renames = inputs.case_command(request.form)
     try:
         command = CaseIn.model_validate(body)

@@ -43,6 +43,8 @@ ACTIONS = {
     "web.agency_queue": "case.list",
     "web.open_case": "case.create",
     "web.case_page": "case.read",
+    "web.particulars_page": "case.read",
+    "web.change_particulars": "case.update",
     "web.take_step": "case.transition",
     "web.record_consent": "consent.record",
     "web.upload_document": "document.upload",

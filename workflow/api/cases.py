@@ -41,13 +41,18 @@ blueprint.before_request(check_json_body)
 @blueprint.post("", responses={201: None})
 def create_case(body: CaseIn) -> Response:
     """Open a case for a child; the calling lawyer is assigned to it."""
+    return _case_response(open_new_case(body), 201)
+
+
+def open_new_case(command: CaseIn) -> Case:
+    """Open the case on the newest version of the configured workflow; the web pages share this."""
     session = db.session()
     record = catalogue.latest(session, current_app.config["WORKFLOW"])
     if record is None:
         raise RuntimeError("no workflow is loaded: run `homeward db upgrade`")
-    case = operations.open_case(session, current_caller(), body, record.id)
+    case = operations.open_case(session, current_caller(), command, record.id)
     audit.note(case=case)
-    return _case_response(case, 201)
+    return case
 
 
 @blueprint.get("")

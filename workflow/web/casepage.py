@@ -20,6 +20,7 @@ from workflow.models import Case
 from workflow.permissions import (
     CaseFacts,
     can_attach_document,
+    can_edit_case,
     can_issue_form,
     can_record_consent,
 )
@@ -69,6 +70,7 @@ def render_case(
         if can_record_consent(caller, facts)
         else None,
         may_attach=can_attach_document(caller, facts),
+        may_edit=can_edit_case(caller, facts),
         may_record_consent=can_record_consent(caller, facts),
         form_kinds=sorted(catalogue()[0]) if can_issue_form(caller, facts) else [],
         history=list(reversed(history)),

@@ -14,10 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow.errors import field_errors
 from workflow.rules.definition import FieldSpec
-from workflow.vocabulary import Script
 
-NAME_PARTS = ("given", "family", "patronymic")
-RELATIVE_SLOTS = 3
 MAX_FIELD = 4000
 
 
@@ -88,88 +85,6 @@ def validation_errors(
 def text(form: MultiDict[str, str], name: str) -> str | None:
     value = form.get(name, "")[:MAX_FIELD].strip()
     return value or None
-
-
-def case_command(form: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The body of `POST /cases` from the new-case form, and where each name came from."""
-    renames: dict[str, str] = {}
-    child = _person(form, "child", renames, "child")
-    child["languages"] = [
-        word.strip() for word in (text(form, "child.languages") or "").split(",") if word.strip()
-    ]
-    child["residence"] = text(form, "child.residence")
-    people: list[dict[str, Any]] = []
-    for slot in range(RELATIVE_SLOTS):
-        prefix = f"people.{slot}"
-        if not text(form, f"{prefix}.relation"):
-            continue
-        person = _person(form, prefix, renames, f"people.{len(people)}")
-        person["relation"] = text(form, f"{prefix}.relation")
-        person["citizenship"] = (text(form, f"{prefix}.citizenship") or "").upper() or None
-        person["alive"] = {"yes": True, "no": False}.get(form.get(f"{prefix}.alive", ""))
-        person["whereabouts"] = text(form, f"{prefix}.whereabouts")
-        if len(people) != slot:
-            renames[f"people.{len(people)}"] = prefix
-        people.append(person)
-    return {"child": child, "people": people}, renames
-
-
-def check_case_form(form: MultiDict[str, str], countries: set[str]) -> dict[str, str]:
-    """What the new-case form's choices get wrong before the case is built from it."""
-    return {**_unknown_countries(form, countries), **_unplaced_relatives(form)}
-
-
-def _unknown_countries(form: MultiDict[str, str], countries: set[str]) -> dict[str, str]:
-    """Country fields holding anything but a country from the list (a forged or old form)."""
-    return {
-        name: str(_("Choose a country from the list."))
-        for name, value in form.items()
-        if name.endswith((".country", ".citizenship")) and value and value not in countries
-    }
-
-
-def _unplaced_relatives(form: MultiDict[str, str]) -> dict[str, str]:
-    """Relatives' slots filled in but with no relation chosen, which would be silently lost."""
-    missing = {}
-    for slot in range(RELATIVE_SLOTS):
-        prefix = f"people.{slot}."
-        filled = any(
-            value.strip()
-            for name, value in form.items()
-            if name.startswith(prefix) and not name.endswith(".precision")  # never blank
-        )
-        if filled and not text(form, f"{prefix}relation"):
-            missing[f"{prefix}relation"] = str(
-                _("Choose how this person is related to the child, or clear their fields.")
-            )
-    return missing
-
-
-def _person(
-    form: MultiDict[str, str], prefix: str, renames: dict[str, str], path: str
-) -> dict[str, Any]:
-    names: list[dict[str, Any]] = []
-    for script in Script:
-        parts = {part: text(form, f"{prefix}.{script.value}.{part}") for part in NAME_PARTS}
-        if any(parts.values()):
-            renames[f"{path}.names.{len(names)}"] = f"{prefix}.{script.value}"
-            names.append({"script": script.value, **{k: v for k, v in parts.items() if v}})
-    if not names:
-        renames[f"{path}.names"] = f"{prefix}.names"
-    person: dict[str, Any] = {"names": names, "sex": text(form, f"{prefix}.sex")}
-    date_value = text(form, f"{prefix}.birth_date.value")
-    if date_value:
-        person["birth_date"] = {
-            "value": date_value,
-            "precision": text(form, f"{prefix}.birth_date.precision") or "exact",
-        }
-    country = (text(form, f"{prefix}.birth_place.country") or "").upper()
-    if country:
-        person["birth_place"] = {
-            "country": country,
-            "locality": text(form, f"{prefix}.birth_place.locality"),
-        }
-    return person
 
 
 def step_data(form: MultiDict[str, str], fields: dict[str, FieldSpec]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The pages, one module per kind of user; importing them attaches them to the blueprint."""
 
-from workflow.web.views import account, auditing, cases, dashboard, queue, steps
+from workflow.web.views import account, auditing, cases, dashboard, particulars, queue, steps
 
-__all__ = ["account", "auditing", "cases", "dashboard", "queue", "steps"]
+__all__ = ["account", "auditing", "cases", "dashboard", "particulars", "queue", "steps"]

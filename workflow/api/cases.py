@@ -59,13 +59,7 @@ def open_new_case(command: CaseIn) -> Case:
 def get_cases(query: CaseListQuery) -> Response:
     """The cases the caller may see, filtered and paginated."""
     cases, total = list_cases(db.session(), current_caller(), query)
-    given = sorted(
-        name for name, value in query.model_dump(exclude_defaults=True).items() if value is not None
-    )
-    # Which cases were shown, and which filters were used; a searched name itself is never kept.
-    audit.note(
-        detail={"returned": [case.reference for case in cases], "total": total, "filters": given}
-    )
+    note_case_list(query, cases, total)
     return jsonify(
         {
             "cases": [case_summary(case) for case in cases],
@@ -122,6 +116,16 @@ def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     case, facts = find_visible_case(session, caller, path.case_id)
     lawyer = operations.assign_lawyer(session, caller, case, facts, body.username)
     return jsonify({"case_id": str(case.id), "username": lawyer.username}), 201
+
+
+def note_case_list(query: CaseListQuery, cases: list[Case], total: int) -> None:
+    """Keep which cases a list showed and which filters it used; never a searched name."""
+    given = sorted(
+        name for name, value in query.model_dump(exclude_defaults=True).items() if value is not None
+    )
+    audit.note(
+        detail={"returned": [case.reference for case in cases], "total": total, "filters": given}
+    )
 
 
 def find_visible_case(

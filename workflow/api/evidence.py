@@ -14,6 +14,8 @@ from workflow.errors import NotFound, UnsupportedMediaType
 from workflow.evidence import consents, documents
 from workflow.evidence.inspection import EXTENSIONS
 from workflow.identity.current import require_user
+from workflow.models import Case, Document
+from workflow.permissions import CaseFacts
 from workflow.present import consent_json, document_json
 from workflow.schemas import (
     CasePath,
@@ -47,9 +49,16 @@ def post_document(path: CasePath, form: DocumentForm) -> tuple[Response, int]:
     """Attach a PDF, JPEG, PNG or TIFF scan to the case; its type is read from its bytes."""
     session, caller = db.session(), current_caller()
     case, facts = find_visible_case(session, caller, path.case_id)
+    return jsonify(document_json(attach(case, facts, form))), 201
+
+
+def attach(case: Case, facts: CaseFacts, form: DocumentForm) -> Document:
+    """Attach the uploaded file to the case, noting which document it became; the web pages
+    share this."""
+    session, caller = db.session(), current_caller()
     document = documents.attach_document(session, caller, case, facts, form.kind, form.file.read())
     audit.note(detail={"document": str(document.id), "kind": document.kind.value})
-    return jsonify(document_json(document)), 201
+    return document
 
 
 @uploads.get("/cases/<case_id>/documents")

@@ -17,7 +17,7 @@ from workflow import errors
 from workflow.web.blueprint import csrf, web
 from workflow.web.refusals import error_page
 
-LANGUAGES = ("en", "ru")
+LANGUAGES = {"en": "English", "ru": "Русский"}  # each named in itself, for the picker
 # Addresses that machines call; they keep answering errors in JSON.
 MACHINE_PREFIXES = ("/api/", "/verify", "/.well-known/", "/healthz")
 
@@ -54,7 +54,7 @@ def chosen_language() -> str:
     picked = session.get("language")
     if picked in LANGUAGES:
         return str(picked)
-    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
 def _secret_key(app: Flask) -> str:

@@ -11,10 +11,10 @@ from flask_babel import format_decimal, get_locale, gettext, lazy_gettext
 
 from workflow import db
 from workflow.vocabulary import Role
+from workflow.web import LANGUAGES
 from workflow.web.blueprint import web
 from workflow.web.labels import known_label, label
 
-LANGUAGE_NAMES = (("en", "English"), ("ru", "Русский"))
 MENUS = {
     Role.LAWYER: (
         ("web.my_cases", lazy_gettext("My cases")),
@@ -60,7 +60,7 @@ def notify(message: str) -> None:
 def page_helpers() -> dict[str, Any]:
     return {
         "menu": lambda: MENUS.get(g.user.role, ()) if g.get("user") else (),
-        "languages": lambda: LANGUAGE_NAMES,
+        "languages": lambda: LANGUAGES.items(),
         "page_language": lambda: str(get_locale() or "en"),
         "label": label,
         "countries": countries,

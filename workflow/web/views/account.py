@@ -22,9 +22,7 @@ from workflow.web.labels import label
 
 @web.get("/")
 def home() -> ResponseReturnValue:
-    """Each user starts where their work is; a stranger starts at sign-in."""
-    if not g.get("user"):
-        return redirect(url_for("web.sign_in_page"))
+    """Send each user where their work is (a stranger was sent to sign in before this)."""
     return redirect(url_for(HOMES[g.user.role]))
 
 

@@ -26,6 +26,7 @@ from workflow import db
 from workflow.access import current_caller
 from workflow.errors import HomewardError, field_errors
 from workflow.permissions import can_read_trail
+from workflow.references import looks_like_reference
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.chrome import notify
@@ -168,6 +169,8 @@ def _event_filter(model: type[Query], args: MultiDict[str, str], **fixed: Any) -
     """The filters from the query string; a day given as `until` includes that whole day."""
     given: dict[str, Any] = {name: inputs.text(args, name) for name in (*FILTERS, "cursor")}
     given["until"] = _day_after(given["until"])
+    if given["case"] and looks_like_reference(given["case"].upper()):
+        given["case"] = given["case"].upper()  # references are typed in any case
     given.update(fixed)
     return model.model_validate({k: v for k, v in given.items() if v is not None})
 

@@ -7,10 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from audit import recorder as audit
 from workflow import db
 from workflow.access import current_caller
-from workflow.api.cases import find_visible_case
+from workflow.api.cases import find_visible_case, note_case_list
 from workflow.present import case_summary
 from workflow.queries import list_cases
 from workflow.references import looks_like_reference
@@ -42,13 +41,7 @@ def my_cases() -> ResponseReturnValue:
 
 def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
     cases, total = list_cases(db.session(), current_caller(), query)
-    audit.note(
-        detail={
-            "returned": [case.reference for case in cases],
-            "total": total,
-            "filters": sorted(k for k, v in query.model_dump(exclude_defaults=True).items() if v),
-        }
-    )
+    note_case_list(query, cases, total)
     return render_template(
         "cases.html",
         title=_("My cases"),

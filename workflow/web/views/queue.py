@@ -8,9 +8,9 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from audit import recorder as audit
 from workflow import db
 from workflow.access import current_caller
+from workflow.api.cases import note_case_list
 from workflow.errors import NotFound
 from workflow.permissions import can_work_queue
 from workflow.present import case_summary
@@ -30,18 +30,12 @@ def agency_queue() -> str | tuple[str, int]:
     except ValidationError:
         raise NotFound("There is no such page of the queue.") from None
     cases, total = list_cases(db.session(), caller, query)
-    audit.note(
-        detail={
-            "returned": [case.reference for case in cases],
-            "total": total,
-            "filters": ["queue"],
-        }
-    )
+    note_case_list(query, cases, total)
     rows = [_waiting(case_summary(case), caller.agency_kind.value) for case in cases]
     return render_template(
         "queue.html",
         title=_("Our queue"),
-        rows=sorted(rows, key=lambda row: row["since"]),
+        rows=rows,
         total=total,
         query=query,
         pages=-(-total // query.per_page),

@@ -11,14 +11,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from audit import recorder as audit
 from forms.views import issued_form_response
 from workflow import db, operations
 from workflow.access import current_caller
 from workflow.api.cases import find_visible_case
-from workflow.api.evidence import document_download
+from workflow.api.evidence import attach, document_download
+from workflow.api.guards import parse_version
 from workflow.errors import HomewardError, InvalidInput, invalid
-from workflow.evidence import consents, documents
+from workflow.evidence import consents
 from workflow.models import Case
 from workflow.rules.catalogue import definition_of
 from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
@@ -37,8 +37,8 @@ def take_step(case_id: str) -> ResponseReturnValue:
     form = request.form
     track, action = form.get("track", "")[:40], form.get("action", "")[:40]
     failed = f"{track}-{action}"
-    if _version(form.get("version")) != case.version:
-        return _stale(case, failed, _version(form.get("last_step")) or 0)
+    if parse_version(form.get("version", "")) != case.version:
+        return _stale(case, failed, parse_version(form.get("last_step", "")) or 0)
     definition = definition_of(case.workflow)
     found = definition.track(track)
     transition = found.transition(action) if found else None
@@ -94,13 +94,9 @@ def upload_document(case_id: str) -> ResponseReturnValue:
     try:
         if upload is None or not upload.filename:
             raise InvalidInput("", [{"field": "file", "problem": "missing", "message": ""}])
-        command = DocumentForm.model_validate({"file": upload, "kind": values["kind"]})
-        document = documents.attach_document(
-            db.session(), current_caller(), case, facts, command.kind, command.file.read()
-        )
+        attach(case, facts, DocumentForm.model_validate({"file": upload, "kind": values["kind"]}))
     except (ValidationError, HomewardError) as error:
         return _refused(case, "upload", values, error, field="file")
-    audit.note(detail={"document": str(document.id), "kind": document.kind.value})
     notify(_("The document is uploaded."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
@@ -146,7 +142,3 @@ def _stale(case: Case, form: str, last_step: int) -> tuple[str, int]:
     g.error_code = "stale_version"
     attempt = Attempt(form, changes=changes_since(case, last_step))
     return render_case(case, status=409, attempt=attempt)
-
-
-def _version(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else None

@@ -48,7 +48,7 @@ CATALOGS := workflow/web/translations
 messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext \
 		-o $(CATALOGS)/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGS)/messages.pot -d $(CATALOGS)
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(CATALOGS)/messages.pot -d $(CATALOGS)
 
 translations: install
 	$(BIN)/pybabel compile -d $(CATALOGS)

@@ -17,9 +17,7 @@ import argparse
 import dataclasses
 import functools
 import itertools
-import os
 import re
-import secrets
 import signal
 import sys
 import tempfile
@@ -30,12 +28,12 @@ from flask_openapi3 import OpenAPI
 from sqlalchemy import Engine
 from werkzeug.test import TestResponse
 
-from bench import report, scenarios
+from bench import scenarios
 from bench.client import Client, UnexpectedResponse
 from bench.measure import Budget, Measurement, measure, measure_in_turns
-from bench.run_all import _backend, _empty, _heading
+from bench.run_all import _empty, run
 from bench.scenarios import REGISTRAR, Budgets, _assigned
-from bench.seed import BUSY_LAWYER, seed, sqlite_url, throwaway_app
+from bench.seed import BUSY_LAWYER, sqlite_url
 
 DEFAULT_CASES, DEFAULT_SECONDS = 10_000, 5.0
 AUDITOR = "auditor"
@@ -84,32 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(directory)
         url = args.database_url or sqlite_url(workdir)
         try:
-            run(workdir, url, args.cases, Budgets(args.seconds))
+            run(workdir, url, args.cases, Budgets(args.seconds), measure_all)
         finally:
             if args.database_url:
                 _empty(args.database_url)
     return 0
-
-
-def run(workdir: Path, url: str, cases: int, budgets: Budgets) -> None:
-    """Seed, measure and print."""
-    password = secrets.token_urlsafe(16)
-    app = throwaway_app(workdir, url)
-    try:
-        with app.app_context():
-            print(f"Seeding {cases:,} cases into {_backend(url)} …", flush=True)
-            seeded = seed(url, cases, password)
-        print(f"Measuring, up to {budgets.seconds:g} s each …", flush=True)
-        load_before = os.getloadavg()[0]
-        measurements, skipped = measure_all(app, password, budgets)
-        load = (load_before, os.getloadavg()[0])
-        print()
-        print(_heading(app, seeded, budgets, load))
-        print(report.table(measurements, baseline=measurements[0]))
-        for note in skipped:
-            print(note)
-    finally:
-        app.extensions["homeward.engine"].dispose()
 
 
 def measure_all(

@@ -15,6 +15,7 @@ import secrets
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy
@@ -66,8 +67,13 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def run(workdir: Path, url: str, cases: int, budgets: Budgets) -> None:
-    """Seed, measure and print."""
+Measurer = Callable[[OpenAPI, str, Budgets], tuple[list[Measurement], list[str]]]
+
+
+def run(
+    workdir: Path, url: str, cases: int, budgets: Budgets, measurer: Measurer | None = None
+) -> None:
+    """Seed, measure (the API's figures, or another benchmark's) and print, notes last."""
     password = secrets.token_urlsafe(16)
     app = make_app(workdir, url)
     try:
@@ -76,13 +82,21 @@ def run(workdir: Path, url: str, cases: int, budgets: Budgets) -> None:
             seeded = seed(url, cases, password)
         print(f"Measuring, up to {budgets.seconds:g} s each …", flush=True)
         load_before = os.getloadavg()[0]
-        measurements = measure_all(app, password, budgets)
+        measurements, notes = (measurer or _api_figures)(app, password, budgets)
         load = (load_before, os.getloadavg()[0])
         print()
         print(_heading(app, seeded, budgets, load))
         print(report.table(measurements, baseline=measurements[0]))
+        for note in notes:
+            print(note)
     finally:
         app.extensions["homeward.engine"].dispose()
+
+
+def _api_figures(
+    app: OpenAPI, password: str, budgets: Budgets
+) -> tuple[list[Measurement], list[str]]:
+    return measure_all(app, password, budgets), []
 
 
 def measure_all(app: OpenAPI, password: str, budgets: Budgets) -> list[Measurement]:

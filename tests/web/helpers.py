@@ -7,10 +7,16 @@ import re
 from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.conftest import PASSWORD
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def body(response: TestResponse) -> str:
+    """The page's HTML."""
+    return response.get_data(as_text=True)
 
 
 def csrf_token(html: str) -> str:

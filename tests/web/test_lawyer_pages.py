@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from tests.audit.helpers import events
 from tests.factories import Api, sample_pdf
-from tests.web.helpers import sign_in
+from tests.web.helpers import body, sign_in
 from workflow import db
 from workflow.models import TrackState
 
@@ -61,17 +61,6 @@ OTHER_CHILD = {
     "birth_date": {"value": "2017-05-01", "precision": "month"},
     "birth_place": {"country": "IQ", "locality": "Mosul"},
 }
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A browser that, unlike pytest-flask's, keeps no request context pushed between requests:
-    a second browser in the same test would otherwise share its `g`, CSRF token included."""
-    return app.test_client()
-
-
-def body(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
 
 
 def answer(response: TestResponse) -> Any:

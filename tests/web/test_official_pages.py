@@ -16,24 +16,13 @@ from werkzeug.test import TestResponse
 
 from tests.audit.helpers import events
 from tests.factories import Api
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import body, csrf_token, sign_in
 from workflow import db
 from workflow.models import TrackState
 
 RESIDENCE = "With her grandmother, Almaty region"  # tests.factories.ALL_SCRIPTS_CHILD's
 RULING = "RN-2026-0417"
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A browser that, unlike pytest-flask's, keeps no request context pushed between requests:
-    a second browser in the same test would otherwise share its `g`, CSRF token included."""
-    return app.test_client()
-
-
-def body(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
 
 
 def backdate(app: Flask, case_id: str, track: str, days: int) -> None:

@@ -7,19 +7,12 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.factories import Api
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_lawyer_pages import field_error
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A browser that keeps no request context between requests (see test_lawyer_pages)."""
-    return app.test_client()
 
 
 def the_form(client: FlaskClient, case: dict[str, Any]) -> tuple[dict[str, str], str]:

@@ -19,24 +19,13 @@ from werkzeug.test import TestResponse
 
 from tests.conftest import PASSWORD
 from tests.factories import Api
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import body, csrf_token, sign_in
 from workflow import db
 from workflow.db import utcnow
 from workflow.models import AuthSession, User
 
 COOKIE = "homeward_session"
 WRONG = "The username or password is wrong."
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A browser that, unlike pytest-flask's, keeps no request context pushed between requests:
-    a second browser in the same test would otherwise share its `g`, CSRF token included."""
-    return app.test_client()
-
-
-def body(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
 
 
 def post_sign_in(

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import Base, utcnow
@@ -16,9 +16,11 @@ class TransitionRecord(Base):
     under a new key or erased when the case is purged."""
 
     __tablename__ = "transition_history"
+    # Who may see a case asks "has this agency acted on this case?": one probe of this pair.
+    __table_args__ = (Index("ix_transition_history_case_id_agency_id", "case_id", "agency_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
     track: Mapped[str] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str] = mapped_column(String(40))

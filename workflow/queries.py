@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflow.access import tracks_waiting_on, visible_cases, waiting_on
 from workflow.db import utcnow
 from workflow.errors import InvalidInput
-from workflow.models import Case, Person, PersonName, TrackState
+from workflow.models import Case, Person, PersonName, TrackState, TransitionRecord
 from workflow.permissions import Caller, can_work_queue
 from workflow.rules.catalogue import all_definitions
 from workflow.schemas import CaseListQuery
@@ -33,6 +33,22 @@ def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> tuple[list[
         .options(selectinload(Case.people).selectinload(Person.names), selectinload(Case.tracks))
     )
     return list(db.scalars(statement).all()), total
+
+
+def recently_handled(db: Session, caller: Caller, limit: int = 10) -> list[Case]:
+    """Cases the official's agency has taken a step on and that no longer wait on it, the most
+    recently changed first: where an official finds again what they just acted on."""
+    handled = exists().where(
+        TransitionRecord.case_id == Case.id, TransitionRecord.agency_id == caller.agency_id
+    )
+    statement = (
+        select(Case)
+        .where(visible_cases(db, caller), handled, ~waiting_on(db, caller.agency_kind))
+        .order_by(Case.updated_at.desc(), Case.id)
+        .limit(limit)
+        .options(selectinload(Case.people).selectinload(Person.names), selectinload(Case.tracks))
+    )
+    return list(db.scalars(statement).all())
 
 
 def _order(db: Session, caller: Caller, query: CaseListQuery) -> list[Any]:

@@ -369,3 +369,29 @@ def test_a_refused_look_at_a_case_is_audited(app: Flask, api: Api, client: Flask
     event = events(app)[-1]
     assert (event.action, event.username, event.outcome) == ("case.read", "lab", "not_found")
     assert event.object_id == case["id"]
+
+
+def test_a_case_the_registry_has_finished_with_is_listed_as_recently_handled(
+    api: Api, client: FlaskClient
+) -> None:
+    case = parentage_established(api)
+    sign_in(client, "registrar")
+    take_step(client, case["id"], "birth_registration", "take_review")
+    waiting = body(client.get("/queue"))
+    assert queue_references(waiting) == [case["reference"]]
+    assert "Nothing yet: cases your agency has acted on" in waiting
+
+    take_step(
+        client,
+        case["id"],
+        "birth_registration",
+        "register",
+        certificate_number="I-ВС 0042118",
+        registered_on=YESTERDAY,
+    )
+    html = body(client.get("/queue"))
+
+    handled = html.split('id="handled-heading"')[1]
+    assert queue_references(html.split('id="handled-heading"')[0]) == []
+    assert f">{case['reference']}</a>" in handled
+    assert "Birth registration: registered" in handled

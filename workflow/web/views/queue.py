@@ -14,7 +14,7 @@ from workflow.api.cases import note_case_list
 from workflow.errors import NotFound
 from workflow.permissions import can_work_queue
 from workflow.present import case_summary
-from workflow.queries import list_cases
+from workflow.queries import list_cases, recently_handled
 from workflow.schemas import CaseListQuery
 from workflow.web.blueprint import web
 from workflow.web.refusals import insist
@@ -30,12 +30,14 @@ def agency_queue() -> str | tuple[str, int]:
     except ValidationError:
         raise NotFound("There is no such page of the queue.") from None
     cases, total = list_cases(db.session(), caller, query)
-    note_case_list(query, cases, total)
+    handled = recently_handled(db.session(), caller)
+    note_case_list(query, [*cases, *handled], total)
     rows = [_waiting(case_summary(case), caller.agency_kind.value) for case in cases]
     return render_template(
         "queue.html",
         title=_("Our queue"),
         rows=rows,
+        handled=[case_summary(case) for case in handled],
         total=total,
         query=query,
         pages=-(-total // query.per_page),

@@ -78,10 +78,19 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def page(db: Session, query: EventFilter) -> tuple[list[AuditEvent], int | None]:
-    """One page after the cursor, and the cursor of the next page if there is one."""
-    statement = filtered(db, query).where(AuditEvent.seq > query.cursor).limit(query.limit + 1)
-    events = list(db.scalars(statement))
+def page(
+    db: Session, query: EventFilter, *, newest_first: bool = False
+) -> tuple[list[AuditEvent], int | None]:
+    """One page after the cursor (or, newest first, before it, 0 meaning from the newest), and
+    the cursor of the next page if there is one."""
+    statement = filtered(db, query)
+    if not newest_first:
+        statement = statement.where(AuditEvent.seq > query.cursor)
+    else:
+        statement = statement.order_by(None).order_by(AuditEvent.seq.desc())
+        if query.cursor:
+            statement = statement.where(AuditEvent.seq < query.cursor)
+    events = list(db.scalars(statement.limit(query.limit + 1)))
     more = len(events) > query.limit
     events = events[: query.limit]
     return events, (events[-1].seq if more else None)

@@ -12,13 +12,11 @@ from flask import Response, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from audit import checkpoints, queries
 from audit import views as audit_api
 from audit.actions import ACTIONS
-from audit.models import AuditEvent
 from audit.recorder import note
 from audit.schemas import CasePath, EventFilter, ExportQuery
 from audit.signing import public_text
@@ -52,7 +50,7 @@ def access_log() -> str | tuple[str, int]:
     except ValidationError as error:
         return _refused_filters(error)
     session = db.session()
-    events, next_cursor = newest_first(session, query)
+    events, next_cursor = queries.page(session, query, newest_first=True)
     note(detail={"filters": audit_api.given_filters(query), "returned": len(events)})
     return render_template(
         "audit_log.html",
@@ -129,17 +127,6 @@ def make_checkpoint() -> ResponseReturnValue:
         )
     )
     return redirect(url_for("web.chain"), 303)
-
-
-def newest_first(session: Session, query: EventFilter) -> tuple[list[AuditEvent], int | None]:
-    """One page of the filtered events, newest first, before the cursor (0: from the newest)."""
-    statement = queries.filtered(session, query).order_by(None).order_by(AuditEvent.seq.desc())
-    if query.cursor:
-        statement = statement.where(AuditEvent.seq < query.cursor)
-    events = list(session.scalars(statement.limit(query.limit + 1)))
-    more = len(events) > query.limit
-    events = events[: query.limit]
-    return events, (events[-1].seq if more else None)
 
 
 def break_reason(problem: str) -> str:

@@ -167,12 +167,9 @@ def as_homeward(error: Exception) -> HomewardError:
             _log_safely(error)
         return error
     if isinstance(error, StaleDataError):
-        return StaleVersion("Someone else changed this case first; reload it and try again.")
+        return _stale()
     if isinstance(error, HTTPException):
-        shown = HomewardError(error.description or error.name)
-        shown.status = error.code or 500
-        shown.code = "too_large" if shown.status == 413 else error.name.lower().replace(" ", "_")
-        return shown
+        return _from_http(error)
     _log_safely(error)
     return InternalError("Something went wrong; nothing was saved.")
 
@@ -212,18 +209,32 @@ def _render(error: HomewardError) -> Response:
 
 
 def _render_stale(_error: StaleDataError) -> Response:
-    return _render(StaleVersion("Someone else changed this case first; reload it and try again."))
+    return _render(_stale())
+
+
+def _stale() -> StaleVersion:
+    """A version check lost at flush, said as the optimistic lock says it."""
+    return StaleVersion("Someone else changed this case first; reload it and try again.")
+
+
+def _from_http(error: HTTPException) -> HomewardError:
+    """Werkzeug's error (405, 413, …) with the status, code and message the contract uses."""
+    status = error.code or 500
+    shown = HomewardError(
+        {413: "The request is too large."}.get(status, error.description or error.name)
+    )
+    shown.status = status
+    shown.code = "too_large" if status == 413 else (error.name or "error").lower().replace(" ", "_")
+    return shown
 
 
 def http_error_response(error: HTTPException) -> Response:
     if isinstance(error.response, Response) and error.response.mimetype == "application/json":
         return error.response
-    status = error.code or 500
-    code = (error.name or "error").lower().replace(" ", "_")
-    message = {413: "The request is too large."}.get(status, error.description or error.name)
-    response = error_response(status, "too_large" if status == 413 else code, message)
+    shown = _from_http(error)
+    response = error_response(shown.status, shown.code, shown.message)
     allowed = getattr(error, "valid_methods", None)
-    if status == 405 and allowed:
+    if shown.status == 405 and allowed:
         response.headers["Allow"] = ", ".join(allowed)
     return response
 

@@ -14,11 +14,11 @@ from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from workflow import db, operations
-from workflow.access import case_facts, current_caller
+from workflow.access import current_caller
 from workflow.api.cases import find_visible_case, open_new_case
 from workflow.errors import InvalidInput
 from workflow.models import Case
-from workflow.permissions import can_edit_case, can_open_case
+from workflow.permissions import CaseFacts, can_edit_case, can_open_case
 from workflow.present import case_json
 from workflow.schemas import CaseIn, CasePatch
 from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
@@ -70,18 +70,17 @@ def open_case() -> ResponseReturnValue:
 @web.get("/cases/<case_id>/particulars")
 def particulars_page(case_id: str) -> ResponseReturnValue:
     """Show the case's particulars in the form, for changing them."""
-    case = _editable_case(case_id)
-    return _form_page(_recorded(case), {}, 200, case=case)
+    case, facts = _editable_case(case_id)
+    return _form_page(_recorded(case, facts), {}, 200, case=case)
 
 
 @web.post("/cases/<case_id>/particulars")
 def change_particulars(case_id: str) -> ResponseReturnValue:
     """Change the particulars, at the version of the case the form was drawn from."""
     session, caller = db.session(), current_caller()
-    case = _editable_case(case_id)
+    case, facts = _editable_case(case_id)
     if request.form.get("version") != str(case.version):
-        return _form_page(_recorded(case), {}, 409, case=case, stale=True)
-    facts = case_facts(session, case)
+        return _form_page(_recorded(case, facts), {}, 409, case=case, stale=True)
     try:
         _apply(
             request.form,
@@ -97,14 +96,14 @@ def change_particulars(case_id: str) -> ResponseReturnValue:
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
-def _editable_case(case_id: str) -> Case:
+def _editable_case(case_id: str) -> tuple[Case, CaseFacts]:
     case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
     insist(can_edit_case(current_caller(), facts), _("Only the case's lawyers change it."))
-    return case
+    return case, facts
 
 
-def _recorded(case: Case) -> dict[str, str]:
-    shown = case_json(case, current_caller(), case_facts(db.session(), case))
+def _recorded(case: Case, facts: CaseFacts) -> dict[str, str]:
+    shown = case_json(case, current_caller(), facts)
     return particulars.form_values(shown)
 
 

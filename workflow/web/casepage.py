@@ -41,7 +41,7 @@ class Attempt:
     errors: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
     missing: list[str] = field(default_factory=list)
-    changes: list[dict[str, Any]] | None = None  # set when the page was stale
+    stale_after: int | None = None  # the last step the page showed, when it was out of date
 
 
 def render_case(
@@ -78,14 +78,13 @@ def render_case(
         purposes=[(p.value, label("purpose", p.value)) for p in ConsentPurpose],
         last_step=history[-1]["id"] if history else 0,
         attempt=attempt,
+        changes=None if attempt.stale_after is None else _changes(history, attempt.stale_after),
     )
     return page, status
 
 
-def changes_since(case: Case, last_step: int) -> list[dict[str, Any]]:
+def _changes(history: list[dict[str, Any]], last_step: int) -> list[dict[str, Any]]:
     """The steps taken after the page the user acted on was drawn, oldest first."""
-    session, caller = db.session(), current_caller()
-    history = case_history(session, case, caller, case_facts(session, case))
     return [
         {
             "track": label("track", entry["track"]),

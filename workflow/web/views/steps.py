@@ -20,11 +20,12 @@ from workflow.api.guards import parse_version
 from workflow.errors import HomewardError, InvalidInput, invalid
 from workflow.evidence import consents
 from workflow.models import Case
+from workflow.permissions import CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
 from workflow.web import inputs
 from workflow.web.blueprint import web
-from workflow.web.casepage import Attempt, changes_since, render_case
+from workflow.web.casepage import Attempt, render_case
 from workflow.web.chrome import notify
 from workflow.web.labels import label
 from workflow.web.refusals import missing_items, refusal_message
@@ -38,7 +39,7 @@ def take_step(case_id: str) -> ResponseReturnValue:
     track, action = form.get("track", "")[:40], form.get("action", "")[:40]
     failed = f"{track}-{action}"
     if parse_version(form.get("version", "")) != case.version:
-        return _stale(case, failed, parse_version(form.get("last_step", "")) or 0)
+        return _stale(case, facts, failed, parse_version(form.get("last_step", "")) or 0)
     definition = definition_of(case.workflow)
     found = definition.track(track)
     transition = found.transition(action) if found else None
@@ -55,7 +56,7 @@ def take_step(case_id: str) -> ResponseReturnValue:
         )
         operations.perform_transition(db.session(), current_caller(), case, facts, command)
     except (ValidationError, HomewardError) as error:
-        return _refused(case, failed, values, error)
+        return _refused(case, facts, failed, values, error)
     notify(
         _(
             "Step taken: %(track)s, %(step)s.",
@@ -80,7 +81,7 @@ def record_consent(case_id: str) -> ResponseReturnValue:
         command = ConsentIn.model_validate(body)
         consents.record_consent(db.session(), current_caller(), case, facts, command)
     except (ValidationError, HomewardError) as error:
-        return _refused(case, "consent", form, error)
+        return _refused(case, facts, "consent", form, error)
     notify(_("The consent is recorded."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
@@ -96,7 +97,7 @@ def upload_document(case_id: str) -> ResponseReturnValue:
             raise InvalidInput("", [{"field": "file", "problem": "missing", "message": ""}])
         attach(case, facts, DocumentForm.model_validate({"file": upload, "kind": values["kind"]}))
     except (ValidationError, HomewardError) as error:
-        return _refused(case, "upload", values, error, field="file")
+        return _refused(case, facts, "upload", values, error, field="file")
     notify(_("The document is uploaded."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
@@ -115,6 +116,7 @@ def generate_form(case_id: str, kind: str) -> ResponseReturnValue:
 
 def _refused(
     case: Case,
+    facts: CaseFacts,
     form: str,
     values: Mapping[str, Any],
     refusal: HomewardError | ValidationError,
@@ -135,10 +137,9 @@ def _refused(
         str(_("Some fields need attention; see the messages beside them.")) if errors else message
     )
     attempt = Attempt(form, values, errors, problem, missing_items(refusal))
-    return render_case(case, status=refusal.status, attempt=attempt)
+    return render_case(case, facts, status=refusal.status, attempt=attempt)
 
 
-def _stale(case: Case, form: str, last_step: int) -> tuple[str, int]:
+def _stale(case: Case, facts: CaseFacts, form: str, last_step: int) -> tuple[str, int]:
     g.error_code = "stale_version"
-    attempt = Attempt(form, changes=changes_since(case, last_step))
-    return render_case(case, status=409, attempt=attempt)
+    return render_case(case, facts, status=409, attempt=Attempt(form, stale_after=last_step))

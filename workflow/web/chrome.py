@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from babel import Locale
@@ -41,10 +42,13 @@ NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
 
 def countries() -> list[tuple[str, str]]:
     """Every country's ISO code and name in the page's language, in the order of the names."""
-    names = {
-        str(code): str(name)
-        for code, name in Locale.parse(str(get_locale() or "en")).territories.items()
-    }
+    return _countries(str(get_locale() or "en"))
+
+
+@cache
+def _countries(language: str) -> list[tuple[str, str]]:
+    """The list for one language, built once: a form shows it for every person on it."""
+    names = {str(code): str(name) for code, name in Locale.parse(language).territories.items()}
     codes = [code for code in names if len(code) == 2 and code.isalpha()]
     return sorted(((c, names[c]) for c in codes if c not in NOT_COUNTRIES), key=lambda c: c[1])
 

@@ -41,6 +41,13 @@ def sign_in(client: FlaskClient, username: str) -> str:
     return csrf_token(response.get_data(as_text=True))
 
 
+def row_of(html: str, reference: str) -> str:
+    """The table row of the case list or queue that shows this case."""
+    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", html, re.S) if reference in row]
+    assert len(rows) == 1, f"{reference} is shown {len(rows)} times"
+    return str(rows[0])
+
+
 def table_rows(html: str, caption: str | None = None) -> list[list[str]]:
     """The text of each body row's cells, of every table or only of the one with this caption."""
     reader = _TableReader()

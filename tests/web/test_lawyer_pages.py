@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from tests.audit.helpers import events
 from tests.factories import Api, sample_pdf
-from tests.web.helpers import body, sign_in
+from tests.web.helpers import body, row_of, sign_in
 from workflow import db
 from workflow.models import TrackState
 
@@ -100,13 +100,6 @@ def field_error(html: str, name: str, input_id: str | None = None) -> str:
 
 def field_errors(html: str) -> list[str]:
     return re.findall(r'<p class="field-error" id="f-([^"]+)-error">', html)
-
-
-def row_of(html: str, reference: str) -> str:
-    """The table row of the case list or queue that shows this case."""
-    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", html, re.S) if reference in row]
-    assert len(rows) == 1, f"{reference} is shown {len(rows)} times"
-    return str(rows[0])
 
 
 def listed(html: str) -> list[str]:

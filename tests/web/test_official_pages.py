@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 
 from tests.audit.helpers import events
 from tests.factories import Api
-from tests.web.helpers import body, csrf_token, sign_in
+from tests.web.helpers import body, csrf_token, row_of, sign_in
 from workflow import db
 from workflow.models import TrackState
 
@@ -83,12 +83,6 @@ def state(api: Api, case_id: str, track: str) -> str:
 
 def queue_references(html: str) -> list[str]:
     return re.findall(r">(HW-[A-Z0-9-]+)</a>", html)
-
-
-def row_of(html: str, reference: str) -> str:
-    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", html, re.S) if reference in row]
-    assert len(rows) == 1, f"{reference} is shown {len(rows)} times"
-    return str(rows[0])
 
 
 # The case page

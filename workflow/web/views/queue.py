@@ -52,9 +52,4 @@ def _waiting(summary: dict[str, Any], agency_kind: str) -> dict[str, Any]:
         if agency_kind in track["waiting_on"]
     }
     since = min((track["since"] for track in tracks.values()), default=summary["updated_at"])
-    return {
-        "case": summary,
-        "tracks": tracks,
-        "since": since,
-        "overdue": any(t["overdue"] for t in tracks.values()),
-    }
+    return {"case": summary, "tracks": tracks, "since": since}

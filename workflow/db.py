@@ -94,6 +94,7 @@ def session() -> Session:
 
 
 Finisher = Callable[[Session, Response], None]
+Kept = Callable[[Session], None]
 
 
 def add_finisher(app: Flask, finisher: Finisher) -> None:
@@ -136,18 +137,40 @@ def _finish_request(response: Response) -> Response:
     if response.status_code >= 400:
         db_session.rollback()
         _undo()
+    kept: list[Kept] = g.pop("homeward_kept", [])
     try:
-        for change in g.pop("homeward_kept", []):
-            change(db_session)
-        for finish in finishers:
-            finish(db_session, response)
-        db_session.commit()
+        _commit(db_session, kept, finishers, response)
     except Exception as error:  # any failure to commit becomes an error response
         db_session.rollback()
         _undo()
-        return errors.response_for(error)
+        refusal = errors.response_for(error)
+        _commit_refusal(db_session, kept, finishers, refusal)
+        return refusal
     g.pop("homeward_undo", None)
     return response
+
+
+def _commit(
+    db_session: Session, kept: list[Kept], finishers: list[Finisher], response: Response
+) -> None:
+    for change in kept:
+        change(db_session)
+    for finish in finishers:
+        finish(db_session, response)
+    db_session.commit()
+
+
+def _commit_refusal(
+    db_session: Session, kept: list[Kept], finishers: list[Finisher], refusal: Response
+) -> None:
+    """After a failed commit, keep the refused request's event alone, as for any refusal; if
+    even that fails (the trail itself cannot be written), nothing is kept."""
+    try:
+        _commit(db_session, kept, finishers, refusal)
+    except Exception as error:
+        db_session.rollback()
+        _undo()
+        errors.as_homeward(error)  # logs it, by type and line only
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -1,0 +1,250 @@
+"""Need-to-know, route by route, generated from the URL map: every route that names a case, a
+document or a consent answers someone who may not see it exactly as it answers an id that names
+nothing, names nobody in that answer, and changes nothing."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from tests.factories import Api, sample_pdf
+from tests.security.strangers import (
+    EVERYONE,
+    HiddenCase,
+    as_its_lawyer_sees_it,
+    authorized_case,
+    browsers,
+    fresh_case,
+    names_nobody,
+    without_tokens,
+)
+from workflow.references import new_reference
+
+# Path arguments that name something of a case's; a new route taking one must join CALLS.
+ID_ARGUMENTS = frozenset(
+    {"case_id", "case", "document_id", "consent_id", "person_id", "person", "family_id", "family"}
+)
+MOTHER = "<the mother's id>"  # stands for the hidden case's mother in a body
+VERSION = "<the case's version>"  # stands for the hidden case's version in a page's form
+NOT_AUDITORS = tuple(user for user in EVERYONE if user != "auditor")
+# Breaking the glass exists to open a case one may not see; only who may not break it is refused.
+CANNOT_BREAK_GLASS = ("auditor", "admin")
+STEP = {"track": "dna", "action": "request", "data": {}, "evidence_ids": []}
+CONSENT = {"person_id": MOTHER, "purpose": "dna_testing", "given_on": "2026-01-15"}
+REASON = "The guardian called the hotline and asked where the DNA test stands."
+FORM = "case-summary"
+SCAN = sample_pdf()
+UNUSED = frozenset({"HEAD", "OPTIONS"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Call:
+    """How to call one endpoint: the body (JSON, or a page's form), If-Match, a file, and whom
+    to ask when it is not everyone who may not see the case."""
+
+    body: dict[str, Any] | None = None
+    if_match: bool = False
+    upload: bool = False
+    refused: tuple[str, ...] | None = None
+
+
+CALLS: dict[str, Call] = {
+    "cases.get_case": Call(),
+    "cases.patch_case": Call({"child": {"sex": "male"}}, if_match=True),
+    "cases.post_transition": Call(STEP, if_match=True),
+    "cases.post_close": Call({"reason": "withdrawn"}, if_match=True),
+    "cases.post_reopen": Call({}, if_match=True),
+    "cases.get_history": Call(),
+    "cases.post_assignment": Call({"username": "lawyer2"}),
+    "break_glass.post_break_glass": Call({"reason": REASON}, refused=CANNOT_BREAK_GLASS),
+    "consents.post_consent": Call(CONSENT),
+    "consents.get_consents": Call(),
+    "consents.post_withdrawal": Call({}),
+    "documents.post_document": Call({"kind": "consent"}, upload=True),
+    "documents.get_documents": Call(),
+    "documents.get_document": Call(),
+    "forms.post_form": Call(),
+    "audit.get_case_accesses": Call(refused=NOT_AUDITORS),
+    "web.case_page": Call(),
+    "web.particulars_page": Call(),
+    "web.change_particulars": Call({"version": VERSION, "child-sex": "male"}),
+    "web.take_step": Call({"track": "dna", "action": "request", "version": VERSION}),
+    "web.record_consent": Call(CONSENT),
+    "web.upload_document": Call({"kind": "consent"}, upload=True),
+    "web.download_document": Call(),
+    "web.generate_form": Call(),
+    "web.case_accesses": Call(refused=NOT_AUDITORS),
+}
+# Case ids in query strings and forms, each with whom it refuses.
+QUERIES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("GET", "/api/v1/audit/events?case={case}", NOT_AUDITORS),
+    ("GET", "/api/v1/audit/export?case={case}", NOT_AUDITORS),
+    ("GET", "/audit?case={case}", NOT_AUDITORS),
+    ("GET", "/audit/export?case={case}", NOT_AUDITORS),
+    ("POST", "/cases", ()),  # a reference typed in the search box goes to its case
+]
+
+
+@dataclass
+class Asker:
+    """Sends one request as a user, to the API with a token or to a page from a browser."""
+
+    api: Api
+    pages: dict[str, Any] = field(default_factory=dict)
+
+    def send(self, who: str, method: str, path: str, call: Call, case: HiddenCase) -> TestResponse:
+        body = {key: _filled(value, case) for key, value in (call.body or {}).items()}
+        if path.startswith("/api/"):
+            return self._to_api(who, method, path, call, body, case)
+        browser, token = self.pages[who]
+        if method == "POST":
+            body["csrf_token"] = token
+        if call.upload:
+            body["file"] = (io.BytesIO(SCAN), "scan.pdf")
+        return browser.open(path, method=method, data=body if method == "POST" else None)
+
+    def query(self, who: str, method: str, address: str, named: dict[str, str]) -> TestResponse:
+        """Name the case in a query string, or type it in the case list's search box."""
+        path = address.format(case=named["case"])
+        if path.startswith("/api/"):
+            return self.api.client.open(path, method=method, headers=self.api.headers(who))
+        browser, token = self.pages[who]
+        form = {"csrf_token": token, "q": named["case"]} if method == "POST" else None
+        return browser.open(path, method=method, data=form, follow_redirects=True)
+
+    def _to_api(
+        self, who: str, method: str, path: str, call: Call, body: dict[str, Any], case: HiddenCase
+    ) -> TestResponse:
+        headers = self.api.headers(who)
+        if call.if_match:
+            headers["If-Match"] = f'"{case.version}"'
+        if call.upload:
+            body["file"] = (io.BytesIO(SCAN), "scan.pdf")
+            return self.api.client.open(path, method=method, data=body, headers=headers)
+        json = body if call.body is not None else None
+        return self.api.client.open(path, method=method, json=json, headers=headers)
+
+
+def _filled(value: Any, case: HiddenCase) -> Any:
+    """The body's value, with the hidden case's mother or version put for what stands for them."""
+    if not isinstance(value, str):
+        return value
+    return {MOTHER: case.mother, VERSION: str(case.version)}.get(value, value)
+
+
+def id_routes(app: Flask) -> Iterator[Rule]:
+    """Every route whose path names a case, a document, a consent, a person or a family."""
+    return (rule for rule in app.url_map.iter_rules() if set(rule.arguments) & ID_ARGUMENTS)
+
+
+def _names_a_case(rule: Rule) -> bool:
+    return bool({"case_id", "case"} & set(rule.arguments))
+
+
+def real_and_random(case: HiddenCase, by: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The path values naming the hidden case's things, and values of the same shape naming
+    nothing; the case by its id or by its reference."""
+    real = {"case": case.id if by == "id" else case.reference}
+    random = {"case": str(uuid.uuid4()) if by == "id" else new_reference()}
+    real |= {"document": case.document, "consent": case.consent}
+    random |= {"document": str(uuid.uuid4()), "consent": str(uuid.uuid4())}
+    return real, random
+
+
+def path_of(app: Flask, rule: Rule, method: str, named: dict[str, str]) -> str:
+    values = {
+        "case_id": named["case"],
+        "case": named["case"],
+        "document_id": named["document"],
+        "consent_id": named["consent"],
+        "form": FORM,
+        "kind": FORM,
+    }
+    given = {name: value for name, value in values.items() if name in rule.arguments}
+    return app.url_map.bind("localhost").build(rule.endpoint, given, method=method)
+
+
+def seen_as_missing(
+    answers: list[TestResponse], named: tuple[dict[str, str], dict[str, str]]
+) -> str:
+    """Assert both answers are one; return the hidden one's text, the ids it echoes blanked."""
+    real, random = answers
+    assert real.status_code == random.status_code
+    assert real.mimetype == random.mimetype
+    if real.mimetype == "application/json":
+        assert real.json == random.json
+        return real.get_data(as_text=True)
+    shown = [
+        _blanked(answer.get_data(as_text=True), ids)
+        for answer, ids in zip(answers, named, strict=True)
+    ]
+    assert shown[0] == shown[1]
+    return shown[0]
+
+
+def _blanked(html: str, named: dict[str, str]) -> str:
+    """The page without its CSRF values and with the ids the request named (a page echoes its
+    own address) replaced by what they stand for."""
+    html = without_tokens(html)
+    for name, value in named.items():
+        html = html.replace(value, f"<{name}>")
+    return html
+
+
+def test_every_route_naming_a_case_is_in_the_table(app: Flask) -> None:
+    routes = {rule.endpoint for rule in id_routes(app)}
+    assert routes - set(CALLS) == set(), "add these routes to CALLS: say how to call them"
+    assert set(CALLS) - routes == set(), "these endpoints are gone: take them out of CALLS"
+
+
+def test_a_hidden_case_answers_as_a_missing_one(app: Flask, api: Api, subtests: Any) -> None:
+    asker = Asker(api, browsers(app, EVERYONE))
+    # Cases are found by id or by reference alike; the second lookup is tried on one case.
+    for case, ways in ((fresh_case(api), ("id", "reference")), (authorized_case(api), ("id",))):
+        for rule in sorted(id_routes(app), key=lambda rule: rule.endpoint):
+            before = as_its_lawyer_sees_it(api, case.id) if rule.methods & WRITES else None
+            for method in sorted(rule.methods - UNUSED):
+                for by in ways if _names_a_case(rule) else ("id",):
+                    with subtests.test(rule.endpoint, method=method, by=by, step=case.version):
+                        _ask_each_stranger(app, asker, rule, method, case, by)
+            if before is not None:
+                assert as_its_lawyer_sees_it(api, case.id) == before, rule.endpoint
+
+
+def _ask_each_stranger(
+    app: Flask, asker: Asker, rule: Rule, method: str, case: HiddenCase, by: str
+) -> None:
+    call = CALLS[rule.endpoint]
+    real, random = real_and_random(case, by)
+    for who in call.refused or case.strangers:
+        answers = [
+            asker.send(who, method, path_of(app, rule, method, named), call, case)
+            for named in (real, random)
+        ]
+        assert answers[0].status_code >= 400, (who, answers[0].status_code)
+        text = seen_as_missing(answers, (real, random))
+        assert names_nobody(text, case), who
+
+
+def test_a_case_named_in_a_query_answers_as_a_missing_one(
+    app: Flask, api: Api, subtests: Any
+) -> None:
+    asker = Asker(api, browsers(app, EVERYONE))
+    case = fresh_case(api)
+    before = as_its_lawyer_sees_it(api, case.id)
+    for method, address, refused in QUERIES:
+        for by in ("id", "reference"):
+            real, random = real_and_random(case, by)
+            for who in refused or case.strangers:
+                with subtests.test(address, method=method, by=by, who=who):
+                    answers = [asker.query(who, method, address, named) for named in (real, random)]
+                    assert names_nobody(seen_as_missing(answers, (real, random)), case)
+    assert as_its_lawyer_sees_it(api, case.id) == before

@@ -3,18 +3,22 @@ lawyer, and signed-in browsers: shared by the route matrix and the write refusal
 
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from audit.models import AuditEvent
-from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
+from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api, sample_pdf
 from tests.web.helpers import sign_in
 from workflow import db
+from workflow.db import Base
 
 OFFICIALS = ("registrar", "judge", "lab", "guardianship", "citizenship")
 # Nobody but the lawyer who opened it may see a case no step has reached yet.
@@ -41,6 +45,11 @@ PERSONAL_DATA = tuple(
     }
     | {ALL_SCRIPTS_CHILD["residence"], ALL_SCRIPTS_CHILD["birth_place"]["locality"]}
 )
+MOTHER = "<the mother's id>"  # stands for the hidden case's mother in a body
+VERSION = "<the case's version>"  # stands for the hidden case's version in a page's form
+SCAN = sample_pdf()
+HIDDEN = (404, "not_found")
+NOT_THEIRS = (403, "not_permitted")
 CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]*(")')
 
 
@@ -55,6 +64,64 @@ class HiddenCase:
     document: str
     consent: str
     strangers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    """How to call one endpoint: the body (JSON, or a page's form), If-Match, a file, and whom
+    to ask when it is not everyone who may not see the case."""
+
+    body: dict[str, Any] | None = None
+    if_match: bool = False
+    upload: bool = False
+    refused: tuple[str, ...] | None = None
+
+
+@dataclass
+class Asker:
+    """Sends one request as a user, to the API with a token or to a page from a browser."""
+
+    api: Api
+    pages: dict[str, Any] = field(default_factory=dict)
+
+    def send(self, who: str, method: str, path: str, call: Call, case: HiddenCase) -> TestResponse:
+        body = {key: filled(value, case) for key, value in (call.body or {}).items()}
+        if path.startswith("/api/"):
+            return self._to_api(who, method, path, call, body, case)
+        browser, token = self.pages[who]
+        if method == "POST":
+            body["csrf_token"] = token
+        if call.upload:
+            body["file"] = (io.BytesIO(SCAN), "scan.pdf")
+        return browser.open(path, method=method, data=body if method == "POST" else None)
+
+    def query(self, who: str, method: str, address: str, named: dict[str, str]) -> TestResponse:
+        """Name the case in a query string, or type it in the case list's search box."""
+        path = address.format(case=named["case"])
+        if path.startswith("/api/"):
+            return self.api.client.open(path, method=method, headers=self.api.headers(who))
+        browser, token = self.pages[who]
+        form = {"csrf_token": token, "q": named["case"]} if method == "POST" else None
+        return browser.open(path, method=method, data=form, follow_redirects=True)
+
+    def _to_api(
+        self, who: str, method: str, path: str, call: Call, body: dict[str, Any], case: HiddenCase
+    ) -> TestResponse:
+        headers = self.api.headers(who)
+        if call.if_match:
+            headers["If-Match"] = f'"{case.version}"'
+        if call.upload:
+            body["file"] = (io.BytesIO(SCAN), "scan.pdf")
+            return self.api.client.open(path, method=method, data=body, headers=headers)
+        json = body if call.body is not None else None
+        return self.api.client.open(path, method=method, json=json, headers=headers)
+
+
+def filled(value: Any, case: HiddenCase) -> Any:
+    """The body's value, with the hidden case's mother or version put for what stands for them."""
+    if not isinstance(value, str):
+        return value
+    return {MOTHER: case.mother, VERSION: str(case.version)}.get(value, value)
 
 
 def fresh_case(api: Api) -> HiddenCase:
@@ -100,6 +167,23 @@ def as_its_lawyer_sees_it(api: Api, case_id: str) -> dict[str, Any]:
     }
 
 
+def stored_rows(app: Flask, case_id: str) -> dict[str, list[str]]:
+    """Every row the database keeps about the case, in every table but the trail's (which a
+    refusal joins): the case, its people, steps, documents, consents, forms, grants."""
+    key = uuid.UUID(case_id)
+    with app.app_context():
+        session = db.session()
+        return {
+            table.name: sorted(
+                repr(row) for row in session.execute(select(table).where(column == key))
+            )
+            for table in Base.metadata.sorted_tables
+            if not table.name.startswith("audit")
+            and (column := table.c.id if table.name == "cases" else table.c.get("case_id"))
+            is not None
+        }
+
+
 def browsers(app: Flask, usernames: tuple[str, ...]) -> dict[str, tuple[FlaskClient, str]]:
     """A browser signed in through the sign-in page for each user, with its CSRF token."""
     signed_in = {}
@@ -117,6 +201,14 @@ def without_tokens(html: str) -> str:
 def names_nobody(text: str, case: HiddenCase) -> bool:
     """Neither a name, a place of the family's, nor the case's reference appears in the text."""
     return not any(secret in text for secret in (*PERSONAL_DATA, case.reference))
+
+
+def answer_of(app: Flask, response: TestResponse) -> tuple[int, str]:
+    """The status and the error code: the API's JSON, or the refusal a page left in the trail."""
+    if response.mimetype == "application/json":
+        return response.status_code, response.json["error"]["code"]
+    assert response.mimetype == "text/html", response.mimetype
+    return response.status_code, last_outcome(app)
 
 
 def last_outcome(app: Flask) -> str:

@@ -25,10 +25,11 @@ def _second_registrar(app: Any, password: str) -> None:
         create_user(session, "registrar2", password, registrar.role, agency)
 
 
-def _race(app: Any, api: Api, case_id: str, version: int) -> list[int]:
-    """Send the same take_review from two registrars in two threads, released together."""
+def _race(app: Any, api: Api, case_id: str, version: int) -> list[tuple[int, str | None]]:
+    """Send the same take_review from two registrars in two threads, released together; return
+    each answer's status and error code."""
     barrier = threading.Barrier(2)
-    statuses: list[int] = []
+    answers: list[tuple[int, str | None]] = []
 
     def approve(username: str) -> None:
         client = app.test_client()
@@ -39,14 +40,15 @@ def _race(app: Any, api: Api, case_id: str, version: int) -> list[int]:
             headers=headers,
             json={"track": "birth_registration", "action": "take_review"},
         )
-        statuses.append(response.status_code)
+        error = (response.json or {}).get("error") or {}
+        answers.append((response.status_code, error.get("code")))
 
     threads = [threading.Thread(target=approve, args=(u,)) for u in ("registrar", "registrar2")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    return sorted(statuses)
+    return sorted(answers, key=lambda answer: answer[0])
 
 
 def test_concurrent_approvals_of_one_step_let_exactly_one_through(app: Any, api: Api) -> None:
@@ -57,7 +59,7 @@ def test_concurrent_approvals_of_one_step_let_exactly_one_through(app: Any, api:
         version = api.case_version("registrar", case["id"])
         api.token("registrar2")  # sign in before the race, not during it
 
-        assert _race(app, api, case["id"], version) == [200, 409]
+        assert _race(app, api, case["id"], version) == [(200, None), (409, "stale_version")]
 
         after = api.case("lawyer", case["id"])
         assert after["tracks"]["birth_registration"]["state"] == "under_review"

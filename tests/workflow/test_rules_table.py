@@ -37,12 +37,12 @@ def _ready_case(
     return case["id"], valid_data(transition, api.person(case, "mother"))
 
 
-def _expected_status(username: str, transition: Transition) -> int:
+def _expected_answer(username: str, transition: Transition) -> tuple[int, str | None]:
     role, agency = USERS[username]
     kinds = {(p.role, p.agency_kind) for p in transition.performed_by}
     if (role, AGENCIES[agency]) in kinds:
-        return 200
-    return 404 if username in ("auditor", "admin") else 403
+        return 200, None
+    return (404, "not_found") if username in ("auditor", "admin") else (403, "not_permitted")
 
 
 @pytest.mark.parametrize(("track", "transition"), STEPS, ids=IDS)
@@ -59,10 +59,10 @@ def test_only_the_named_role_and_agency_may_perform(
             data,
             version=api.case_version("lawyer", case_id),
         )
-        assert response.status_code == _expected_status(username, transition), (
-            username,
-            response.json,
-        )
+        error = response.json.get("error") or {}
+        assert (response.status_code, error.get("code")) == _expected_answer(
+            username, transition
+        ), (username, response.json)
         if response.status_code == 200:
             assert response.json["tracks"][track.name]["state"] == transition.to
 
@@ -155,6 +155,7 @@ def test_filing_birth_registration_needs_the_child_particulars(api: Api) -> None
     case = api.create_case(child=sparse)
     response = api.transition("lawyer", case["id"], "birth_registration", "file")
     assert response.status_code == 409
+    assert response.json["error"]["code"] == "prerequisite_missing"
     assert response.json["error"]["details"]["missing"] == [
         {"particulars": ["child.sex", "child.birth_date", "child.birth_place.country"]}
     ]

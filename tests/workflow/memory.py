@@ -1,0 +1,154 @@
+"""A database in memory for unit tests of the SQL rules: every table, no migrations, no HTTP,
+and a bare app context for the sealed columns. A test gets it with `world` and builds only the
+agencies, users and cases it needs."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+import audit.models  # noqa: F401 - registers the audit tables beside the workflow's
+from workflow.db import Base, utcnow
+from workflow.models import (
+    Agency,
+    Assignment,
+    BreakGlassGrant,
+    Case,
+    CaseRoute,
+    Document,
+    Person,
+    TrackState,
+    TransitionRecord,
+    User,
+    WorkflowRecord,
+)
+from workflow.rules import catalogue
+from workflow.rules.definition import Definition
+from workflow.vocabulary import AgencyKind, CaseStatus, EvidenceKind, Relation, Role
+
+_NUMBERS = itertools.count(1)
+
+
+class World:
+    """Agencies, users and cases written straight into the session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def workflow(self, body: dict[str, Any]) -> WorkflowRecord:
+        canonical = Definition.model_validate(body).model_dump(mode="json", by_alias=True)
+        return catalogue.register(self.session, canonical)
+
+    def agency(self, kind: AgencyKind) -> Agency:
+        return self._added(
+            Agency(id=uuid.uuid4(), name=f"{kind.value} {next(_NUMBERS)}", kind=kind)
+        )
+
+    def user(self, role: Role, agency: Agency) -> User:
+        name = f"{role.value}{next(_NUMBERS)}"
+        return self._added(
+            User(id=uuid.uuid4(), username=name, password_hash="-", role=role, agency=agency)
+        )
+
+    def case(
+        self,
+        workflow: WorkflowRecord,
+        states: dict[str, str],
+        *,
+        lawyers: tuple[User, ...] = (),
+        status: CaseStatus = CaseStatus.OPEN,
+    ) -> Case:
+        opener = lawyers[0] if lawyers else self.user(Role.LAWYER, self.agency(AgencyKind.NGO))
+        case = Case(
+            id=uuid.uuid4(),
+            reference=f"HW-2026-{next(_NUMBERS):06d}",
+            workflow=workflow,
+            status=status,
+            opened_by_id=opener.id,
+            people=[
+                Person(id=uuid.uuid4(), relation=Relation.CHILD, position=0),
+                Person(id=uuid.uuid4(), relation=Relation.MOTHER, position=1),
+            ],
+            tracks=[TrackState(track=name, state=state) for name, state in states.items()],
+            assignments=[Assignment(user_id=u.id, assigned_by_id=opener.id) for u in lawyers],
+        )
+        return self._added(case)
+
+    def handled(
+        self,
+        case: Case,
+        user: User,
+        step: str = "dna.authorize",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a step (`track.action`) the user's agency took on the case."""
+        track, action = step.split(".")
+        self._added(
+            TransitionRecord(
+                case_id=case.id,
+                track=track,
+                action=action,
+                from_state="before",
+                to_state="after",
+                actor_id=user.id,
+                agency_id=user.agency_id,
+                data=data,
+            )
+        )
+
+    def document(self, case: Case, kind: EvidenceKind, uploader: User) -> Document:
+        """A document's record (its bytes are not needed by the rules)."""
+        return self._added(
+            Document(
+                id=uuid.uuid4(),
+                case_id=case.id,
+                kind=kind,
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                storage_name=uuid.uuid4().hex,
+                key_id="unit",
+                uploaded_by_id=uploader.id,
+                agency_id=uploader.agency_id,
+            )
+        )
+
+    def route(self, case: Case, agency: Agency) -> None:
+        """The agency took the case for its kind."""
+        self._added(CaseRoute(case_id=case.id, agency_kind=agency.kind, agency_id=agency.id))
+
+    def grant(self, case: Case, user: User, minutes: int = 30) -> None:
+        """A break-glass grant, live for `minutes` (expired when negative)."""
+        self._added(
+            BreakGlassGrant(
+                user_id=user.id,
+                case_id=case.id,
+                reason="a child's safety",
+                expires_at=utcnow() + timedelta(minutes=minutes),
+            )
+        )
+
+    def _added(self, row: Any) -> Any:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+
+@pytest.fixture(name="world")
+def world_fixture(tmp_path: Path) -> Iterator[World]:
+    app = Flask("homeward-unit")
+    app.config.update(ENV="development", DATA_KEYS_DIR=str(tmp_path / "keys"))
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with app.app_context(), Session(engine) as session:
+        yield World(session)
+    engine.dispose()

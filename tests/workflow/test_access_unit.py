@@ -1,0 +1,267 @@
+"""Need-to-know as facts and as SQL (workflow/access.py) on a database in memory: which cases each
+user's lists and reads reach, and the facts the permission predicates are given."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from flask import g
+from sqlalchemy import ColumnElement, select
+
+from tests.workflow.memory import World, world_fixture  # noqa: F401 - the fixture `world`
+from workflow import access
+from workflow.db import utcnow
+from workflow.models import Case, TrackState, WorkflowRecord
+from workflow.permissions import Caller
+from workflow.vocabulary import AgencyKind, CaseStatus, Role
+
+COURT, LAB, REGISTRY = AgencyKind.COURT, AgencyKind.FORENSIC_LAB, AgencyKind.CIVIL_REGISTRY
+
+
+def definition(version: int, authorized_waits_on: AgencyKind) -> dict[str, Any]:
+    """DNA: requested waits on courts, authorized on `authorized_waits_on`; birth on registries."""
+
+    def official(kind: AgencyKind) -> list[dict[str, str]]:
+        return [{"role": "official", "agency_kind": kind.value}]
+
+    return {
+        "name": "unit",
+        "version": version,
+        "title": "Need-to-know",
+        "complete_when": {"track": "birth", "in": ["registered"]},
+        "tracks": [
+            {
+                "name": "dna",
+                "title": "DNA",
+                "initial": "requested",
+                "states": [{"name": s} for s in ("requested", "authorized", "confirmed")],
+                "transitions": [
+                    {
+                        "action": "authorize",
+                        "from": ["requested"],
+                        "to": "authorized",
+                        "performed_by": official(COURT),
+                    },
+                    {
+                        "action": "confirm",
+                        "from": ["authorized"],
+                        "to": "confirmed",
+                        "performed_by": official(authorized_waits_on),
+                    },
+                ],
+            },
+            {
+                "name": "birth",
+                "title": "Birth",
+                "initial": "pending",
+                "states": [{"name": "pending"}, {"name": "registered"}, {"name": "corrected"}],
+                "transitions": [
+                    {
+                        "action": "register",
+                        "from": ["pending"],
+                        "to": "registered",
+                        "performed_by": official(REGISTRY),
+                    },
+                    {
+                        "action": "correct",
+                        "from": ["registered"],
+                        "to": "corrected",
+                        "performed_by": [
+                            {"role": "lawyer", "agency_kind": "ngo"},
+                            *official(REGISTRY),
+                        ],
+                    },
+                ],
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def v1(world: World) -> WorkflowRecord:
+    return world.workflow(definition(1, LAB))
+
+
+def caller(world: World, role: Role, kind: AgencyKind) -> tuple[Any, Caller]:
+    user = world.user(role, world.agency(kind))
+    return user, access.caller_of(user)
+
+
+def found(world: World, clause: ColumnElement[bool]) -> set[uuid.UUID]:
+    return set(world.session.scalars(select(Case.id).where(clause)))
+
+
+def listed(world: World, who: Caller) -> set[uuid.UUID]:
+    """The cases in the caller's lists, the same by the list's rule and by the one-case rule."""
+    listed = found(world, access.visible_cases(world.session, who))
+    assert found(world, access.visible_cases(world.session, who, one_case=True)) == listed
+    return listed
+
+
+DONE = {"dna": "confirmed", "birth": "registered"}
+AT_COURT = {"dna": "requested", "birth": "registered"}
+AT_LAB = {"dna": "authorized", "birth": "registered"}
+
+
+# --- who the caller is -----------------------------------------------------------------------
+
+
+def test_a_user_is_seen_by_role_agency_and_agency_kind(world: World) -> None:
+    user, judge = caller(world, Role.OFFICIAL, COURT)
+    assert judge == Caller(
+        id=user.id, role=Role.OFFICIAL, agency_id=user.agency_id, agency_kind=COURT
+    )
+    g.user = user
+    assert access.current_caller() == judge
+
+
+# --- the facts of one case ----------------------------------------------------------------------
+
+
+def test_the_facts_name_the_lawyers_the_agencies_waited_on_and_those_that_acted(world, v1):
+    lawyer, _ = caller(world, Role.LAWYER, AgencyKind.NGO)
+    judge, _ = caller(world, Role.OFFICIAL, COURT)
+    lab, _ = caller(world, Role.OFFICIAL, LAB)
+    case = world.case(v1, {"dna": "authorized", "birth": "pending"}, lawyers=(lawyer,))
+    world.handled(case, judge)
+    world.handled(case, judge)
+    world.route(case, judge.agency)
+    world.route(case, lab.agency)
+    facts = access.case_facts(world.session, case)
+    assert facts.assigned == {lawyer.id}
+    assert facts.waiting_on == {LAB, REGISTRY}
+    assert facts.handled_by == {judge.agency_id}
+    assert sorted(facts.routes) == sorted([(COURT, judge.agency_id), (LAB, lab.agency_id)])
+
+
+def test_a_case_that_is_not_open_waits_on_nobody(world, v1) -> None:
+    case = world.case(v1, AT_COURT, status=CaseStatus.CLOSED)
+    assert access.case_facts(world.session, case).waiting_on == frozenset()
+
+
+def test_a_state_where_a_lawyer_can_act_waits_on_no_agency(world, v1) -> None:
+    case = world.case(v1, {"dna": "confirmed", "birth": "registered"})
+    assert access.case_facts(world.session, case).waiting_on == frozenset()
+
+
+def test_a_track_the_definition_no_longer_has_is_ignored(world, v1) -> None:
+    case = world.case(v1, AT_COURT)
+    case.tracks.append(TrackState(track="retired", state="requested"))
+    world.session.flush()
+    assert access.case_facts(world.session, case).waiting_on == {COURT}
+
+
+def test_only_live_break_glass_grants_are_facts(world, v1) -> None:
+    live, _ = caller(world, Role.OFFICIAL, LAB)
+    lapsed, _ = caller(world, Role.OFFICIAL, LAB)
+    case = world.case(v1, DONE)
+    other = world.case(v1, DONE)
+    world.grant(case, live, minutes=30)
+    world.grant(case, lapsed, minutes=-1)
+    world.grant(other, lapsed, minutes=30)
+    assert access.case_facts(world.session, case).break_glass == {live.id}
+
+
+# --- lists and reads ----------------------------------------------------------------------------
+
+
+def test_a_lawyer_lists_the_cases_assigned_to_them_and_no_other(world, v1) -> None:
+    lawyer, me = caller(world, Role.LAWYER, AgencyKind.NGO)
+    colleague = world.user(Role.LAWYER, lawyer.agency)
+    mine = world.case(v1, AT_COURT, lawyers=(lawyer, colleague))
+    world.case(v1, AT_COURT, lawyers=(colleague,))
+    assert listed(world, me) == {mine.id}
+
+
+def test_an_official_lists_what_waits_on_their_kind_of_agency(world, v1) -> None:
+    _, judge = caller(world, Role.OFFICIAL, COURT)
+    _, lab = caller(world, Role.OFFICIAL, LAB)
+    at_court, at_lab = world.case(v1, AT_COURT), world.case(v1, AT_LAB)
+    world.case(v1, DONE)
+    assert listed(world, judge) == {at_court.id}
+    assert listed(world, lab) == {at_lab.id}
+
+
+def test_once_one_court_takes_a_case_the_other_courts_lose_it(world, v1) -> None:
+    ours, judge = caller(world, Role.OFFICIAL, COURT)
+    _, other_judge = caller(world, Role.OFFICIAL, COURT)
+    lab, _ = caller(world, Role.OFFICIAL, LAB)
+    case = world.case(v1, AT_COURT)
+    world.route(case, lab.agency)  # a lab taking it changes nothing for courts
+    assert listed(world, judge) == listed(world, other_judge) == {case.id}
+    world.route(case, ours.agency)
+    assert listed(world, judge) == {case.id}
+    assert listed(world, other_judge) == set()
+
+
+def test_an_agency_that_acted_on_a_case_keeps_it_when_it_waits_on_others(world, v1) -> None:
+    judge_user, judge = caller(world, Role.OFFICIAL, COURT)
+    _, other_judge = caller(world, Role.OFFICIAL, COURT)
+    case = world.case(v1, DONE, status=CaseStatus.COMPLETE)
+    world.handled(case, judge_user)
+    assert listed(world, judge) == {case.id}
+    assert listed(world, other_judge) == set()
+
+
+def test_a_closed_case_is_in_no_queue(world, v1) -> None:
+    _, judge = caller(world, Role.OFFICIAL, COURT)
+    world.case(v1, AT_COURT, status=CaseStatus.CLOSED)
+    assert listed(world, judge) == set()
+
+
+def test_each_version_of_a_workflow_says_whom_its_states_wait_on(world, v1) -> None:
+    v2 = world.workflow(definition(2, REGISTRY))
+    _, lab = caller(world, Role.OFFICIAL, LAB)
+    _, registrar = caller(world, Role.OFFICIAL, REGISTRY)
+    old, new = world.case(v1, AT_LAB), world.case(v2, AT_LAB)
+    assert listed(world, lab) == {old.id}
+    assert listed(world, registrar) == {new.id}
+
+
+def test_a_kind_of_agency_no_step_waits_on_sees_nothing(world, v1) -> None:
+    _, ombudsman = caller(world, Role.OFFICIAL, AgencyKind.OMBUDSMAN)
+    world.case(v1, AT_COURT)
+    assert listed(world, ombudsman) == set()
+    assert found(world, access.waiting_on(world.session, AgencyKind.OMBUDSMAN)) == set()
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN])
+def test_auditors_and_admins_list_and_read_no_case(world, v1, role: Role) -> None:
+    user, someone = caller(world, role, COURT)
+    case = world.case(v1, AT_COURT)
+    world.handled(case, user)
+    world.grant(case, user)
+    assert listed(world, someone) == set()
+
+
+def test_a_purged_case_is_seen_by_nobody(world, v1) -> None:
+    lawyer, me = caller(world, Role.LAWYER, AgencyKind.NGO)
+    case = world.case(v1, AT_COURT, lawyers=(lawyer,))
+    world.grant(case, lawyer)
+    case.purged_at = utcnow()
+    world.session.flush()
+    assert listed(world, me) == set()
+    assert found(world, access.readable_case(world.session, me)) == set()
+
+
+def test_a_live_grant_opens_one_case_to_read_but_puts_it_in_no_list(world, v1) -> None:
+    holder, reader = caller(world, Role.OFFICIAL, LAB)
+    lapsed, late_reader = caller(world, Role.OFFICIAL, LAB)
+    _, bystander = caller(world, Role.OFFICIAL, LAB)
+    case = world.case(v1, DONE)
+    world.grant(case, holder)
+    world.grant(case, lapsed, minutes=-1)
+    assert found(world, access.readable_case(world.session, reader)) == {case.id}
+    assert listed(world, reader) == set()
+    assert found(world, access.readable_case(world.session, late_reader)) == set()
+    assert found(world, access.readable_case(world.session, bystander)) == set()
+
+
+def test_a_case_the_caller_needs_to_know_is_readable_without_a_grant(world, v1) -> None:
+    lawyer, me = caller(world, Role.LAWYER, AgencyKind.NGO)
+    _, judge = caller(world, Role.OFFICIAL, COURT)
+    case = world.case(v1, AT_COURT, lawyers=(lawyer,))
+    assert found(world, access.readable_case(world.session, me)) == {case.id}
+    assert found(world, access.readable_case(world.session, judge)) == {case.id}

@@ -203,10 +203,10 @@ def names_nobody(text: str, case: HiddenCase) -> bool:
     return not any(secret in text for secret in (*PERSONAL_DATA, case.reference))
 
 
-def answer_of(app: Flask, response: TestResponse) -> tuple[int, str]:
+def answer_of(app: Flask, response: TestResponse) -> tuple[int, str | None]:
     """The status and the error code: the API's JSON, or the refusal a page left in the trail."""
     if response.mimetype == "application/json":
-        return response.status_code, response.json["error"]["code"]
+        return response.status_code, (response.json or {}).get("error", {}).get("code")
     assert response.mimetype == "text/html", response.mimetype
     return response.status_code, last_outcome(app)
 

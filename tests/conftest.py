@@ -23,7 +23,19 @@ from workflow.identity.operations import create_user
 from workflow.models import Agency
 from workflow.rules import catalogue
 
-POSTGRES_URL = os.environ.get("HOMEWARD_TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker tests against a PostgreSQL database of its own on the same
+    server (`<database>_gw0`, …), so workers never truncate each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+SERVER_URL = os.environ.get("HOMEWARD_TEST_DATABASE_URL")
+POSTGRES_URL = _worker_database(SERVER_URL)
 PASSWORD = "correct horse battery staple"
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1}
 KEEP_TABLES = {"alembic_version"}
@@ -33,6 +45,7 @@ KEEP_TABLES = {"alembic_version"}
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database migrated once per run: a SQLite file to copy, or the PostgreSQL database."""
     if POSTGRES_URL:
+        _create_database(POSTGRES_URL)
         engine = create_engine(POSTGRES_URL)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -44,6 +57,23 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     migrations.upgrade(engine)
     engine.dispose()
     return url
+
+
+def _create_database(url: str) -> None:
+    """Create the worker's database on the test server unless it is there already."""
+    assert SERVER_URL is not None
+    name = make_url(url).database
+    server = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def built_in_definitions() -> list[dict[str, Any]]:
+    """The shipped workflow definitions, parsed and validated once per test process."""
+    return [catalogue.read_file(path) for path in sorted(catalogue.BUILT_IN.glob("*.yaml"))]
 
 
 @pytest.fixture
@@ -78,13 +108,15 @@ def app(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     app_config: dict[str, Any],
+    built_in_definitions: list[dict[str, Any]],
 ) -> Iterator[Any]:
     monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(
         {"DATABASE_URL": database_url, "TESTING": True, **FAST_HASHING, **app_config}
     )
     with application.app_context(), db.unit_of_work() as session:
-        catalogue.register_built_in(session)
+        for body in built_in_definitions:  # as `homeward db upgrade` does
+            catalogue.register(session, body)
     yield application
     application.extensions["homeward.engine"].dispose()
 

@@ -164,6 +164,7 @@ def test_a_hidden_case_answers_as_a_missing_one(app: Flask, api: Api, subtests: 
     asker = Asker(api, browsers(app, EVERYONE))
     # Cases are found by id or by reference alike; the second lookup is tried on one case.
     for case, ways in ((fresh_case(api), ("id", "reference")), (authorized_case(api), ("id",))):
+        start = as_its_lawyer_sees_it(api, case.id)
         for rule in sorted(id_routes(app), key=lambda rule: rule.endpoint):
             before = as_its_lawyer_sees_it(api, case.id) if rule.methods & WRITES else None
             for method in sorted(rule.methods - UNUSED):
@@ -172,6 +173,7 @@ def test_a_hidden_case_answers_as_a_missing_one(app: Flask, api: Api, subtests: 
                         _ask_each_stranger(app, asker, rule, method, case, by)
             if before is not None:
                 assert as_its_lawyer_sees_it(api, case.id) == before, rule.endpoint
+        assert as_its_lawyer_sees_it(api, case.id) == start
 
 
 def _ask_each_stranger(

@@ -4,7 +4,7 @@ theirs), and nothing changed after it; and the holes mutations found, each close
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -55,6 +55,7 @@ class Write:
 
 
 API = "/api/v1/cases/{case}"
+REOPEN = Write("reopen", "POST", API + "/reopen", Call({}, if_match=True))
 WRITES = [
     Write("record a consent", "POST", API + "/consents", Call(CONSENT)),
     Write("withdraw a consent", "POST", API + "/consents/{consent}/withdraw", Call({})),
@@ -63,7 +64,7 @@ WRITES = [
     Write("upload", "POST", API + "/documents", Call({"kind": "other"}, upload=True), ()),
     Write("generate a form", "POST", API + "/forms/case-summary", Call()),
     Write("close", "POST", API + "/close", Call({"reason": "withdrawn"}, if_match=True)),
-    Write("reopen", "POST", API + "/reopen", Call({}, if_match=True)),
+    REOPEN,
     Write("file the birth", "POST", API + "/transitions", Call(FILE_BIRTH, if_match=True)),
     Write(
         "collect samples", "POST", API + "/transitions", Call(COLLECT, if_match=True), ("judge",)
@@ -151,6 +152,26 @@ def test_a_break_glass_grant_opens_no_write(app: Flask, api: Api, subtests: Any)
             refused_exactly(app, asker, "lawyer3", write, case, HIDDEN)
 
 
+def test_a_closed_case_is_reopened_only_by_its_lawyers(app: Flask, api: Api, subtests: Any) -> None:
+    case = authorized_case(api)
+    version = f'"{case.version}"'
+    closed = api.post(
+        "lawyer",
+        f"/api/v1/cases/{case.id}/close",
+        {"reason": "transferred"},
+        **{"If-Match": version},
+    )
+    assert closed.status_code == 200, closed.json
+    # Closed, it waits on nobody: the laboratory loses sight of it, the court that ruled keeps it.
+    case = replace(case, version=closed.json["version"], strangers=(*case.strangers, "lab"))
+    asker = Asker(api)
+    for who in (*case.strangers, "judge"):
+        with subtests.test(who=who):
+            expected = HIDDEN if who in case.strangers else NOT_THEIRS
+            refused_exactly(app, asker, who, REOPEN, case, expected)
+    assert api.case("lawyer", case.id)["status"] == "closed"
+
+
 def test_an_official_who_sees_the_case_may_not_withdraw_its_consent(app: Flask, api: Api) -> None:
     case = authorized_case(api)
     path = f"/api/v1/cases/{case.id}/consents/{case.consent}/withdraw"
@@ -179,6 +200,16 @@ def test_a_consent_of_another_case_is_refused(app: Flask, api: Api) -> None:
         step = api.transition("lawyer", mine.id, "birth_registration", "file", evidence_ids=[cited])
         assert_invalid(app, step, "evidence_ids.0", "no_such_document")
     assert {case.id: stored_rows(app, case.id) for case in (mine, other)} == before
+
+
+def test_the_consent_form_refuses_another_cases_document(app: Flask, api: Api) -> None:
+    mine, other = authorized_case(api), fresh_case(api)
+    before = stored_rows(app, mine.id)
+    browser, token = browsers(app, ("lawyer",))["lawyer"]
+    form = {**CONSENT, "person_id": mine.mother, "document_id": other.document}
+    page = browser.post(f"/cases/{mine.id}/consents", data={"csrf_token": token, **form})
+    assert answer_of(app, page) == (422, "invalid_input")
+    assert stored_rows(app, mine.id) == before
 
 
 def assert_invalid(app: Flask, response: TestResponse, field: str, problem: str) -> None:

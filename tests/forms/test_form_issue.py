@@ -123,7 +123,7 @@ def test_a_closed_case_issues_no_forms(app: Any, api: Api, case: dict) -> None:
 
     response = generate(api, case["id"], "case-summary")
 
-    assert response.status_code == 409
+    assert (response.status_code, response.json["error"]["code"]) == (409, "wrong_state")
     assert issued_forms(app) == 0
 
 

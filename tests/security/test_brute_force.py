@@ -30,10 +30,14 @@ def sign_in(
     )
 
 
-def fail(client: FlaskClient, times: int, **kwargs: Any) -> None:
-    """Guess wrong; once waits begin, a guess is turned away before it is even checked."""
-    for _ in range(times):
-        assert sign_in(client, **kwargs).status_code in (401, 429)
+WRONG = (401, "not_authenticated")
+WAIT = (429, "too_many_attempts")  # once waits begin, a guess is turned away unchecked
+
+
+def fail(client: FlaskClient, times: int, **kwargs: Any) -> list[tuple[int, str]]:
+    """Guess wrong `times` times; return each answer's status and error code."""
+    answers = (sign_in(client, **kwargs) for _ in range(times))
+    return [(answer.status_code, answer.json["error"]["code"]) for answer in answers]
 
 
 def counters(app: Any) -> dict[str, LoginThrottle]:
@@ -47,7 +51,8 @@ def counters(app: Any) -> dict[str, LoginThrottle]:
 def test_failures_beyond_the_allowance_make_even_the_right_password_wait(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
-    fail(client, app.config["LOGIN_FREE_FAILURES"] + 1)
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert fail(client, free + 1) == [WRONG] * (free + 1)  # the last one starts the wait
 
     response = sign_in(client, password=PASSWORD)
 
@@ -60,7 +65,7 @@ def test_failures_beyond_the_allowance_make_even_the_right_password_wait(
 def test_failures_are_counted_although_the_sign_in_was_refused(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
-    fail(client, 3)
+    assert fail(client, 3) == [WRONG] * 3
 
     rows = counters(app)
 
@@ -86,7 +91,8 @@ def test_the_wait_doubles_but_never_exceeds_the_cap(app: Any, accounts: Any) -> 
 def test_after_the_wait_the_right_password_works_and_clears_the_count(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
-    fail(client, app.config["LOGIN_FREE_FAILURES"] + 2)
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert fail(client, free + 2) == [WRONG] * (free + 1) + [WAIT]
     with app.app_context(), db.unit_of_work() as session:
         for row in session.scalars(select(LoginThrottle)):
             row.locked_until = utcnow() - timedelta(seconds=1)
@@ -101,7 +107,7 @@ def test_a_guesser_elsewhere_does_not_lock_the_user_out_at_their_own_desk(
 ) -> None:
     account_allowance = 4 * app.config["LOGIN_FREE_FAILURES"]
     for n in range(account_allowance + 2):  # the account itself is now waiting
-        fail(client, 1, address=f"203.0.113.{n}")
+        assert fail(client, 1, address=f"203.0.113.{n}") == [WRONG]
     assert counters(app)["account:lawyer"].locked_until > utcnow()
 
     assert sign_in(client, password=PASSWORD, address="198.51.100.7").status_code == 200
@@ -111,7 +117,7 @@ def test_guesses_spread_over_addresses_get_one_try_each_while_the_account_waits(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
     for n in range(4 * app.config["LOGIN_FREE_FAILURES"] + 2):
-        fail(client, 1, address=f"203.0.113.{n}")
+        assert fail(client, 1, address=f"203.0.113.{n}") == [WRONG]
 
     first, second = (sign_in(client, address="203.0.113.250").status_code for _ in range(2))
 
@@ -121,18 +127,20 @@ def test_guesses_spread_over_addresses_get_one_try_each_while_the_account_waits(
 def test_unknown_accounts_are_slowed_the_same_way(
     app: Any, client: FlaskClient, accounts: Any
 ) -> None:
-    fail(client, app.config["LOGIN_FREE_FAILURES"] + 1, username="no-such-user")
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert fail(client, free + 1, username="no-such-user") == [WRONG] * (free + 1)
 
     assert sign_in(client, username="no-such-user").status_code == 429
 
 
 def test_a_quiet_hour_forgets_old_failures(app: Any, client: FlaskClient, accounts: Any) -> None:
-    fail(client, app.config["LOGIN_FREE_FAILURES"])
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert fail(client, free) == [WRONG] * free
     with app.app_context(), db.unit_of_work() as session:
         for row in session.scalars(select(LoginThrottle)):
             row.counted_at = utcnow() - timedelta(hours=2)
 
-    fail(client, 1)
+    assert fail(client, 1) == [WRONG]
 
     assert counters(app)["pair:lawyer|192.0.2.10"].count == 1
 

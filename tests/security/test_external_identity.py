@@ -209,7 +209,7 @@ def test_signing_out_with_a_providers_token_is_refused_clearly(
 ) -> None:
     headers = {"Authorization": f"Bearer {issuer.token()}"}
     response = client.post("/api/v1/auth/logout", headers=headers)
-    assert response.status_code == 409
+    assert (response.status_code, response.json["error"]["code"]) == (409, "conflict")
     assert "identity provider" in response.json["error"]["message"]
 
 

@@ -77,7 +77,7 @@ def test_a_colleague_assigned_to_the_case_can_work_it(api: Api) -> None:
     assert response.status_code == 201
     assert api.case("lawyer2", case["id"])["assigned_to_me"] is True
     again = api.post("lawyer", f"/api/v1/cases/{case['id']}/assignments", {"username": "lawyer2"})
-    assert again.status_code == 409
+    assert (again.status_code, again.json["error"]["code"]) == (409, "conflict")
 
 
 def test_a_closed_case_takes_no_steps_until_reopened(api: Api) -> None:
@@ -93,7 +93,8 @@ def test_a_closed_case_takes_no_steps_until_reopened(api: Api) -> None:
     assert (closed.json["status"], closed.json["closure_reason"]) == ("closed", "transferred")
     assert closed.json["allowed_transitions"] == []
     step = api.transition("lawyer", case["id"], "parentage", "file_petition", {"grounds": "x"})
-    assert step.status_code == 409 and step.json["error"]["details"] == {"status": "closed"}
+    assert (step.status_code, step.json["error"]["code"]) == (409, "wrong_state")
+    assert step.json["error"]["details"] == {"status": "closed"}
 
     reopened = api.post("lawyer", f"{path}/reopen", {}, **_versioned(api, "lawyer", case["id"]))
     assert reopened.status_code == 200 and reopened.json["status"] == "open"

@@ -68,7 +68,7 @@ CALLS: dict[str, Call] = {
     "audit.get_case_accesses": Call(refused=NOT_AUDITORS),
     "web.case_page": Call(),
     "web.particulars_page": Call(),
-    "web.change_particulars": Call({"version": VERSION, "child-sex": "male"}),
+    "web.change_particulars": Call({"version": VERSION, "child.sex": "male"}),
     "web.take_step": Call({"track": "dna", "action": "request", "version": VERSION}),
     "web.record_consent": Call(CONSENT),
     "web.upload_document": Call({"kind": "consent"}, upload=True),

@@ -32,8 +32,8 @@ from tests.security.strangers import (
     stored_rows,
 )
 
-# Everyone but the case's own lawyer; the court and the laboratories see the authorized case.
 WRONG_WRITERS = ("lawyer2", "lawyer3", *OFFICIALS, "auditor", "admin")
+# Who sees the authorized case without working it: the court that ruled, the laboratories.
 SEEING = ("judge", "lab")
 CONSENT = {"person_id": MOTHER, "purpose": "dna_testing", "given_on": "2026-01-15"}
 FILE_BIRTH = {"track": "birth_registration", "action": "file", "data": {}, "evidence_ids": []}
@@ -75,7 +75,7 @@ WRITES = [
         "page: change particulars",
         "POST",
         "/cases/{case}/particulars",
-        Call({"version": VERSION, "child-sex": "male"}),
+        Call({"version": VERSION, "child.sex": "male"}),
     ),
     Write(
         "page: upload", "POST", "/cases/{case}/documents", Call({"kind": "other"}, upload=True), ()

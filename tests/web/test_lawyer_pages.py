@@ -530,7 +530,7 @@ def test_a_step_with_a_bad_choice_shows_the_error_beside_that_choice(
 
 
 def test_a_step_taken_on_an_out_of_date_page_is_refused_and_says_what_changed(
-    api: Api, as_lawyer: tuple[FlaskClient, str]
+    app: Flask, api: Api, as_lawyer: tuple[FlaskClient, str]
 ) -> None:
     client, token = as_lawyer
     case = api.create_case()
@@ -543,7 +543,7 @@ def test_a_step_taken_on_an_out_of_date_page_is_refused_and_says_what_changed(
         data=step_form(drawn, token, "birth_registration", "file"),
     )
 
-    assert response.status_code == 409
+    assert (response.status_code, events(app)[-1].outcome) == (409, "stale_version")
     html = body(response)
     assert "Someone else changed this case while you had it open, so nothing was saved." in html
     assert "Parentage: File the petition (not started → petition filed), lawyer2" in html

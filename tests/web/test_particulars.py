@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.audit.helpers import last_event
 from tests.factories import Api
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_lawyer_pages import field_error
@@ -113,7 +114,7 @@ def test_a_bad_change_saves_nothing_and_says_why_beside_the_field(
 
 
 def test_a_stale_form_saves_nothing_and_shows_the_case_as_it_is(
-    api: Api, client: FlaskClient
+    app: Any, api: Api, client: FlaskClient
 ) -> None:
     case = api.create_case()
     sign_in(client, "lawyer")
@@ -123,7 +124,7 @@ def test_a_stale_form_saves_nothing_and_shows_the_case_as_it_is(
 
     response = save(client, case, token, fields)
 
-    assert response.status_code == 409
+    assert (response.status_code, last_event(app).outcome) == (409, "stale_version")
     assert "Someone else changed this case while you had it open" in response.get_data(as_text=True)
     assert api.case("lawyer", case["id"])["child"]["sex"] == case["child"]["sex"]
 

@@ -4,6 +4,7 @@ the first event an auditor can no longer trust."""
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -93,6 +94,16 @@ def login_event() -> dict[str, Any]:
 
 def test_an_event_is_hashed_as_sorted_compact_utf8_json_with_times_in_utc() -> None:
     assert canonical(login_event()) == EXPECTED
+
+
+def test_times_are_hashed_in_utc_whatever_the_servers_time_zone(monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "ALMATY-05")
+    time.tzset()
+    try:
+        assert canonical(login_event()) == EXPECTED
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_the_hash_is_sha256_of_those_bytes() -> None:

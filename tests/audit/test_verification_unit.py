@@ -109,6 +109,12 @@ def test_an_altered_event_is_the_first_broken(session) -> None:
     assert (result["events"], result["head"]["seq"]) == (2, 2)
 
 
+def test_events_are_verified_in_sequence_order_however_they_are_stored(session) -> None:
+    rows = chain(4)
+    store(session, [rows[2], rows[0], rows[3], rows[1]], (4, rows[-1]["hash"]))
+    assert verified(session)["ok"] is True
+
+
 def test_events_deleted_from_the_end_are_a_missing_tail(session) -> None:
     rows = chain(5)
     store(session, rows[:3], (5, rows[-1]["hash"]))
@@ -155,6 +161,8 @@ def test_a_checkpoint_of_the_empty_trail_matches_any_trail(session) -> None:
     assert verified(session, [checkpoint(rows, 0)])["ok"] is True
     unnumbered = signing.sign(KEY, {"head_hash": GENESIS, "merkle_root": "00"})
     assert verified(session, [unnumbered])["ok"] is True
+    first = checkpoint(rows, 1)
+    assert verified(session, [unnumbered, first])["last_checkpoint"] == first
 
 
 def test_the_earliest_break_is_named_whatever_found_it(session) -> None:

@@ -3,7 +3,9 @@ them, what is refused and why, and what a step can stand on."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -194,6 +196,30 @@ def test_a_withdrawal_without_a_date_is_today(scene: Scene) -> None:
     assert consent.withdrawn_on == datetime.now(UTC).date()
 
 
+@pytest.fixture
+def server_zone(monkeypatch) -> Iterator[Callable[[str], None]]:
+    """Move this process to a POSIX time zone for the test."""
+
+    def move(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield move
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone", ["AHEAD-14", "BEHIND+12"])
+def test_a_withdrawal_without_a_date_is_today_in_utc_wherever_the_server_is(
+    scene: Scene, server_zone, zone: str
+) -> None:
+    # 14 hours ahead or 12 behind, the server's own date differs from UTC's at any hour
+    server_zone(zone)
+    consent = scene.record()
+    scene.withdraw(str(consent.id))
+    assert consent.withdrawn_on == datetime.now(UTC).date()
+
+
 def test_a_consent_cannot_be_withdrawn_before_it_was_given(scene: Scene) -> None:
     consent = scene.record()
     day_before = GIVEN - timedelta(days=1)
@@ -239,6 +265,27 @@ def test_the_case_lists_its_consents_oldest_first_withdrawn_ones_included(scene:
     assert case_consents(scene.world.session, scene.case) == [second, first]
 
 
+def test_consents_recorded_at_the_same_instant_are_listed_in_a_stable_order(scene) -> None:
+    at, later = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    ids = [uuid.UUID(int=n) for n in (3, 1, 2)]  # stored in this order
+    times = {ids[0]: at, ids[1]: later, ids[2]: at}
+    for key in ids:
+        scene.world.session.add(
+            Consent(
+                id=key,
+                case_id=scene.case.id,
+                person_id=scene.mother,
+                purpose=DNA_TESTING,
+                given_on=GIVEN,
+                recorded_at=times[key],
+                recorded_by_id=scene.lawyer.id,
+            )
+        )
+        scene.world.session.flush()
+    listed = case_consents(scene.world.session, scene.case)
+    assert [c.id.int for c in listed] == [2, 3, 1]
+
+
 def test_a_step_stands_on_the_consents_in_force_only(scene: Scene) -> None:
     withdrawn = scene.record()
     scene.withdraw(str(withdrawn.id), withdrawn_on=GIVEN)
@@ -270,6 +317,20 @@ def test_a_later_step_knows_whom_the_track_last_named(scene: Scene) -> None:
     world.handled(scene.case, lawyer, "dna.retired", {"tested_relative": str(aunt)})
     world.handled(scene.other_case, lawyer, "dna.request", {"tested_relative": str(aunt)})
     assert scene.evidence(lawyer).named == {("dna", "tested_relative"): scene.mother}
+
+
+def test_the_latest_step_names_the_person_whichever_agency_took_it(scene: Scene) -> None:
+    world = scene.world
+    first, second = sorted(
+        (world.user(Role.LAWYER, world.agency(AgencyKind.NGO)) for _ in range(2)),
+        key=lambda user: user.agency_id.hex,
+        reverse=True,
+    )
+    aunt = uuid.uuid4()
+    # the later step comes from the agency whose id sorts first, as an index on it would
+    world.handled(scene.case, first, "dna.request", {"tested_relative": str(aunt)})
+    world.handled(scene.case, second, "dna.request", {"tested_relative": str(scene.mother)})
+    assert scene.evidence(scene.lawyer).named == {("dna", "tested_relative"): scene.mother}
 
 
 def test_a_case_without_steps_names_nobody(scene: Scene) -> None:

@@ -4,6 +4,7 @@ is kept of an image. workflow/evidence/inspection.py without HTTP or a database.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from typing import Any
 
@@ -12,6 +13,7 @@ from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 
 from tests.evidence.helpers import (
+    _chunk,
     huge_png,
     image,
     packed_object,
@@ -121,6 +123,12 @@ def test_a_pdf_cut_short_or_with_data_after_its_end_is_refused(raw: bytes) -> No
     assert error.details == [{"field": "file", "problem": "damaged"}]
 
 
+def test_the_end_of_a_pdf_is_looked_for_in_its_last_4_kib() -> None:
+    raw = pdf()  # ends in "%%EOF\n"
+    assert clean(raw + b" " * 4090, PIXELS).content_type == "application/pdf"
+    assert problem(raw + b" " * 4091) == "damaged"
+
+
 def test_a_password_protected_pdf_is_refused_saying_so() -> None:
     writer = PdfWriter()
     writer.add_blank_page(612, 792)
@@ -167,7 +175,10 @@ ACTIVE = {
 def test_a_pdf_that_would_run_something_is_refused(raw: bytes) -> None:
     error = refused(raw)
     assert error.details == [{"field": "file", "problem": "active_content"}]
-    assert error.message.startswith("The PDF contains scripts, embedded files or actions;")
+    assert error.message == (
+        "The PDF contains scripts, embedded files or actions; print it to a plain PDF "
+        "or scan it, and upload that."
+    )
 
 
 PASSIVE = {
@@ -252,6 +263,34 @@ def test_a_png_is_redrawn_in_a_mode_that_keeps_what_it_shows(mode, transparency,
     options = {} if transparency is None else {"transparency": transparency}
     raw = saved(image(mode="L").convert(mode), "PNG", **options)
     assert reopened(clean(raw, PIXELS).data).mode == kept_mode
+
+
+def test_a_tiff_with_a_palette_and_alpha_keeps_its_transparency() -> None:
+    raw = saved(image(mode="RGBA").convert("PA"), "TIFF")
+    assert reopened(clean(raw, PIXELS).data).mode == "RGBA"
+
+
+def test_a_photo_is_kept_at_high_quality() -> None:
+    kept = reopened(clean(saved(PHOTO, "JPEG", quality=60), PIXELS).data)
+    assert kept.quantization == reopened(saved(PHOTO, "JPEG", quality=92)).quantization
+
+
+def test_a_png_with_damaged_metadata_is_kept_as_its_picture() -> None:
+    # an animation header that says "no frames": Pillow warns and shows the still picture
+    raw = saved(image(), "PNG")
+    header_end = 8 + 8 + 13 + 4
+    damaged = raw[:header_end] + _chunk(b"acTL", struct.pack(">II", 0, 0)) + raw[header_end:]
+    kept = reopened(clean(damaged, PIXELS).data)
+    assert kept.tobytes() == reopened(raw).tobytes()
+
+
+def test_a_file_that_only_opens_like_a_tiff_is_never_read_as_another_format() -> None:
+    # a SPIDER image (a format Pillow reads) whose first float is written as "II*\0"
+    header = [struct.unpack(">f", b"II*\x00")[0], 4, 0, 0, 1] + [0] * 22
+    header[11], header[12], header[21], header[22] = 4, 1, 112, 112
+    raw = struct.pack(">27f", *header) + bytes(4) + struct.pack(">16f", *range(16))
+    assert Image.open(io.BytesIO(raw), formats=["SPIDER"]).size == (4, 4)
+    assert problem(raw) == "damaged"
 
 
 def test_every_page_of_a_tiff_is_kept_compressed() -> None:

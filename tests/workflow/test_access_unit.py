@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select
 from tests.workflow.memory import World, world_fixture  # noqa: F401 - the fixture `world`
 from workflow import access
 from workflow.db import utcnow
-from workflow.models import Case, TrackState, WorkflowRecord
+from workflow.models import BreakGlassGrant, Case, TrackState, WorkflowRecord
 from workflow.permissions import Caller
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
@@ -55,12 +55,12 @@ def definition(version: int, authorized_waits_on: AgencyKind) -> dict[str, Any]:
             {
                 "name": "birth",
                 "title": "Birth",
-                "initial": "pending",
-                "states": [{"name": "pending"}, {"name": "registered"}, {"name": "corrected"}],
+                "initial": "requested",  # named as dna's first state, waiting on others
+                "states": [{"name": "requested"}, {"name": "registered"}, {"name": "corrected"}],
                 "transitions": [
                     {
                         "action": "register",
-                        "from": ["pending"],
+                        "from": ["requested"],
                         "to": "registered",
                         "performed_by": official(REGISTRY),
                     },
@@ -124,7 +124,7 @@ def test_the_facts_name_the_lawyers_the_agencies_waited_on_and_those_that_acted(
     lawyer, _ = caller(world, Role.LAWYER, AgencyKind.NGO)
     judge, _ = caller(world, Role.OFFICIAL, COURT)
     lab, _ = caller(world, Role.OFFICIAL, LAB)
-    case = world.case(v1, {"dna": "authorized", "birth": "pending"}, lawyers=(lawyer,))
+    case = world.case(v1, {"dna": "authorized", "birth": "requested"}, lawyers=(lawyer,))
     world.handled(case, judge)
     world.handled(case, judge)
     world.route(case, judge.agency)
@@ -205,6 +205,14 @@ def test_an_agency_that_acted_on_a_case_keeps_it_when_it_waits_on_others(world, 
     assert listed(world, other_judge) == set()
 
 
+def test_a_state_is_matched_within_its_own_track(world, v1) -> None:
+    _, judge = caller(world, Role.OFFICIAL, COURT)
+    _, registrar = caller(world, Role.OFFICIAL, REGISTRY)
+    at_registry = world.case(v1, {"dna": "confirmed", "birth": "requested"})
+    assert listed(world, judge) == set()
+    assert listed(world, registrar) == {at_registry.id}
+
+
 def test_a_closed_case_is_in_no_queue(world, v1) -> None:
     _, judge = caller(world, Role.OFFICIAL, COURT)
     world.case(v1, AT_COURT, status=CaseStatus.CLOSED)
@@ -257,6 +265,16 @@ def test_a_live_grant_opens_one_case_to_read_but_puts_it_in_no_list(world, v1) -
     assert listed(world, reader) == set()
     assert found(world, access.readable_case(world.session, late_reader)) == set()
     assert found(world, access.readable_case(world.session, bystander)) == set()
+
+
+def test_a_grant_ends_at_its_expiry_time(world, v1, monkeypatch) -> None:
+    holder, reader = caller(world, Role.OFFICIAL, LAB)
+    case = world.case(v1, DONE)
+    world.grant(case, holder, minutes=0)
+    expiry = world.session.scalars(select(BreakGlassGrant.expires_at)).one()
+    monkeypatch.setattr(access, "utcnow", lambda: expiry)
+    assert access.case_facts(world.session, case).break_glass == frozenset()
+    assert found(world, access.readable_case(world.session, reader)) == set()
 
 
 def test_a_case_the_caller_needs_to_know_is_readable_without_a_grant(world, v1) -> None:

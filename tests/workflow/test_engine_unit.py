@@ -65,6 +65,12 @@ WORKFLOW = Definition.model_validate(
                         "consent_of": "tested_relative",
                     },
                     {
+                        "action": "withdraw",
+                        "from": ["requested", "authorized"],
+                        "to": "draft",
+                        "performed_by": [LAWYER],
+                    },
+                    {
                         "action": "confirm",
                         "from": ["authorized"],
                         "to": "confirmed",
@@ -232,6 +238,13 @@ def test_a_step_from_the_wrong_state_names_the_state_and_where_it_must_be() -> N
     error = refusal(WrongState, JUDGE, a_case(START), "dna", "authorize", {"ruling_number": "1"})
     assert error.message == "The dna track is draft; authorize needs it to be one of requested."
     assert error.details == {"track": "dna", "state": "draft", "allowed_from": ["requested"]}
+
+
+def test_a_step_that_leaves_from_several_states_names_them_all() -> None:
+    error = refusal(WrongState, LAWYER, a_case(START), "dna", "withdraw")
+    assert error.message == (
+        "The dna track is draft; withdraw needs it to be one of requested, authorized."
+    )
 
 
 def test_naming_a_document_not_on_the_case_is_bad_input() -> None:

@@ -126,6 +126,14 @@ def runner(app: Any) -> Any:
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def client(app: Any) -> FlaskClient:
+    """A client that, unlike pytest-flask's, keeps no context pushed after a request: a kept `g`
+    would lend the last request's CSRF token and session to every browser signed in after it."""
+    client: FlaskClient = app.test_client()
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _push_request_context() -> None:
     """Override pytest-flask's: each test request must get its own app context and session."""

@@ -8,9 +8,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -86,13 +84,6 @@ QUERIES: list[tuple[str, str, tuple[str, ...], tuple[int, str], tuple[str, ...]]
     # A reference typed in the case list's search box goes to that case's page.
     ("POST", "/cases", (), HIDDEN, ("reference",)),
 ]
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that keeps no context pushed after a request: pytest-flask's keeps the last
-    one's, and its `g` would lend a CSRF token to every browser signed in after it."""
-    return app.test_client()
 
 
 def id_routes(app: Flask) -> Iterator[Rule]:

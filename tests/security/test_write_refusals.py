@@ -7,9 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.factories import Api
@@ -95,13 +93,6 @@ WRITES = [
         ("judge",),
     ),
 ]
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that keeps no context pushed after a request: pytest-flask's keeps the last
-    one's, and its `g` would lend a CSRF token to every browser signed in after it."""
-    return app.test_client()
 
 
 def refused_exactly(

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Error, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -80,14 +78,6 @@ class _Server(threading.Thread):
         self.server.shutdown()
         self.server.server_close()
         self.join(timeout=5)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A browser without JavaScript that, unlike pytest-flask's, keeps no request context pushed
-    between requests: a second browser in the same test would otherwise share its `g`, and with
-    it the CSRF token."""
-    return app.test_client()
 
 
 @pytest.fixture

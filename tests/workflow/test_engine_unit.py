@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+import yaml
 
 from workflow.engine import Evidence, allowed_steps, check_step, initial_states
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState
@@ -33,93 +34,68 @@ LAB = {"role": "official", "agency_kind": "forensic_lab"}
 REGISTRAR = {"role": "official", "agency_kind": "civil_registry"}
 DNA_TESTING, DATA_SHARING = ConsentPurpose.DNA_TESTING, ConsentPurpose.DATA_SHARING
 
+# A small workflow with one step of each kind the engine tells apart.
 WORKFLOW = Definition.model_validate(
-    {
-        "name": "unit",
-        "version": 1,
-        "title": "A small workflow for unit tests",
-        "complete_when": {"track": "birth", "in": ["registered"]},
-        "tracks": [
-            {
-                "name": "dna",
-                "title": "DNA",
-                "initial": "draft",
-                "states": [{"name": n} for n in ("draft", "requested", "authorized", "confirmed")],
-                "transitions": [
-                    {
-                        "action": "request",
-                        "from": ["draft"],
-                        "to": "requested",
-                        "performed_by": [LAWYER],
-                        "fields": {"tested_relative": {"kind": "person"}},
-                        "consents": ["dna_testing"],
-                        "consent_of": "tested_relative",
-                    },
-                    {
-                        "action": "authorize",
-                        "from": ["requested"],
-                        "to": "authorized",
-                        "performed_by": [JUDGE],
-                        "fields": {"ruling_number": {"kind": "text", "max_length": 20}},
-                        "consents": ["dna_testing"],
-                        "consent_of": "tested_relative",
-                    },
-                    {
-                        "action": "withdraw",
-                        "from": ["requested", "authorized"],
-                        "to": "draft",
-                        "performed_by": [LAWYER],
-                    },
-                    {
-                        "action": "confirm",
-                        "from": ["authorized"],
-                        "to": "confirmed",
-                        "performed_by": [LAB],
-                        "evidence_kinds": ["lab_report"],
-                        "fields": {"probability": {"kind": "number", "optional": True}},
-                    },
-                ],
-            },
-            {
-                "name": "birth",
-                "title": "Birth registration",
-                "initial": "pending",
-                "states": [{"name": "pending"}, {"name": "registered", "final": True}],
-                "transitions": [
-                    {
-                        "action": "register",
-                        "from": ["pending"],
-                        "to": "registered",
-                        "performed_by": [REGISTRAR],
-                        "requires": {"track": "dna", "in": ["confirmed"]},
-                        "consents": ["data_sharing"],
-                        "case_checks": ["child_particulars_complete"],
-                    }
-                ],
-            },
-            {
-                "name": "guardianship",
-                "title": "Guardianship",
-                "initial": "not_required",
-                "initial_when": [
-                    {"state": "required", "any_person": {"relation": ["mother"], "alive": False}},
-                    {
-                        "state": "required",
-                        "any_person": {"relation": ["father"], "whereabouts": ["detained_abroad"]},
-                    },
-                ],
-                "states": [{"name": "not_required"}, {"name": "required"}],
-                "transitions": [
-                    {
-                        "action": "require",
-                        "from": ["not_required"],
-                        "to": "required",
-                        "performed_by": [LAWYER, JUDGE],
-                    }
-                ],
-            },
-        ],
-    }
+    yaml.safe_load("""
+name: unit
+version: 1
+title: A small workflow for unit tests
+complete_when: {track: birth, in: [registered]}
+tracks:
+  - name: dna
+    title: DNA
+    initial: draft
+    states: [{name: draft}, {name: requested}, {name: authorized}, {name: confirmed}]
+    transitions:
+      - action: request
+        from: [draft]
+        to: requested
+        performed_by: [{role: lawyer, agency_kind: ngo}]
+        fields: {tested_relative: {kind: person}}
+        consents: [dna_testing]
+        consent_of: tested_relative
+      - action: authorize
+        from: [requested]
+        to: authorized
+        performed_by: [{role: official, agency_kind: court}]
+        fields: {ruling_number: {kind: text, max_length: 20}}
+        consents: [dna_testing]
+        consent_of: tested_relative
+      - action: withdraw
+        from: [requested, authorized]
+        to: draft
+        performed_by: [{role: lawyer, agency_kind: ngo}]
+      - action: confirm
+        from: [authorized]
+        to: confirmed
+        performed_by: [{role: official, agency_kind: forensic_lab}]
+        evidence_kinds: [lab_report]
+        fields: {probability: {kind: number, optional: true}}
+  - name: birth
+    title: Birth registration
+    initial: pending
+    states: [{name: pending}, {name: registered, final: true}]
+    transitions:
+      - action: register
+        from: [pending]
+        to: registered
+        performed_by: [{role: official, agency_kind: civil_registry}]
+        requires: {track: dna, in: [confirmed]}
+        consents: [data_sharing]
+        case_checks: [child_particulars_complete]
+  - name: guardianship
+    title: Guardianship
+    initial: not_required
+    initial_when:
+      - {state: required, any_person: {relation: [mother], alive: false}}
+      - {state: required, any_person: {relation: [father], whereabouts: [detained_abroad]}}
+    states: [{name: not_required}, {name: required}]
+    transitions:
+      - action: require
+        from: [not_required]
+        to: required
+        performed_by: [{role: lawyer, agency_kind: ngo}, {role: official, agency_kind: court}]
+""")
 )
 
 

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from tests.conftest import PASSWORD
 from tests.factories import ALL_SCRIPTS_CHILD, Api
+from tests.workflow.hostile import Unchanged
 from workflow import db
 from workflow.identity.operations import create_user
 from workflow.models import Agency
@@ -141,52 +142,59 @@ def assert_error(response: TestResponse, status: int, code: str) -> None:
     assert {"code", "message", "details"} <= response.json["error"].keys()
 
 
-@pytest.mark.parametrize("username", USERS)
 def test_each_user_lists_and_opens_only_the_cases_that_concern_them(
-    api: Api, cases: dict[str, dict[str, Any]], username: str
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    expected = ids(cases, visible_to(username))
-    assert listed(api, username) == (expected, len(expected))
-    for stage, case in cases.items():
-        for path in (f"/api/v1/cases/{case['id']}", f"/api/v1/cases/{case['id']}/history"):
-            status = api.get(username, path).status_code
-            assert status == (200 if case["id"] in expected else 404), (stage, path)
+    for username in USERS:
+        with subtests.test(msg=username, username=username):
+            expected = ids(cases, visible_to(username))
+            assert listed(api, username) == (expected, len(expected))
+            for stage, case in cases.items():
+                for path in (f"/api/v1/cases/{case['id']}", f"/api/v1/cases/{case['id']}/history"):
+                    status = api.get(username, path).status_code
+                    assert status == (200 if case["id"] in expected else 404), (stage, path)
 
 
-@pytest.mark.parametrize("username", USERS)
+SEARCHES = [
+    ("q=Aliya", set(STAGES)),
+    (urlencode({"q": "Нұрғалиева"}), set(STAGES)),
+    (urlencode({"q": "عالية"}), set(STAGES)),
+    ("track=dna&state=requested", {"dna_requested"}),
+    ("track=birth_registration&state=filed", {"birth_filed"}),
+    ("state=not_started", set(STAGES)),
+    ("overdue=false", set(STAGES)),
+]
+
+
 def test_searching_and_filtering_reveal_no_more_than_the_list(
-    api: Api, cases: dict[str, dict[str, Any]], username: str
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    visible = visible_to(username)
-    for query, matching in [
-        ("q=Aliya", set(STAGES)),
-        (urlencode({"q": "Нұрғалиева"}), set(STAGES)),
-        (urlencode({"q": "عالية"}), set(STAGES)),
-        ("track=dna&state=requested", {"dna_requested"}),
-        ("track=birth_registration&state=filed", {"birth_filed"}),
-        ("state=not_started", set(STAGES)),
-        ("overdue=false", set(STAGES)),
-    ]:
-        expected = ids(cases, visible & matching)
-        assert listed(api, username, query) == (expected, len(expected)), query
+    for username in USERS:
+        with subtests.test(msg=username, username=username):
+            visible = visible_to(username)
+            for query, matching in SEARCHES:
+                expected = ids(cases, visible & matching)
+                assert listed(api, username, query) == (expected, len(expected)), query
 
 
-@pytest.mark.parametrize("username", OFFICIALS)
 def test_an_agency_queue_holds_only_the_cases_waiting_on_that_agency(
-    api: Api, cases: dict[str, dict[str, Any]], username: str
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    waiting = {stage for stage, users in WAITING_ON.items() if username in users}
-    expected = ids(cases, waiting)
-    assert listed(api, username, "queue=agency") == (expected, len(expected))
+    for username in OFFICIALS:
+        with subtests.test(msg=username, username=username):
+            waiting = {stage for stage, users in WAITING_ON.items() if username in users}
+            expected = ids(cases, waiting)
+            assert listed(api, username, "queue=agency") == (expected, len(expected))
 
 
-@pytest.mark.parametrize("username", ["lawyer", "lawyer2", "auditor", "admin"])
 def test_only_officials_have_an_agency_queue(
-    api: Api, cases: dict[str, dict[str, Any]], username: str
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    response = api.get(username, "/api/v1/cases?queue=agency")
-    assert_error(response, 422, "invalid_input")
-    assert [d["field"] for d in response.json["error"]["details"]] == ["queue"]
+    for username in ["lawyer", "lawyer2", "auditor", "admin"]:
+        with subtests.test(msg=username, username=username):
+            response = api.get(username, "/api/v1/cases?queue=agency")
+            assert_error(response, 422, "invalid_input")
+            assert [d["field"] for d in response.json["error"]["details"]] == ["queue"]
 
 
 def test_officials_see_a_case_only_once_a_step_concerns_their_agency(api: Api) -> None:
@@ -266,26 +274,28 @@ def test_a_case_handled_by_one_court_is_not_shown_to_another(api: Api, other_jud
     assert listed(api, other_judge) == (set(), 0)
 
 
-@pytest.mark.parametrize("username", ["auditor", "admin"])
 def test_auditors_and_admins_see_no_case_content(
-    api: Api, cases: dict[str, dict[str, Any]], username: str
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    for query in ("", "q=Aliya", "track=dna", "overdue=false"):
-        response = api.get(username, f"/api/v1/cases?{query}")
-        assert response.json["cases"] == [] and response.json["total"] == 0
-        assert "Aliya" not in response.get_data(as_text=True)
-    for case in cases.values():
-        for suffix in ("", "/history"):
-            response = api.get(username, f"/api/v1/cases/{case['id']}{suffix}")
-            assert_error(response, 404, "not_found")
-        assert api.get(username, f"/api/v1/cases/{case['reference']}").status_code == 404
+    for username in ["auditor", "admin"]:
+        with subtests.test(msg=username, username=username):
+            for query in ("", "q=Aliya", "track=dna", "overdue=false"):
+                response = api.get(username, f"/api/v1/cases?{query}")
+                assert response.json["cases"] == [] and response.json["total"] == 0
+                assert "Aliya" not in response.get_data(as_text=True)
+            for case in cases.values():
+                for suffix in ("", "/history"):
+                    response = api.get(username, f"/api/v1/cases/{case['id']}{suffix}")
+                    assert_error(response, 404, "not_found")
+                assert api.get(username, f"/api/v1/cases/{case['reference']}").status_code == 404
 
 
-@pytest.mark.parametrize("username", ["registrar", "judge", "auditor", "admin"])
-def test_only_lawyers_open_cases(api: Api, username: str) -> None:
-    response = api.post(username, "/api/v1/cases", {"child": ALL_SCRIPTS_CHILD})
-    assert_error(response, 403, "not_permitted")
-    assert "Aliya" not in response.get_data(as_text=True)
+def test_only_lawyers_open_cases(api: Api, subtests: pytest.Subtests) -> None:
+    for username in ["registrar", "judge", "auditor", "admin"]:
+        with subtests.test(msg=username, username=username):
+            response = api.post(username, "/api/v1/cases", {"child": ALL_SCRIPTS_CHILD})
+            assert_error(response, 403, "not_permitted")
+            assert "Aliya" not in response.get_data(as_text=True)
 
 
 def _hidden_requests(case: dict[str, Any]) -> dict[str, tuple[str, str, Any, dict[str, str]]]:
@@ -322,25 +332,35 @@ def _answer(response: TestResponse) -> tuple[int, str | None, bytes]:
     return response.status_code, response.headers.get("Content-Type"), response.get_data()
 
 
-@pytest.mark.parametrize(
-    "username",
-    ["lawyer2", "lawyer3", "registrar", "lab", "guardianship", "citizenship", "auditor", "admin"],
-)
+NOT_SEEING_A_DNA_REQUEST = [
+    "lawyer2",
+    "lawyer3",
+    "registrar",
+    "lab",
+    "guardianship",
+    "citizenship",
+    "auditor",
+    "admin",
+]
+
+
 def test_an_invisible_case_answers_exactly_as_a_missing_one(
-    api: Api, subtests: pytest.Subtests, username: str
+    api: Api, subtests: pytest.Subtests
 ) -> None:
     case = open_case_at(api, "dna_requested")  # visible to the lawyer and the court only
-    before = as_seen_by_lawyer(api, case["id"])
-    for name, request in _hidden_requests(case).items():
-        with subtests.test(request=name):
-            hidden = _request(api, username, case["id"], request)
-            assert_error(hidden, 404, "not_found")
-            assert _answer(hidden) == _answer(_request(api, username, str(uuid.uuid4()), request))
-            by_reference = _request(api, username, case["reference"], request)
-            missing_reference = _request(api, username, "HW-0000-0000-0000", request)
-            assert _answer(by_reference) == _answer(missing_reference) == _answer(hidden)
-            assert as_seen_by_lawyer(api, case["id"]) == before
-    assert api.get("lawyer2", f"/api/v1/cases/{case['id']}").status_code == 404
+    unchanged = Unchanged(lambda: as_seen_by_lawyer(api, case["id"]))
+    for username in NOT_SEEING_A_DNA_REQUEST:
+        for name, request in _hidden_requests(case).items():
+            with subtests.test(msg=username, username=username, request=name), unchanged.around():
+                hidden = _request(api, username, case["id"], request)
+                assert_error(hidden, 404, "not_found")
+                elsewhere = _request(api, username, str(uuid.uuid4()), request)
+                assert _answer(hidden) == _answer(elsewhere)
+                by_reference = _request(api, username, case["reference"], request)
+                missing_reference = _request(api, username, "HW-0000-0000-0000", request)
+                assert _answer(by_reference) == _answer(missing_reference) == _answer(hidden)
+        with subtests.test(msg=username, username=username, request="lawyer2 still cannot see"):
+            assert api.get("lawyer2", f"/api/v1/cases/{case['id']}").status_code == 404
 
 
 def test_a_colleague_sees_a_case_only_once_assigned(api: Api) -> None:
@@ -364,30 +384,31 @@ def test_a_colleague_sees_a_case_only_once_assigned(api: Api) -> None:
     assert api.get("lawyer3", path).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("username", "status", "code"),
-    [
-        ("lawyer3", 422, "invalid_input"),  # another NGO
-        ("judge", 422, "invalid_input"),
-        ("auditor", 422, "invalid_input"),
-        ("admin", 422, "invalid_input"),
-        ("nobody", 422, "invalid_input"),
-        ("LAWYER2", 422, "invalid_input"),
-        ("lawyer", 409, "conflict"),  # already works the case
-    ],
-)
+NOT_ASSIGNABLE = [
+    ("lawyer3", 422, "invalid_input"),  # another NGO
+    ("judge", 422, "invalid_input"),
+    ("auditor", 422, "invalid_input"),
+    ("admin", 422, "invalid_input"),
+    ("nobody", 422, "invalid_input"),
+    ("LAWYER2", 422, "invalid_input"),
+    ("lawyer", 409, "conflict"),  # already works the case
+]
+
+
 def test_only_a_colleague_of_the_same_ngo_can_be_assigned(
-    api: Api, username: str, status: int, code: str
+    api: Api, subtests: pytest.Subtests
 ) -> None:
     case = open_case_at(api, "fresh")
-    before = as_seen_by_lawyer(api, case["id"])
-    response = api.post("lawyer", f"/api/v1/cases/{case['id']}/assignments", {"username": username})
-    assert_error(response, status, code)
-    if status == 422:
-        assert [d["field"] for d in response.json["error"]["details"]] == ["username"]
-    assert as_seen_by_lawyer(api, case["id"]) == before
-    assert api.get("lawyer3", f"/api/v1/cases/{case['id']}").status_code == 404
-    assert listed(api, "lawyer3") == (set(), 0)
+    path = f"/api/v1/cases/{case['id']}"
+    unchanged = Unchanged(lambda: as_seen_by_lawyer(api, case["id"]))
+    for username, status, code in NOT_ASSIGNABLE:
+        with subtests.test(msg=username, username=username), unchanged.around():
+            response = api.post("lawyer", f"{path}/assignments", {"username": username})
+            assert_error(response, status, code)
+            if status == 422:
+                assert [d["field"] for d in response.json["error"]["details"]] == ["username"]
+            assert api.get("lawyer3", path).status_code == 404
+            assert listed(api, "lawyer3") == (set(), 0)
 
 
 def test_a_colleague_cannot_be_assigned_twice(api: Api) -> None:
@@ -398,64 +419,69 @@ def test_a_colleague_cannot_be_assigned_twice(api: Api) -> None:
     assert_error(api.post("lawyer", path, {"username": "lawyer2"}), 409, "conflict")
 
 
-@pytest.mark.parametrize(
-    ("username", "stage", "status", "code"),
-    [
-        ("lawyer", "fresh", 201, None),
-        ("lawyer2", "fresh", 404, "not_found"),
-        ("lawyer3", "fresh", 404, "not_found"),
-        ("judge", "dna_requested", 403, "not_permitted"),
-        ("registrar", "birth_filed", 403, "not_permitted"),
-        ("guardianship", "guardianship_filed", 403, "not_permitted"),
-        ("auditor", "fresh", 404, "not_found"),
-        ("admin", "fresh", 404, "not_found"),
-    ],
-)
+ASSIGNING = [
+    ("lawyer", "fresh", 201, None),
+    ("lawyer2", "fresh", 404, "not_found"),
+    ("lawyer3", "fresh", 404, "not_found"),
+    ("judge", "dna_requested", 403, "not_permitted"),
+    ("registrar", "birth_filed", 403, "not_permitted"),
+    ("guardianship", "guardianship_filed", 403, "not_permitted"),
+    ("auditor", "fresh", 404, "not_found"),
+    ("admin", "fresh", 404, "not_found"),
+]
+
+
 def test_only_the_lawyers_working_a_case_assign_colleagues(
-    api: Api, username: str, stage: str, status: int, code: str | None
+    api: Api, subtests: pytest.Subtests
 ) -> None:
-    case = open_case_at(api, stage)
-    response = api.post(
-        username, f"/api/v1/cases/{case['id']}/assignments", {"username": "lawyer2"}
-    )
-    assert response.status_code == status
-    if code:
-        assert_error(response, status, code)
-        assert api.get("lawyer2", f"/api/v1/cases/{case['id']}").status_code == 404
+    """Each attempt on a case of its own, since the lawyer's succeeds."""
+    for username, stage, status, code in ASSIGNING:
+        with subtests.test(msg=f"{username}-{stage}", username=username, stage=stage):
+            case = open_case_at(api, stage)
+            response = api.post(
+                username, f"/api/v1/cases/{case['id']}/assignments", {"username": "lawyer2"}
+            )
+            assert response.status_code == status
+            if code:
+                assert_error(response, status, code)
+                assert api.get("lawyer2", f"/api/v1/cases/{case['id']}").status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("username", "stage", "status"),
-    [
-        ("lawyer", "fresh", 200),
-        ("lawyer2", "fresh", 404),
-        ("lawyer3", "fresh", 404),
-        ("judge", "dna_requested", 403),
-        ("judge", "dna_authorized", 403),
-        ("lab", "dna_authorized", 403),
-        ("registrar", "birth_filed", 403),
-        ("guardianship", "guardianship_filed", 403),
-        ("auditor", "fresh", 404),
-        ("admin", "fresh", 404),
-    ],
-)
+CHANGING = [
+    ("lawyer", "fresh", 200),
+    ("lawyer2", "fresh", 404),
+    ("lawyer3", "fresh", 404),
+    ("judge", "dna_requested", 403),
+    ("judge", "dna_authorized", 403),
+    ("lab", "dna_authorized", 403),
+    ("registrar", "birth_filed", 403),
+    ("guardianship", "guardianship_filed", 403),
+    ("auditor", "fresh", 404),
+    ("admin", "fresh", 404),
+]
+
+
 def test_only_the_lawyers_working_a_case_change_its_particulars(
-    api: Api, username: str, stage: str, status: int
+    api: Api, subtests: pytest.Subtests
 ) -> None:
-    case = open_case_at(api, stage)
-    before = as_seen_by_lawyer(api, case["id"])
-    response = api.patch(
-        username,
-        f"/api/v1/cases/{case['id']}",
-        {"child": {"residence": "With an aunt, Shymkent"}},
-        **{"If-Match": f'"{case["version"]}"'},
-    )
-    assert response.status_code == status, response.json
-    if status == 200:
-        assert api.case("lawyer", case["id"])["child"]["residence"] == "With an aunt, Shymkent"
-    else:
-        assert_error(response, status, {403: "not_permitted", 404: "not_found"}[status])
-        assert as_seen_by_lawyer(api, case["id"]) == before
+    """Each attempt on a case of its own, since the lawyer's succeeds."""
+    for username, stage, status in CHANGING:
+        with subtests.test(msg=f"{username}-{stage}", username=username, stage=stage):
+            case = open_case_at(api, stage)
+            before = as_seen_by_lawyer(api, case["id"])
+            response = api.patch(
+                username,
+                f"/api/v1/cases/{case['id']}",
+                {"child": {"residence": "With an aunt, Shymkent"}},
+                **{"If-Match": f'"{case["version"]}"'},
+            )
+            assert response.status_code == status, response.json
+            if status == 200:
+                shown = api.case("lawyer", case["id"])["child"]["residence"]
+                assert shown == "With an aunt, Shymkent"
+            else:
+                assert_error(response, status, {403: "not_permitted", 404: "not_found"}[status])
+                assert as_seen_by_lawyer(api, case["id"]) == before
 
 
 FOREIGN_STEPS = [
@@ -479,90 +505,101 @@ FOREIGN_STEPS = [
 ]
 
 
-@pytest.mark.parametrize(("username", "stage", "track", "action"), FOREIGN_STEPS)
+def _step_id(username: str, stage: str, track: str, action: str) -> str:
+    return f"{username}-{stage}-{track}-{action}"
+
+
 def test_nobody_takes_a_step_that_belongs_to_another_agency(
-    api: Api, username: str, stage: str, track: str, action: str
+    api: Api, subtests: pytest.Subtests
 ) -> None:
-    case = open_case_at(api, stage)
-    assert api.get(username, f"/api/v1/cases/{case['id']}").status_code == 200
-    before = as_seen_by_lawyer(api, case["id"])
-    assert_error(attempt(api, username, case, track, action), 403, "not_permitted")
-    assert as_seen_by_lawyer(api, case["id"]) == before
+    """Each attempt on a case of its own, since a step needs evidence uploaded first."""
+    for username, stage, track, action in FOREIGN_STEPS:
+        variant = _step_id(username, stage, track, action)
+        with subtests.test(msg=variant, username=username, stage=stage, step=f"{track}.{action}"):
+            case = open_case_at(api, stage)
+            assert api.get(username, f"/api/v1/cases/{case['id']}").status_code == 200
+            before = as_seen_by_lawyer(api, case["id"])
+            assert_error(attempt(api, username, case, track, action), 403, "not_permitted")
+            assert as_seen_by_lawyer(api, case["id"]) == before
 
 
-@pytest.mark.parametrize(
-    ("username", "stage", "track", "action"),
-    [
-        ("lab", "dna_requested", "dna", "collect_samples"),
-        ("registrar", "fresh", "birth_registration", "take_review"),
-        ("judge", "fresh", "dna", "authorize"),
-        ("guardianship", "fresh", "guardianship", "waive"),
-        ("citizenship", "birth_filed", "citizenship", "take_review"),
-        ("lawyer2", "fresh", "dna", "request"),
-        ("lawyer3", "fresh", "parentage", "file_petition"),
-    ],
-)
+UNSEEN_STEPS = [
+    ("lab", "dna_requested", "dna", "collect_samples"),
+    ("registrar", "fresh", "birth_registration", "take_review"),
+    ("judge", "fresh", "dna", "authorize"),
+    ("guardianship", "fresh", "guardianship", "waive"),
+    ("citizenship", "birth_filed", "citizenship", "take_review"),
+    ("lawyer2", "fresh", "dna", "request"),
+    ("lawyer3", "fresh", "parentage", "file_petition"),
+]
+
+
 def test_a_step_on_a_case_one_cannot_see_is_not_found_not_forbidden(
-    api: Api, username: str, stage: str, track: str, action: str
+    api: Api, subtests: pytest.Subtests
 ) -> None:
-    case = open_case_at(api, stage)
-    before = as_seen_by_lawyer(api, case["id"])
-    assert_error(attempt(api, username, case, track, action), 404, "not_found")
-    assert as_seen_by_lawyer(api, case["id"]) == before
+    """Each attempt on a case of its own, since a step needs evidence uploaded first."""
+    for username, stage, track, action in UNSEEN_STEPS:
+        variant = _step_id(username, stage, track, action)
+        with subtests.test(msg=variant, username=username, stage=stage, step=f"{track}.{action}"):
+            case = open_case_at(api, stage)
+            before = as_seen_by_lawyer(api, case["id"])
+            assert_error(attempt(api, username, case, track, action), 404, "not_found")
+            assert as_seen_by_lawyer(api, case["id"]) == before
 
 
-@pytest.mark.parametrize(
-    ("username", "stage", "allowed"),
-    [
-        ("judge", "dna_requested", [("dna", "authorize"), ("dna", "refuse")]),
-        ("judge", "dna_authorized", []),
-        ("lab", "dna_authorized", [("dna", "collect_samples")]),
-        ("registrar", "birth_filed", [("birth_registration", "take_review")]),
-        (
-            "guardianship",
-            "guardianship_filed",
-            [("guardianship", "assess_suitable"), ("guardianship", "assess_unsuitable")],
-        ),
-    ],
-)
+OFFERED = [
+    ("judge", "dna_requested", [("dna", "authorize"), ("dna", "refuse")]),
+    ("judge", "dna_authorized", []),
+    ("lab", "dna_authorized", [("dna", "collect_samples")]),
+    ("registrar", "birth_filed", [("birth_registration", "take_review")]),
+    (
+        "guardianship",
+        "guardianship_filed",
+        [("guardianship", "assess_suitable"), ("guardianship", "assess_unsuitable")],
+    ),
+]
+
+
 def test_an_official_is_offered_only_their_agencys_steps(
-    api: Api, username: str, stage: str, allowed: list[tuple[str, str]]
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    case = open_case_at(api, stage)
-    offered = api.case(username, case["id"])["allowed_transitions"]
-    assert [(step["track"], step["action"]) for step in offered] == allowed
+    for username, stage, allowed in OFFERED:
+        with subtests.test(msg=f"{username}-{stage}", username=username, stage=stage):
+            offered = api.case(username, cases[stage]["id"])["allowed_transitions"]
+            assert [(step["track"], step["action"]) for step in offered] == allowed
 
 
-@pytest.mark.parametrize(
-    ("username", "stage", "sees_residence"),
-    [
-        ("lawyer", "fresh", True),
-        ("guardianship", "guardianship_filed", True),
-        ("judge", "dna_requested", False),
-        ("judge", "dna_authorized", False),
-        ("lab", "dna_authorized", False),
-        ("registrar", "birth_filed", False),
-    ],
-)
+SEEING_RESIDENCE = [
+    ("lawyer", "fresh", True),
+    ("guardianship", "guardianship_filed", True),
+    ("judge", "dna_requested", False),
+    ("judge", "dna_authorized", False),
+    ("lab", "dna_authorized", False),
+    ("registrar", "birth_filed", False),
+]
+
+
 def test_the_childs_residence_is_shown_only_to_lawyers_and_the_guardianship_authority(
-    api: Api, username: str, stage: str, sees_residence: bool
+    api: Api, cases: dict[str, dict[str, Any]], subtests: pytest.Subtests
 ) -> None:
-    case = open_case_at(api, stage)
-    response = api.get(username, f"/api/v1/cases/{case['id']}")
-    assert response.status_code == 200
-    child = response.json["child"]
-    if sees_residence:
-        assert child["residence"] == RESIDENCE
-    else:
-        assert "residence" not in child
-        for path in (
-            f"/api/v1/cases/{case['id']}",
-            f"/api/v1/cases/{case['id']}/history",
-            "/api/v1/cases",
-        ):
-            shown = api.get(username, path)
-            text = shown.get_data(as_text=True) + json.dumps(shown.json, ensure_ascii=False)
-            assert RESIDENCE not in text, path
+    for username, stage, sees_residence in SEEING_RESIDENCE:
+        with subtests.test(msg=f"{username}-{stage}", username=username, stage=stage):
+            case = cases[stage]
+            response = api.get(username, f"/api/v1/cases/{case['id']}")
+            assert response.status_code == 200
+            child = response.json["child"]
+            if sees_residence:
+                assert child["residence"] == RESIDENCE
+            else:
+                assert "residence" not in child
+                for path in (
+                    f"/api/v1/cases/{case['id']}",
+                    f"/api/v1/cases/{case['id']}/history",
+                    "/api/v1/cases",
+                ):
+                    shown = api.get(username, path)
+                    text = shown.get_data(as_text=True) + json.dumps(shown.json, ensure_ascii=False)
+                    assert RESIDENCE not in text, path
 
 
 # The pure predicates, as a table.

@@ -45,84 +45,90 @@ def _expected_answer(username: str, transition: Transition) -> tuple[int, str | 
     return (404, "not_found") if username in ("auditor", "admin") else (403, "not_permitted")
 
 
-@pytest.mark.parametrize(("track", "transition"), STEPS, ids=IDS)
 def test_only_the_named_role_and_agency_may_perform(
-    api: Api, app: Any, track: Track, transition: Transition
+    api: Api, app: Any, subtests: pytest.Subtests
 ) -> None:
-    for username in ACTORS:
-        case_id, data = _ready_case(api, app, track, transition)
-        response = api.transition(
-            username,
-            case_id,
-            track.name,
-            transition.action,
-            data,
-            version=api.case_version("lawyer", case_id),
-        )
-        error = response.json.get("error") or {}
-        assert (response.status_code, error.get("code")) == _expected_answer(
-            username, transition
-        ), (username, response.json)
-        if response.status_code == 200:
-            assert response.json["tracks"][track.name]["state"] == transition.to
+    """Each attempt on a case of its own, since the performer's succeeds."""
+    for step, (track, transition) in zip(IDS, STEPS, strict=True):
+        for username in ACTORS:
+            with subtests.test(msg=step, step=step, username=username):
+                case_id, data = _ready_case(api, app, track, transition)
+                response = api.transition(
+                    username,
+                    case_id,
+                    track.name,
+                    transition.action,
+                    data,
+                    version=api.case_version("lawyer", case_id),
+                )
+                error = response.json.get("error") or {}
+                assert (response.status_code, error.get("code")) == _expected_answer(
+                    username, transition
+                ), (username, response.json)
+                if response.status_code == 200:
+                    assert response.json["tracks"][track.name]["state"] == transition.to
 
 
-@pytest.mark.parametrize(("track", "transition"), STEPS, ids=IDS)
 def test_a_step_from_the_wrong_state_is_a_conflict(
-    api: Api, app: Any, track: Track, transition: Transition
+    api: Api, app: Any, subtests: pytest.Subtests
 ) -> None:
-    wrong = next(s for s in track.state_names if s not in transition.from_)
-    case_id, data = _ready_case(api, app, track, transition, state=wrong)
-    actor = _performer(transition)
-    response = api.transition(actor, case_id, track.name, transition.action, data)
-    assert response.status_code == 409
-    assert response.json["error"]["code"] == "wrong_state"
-    assert response.json["error"]["details"] == {
-        "track": track.name,
-        "state": wrong,
-        "allowed_from": transition.from_,
-    }
+    """Each step on a case of its own, put in a state the step does not leave."""
+    for step, (track, transition) in zip(IDS, STEPS, strict=True):
+        with subtests.test(msg=step, step=step):
+            wrong = next(s for s in track.state_names if s not in transition.from_)
+            case_id, data = _ready_case(api, app, track, transition, state=wrong)
+            actor = _performer(transition)
+            response = api.transition(actor, case_id, track.name, transition.action, data)
+            assert response.status_code == 409
+            assert response.json["error"]["code"] == "wrong_state"
+            assert response.json["error"]["details"] == {
+                "track": track.name,
+                "state": wrong,
+                "allowed_from": transition.from_,
+            }
 
 
 REQUIRING = [(track, t) for track, t in STEPS if t.requires is not None]
 
 
-@pytest.mark.parametrize(
-    ("track", "transition"), REQUIRING, ids=[f"{tr.name}.{t.action}" for tr, t in REQUIRING]
-)
-def test_a_missing_prerequisite_is_named(
-    api: Api, app: Any, track: Track, transition: Transition
-) -> None:
-    case = api.create_case()
-    set_states(app, case["id"], {track.name: transition.from_[0]})
-    record_handling(app, case["id"], OFFICIALS)
-    data = valid_data(transition, api.person(case, "mother"))
-    response = api.transition(
-        _performer(transition), case["id"], track.name, transition.action, data
-    )
-    assert response.status_code == 409
-    assert response.json["error"]["code"] == "prerequisite_missing"
-    named = str(response.json["error"]["details"]["missing"])
-    for condition in conditions(transition.requires):
-        assert condition.track in named
+def test_a_missing_prerequisite_is_named(api: Api, app: Any, subtests: pytest.Subtests) -> None:
+    """Each step on a case of its own, where no other track has moved."""
+    for track, transition in REQUIRING:
+        step = f"{track.name}.{transition.action}"
+        with subtests.test(msg=step, step=step):
+            case = api.create_case()
+            set_states(app, case["id"], {track.name: transition.from_[0]})
+            record_handling(app, case["id"], OFFICIALS)
+            data = valid_data(transition, api.person(case, "mother"))
+            response = api.transition(
+                _performer(transition), case["id"], track.name, transition.action, data
+            )
+            assert response.status_code == 409
+            assert response.json["error"]["code"] == "prerequisite_missing"
+            named = str(response.json["error"]["details"]["missing"])
+            for condition in conditions(transition.requires):
+                assert condition.track in named
 
 
 WITH_FIELDS = [(track, t) for track, t in STEPS if t.fields]
 
 
-@pytest.mark.parametrize(
-    ("track", "transition"), WITH_FIELDS, ids=[f"{tr.name}.{t.action}" for tr, t in WITH_FIELDS]
-)
 def test_missing_data_names_every_required_field(
-    api: Api, app: Any, track: Track, transition: Transition
+    api: Api, app: Any, subtests: pytest.Subtests
 ) -> None:
-    case_id, _data = _ready_case(api, app, track, transition)
-    before = api.case_version("lawyer", case_id)
-    response = api.transition(_performer(transition), case_id, track.name, transition.action, {})
-    assert response.status_code == 422
-    fields = {item["field"] for item in response.json["error"]["details"]}
-    assert fields == {f"data.{name}" for name in transition.fields}
-    assert api.case_version("lawyer", case_id) == before
+    """Each step on a case of its own, ready for it but for the data."""
+    for track, transition in WITH_FIELDS:
+        step = f"{track.name}.{transition.action}"
+        with subtests.test(msg=step, step=step):
+            case_id, _data = _ready_case(api, app, track, transition)
+            before = api.case_version("lawyer", case_id)
+            response = api.transition(
+                _performer(transition), case_id, track.name, transition.action, {}
+            )
+            assert response.status_code == 422
+            fields = {item["field"] for item in response.json["error"]["details"]}
+            assert fields == {f"data.{name}" for name in transition.fields}
+            assert api.case_version("lawyer", case_id) == before
 
 
 def test_dna_confirmation_below_the_policy_threshold_is_refused(api: Api, app: Any) -> None:

@@ -79,18 +79,32 @@ def as_file(
     return FileStorage(io.BytesIO(content), name, content_type=declared)
 
 
+NOTHING: tuple[list[str], list[Path]] = ([], [])
+
+
+def kept(app: Any) -> tuple[list[str], list[Path]]:
+    """The document rows and the stored files there are now."""
+    return [str(row.id) for row in document_rows(app)], stored_files(app)
+
+
 def assert_refused(
-    app: Any, response: TestResponse, status: int, code: str, problem: str | None = None
+    app: Any,
+    response: TestResponse,
+    status: int,
+    code: str,
+    problem: str | None = None,
+    before: tuple[list[str], list[Path]] = NOTHING,
 ) -> None:
-    """Refused as the contract says, and nothing kept: no document row, no stored file."""
+    """Refused as the contract says, and nothing kept: no document row, no stored file. A run
+    of refusals that starts from nothing passes what each found `before` it, so that one which
+    kept something fails alone."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     assert response.json["error"]["code"] == code
     if problem is not None:
         details = response.json["error"]["details"]
         assert (details[0]["field"], details[0]["problem"]) == ("file", problem)
-    assert document_rows(app) == []
-    assert stored_files(app) == []
+    assert kept(app) == before
 
 
 def download(api: Api, document_id: str) -> bytes:
@@ -108,22 +122,25 @@ def traced_peak(call: Callable[[], TestResponse]) -> tuple[TestResponse, int]:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize(
-    ("content", "name", "declared"),
-    [
-        (ELF, "scan.pdf", "application/pdf"),
-        (WINDOWS_EXE, "scan.pdf", "application/pdf"),
-        (zip_archive(), "scan.pdf", "application/pdf"),
-        (SCRIPT, "photo.png", "image/png"),
-        (b"GIF89a" + bytes(20), "photo.jpg", "image/jpeg"),
-    ],
-    ids=["ELF executable", "Windows executable", "ZIP", "HTML", "GIF"],
-)
+OTHER_TYPES = {
+    "ELF executable": (ELF, "scan.pdf", "application/pdf"),
+    "Windows executable": (WINDOWS_EXE, "scan.pdf", "application/pdf"),
+    "ZIP": (zip_archive(), "scan.pdf", "application/pdf"),
+    "HTML": (SCRIPT, "photo.png", "image/png"),
+    "GIF": (b"GIF89a" + bytes(20), "photo.jpg", "image/jpeg"),
+}
+
+
 def test_a_file_of_another_type_is_refused_whatever_it_claims_to_be(
-    app: Any, api: Api, case_id: str, content: bytes, name: str, declared: str
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
 ) -> None:
-    response = send(api, case_id, {"kind": "consent", "file": as_file(content, name, declared)})
-    assert_refused(app, response, 415, "unsupported_media_type")
+    assert kept(app) == NOTHING
+    for variant, (content, name, declared) in OTHER_TYPES.items():
+        with subtests.test(msg=variant, file=variant):
+            before = kept(app)
+            file = as_file(content, name, declared)
+            response = send(api, case_id, {"kind": "consent", "file": file})
+            assert_refused(app, response, 415, "unsupported_media_type", before=before)
 
 
 def test_a_pdf_page_that_would_inflate_to_300_mb_is_kept_as_sent_and_never_inflated(
@@ -183,16 +200,22 @@ def pdf_and_zip() -> bytes:
     return polyglot
 
 
-@pytest.mark.parametrize(
-    "content",
-    [sample_pdf() + zip_archive(), sample_pdf() + SCRIPT, pdf_and_zip()],
-    ids=["ZIP appended", "HTML appended", "ZIP appended, ending as a PDF ends"],
-)
+DATA_AFTER_THE_END = {
+    "ZIP appended": sample_pdf() + zip_archive(),
+    "HTML appended": sample_pdf() + SCRIPT,
+    "ZIP appended, ending as a PDF ends": pdf_and_zip(),
+}
+
+
 def test_a_pdf_with_data_after_its_end_is_refused(
-    app: Any, api: Api, case_id: str, content: bytes
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
 ) -> None:
-    response = api.upload("lawyer", case_id, "consent", content)
-    assert_refused(app, response, 422, "invalid_input", "damaged")
+    assert kept(app) == NOTHING
+    for variant, content in DATA_AFTER_THE_END.items():
+        with subtests.test(msg=variant, file=variant):
+            before = kept(app)
+            response = api.upload("lawyer", case_id, "consent", content)
+            assert_refused(app, response, 422, "invalid_input", "damaged", before=before)
 
 
 JAVASCRIPT = b"<< /S /JavaScript /JS (app.alert(1)) >>"
@@ -231,12 +254,15 @@ ACTIVE_PDFS = {
 }
 
 
-@pytest.mark.parametrize("content", ACTIVE_PDFS.values(), ids=ACTIVE_PDFS.keys())
 def test_a_pdf_that_runs_scripts_or_programs_is_refused(
-    app: Any, api: Api, case_id: str, content: bytes
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
 ) -> None:
-    response = api.upload("lawyer", case_id, "consent", content)
-    assert_refused(app, response, 422, "invalid_input", "active_content")
+    assert kept(app) == NOTHING
+    for variant, content in ACTIVE_PDFS.items():
+        with subtests.test(msg=variant, file=variant):
+            before = kept(app)
+            response = api.upload("lawyer", case_id, "consent", content)
+            assert_refused(app, response, 422, "invalid_input", "active_content", before=before)
 
 
 def test_the_hand_written_pdf_is_accepted_without_active_content(api: Api, case_id: str) -> None:
@@ -258,12 +284,15 @@ DAMAGED = {
 }
 
 
-@pytest.mark.parametrize("content", DAMAGED.values(), ids=DAMAGED.keys())
 def test_a_damaged_or_truncated_file_is_refused(
-    app: Any, api: Api, case_id: str, content: bytes
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
 ) -> None:
-    response = api.upload("lawyer", case_id, "identity_record", content)
-    assert_refused(app, response, 422, "invalid_input", "damaged")
+    assert kept(app) == NOTHING
+    for variant, content in DAMAGED.items():
+        with subtests.test(msg=variant, file=variant):
+            before = kept(app)
+            response = api.upload("lawyer", case_id, "identity_record", content)
+            assert_refused(app, response, 422, "invalid_input", "damaged", before=before)
 
 
 def test_an_empty_file_is_refused(app: Any, api: Api, case_id: str) -> None:
@@ -271,16 +300,23 @@ def test_an_empty_file_is_refused(app: Any, api: Api, case_id: str) -> None:
     assert_refused(app, response, 422, "invalid_input", "empty")
 
 
-@pytest.mark.parametrize(
-    "size",
-    [MAX_DOCUMENT_BYTES + 1, 3 * MAX_DOCUMENT_BYTES],
-    ids=["just over the limit", "far over the limit"],
-)
-def test_a_file_over_the_size_limit_is_refused(app: Any, api: Api, case_id: str, size: int) -> None:
-    content = sample_pdf()
-    content += b"%" * (size - len(content))
-    response = send(api, case_id, {"kind": "consent", "file": as_file(content)})
-    assert_refused(app, response, 413, "too_large")
+OVERSIZED = {
+    "just over the limit": MAX_DOCUMENT_BYTES + 1,
+    "far over the limit": 3 * MAX_DOCUMENT_BYTES,
+}
+
+
+def test_a_file_over_the_size_limit_is_refused(
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
+) -> None:
+    assert kept(app) == NOTHING
+    for variant, size in OVERSIZED.items():
+        with subtests.test(msg=variant, size=variant):
+            before = kept(app)
+            content = sample_pdf()
+            content += b"%" * (size - len(content))
+            response = send(api, case_id, {"kind": "consent", "file": as_file(content)})
+            assert_refused(app, response, 413, "too_large", before=before)
 
 
 def tiff_with_a_large_second_page() -> bytes:
@@ -296,29 +332,25 @@ def tiff_of_many_blank_pages(count: int, side: int) -> bytes:
     )
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        huge_png(20_000, 20_000),
-        huge_png(1001, 1000),
-        tiff_with_a_large_second_page(),
-        tiff_of_many_blank_pages(5, 900),
-        tiff_of_many_blank_pages(201, 10),
-    ],
-    ids=[
-        "400 megapixel PNG",
-        "just over the limit",
-        "TIFF with a large second page",
-        "TIFF whose pages add up to too many pixels",
-        "TIFF of too many pages",
-    ],
-)
+TOO_MANY_PIXELS = {
+    "400 megapixel PNG": huge_png(20_000, 20_000),
+    "just over the limit": huge_png(1001, 1000),
+    "TIFF with a large second page": tiff_with_a_large_second_page(),
+    "TIFF whose pages add up to too many pixels": tiff_of_many_blank_pages(5, 900),
+    "TIFF of too many pages": tiff_of_many_blank_pages(201, 10),
+}
+
+
 def test_an_image_with_too_many_pixels_is_refused(
-    app: Any, api: Api, case_id: str, content: bytes
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
 ) -> None:
-    assert len(content) < MAX_DOCUMENT_BYTES
-    response = api.upload("lawyer", case_id, "identity_record", content, "photo.png")
-    assert_refused(app, response, 413, "too_large")
+    assert kept(app) == NOTHING
+    for variant, content in TOO_MANY_PIXELS.items():
+        with subtests.test(msg=variant, file=variant):
+            before = kept(app)
+            assert len(content) < MAX_DOCUMENT_BYTES
+            response = api.upload("lawyer", case_id, "identity_record", content, "photo.png")
+            assert_refused(app, response, 413, "too_large", before=before)
 
 
 FILE_NAMES = {
@@ -374,14 +406,17 @@ MALFORMED: dict[str, tuple[Callable[[], dict[str, Any]], str]] = {
 }
 
 
-@pytest.mark.parametrize(("fields", "field"), MALFORMED.values(), ids=MALFORMED.keys())
 def test_a_malformed_form_is_refused_naming_the_field(
-    app: Any, api: Api, case_id: str, fields: Callable[[], dict[str, Any]], field: str
+    app: Any, api: Api, case_id: str, subtests: pytest.Subtests
 ) -> None:
-    response = send(api, case_id, fields())
-    assert_refused(app, response, 422, "invalid_input")
-    assert [detail["field"] for detail in response.json["error"]["details"]] == [field]
-    assert "Aliya" not in response.get_data(as_text=True)
+    assert kept(app) == NOTHING
+    for variant, (fields, field) in MALFORMED.items():
+        with subtests.test(msg=variant, form=variant):
+            before = kept(app)
+            response = send(api, case_id, fields())
+            assert_refused(app, response, 422, "invalid_input", before=before)
+            assert [detail["field"] for detail in response.json["error"]["details"]] == [field]
+            assert "Aliya" not in response.get_data(as_text=True)
 
 
 def test_a_document_sent_as_json_is_refused(app: Any, api: Api, case_id: str) -> None:

@@ -46,7 +46,7 @@ def test_a_failed_audit_write_undoes_the_change(
 def test_a_refused_change_is_recorded_without_the_change(app: Any, api: Api) -> None:
     case = api.create_case()
     response = api.transition("judge", case["id"], "dna", "authorize", {"ruling_number": "1"})
-    assert response.status_code == 404
+    assert (response.status_code, response.json["error"]["code"]) == (404, "not_found")
     event = events(app)[-1]
     assert (event.username, event.action, event.outcome) == (
         "judge",

@@ -40,7 +40,7 @@ def test_a_user_off_the_case_cannot_tell_it_exists(
 ) -> None:
     response = generate(api, case["id"], "case-summary", username=username)
 
-    assert response.status_code == 404
+    assert (response.status_code, response.json["error"]["code"]) == (404, "not_found")
     assert issued_forms(app) == 0
 
 
@@ -59,7 +59,7 @@ def test_an_official_who_sees_the_case_still_cannot_generate_forms(
 def test_an_unknown_form_is_not_found_and_lists_the_forms(api: Api, case: dict) -> None:
     response = generate(api, case["id"], "passport-<b>")
 
-    assert response.status_code == 404
+    assert (response.status_code, response.json["error"]["code"]) == (404, "not_found")
     assert "case-summary" in response.json["error"]["details"]["forms"]
 
 
@@ -69,13 +69,13 @@ def test_an_unknown_form_is_not_found_and_lists_the_forms(api: Api, case: dict) 
 def test_a_malformed_query_is_refused(api: Api, case: dict, query: str) -> None:
     response = api.post("lawyer", f"/api/v1/cases/{case['id']}/forms/case-summary?{query}")
 
-    assert response.status_code == 422
+    assert (response.status_code, response.json["error"]["code"]) == (422, "invalid_input")
 
 
 def test_a_form_request_needs_a_token(client: Any, case: dict) -> None:
     response = client.post(f"/api/v1/cases/{case['id']}/forms/case-summary")
 
-    assert response.status_code == 401
+    assert (response.status_code, response.json["error"]["code"]) == (401, "not_authenticated")
 
 
 def test_generating_and_checking_a_form_are_in_the_trail(

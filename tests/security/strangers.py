@@ -208,14 +208,18 @@ def answer_of(app: Flask, response: TestResponse) -> tuple[int, str | None]:
     if response.mimetype == "application/json":
         return response.status_code, (response.json or {}).get("error", {}).get("code")
     assert response.mimetype == "text/html", response.mimetype
-    return response.status_code, last_outcome(app)
+    return response.status_code, outcome_of(app, response)
 
 
-def last_outcome(app: Flask) -> str:
-    """The outcome the trail recorded for the latest request: a page's refusal code."""
+def outcome_of(app: Flask, response: TestResponse) -> str:
+    """The outcome the trail recorded for this very request, found by its X-Request-Id: a page's
+    refusal code. The trail's latest event would do only while every request leaves one."""
+    request_id = response.headers.get("X-Request-Id")
+    assert request_id, "the response names no request"
     with app.app_context():
-        outcome = db.session().scalar(
-            select(AuditEvent.outcome).order_by(AuditEvent.seq.desc()).limit(1)
+        outcomes = db.session().scalars(
+            select(AuditEvent.outcome).where(AuditEvent.request_id == request_id)
         )
-    assert outcome is not None
-    return outcome
+        recorded = list(outcomes)
+    assert len(recorded) == 1, (request_id, recorded)
+    return recorded[0]

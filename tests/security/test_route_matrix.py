@@ -28,6 +28,7 @@ from tests.security.strangers import (
     browsers,
     fresh_case,
     names_nobody,
+    stored_rows,
     without_tokens,
 )
 from workflow.references import new_reference
@@ -155,16 +156,22 @@ def test_a_hidden_case_answers_as_a_missing_one(app: Flask, api: Api, subtests: 
     asker = Asker(api, browsers(app, EVERYONE))
     # Cases are found by id or by reference alike; the second lookup is tried on one case.
     for case, ways in ((fresh_case(api), ("id", "reference")), (authorized_case(api), ("id",))):
-        start = as_its_lawyer_sees_it(api, case.id)
+        start = _kept(app, api, case)
         for rule in sorted(id_routes(app), key=lambda rule: rule.endpoint):
-            before = as_its_lawyer_sees_it(api, case.id) if rule.methods & WRITES else None
+            before = _kept(app, api, case) if rule.methods & WRITES else None
             for method in sorted(rule.methods - UNUSED):
                 for by in ways if _names_a_case(rule) else ("id",):
                     with subtests.test(rule.endpoint, method=method, by=by, step=case.version):
                         _ask_each_stranger(app, asker, rule, method, case, by)
             if before is not None:
-                assert as_its_lawyer_sees_it(api, case.id) == before, rule.endpoint
-        assert as_its_lawyer_sees_it(api, case.id) == start
+                assert _kept(app, api, case) == before, rule.endpoint
+        assert _kept(app, api, case) == start
+
+
+def _kept(app: Flask, api: Api, case: HiddenCase) -> tuple[Any, ...]:
+    """What a refusal must leave as it was: the case as its lawyer sees it, and every row kept
+    about it, forms issued and grants included, which the lawyer's view does not show."""
+    return as_its_lawyer_sees_it(api, case.id), stored_rows(app, case.id)
 
 
 def _ask_each_stranger(
@@ -186,7 +193,7 @@ def test_a_case_named_in_a_query_answers_as_a_missing_one(
 ) -> None:
     asker = Asker(api, browsers(app, EVERYONE))
     case = fresh_case(api)
-    before = as_its_lawyer_sees_it(api, case.id)
+    before = _kept(app, api, case)
     for method, address, refused, expected, ways in QUERIES:
         for by in ways:
             real, random = real_and_random(case, by)
@@ -197,4 +204,4 @@ def test_a_case_named_in_a_query_answers_as_a_missing_one(
                         answers.append(asker.query(who, method, address, named))
                         assert answer_of(app, answers[-1]) == expected
                     assert names_nobody(seen_as_missing(answers, (real, random)), case)
-    assert as_its_lawyer_sees_it(api, case.id) == before
+    assert _kept(app, api, case) == before

@@ -47,6 +47,8 @@ PERSONAL_DATA = tuple(
 )
 MOTHER = "<the mother's id>"  # stands for the hidden case's mother in a body
 VERSION = "<the case's version>"  # stands for the hidden case's version in a page's form
+CONSENT = {"person_id": MOTHER, "purpose": "dna_testing", "given_on": "2026-01-15"}
+REASON = "The guardian called the hotline and asked where the DNA test stands."  # break-glass
 SCAN = sample_pdf()
 HIDDEN = (404, "not_found")
 NOT_THEIRS = (403, "not_permitted")

@@ -14,10 +14,11 @@ from werkzeug.test import TestResponse
 
 from tests.factories import Api
 from tests.security.strangers import (
+    CONSENT,
     EVERYONE,
     HIDDEN,
-    MOTHER,
     NOT_THEIRS,
+    REASON,
     VERSION,
     Asker,
     Call,
@@ -41,8 +42,6 @@ NOT_AUDITORS = tuple(user for user in EVERYONE if user != "auditor")
 # Breaking the glass exists to open a case one may not see; only who may not break it is refused.
 CANNOT_BREAK_GLASS = ("auditor", "admin")
 STEP = {"track": "dna", "action": "request", "data": {}, "evidence_ids": []}
-CONSENT = {"person_id": MOTHER, "purpose": "dna_testing", "given_on": "2026-01-15"}
-REASON = "The guardian called the hotline and asked where the DNA test stands."
 FORM = "case-summary"
 UNUSED = frozenset({"HEAD", "OPTIONS"})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

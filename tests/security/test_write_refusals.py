@@ -12,10 +12,11 @@ from werkzeug.test import TestResponse
 
 from tests.factories import Api
 from tests.security.strangers import (
+    CONSENT,
     HIDDEN,
-    MOTHER,
     NOT_THEIRS,
     OFFICIALS,
+    REASON,
     VERSION,
     Asker,
     Call,
@@ -32,11 +33,9 @@ from tests.security.strangers import (
 WRONG_WRITERS = ("lawyer2", "lawyer3", *OFFICIALS, "auditor", "admin")
 # Who sees the authorized case without working it: the court that ruled, the laboratories.
 SEEING = ("judge", "lab")
-CONSENT = {"person_id": MOTHER, "purpose": "dna_testing", "given_on": "2026-01-15"}
 FILE_BIRTH = {"track": "birth_registration", "action": "file", "data": {}, "evidence_ids": []}
 SAMPLES = {"sample_ids": ["S-1"], "collected_on": "2026-01-20"}
 COLLECT = {"track": "dna", "action": "collect_samples", "data": SAMPLES, "evidence_ids": []}
-REASON = "The guardian called the hotline and asked where the DNA test stands."
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from audit.models import AuditEvent
+from tests.audit.helpers import outcome_of
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api, sample_pdf
 from tests.web.helpers import sign_in
 from workflow import db
@@ -211,17 +211,3 @@ def answer_of(app: Flask, response: TestResponse) -> tuple[int, str | None]:
         return response.status_code, (response.json or {}).get("error", {}).get("code")
     assert response.mimetype == "text/html", response.mimetype
     return response.status_code, outcome_of(app, response)
-
-
-def outcome_of(app: Flask, response: TestResponse) -> str:
-    """The outcome the trail recorded for this very request, found by its X-Request-Id: a page's
-    refusal code. The trail's latest event would do only while every request leaves one."""
-    request_id = response.headers.get("X-Request-Id")
-    assert request_id, "the response names no request"
-    with app.app_context():
-        outcomes = db.session().scalars(
-            select(AuditEvent.outcome).where(AuditEvent.request_id == request_id)
-        )
-        recorded = list(outcomes)
-    assert len(recorded) == 1, (request_id, recorded)
-    return recorded[0]

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from tests.audit.helpers import events
+from tests.audit.helpers import events, outcome_of
 from tests.factories import Api, sample_pdf
 from tests.web.helpers import body, row_of, sign_in
 from workflow import db
@@ -545,7 +545,7 @@ def test_a_step_taken_on_an_out_of_date_page_is_refused_and_says_what_changed(
         data=step_form(drawn, token, "birth_registration", "file"),
     )
 
-    assert (response.status_code, events(app)[-1].outcome) == (409, "stale_version")
+    assert (response.status_code, outcome_of(app, response)) == (409, "stale_version")
     html = body(response)
     assert "Someone else changed this case while you had it open, so nothing was saved." in html
     assert "Parentage: File the petition (not started → petition filed), lawyer2" in html
@@ -679,7 +679,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused_beside_the_file_field(
 
     response = upload(client, token, case["id"], content, name)
 
-    assert (response.status_code, events(app)[-1].outcome) == (status, outcome)
+    assert (response.status_code, outcome_of(app, response)) == (status, outcome)
     html = body(response)
     assert field_error(html, "file", input_id="file")
     assert "<script>alert(1)</script>" not in html
@@ -778,7 +778,7 @@ def test_a_consent_of_someone_on_another_case_is_refused(
         },
     )
 
-    assert (response.status_code, events(app)[-1].outcome) == (422, "invalid_input")
+    assert (response.status_code, outcome_of(app, response)) == (422, "invalid_input")
     assert consents(api, case["id"]) == [] and consents(api, other["id"]) == []
 
 
@@ -819,7 +819,7 @@ def test_an_unknown_form_is_refused_cleanly(
         f"/cases/{case['id']}/forms/love-letter", data={"csrf_token": token, "variant": "full"}
     )
 
-    assert (response.status_code, events(app)[-1].outcome) == (404, "not_found")
+    assert (response.status_code, outcome_of(app, response)) == (404, "not_found")
     assert response.mimetype == "text/html"
 
 

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.audit.helpers import last_event
+from tests.audit.helpers import outcome_of
 from tests.factories import Api
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_lawyer_pages import field_error
@@ -124,7 +124,7 @@ def test_a_stale_form_saves_nothing_and_shows_the_case_as_it_is(
 
     response = save(client, case, token, fields)
 
-    assert (response.status_code, last_event(app).outcome) == (409, "stale_version")
+    assert (response.status_code, outcome_of(app, response)) == (409, "stale_version")
     assert "Someone else changed this case while you had it open" in response.get_data(as_text=True)
     assert api.case("lawyer", case["id"])["child"]["sex"] == case["child"]["sex"]
 

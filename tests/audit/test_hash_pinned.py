@@ -128,6 +128,13 @@ def test_the_tampering_table_names_every_hashed_field_once() -> None:
     assert sorted(field for field, _value, _problem in TAMPERED) == sorted(PINNED)
 
 
+def test_every_stored_column_but_the_hash_is_in_the_tampering_table() -> None:
+    """A column the chain left unhashed could be changed unnoticed; with the test below, that
+    each listed field changes the hash, this makes every stored column count."""
+    stored = {column.name for column in AuditEvent.__table__.columns} - {"hash"}
+    assert stored == {field for field, _value, _problem in TAMPERED}
+
+
 @pytest.mark.parametrize(("field", "value", "problem"), TAMPERED, ids=[t[0] for t in TAMPERED])
 def test_changing_one_field_changes_the_hash(field: str, value: Any, problem: str) -> None:
     assert value != PINNED[field]

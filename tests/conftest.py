@@ -3,6 +3,7 @@ real users with real tokens, and factories that drive cases through the HTTP API
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import uuid
@@ -116,7 +117,7 @@ def app(
     )
     with application.app_context(), db.unit_of_work() as session:
         for body in built_in_definitions:  # as `homeward db upgrade` does
-            catalogue.register(session, body)
+            catalogue.register(session, copy.deepcopy(body))  # stored bodies stay apart
     yield application
     application.extensions["homeward.engine"].dispose()
 

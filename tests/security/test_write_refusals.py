@@ -159,6 +159,10 @@ def test_a_closed_case_is_reopened_only_by_its_lawyers(app: Flask, api: Api, sub
             expected = HIDDEN if who in case.strangers else NOT_THEIRS
             refused_exactly(app, asker, who, REOPEN, case, expected)
     assert api.case("lawyer", case.id)["status"] == "closed"
+    reopened = api.post(
+        "lawyer", f"/api/v1/cases/{case.id}/reopen", {}, **{"If-Match": f'"{case.version}"'}
+    )
+    assert (reopened.status_code, reopened.json["status"]) == (200, "open")
 
 
 def test_an_official_who_sees_the_case_may_not_withdraw_its_consent(app: Flask, api: Api) -> None:

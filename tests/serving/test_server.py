@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
+
 from tests.serving.served import server_environment, serving
+from workflow import create_app
+from workflow.config import ConfigError
 
 SEARCHED = "Нұрғалиева"
 
@@ -42,3 +46,12 @@ def test_serve_uses_the_workers_and_threads_asked_for(
     text = log.read_text(encoding="utf-8")
     assert len(re.findall(r"Booting worker with pid", text)) == 2
     assert "Shutting down: Master" in text
+
+
+def test_production_names_the_shared_secret_it_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOMEWARD_INSTANCE_PATH", str(tmp_path))
+    database = f"sqlite:///{tmp_path / 'homeward.sqlite3'}"
+    with pytest.raises(ConfigError, match="HOMEWARD_WEB_SECRET_KEY"):
+        create_app({"ENV": "production", "DATABASE_URL": database})

@@ -81,6 +81,9 @@ def _fresh_connections(_server: Any, worker: Any) -> None:
 
 def _announce(worker: Any) -> None:
     """Say where Homeward answers, once, when the first worker is ready to."""
+    from workflow.evidence.sandbox import warm_up
+
+    warm_up()
     if worker.age == 1:
         host, port = worker.cfg.bind[0].rsplit(":", 1)
         click.echo(f"Homeward is serving on http://{host}:{port}", err=False)

@@ -65,7 +65,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workers", default="1,2", type=lambda v: [int(w) for w in v.split(",")])
-    parser.add_argument("--users", default=30, type=int)
+    parser.add_argument("--users", default=20, type=int)
     parser.add_argument("--seconds", default=30, type=int)
     return parser.parse_args()
 

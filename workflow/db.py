@@ -194,6 +194,7 @@ def _finish_reading(response: Response, finishers: list[Finisher]) -> Response:
     event, and the write lock is held only for this."""
     final: Session = current_app.extensions["homeward.sessions"]()
     try:
+        _refuse_changes_in_reads()
         for change in g.pop("homeward_kept", []):
             change(final)
         for finish in finishers:
@@ -206,6 +207,14 @@ def _finish_reading(response: Response, finishers: list[Finisher]) -> Response:
         final.close()
         _end_reading()
     return response
+
+
+def _refuse_changes_in_reads() -> None:
+    """A reading request's own transaction is never committed: a change made there would be
+    lost without a word, so it fails the request instead (use even_if_refused, or a POST)."""
+    reads: Session | None = g.get("db_session")
+    if reads is not None and (reads.new or reads.dirty or reads.deleted):
+        raise RuntimeError("a reading request changed data in its read-only transaction")
 
 
 def _end_reading() -> None:

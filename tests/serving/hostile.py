@@ -71,3 +71,29 @@ def _read_answer(sock: socket.socket) -> bytes:
     except OSError:
         pass
     return b"".join(parts)
+
+
+def read_slowly(port: int, path: str, headers: dict[str, str], seconds: float) -> tuple[int, bool]:
+    """Ask for `path` and take the answer in 1 KiB sips with a small receive buffer for up to
+    `seconds`; return how many bytes came, and whether the server closed the connection."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(seconds + 30)
+        sock.connect(("127.0.0.1", port))
+        lines = [
+            f"GET {path} HTTP/1.1",
+            "Host: 127.0.0.1",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        received, deadline = 0, time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(1024)
+            except ConnectionResetError:
+                return received, True
+            if not chunk:
+                return received, True
+            received += len(chunk)
+            time.sleep(0.05)
+        return received, False

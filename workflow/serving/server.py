@@ -41,7 +41,7 @@ def server_settings(host: str, port: int, workers: int, threads: int) -> dict[st
     return {
         "bind": [f"{host}:{port}"],
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": "workflow.serving.worker.HomewardWorker",
         # A slow client holds a thread (never a database lock): enough of them keep the rest going.
         "threads": threads,
         "preload_app": True,  # a missing key stops the server once, with its reason
@@ -103,7 +103,7 @@ def _announce(worker: Any) -> None:
     "--threads",
     type=click.IntRange(1, 256),
     envvar="HOMEWARD_THREADS",
-    default=16,
+    default=32,
     show_default=True,
     help="Threads per process (HOMEWARD_THREADS).",
 )

@@ -4,46 +4,56 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+TOOLS := $(VENV)/.installed-tools
+PORT ?= 5000
 export HOMEWARD_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: install run test lint typecheck pytest bench diagram messages translations clean mutation
+.PHONY: install tools run test lint typecheck pytest bench diagram messages translations clean mutation
 
+# `install` is what running needs; `tools` adds the test, lint and type-check tools.
 install: $(INSTALLED)
+
+tools: $(TOOLS)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TOOLS): $(INSTALLED)
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
 run: install translations
 	$(BIN)/homeward db upgrade
 	$(BIN)/homeward demo load
-	$(BIN)/homeward run --host 127.0.0.1 --port 5000
+	$(BIN)/homeward serve --host 127.0.0.1 --port $(PORT)
 
 test: lint typecheck pytest
 
-lint: install
+lint: tools
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-typecheck: install
+typecheck: tools
 	$(BIN)/mypy
 
 # The suite runs on every core (pytest-xdist; each test has a database of its own):
 # PYTEST_WORKERS=0 runs it in one process, PYTEST_ARGS passes anything else to pytest.
 PYTEST_WORKERS ?= auto
 
-pytest: install translations
+pytest: tools translations
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-bench: install
+bench: tools
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.audit_trail
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.forms
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.load
 
 # The web pages' catalogs: `messages` gathers new English texts into each language's .po file
 # for translating; `translations` compiles the .po files the pages read.

@@ -12,7 +12,7 @@ from forms.layout import render
 from forms.models import IssuedForm
 from forms.sheet import draw_up
 from forms.signing import form_signer, sign
-from workflow.db import utcnow
+from workflow.db import end_reads, utcnow
 from workflow.errors import NotPermitted, WrongState
 from workflow.models import Agency, Case
 from workflow.permissions import Caller, CaseFacts, can_issue_form
@@ -38,6 +38,7 @@ def issue_form(
         redacted=redacted,
         code=code,
     )
+    end_reads()  # drawing and signing take tens of milliseconds: hold no lock meanwhile
     pdf = sign(render(sheet, title), form_signer())
     record = IssuedForm(
         code_digest=codes.digest(code),

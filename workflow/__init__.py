@@ -54,8 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from audit import views as audit_views
     from audit.cli import audit_group
     from workflow import api, cli, web
+    from workflow.serving import bodies
 
     recorder.init_app(app)
+    bodies.init_app(app)  # after the recorder starts, so a refused body is still an event
     api.init_app(app)
     web.init_app(app)
     app.register_api(audit_views.blueprint)

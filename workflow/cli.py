@@ -62,10 +62,12 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
     from workflow.demo import demo_group
     from workflow.identity import cli as identity_cli
+    from workflow.serving.server import serve_command
     from workflow.upkeep import cases_group, keys_rotate_data
 
     app.cli.add_command(demo_group)
     app.cli.add_command(cases_group)
+    app.cli.add_command(serve_command)
     keys_group.add_command(keys_rotate_data)
     identity_cli.init_app(app)
 

@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "S3_ENDPOINT_URL": None,  # for an S3-compatible store other than AWS
     "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
     "MAX_IMAGE_PIXELS": 60_000_000,
+    "SANDBOX_CPU_SECONDS": 5,  # CPU time to check one uploaded file
+    "SANDBOX_MEMORY_MIB": 1024,  # memory to check one uploaded file
+    "SANDBOX_INFLATED_MIB": 64,  # how far a PDF's compressed contents may inflate when opened
     "BREAK_GLASS_MINUTES": 30,  # how long a case opened outside need-to-know stays readable
     "RETENTION_DAYS": 3650,  # how long a closed case is kept before it may be purged
     "FORM_LANGUAGES": "ru,en",  # the label sets printed on forms, in this order
@@ -51,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_JWKS_REFETCH_SECONDS": 60,  # at most one early refetch per provider this often
     "OIDC_JWKS_TIMEOUT_SECONDS": 5,
     "WEB_SECRET_KEY": None,  # signs the web pages' session cookie; made in the instance folder
+    "BODY_SECONDS": 60,  # the longest a client may take to send a request body (then 408)
+    "SEND_SECONDS": 120,  # the longest a client may take to take in one response
+    "GRACEFUL_SECONDS": 30,  # how long a stopping server lets requests under way finish
 }
 
 INTEGER_KEYS = {
@@ -70,11 +76,17 @@ INTEGER_KEYS = {
     "BURST_MINUTES",
     "MAX_DOCUMENT_BYTES",
     "MAX_IMAGE_PIXELS",
+    "SANDBOX_CPU_SECONDS",
+    "SANDBOX_MEMORY_MIB",
+    "SANDBOX_INFLATED_MIB",
     "BREAK_GLASS_MINUTES",
     "RETENTION_DAYS",
     "OIDC_JWKS_CACHE_SECONDS",
     "OIDC_JWKS_REFETCH_SECONDS",
     "OIDC_JWKS_TIMEOUT_SECONDS",
+    "BODY_SECONDS",
+    "SEND_SECONDS",
+    "GRACEFUL_SECONDS",
 }
 
 

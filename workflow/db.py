@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -55,16 +55,32 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Requests that only read: their transaction takes no write lock, and their audit event is
+# appended in a short transaction of its own at the end.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READING = "homeward_reading"
+
+
 def build_engine(url: str) -> Engine:
     """Create the engine; SQLite gets WAL, foreign keys and writer serialisation."""
+    # A reading request may hold two connections at once (its reads, then its event): a pool
+    # that can always grow never leaves a thread waiting on another for one.
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=-1)
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, max_overflow=-1
+    )
     event.listen(engine, "connect", _configure_sqlite)
-    # One writer at a time: taking the write lock at BEGIN avoids SQLITE_BUSY_SNAPSHOT when two
-    # requests read the same case and then both try to write it.
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def _begin_sqlite(connection: Any) -> None:
+    """Reads begin deferred and take no lock; a transaction that writes takes the write lock at
+    BEGIN, one writer at a time, which avoids SQLITE_BUSY_SNAPSHOT when two requests read the
+    same case and then both try to write it."""
+    reading = connection.get_execution_options().get(READING, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -81,6 +97,9 @@ def init_app(app: Flask) -> None:
     engine = build_engine(app.config["DATABASE_URL"])
     app.extensions["homeward.engine"] = engine
     app.extensions["homeward.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["homeward.read_sessions"] = sessionmaker(
+        engine.execution_options(**{READING: True}), expire_on_commit=False, info={READING: True}
+    )
     app.after_request(_finish_request)
     app.teardown_appcontext(_close_session)
 
@@ -88,9 +107,15 @@ def init_app(app: Flask) -> None:
 def session() -> Session:
     """The session of the current request or command, opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["homeward.sessions"]()
+        kind = "homeward.read_sessions" if reading_request() else "homeward.sessions"
+        g.db_session = current_app.extensions[kind]()
     db_session: Session = g.db_session
     return db_session
+
+
+def reading_request() -> bool:
+    """Whether this is a request that only reads (its event is written apart, at the end)."""
+    return has_request_context() and request.method in READING_METHODS
 
 
 Finisher = Callable[[Session, Response], None]
@@ -114,6 +139,17 @@ def on_rollback(undo: Callable[[], None]) -> None:
     g.setdefault("homeward_undo", []).append(undo)
 
 
+def end_reads() -> None:
+    """End the request's transaction before slow work (a file taken apart in the sandbox), so
+    that it holds no lock meanwhile; nothing may have been changed yet."""
+    db_session: Session | None = g.get("db_session")
+    if db_session is None:
+        return
+    if db_session.new or db_session.dirty or db_session.deleted:
+        raise RuntimeError("end_reads() after a change: the change would be lost")
+    db_session.rollback()
+
+
 def discard_failed_try() -> None:
     """Drop what a refused change flushed, so the page drawn next shows the case as it stands;
     the request still ends at the one boundary below, which then rolls back."""
@@ -133,6 +169,8 @@ def _finish_request(response: Response) -> Response:
     db_session: Session | None = g.get("db_session")
     if db_session is None and not finishers:
         return response
+    if reading_request() and (db_session is None or db_session.info.get(READING)):
+        return _finish_reading(response, finishers)
     db_session = session()
     if response.status_code >= 400:
         db_session.rollback()
@@ -171,6 +209,41 @@ def _commit_refusal(
         db_session.rollback()
         _undo()
         errors.as_homeward(error)  # logs it, by type and line only
+
+
+def _finish_reading(response: Response, finishers: list[Finisher]) -> Response:
+    """A read's event, and what a read keeps (a session seen, a request counted), in a short
+    write of their own, committed before the response leaves: no data is served without its
+    event, and the write lock is held only for this."""
+    final: Session = current_app.extensions["homeward.sessions"]()
+    kept: list[Kept] = g.pop("homeward_kept", [])
+    try:
+        _refuse_changes_in_reads()
+        _commit(final, kept, finishers, response)
+    except Exception as error:  # any failure to commit becomes an error response
+        final.rollback()
+        refusal = errors.response_for(error)
+        _commit_refusal(final, kept, finishers, refusal)
+        return refusal
+    finally:
+        final.close()
+        _end_reading()
+    return response
+
+
+def _refuse_changes_in_reads() -> None:
+    """A reading request's own transaction is never committed: a change made there would be
+    lost without a word, so it fails the request instead (use even_if_refused, or a POST)."""
+    reads: Session | None = g.get("db_session")
+    if reads is not None and (reads.new or reads.dirty or reads.deleted):
+        raise RuntimeError("a reading request changed data in its read-only transaction")
+
+
+def _end_reading() -> None:
+    """End the read's transaction too, so a later use of the session sees the database anew."""
+    reads: Session | None = g.get("db_session")
+    if reads is not None:
+        reads.rollback()
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -24,6 +24,7 @@ from workflow.db import utcnow
 from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
 from workflow.evidence.consents import record_consent, step_evidence
 from workflow.evidence.documents import attach_document
+from workflow.evidence.inspection import clean
 from workflow.identity.operations import create_user
 from workflow.models import Agency, Case, User
 from workflow.operations import open_case, perform_transition
@@ -145,7 +146,7 @@ def _evidence(
         return []
     documents = [
         attach_document(
-            session, caller, case, case_facts(session, case), kind, sample_document(kind)
+            session, caller, case, case_facts(session, case), kind, clean(sample_document(kind), 1)
         )
         for kind in transition.evidence_kinds
     ]

@@ -94,6 +94,10 @@ class InvalidInput(HomewardError):
     status, code = 422, "invalid_input"
 
 
+class BodyTooSlow(HomewardError):
+    status, code = 408, "request_timeout"
+
+
 class PreconditionRequired(HomewardError):
     status, code = 428, "precondition_required"
 

@@ -73,6 +73,17 @@ def packed_object(body: bytes) -> bytes:
     return zlib.compress(b"5 0".ljust(20) + body)
 
 
+def slow_to_parse_pdf(megabytes: int) -> bytes:
+    """A PDF of a few kilobytes whose one packed object is a string of `megabytes` MB, which a
+    parser reads a character at a time: seconds of CPU for a file a thousandth of that size."""
+    deflate = zlib.compressobj(9)
+    letters = bytes(b"a" * (1024 * 1024))
+    parts = [deflate.compress(b"5 0".ljust(20) + b"(")]
+    parts += [deflate.compress(letters) for _ in range(megabytes)]
+    parts += [deflate.compress(b")"), deflate.flush()]
+    return pdf_with_object_stream(b"/Extra 5 0 R ", b"".join(parts))
+
+
 @functools.cache
 def flate_bomb() -> bytes:
     """INFLATED_BYTES of zeros, deflated to about a thousandth of that, a megabyte at a time."""

@@ -164,8 +164,8 @@ def test_a_pdf_whose_objects_would_inflate_to_300_mb_is_refused_without_inflatin
 
     response, peak = traced_peak(lambda: api.upload("lawyer", case_id, "lab_report", bomb))
 
-    # The objects must be read to look for scripts; pypdf stops inflating at its limit.
-    assert_refused(app, response, 422, "invalid_input", "damaged")
+    # The objects must be read to look for scripts; the sandbox stops inflating at its limit.
+    assert_refused(app, response, 413, "too_large")
     assert peak < INFLATED_BYTES
 
 

@@ -12,7 +12,8 @@ from workflow.api.cases import find_visible_case
 from workflow.api.guards import check_json_body
 from workflow.errors import NotFound, UnsupportedMediaType
 from workflow.evidence import consents, documents
-from workflow.evidence.inspection import EXTENSIONS
+from workflow.evidence.inspection import EXTENSIONS, Cleaned
+from workflow.evidence.sandbox import Limits, clean_confined
 from workflow.identity.current import require_user
 from workflow.models import Case, Document
 from workflow.permissions import CaseFacts
@@ -25,6 +26,7 @@ from workflow.schemas import (
     DocumentPath,
     WithdrawalIn,
 )
+from workflow.vocabulary import EvidenceKind
 
 TAG = Tag(name="evidence", description="Evidence documents and consents")
 uploads = APIBlueprint(
@@ -47,16 +49,24 @@ def _multipart_only() -> None:
 @uploads.post("/cases/<case_id>/documents", responses={201: None})
 def post_document(path: CasePath, form: DocumentForm) -> tuple[Response, int]:
     """Attach a PDF, JPEG, PNG or TIFF scan to the case; its type is read from its bytes."""
+    cleaned = inspect_upload(form.file.read())
     session, caller = db.session(), current_caller()
     case, facts = find_visible_case(session, caller, path.case_id)
-    return jsonify(document_json(attach(case, facts, form))), 201
+    return jsonify(document_json(attach(case, facts, form.kind, cleaned))), 201
 
 
-def attach(case: Case, facts: CaseFacts, form: DocumentForm) -> Document:
-    """Attach the uploaded file to the case, noting which document it became; the web pages
+def inspect_upload(raw: bytes) -> Cleaned:
+    """Check and clean an uploaded file in the sandbox, with no transaction open meanwhile: a
+    crafted file must not hold the database while it is taken apart."""
+    db.end_reads()
+    return clean_confined(raw, Limits.configured())
+
+
+def attach(case: Case, facts: CaseFacts, kind: EvidenceKind, cleaned: Cleaned) -> Document:
+    """Attach the checked file to the case, noting which document it became; the web pages
     share this."""
     session, caller = db.session(), current_caller()
-    document = documents.attach_document(session, caller, case, facts, form.kind, form.file.read())
+    document = documents.attach_document(session, caller, case, facts, kind, cleaned)
     audit.note(detail={"document": str(document.id), "kind": document.kind.value})
     return document
 

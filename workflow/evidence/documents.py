@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import db
-from workflow.errors import IntegrityFailure, NotFound, NotPermitted, PayloadTooLarge, WrongState
+from workflow.errors import IntegrityFailure, NotFound, NotPermitted, WrongState
 from workflow.evidence import inspection
 from workflow.evidence.store import MissingObject, document_store, new_name
 from workflow.models import Case, Document, TransitionRecord
@@ -26,16 +25,18 @@ def sealing_context(document_id: uuid.UUID) -> str:
 
 
 def attach_document(
-    session: Session, caller: Caller, case: Case, facts: CaseFacts, kind: EvidenceKind, raw: bytes
+    session: Session,
+    caller: Caller,
+    case: Case,
+    facts: CaseFacts,
+    kind: EvidenceKind,
+    cleaned: inspection.Cleaned,
 ) -> Document:
-    """Check, clean, seal and store an uploaded file as evidence on the case."""
+    """Seal and store a checked and cleaned file as evidence on the case."""
     if not can_attach_document(caller, facts):
         raise NotPermitted("You may not attach documents to this case.")
     if case.status is not CaseStatus.OPEN:
         raise WrongState(f"The case is {case.status.value}; documents cannot be added.")
-    if len(raw) > int(current_app.config["MAX_DOCUMENT_BYTES"]):
-        raise PayloadTooLarge("The file is larger than a document may be.")
-    cleaned = inspection.clean(raw, int(current_app.config["MAX_IMAGE_PIXELS"]))
     keys, store = data_keys(), document_store()
     document = Document(
         id=uuid.uuid4(),

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf import PdfReader, overwrite_configuration
+from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
 
 from workflow.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -82,6 +82,22 @@ def clean(raw: bytes, max_pixels: int) -> Cleaned:
     raise UnsupportedMediaType(f"This file is not one of the accepted types. {ACCEPTED}")
 
 
+def limit_inflation(inflated_bytes: int) -> None:
+    """Refuse a PDF whose streams, object streams or images inflate beyond `inflated_bytes`,
+    each and altogether, for the rest of this process."""
+    overwrite_configuration(
+        maximum_declared_stream_length=inflated_bytes,
+        array_based_stream_maximum_output_length=inflated_bytes,
+        jbig2_maximum_output_length=inflated_bytes,
+        lzw_maximum_output_length=inflated_bytes,
+        run_length_maximum_output_length=inflated_bytes,
+        zlib_maximum_output_length=inflated_bytes,
+        brotli_maximum_output_length=inflated_bytes,
+        image_maximum_buffer_size=inflated_bytes,
+        stream_decoding_work_maximum_length=inflated_bytes,
+    )
+
+
 def _damaged(message: str, problem: str) -> InvalidInput:
     return InvalidInput(message, [{"field": "file", "problem": problem}])
 
@@ -99,6 +115,8 @@ def _checked_pdf(raw: bytes) -> bytes:
         if len(reader.pages) == 0:
             raise _damaged("The PDF has no pages.", "damaged")
         _refuse_active_content(reader)
+    except LimitReachedError:
+        raise PayloadTooLarge("The PDF inflates to more than a document may when opened.") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise _damaged("The PDF cannot be read; it may be damaged.", "damaged") from None
     return raw

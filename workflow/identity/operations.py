@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
@@ -65,11 +65,13 @@ def login(db: Session, username: str, password: str, address: str | None = None)
     # Nothing is written yet: end the read so that no lock is held (on SQLite, the database's
     # write lock) during the quarter second argon2 takes.
     db.rollback()
-    user = db.get(User, found.id) if found else None
     if not verify_password(found.password_hash if found else None, password) or not (
-        user and user.active
+        found and found.active
     ):
         even_if_refused(lambda kept: count_failure(kept, counters, now))
+        raise NotAuthenticated("The username or password is wrong.")
+    user = db.get(User, found.id)  # the write lock again, only once the password is right
+    if user is None:
         raise NotAuthenticated("The username or password is wrong.")
     clear_throttle(db, counters)
     session = AuthSession(
@@ -132,8 +134,14 @@ def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) ->
     if user is None or not user.active:
         return None
     if now - (session.last_seen_at or session.created_at) > SEEN_PRECISION:
-        session.last_seen_at = now  # at most once a minute: a write on every request is waste
+        # At most once a minute (a write on every request is waste), and in the request's final
+        # write: a request that only reads takes no write lock before its end.
+        even_if_refused(lambda kept: _note_seen(kept, session_id, now))
     return user
+
+
+def _note_seen(db: Session, session_id: uuid.UUID, now: datetime) -> None:
+    db.execute(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))
 
 
 def create_user(db: Session, username: str, password: str, role: Role, agency: Agency) -> User:

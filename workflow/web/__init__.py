@@ -14,6 +14,7 @@ from flask_babel import Babel
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
 from workflow import errors
+from workflow.config import ConfigError
 from workflow.web.blueprint import csrf, web
 from workflow.web.refusals import error_page
 
@@ -62,6 +63,11 @@ def _secret_key(app: Flask) -> str:
     configured = app.config.get("WEB_SECRET_KEY")
     if configured:
         return str(configured)
+    if app.config["ENV"] == "production":
+        raise ConfigError(
+            "HOMEWARD_WEB_SECRET_KEY is not set: in production every instance must sign the web "
+            "pages' sessions with the same secret"
+        )
     path = Path(app.instance_path) / "web-secret.key"
     if not path.exists():
         # Several workers may start at once: each writes its own file, owner-only from the

@@ -15,7 +15,7 @@ from forms.views import issued_form_response
 from workflow import db, operations
 from workflow.access import current_caller
 from workflow.api.cases import find_visible_case
-from workflow.api.evidence import attach, document_download
+from workflow.api.evidence import attach, document_download, inspect_upload
 from workflow.api.guards import parse_version
 from workflow.errors import HomewardError, InvalidInput, invalid
 from workflow.evidence import consents
@@ -95,7 +95,8 @@ def upload_document(case_id: str) -> ResponseReturnValue:
     try:
         if upload is None or not upload.filename:
             raise InvalidInput("", [{"field": "file", "problem": "missing", "message": ""}])
-        attach(case, facts, DocumentForm.model_validate({"file": upload, "kind": values["kind"]}))
+        form = DocumentForm.model_validate({"file": upload, "kind": values["kind"]})
+        attach(case, facts, form.kind, inspect_upload(form.file.read()))
     except (ValidationError, HomewardError) as error:
         return _refused(case, facts, "upload", values, error, field="file")
     notify(_("The document is uploaded."))

@@ -1,0 +1,1 @@
+"""Serving Homeward in production: the WSGI server, and request bodies read before any work."""

@@ -1,0 +1,115 @@
+"""`homeward serve`: Homeward behind gunicorn, with worker processes and threads per CPU."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
+
+# Who asked for what, without the query string (a searched name) or the referring page (whose
+# address can hold one): client, time, method, path, status, bytes, seconds, request id.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss %({x-request-id}o)s'
+
+
+def check_ready(app: Flask) -> None:
+    """Refuse to start, here rather than at the first request, without what serving needs."""
+    from forms.sheet import form_languages, verification_url
+    from forms.signing import form_signer
+    from workflow.identity.tokens import key_ring
+    from workflow.sealing import data_keys
+
+    with app.app_context():
+        key_ring()  # a production instance without signing keys refuses to start,
+        data_keys()  # and so does one without data keys,
+        form_signer()  # or without the certificate that signs forms,
+        form_languages()  # or with forms in a language that has no labels,
+        verification_url("")  # or, in production, without its public https address
+
+
+def default_workers() -> int:
+    """One process per CPU: Python runs one thread at a time in each."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def server_settings(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings Homeward is served with."""
+    config = current_app.config
+    return {
+        "bind": [f"{host}:{port}"],
+        "workers": workers,
+        "worker_class": "workflow.serving.worker.HomewardWorker",
+        # A slow client holds a thread (never a database lock): enough of them keep the rest going.
+        "threads": threads,
+        "preload_app": True,  # a missing key stops the server once, with its reason
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "graceful_timeout": int(config["GRACEFUL_SECONDS"]),
+        "keepalive": 5,
+        "limit_request_field_size": int(config["MAX_HEADER_BYTES"]),
+        "proc_name": "homeward",
+        "control_socket_disable": True,  # several instances on one machine must not share one
+        "post_fork": _fresh_connections,
+        "post_worker_init": _announce,
+    }
+
+
+class HomewardServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving the application it is given, with settings from Homeward's config."""
+
+    def __init__(self, application: Flask, settings: dict[str, Any]) -> None:
+        self.application = application
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.settings.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def _fresh_connections(_server: Any, worker: Any) -> None:
+    """A forked worker must not share the parent's database connections."""
+    worker.app.application.extensions["homeward.engine"].dispose(close=False)
+
+
+def _announce(worker: Any) -> None:
+    """Say where Homeward answers, once, when the first worker is ready to."""
+    from workflow.evidence.sandbox import warm_up
+
+    warm_up()
+    if worker.age == 1:
+        host, port = worker.cfg.bind[0].rsplit(":", 1)
+        click.echo(f"Homeward is serving on http://{host}:{port}", err=False)
+
+
+@click.command("serve")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    envvar="HOMEWARD_WORKERS",
+    help="Processes; one per CPU by default (HOMEWARD_WORKERS).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    envvar="HOMEWARD_THREADS",
+    default=32,
+    show_default=True,
+    help="Threads per process (HOMEWARD_THREADS).",
+)
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web pages and the API with gunicorn, a production WSGI server."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    check_ready(app)
+    settings = server_settings(host, port, workers or default_workers(), threads)
+    HomewardServer(app, settings).run()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import FAST_HASHING, PASSWORD
+from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD
 
 HOMEWARD = Path(sys.executable).with_name("homeward")
 STARTUP_SECONDS = 60
@@ -58,6 +59,14 @@ class Served:
         )
         assert status == 200, body
         return {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+
+    def open_case(self, lawyer: dict[str, str]) -> str:
+        """Open the usual test case as `lawyer` (an Authorization header); its id."""
+        case = {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER]}
+        status, _headers, body = self.request("POST", "/api/v1/cases", case, lawyer)
+        assert status == 201, body
+        case_id: str = json.loads(body)["id"]
+        return case_id
 
     def stop(self) -> int:
         """Stop the server as an operator would (SIGTERM) and return its exit status."""

@@ -3,7 +3,6 @@ other users of a served instance go on as if it were not there."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from io import BytesIO
@@ -14,7 +13,6 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.evidence.helpers import slow_to_parse_pdf
-from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD
 from tests.serving.served import Served, server_environment, serving
 
 QUICK = 1.0
@@ -41,14 +39,7 @@ def test_a_crafted_pdf_does_not_stall_other_users(
     )
     with serving(environment, tmp_path / "server.log", "--workers", "1") as served:
         lawyer, registrar = served.sign_in("lawyer"), served.sign_in("registrar")
-        status, _headers, body = served.request(
-            "POST",
-            "/api/v1/cases",
-            {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER]},
-            lawyer,
-        )
-        assert status == 201, body
-        case_id = json.loads(body)["id"]
+        case_id = served.open_case(lawyer)
         outcome: list[int] = []
         bomb = threading.Thread(
             target=lambda: outcome.append(upload(served, lawyer, case_id, slow_to_parse_pdf(60)))

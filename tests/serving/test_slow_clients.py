@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.evidence.helpers import pdf, stream
-from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD
 from tests.serving.hostile import Trickle, read_slowly
 from tests.serving.served import server_environment, serving
 from tests.serving.test_bombs import upload
@@ -79,14 +78,7 @@ def test_a_slow_reader_holds_a_thread_only_until_the_send_deadline_and_no_one_wa
     environment = server_environment(tmp_path / "instance", database_url, HOMEWARD_SEND_SECONDS="3")
     with serving(environment, tmp_path / "server.log", "--workers", "1") as served:
         lawyer, registrar = served.sign_in("lawyer"), served.sign_in("registrar")
-        status, _headers, body = served.request(
-            "POST",
-            "/api/v1/cases",
-            {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER]},
-            lawyer,
-        )
-        assert status == 201, body
-        case_id = json.loads(body)["id"]
+        case_id = served.open_case(lawyer)
         large = pdf(content=stream(bytes(8 * 1024 * 1024)))  # page content is never inflated
         assert upload(served, lawyer, case_id, large) == 201
         listed = json.loads(

@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from audit import checkpoints, signing
 from audit.recorder import record_command
 from audit.verification import count, verify_trail
-from workflow import db
+from workflow import transactions
 from workflow.config import ConfigError
 
 
@@ -36,7 +36,7 @@ def audit_group() -> None:
 def audit_verify(as_json: bool, held: tuple[Path, ...]) -> None:
     """Recompute the chain and the checkpoints; exit 1 when the trail is broken."""
     outside = [_read_checkpoint(path) for path in held]
-    session = db.session()
+    session = transactions.session()
     public = _checkpoint_key().public_key()
     with click.progressbar(
         length=count(session), label="verifying", file=sys.stderr, show_pos=True
@@ -59,7 +59,7 @@ def audit_verify(as_json: bool, held: tuple[Path, ...]) -> None:
 )
 def audit_checkpoint(out: Path) -> None:
     """Sign the chain's head and write the checkpoint as JSON."""
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         signed = checkpoints.create(session, _checkpoint_key())
         record_command(session, "audit.checkpoint", detail={"seq": signed["seq"]})
     out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")

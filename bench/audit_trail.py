@@ -20,13 +20,13 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-import audit.recorder
+import workflow.http.trail
 from audit.chain import canonical, event_hash
 from audit.checkpoints import signing_key
 from audit.models import AuditEvent, AuditHead
 from audit.verification import verify_trail
 from bench.measure import Budget, measure
-from workflow import create_app, db
+from workflow import create_app, transactions
 
 PASSWORD = "bench-password-123"
 BATCH = 20_000
@@ -94,12 +94,12 @@ def _request_cost(app: Any, seconds: float) -> None:
 @contextmanager
 def _audit_switched_off() -> Iterator[None]:
     """For this benchmark only: the recorder appends nothing."""
-    original = audit.recorder.append
-    audit.recorder.append = lambda *_args, **_fields: None  # type: ignore[assignment]
+    original = workflow.http.trail.append
+    workflow.http.trail.append = lambda *_args, **_fields: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        audit.recorder.append = original
+        workflow.http.trail.append = original
 
 
 def _verification(app: Any, events: int) -> None:
@@ -107,7 +107,7 @@ def _verification(app: Any, events: int) -> None:
     started = perf_counter()
     total = _fill(events)
     print(f"\nTrail filled to {total:,} events in {perf_counter() - started:.1f} s")
-    session = db.session()
+    session = transactions.session()
     public = signing_key().public_key()
     started = perf_counter()
     result = verify_trail(session, public)
@@ -127,7 +127,7 @@ def _verification(app: Any, events: int) -> None:
 
 def _fill(events: int) -> int:
     """Append synthetic events with a correct chain straight into the table, in batches."""
-    session = db.session()
+    session = transactions.session()
     head = session.get(AuditHead, 1)
     assert head is not None
     seq, previous = head.seq, head.hash

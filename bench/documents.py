@@ -39,7 +39,7 @@ from reportlab.pdfgen.canvas import Canvas
 from bench.client import Client
 from bench.measure import Budget, Measurement, measure, measure_in_turns
 from bench.seed import seed, sqlite_url, throwaway_app
-from workflow import db
+from workflow import transactions
 from workflow.config import DEFAULTS
 from workflow.evidence.store import document_store
 from workflow.models import Document
@@ -156,7 +156,7 @@ def through_api(app: OpenAPI, client: Client, pdf: bytes, budget: Budget) -> lis
 
 def _stored(app: OpenAPI, document_id: str) -> bytes:
     """What the document store holds for the document."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         document = session.get(Document, uuid.UUID(document_id))
         assert document is not None
         return document_store().get(document.storage_name)

@@ -41,7 +41,7 @@ from forms.layout import Sheet, render
 from forms.script import FONTS
 from forms.sheet import draw_up, form_languages
 from forms.signing import form_signer, sign
-from workflow import create_app, db
+from workflow import create_app, transactions
 from workflow.db import utcnow
 from workflow.models import Case, TransitionRecord, User
 from workflow.vocabulary import Script
@@ -145,7 +145,7 @@ def run(budget: Budget, redacted: bool) -> tuple[Measurement, list[Row], int]:
     """Time the empty page, then every kind of form; return them and the case's step count."""
     print("Measuring an empty page …", flush=True)
     baseline = measure("empty page", empty_page, budget)
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         case, steps = chosen_case(session)
         rows = []
         for kind in KINDS:

@@ -12,10 +12,11 @@ from forms.layout import render
 from forms.models import IssuedForm
 from forms.sheet import draw_up
 from forms.signing import form_signer, sign
-from workflow.db import end_reads, utcnow
+from workflow.db import utcnow
 from workflow.errors import NotPermitted, WrongState
 from workflow.models import Agency, Case
 from workflow.permissions import Caller, CaseFacts, can_issue_form
+from workflow.transactions import end_reads
 from workflow.vocabulary import CaseStatus
 
 

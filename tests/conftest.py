@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from audit.chain import GENESIS
 from tests.factories import Api
-from workflow import create_app, db, migrations
+from workflow import create_app, db, migrations, transactions
 from workflow.demo import AGENCIES, USERS
 from workflow.identity.operations import create_user
 from workflow.models import Agency
@@ -115,7 +115,7 @@ def app(
     application = create_app(
         {"DATABASE_URL": database_url, "TESTING": True, **FAST_HASHING, **app_config}
     )
-    with application.app_context(), db.unit_of_work() as session:
+    with application.app_context(), transactions.unit_of_work() as session:
         for body in built_in_definitions:  # as `homeward db upgrade` does
             catalogue.register(session, copy.deepcopy(body))  # stored bodies stay apart
     yield application
@@ -143,7 +143,7 @@ def _push_request_context() -> None:
 @pytest.fixture
 def accounts(app: Any) -> dict[str, uuid.UUID]:
     """The demo's agencies and users (without its cases), all with PASSWORD."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         agencies = {name: Agency(name=name, kind=kind) for name, kind in AGENCIES.items()}
         session.add_all(agencies.values())
         users = {

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from audit.models import AuditEvent
 from tests.conftest import FAST_HASHING, PASSWORD, POSTGRES_URL
 from tests.factories import Api, sample_pdf
-from workflow import create_app, db, migrations
+from workflow import create_app, db, migrations, transactions
 from workflow.backup import archive
 from workflow.backup.rows import exported_rows, tables
 from workflow.models import Case
@@ -100,7 +100,7 @@ def second_app(
             **FAST_HASHING,
         }
     )
-    with second.app_context(), db.unit_of_work() as session:
+    with second.app_context(), transactions.unit_of_work() as session:
         catalogue.register_built_in(session)  # as `homeward db upgrade` does
     yield second
     second.extensions["homeward.engine"].dispose()
@@ -141,7 +141,7 @@ def _documents(app: Any) -> dict[str, bytes]:
 
 def _is_empty(app: Any) -> bool:
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         events = session.scalar(select(func.count()).select_from(AuditEvent))
         cases = session.scalar(select(func.count()).select_from(Case))
     return events == 0 and cases == 0 and not _documents(app)
@@ -263,7 +263,7 @@ def test_a_database_that_holds_cases_is_never_restored_over(
 def test_a_backup_is_restored_only_at_its_schema_revision(
     backed_up: dict[str, Any], second_app: Any
 ) -> None:
-    with second_app.app_context(), db.unit_of_work() as session:
+    with second_app.app_context(), transactions.unit_of_work() as session:
         session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     result = _on(second_app, "restore", str(backed_up["archive"]))
     assert result.exit_code == 2 and "the database is at 0001" in result.output

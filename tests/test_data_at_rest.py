@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 
 from tests.factories import Api, sample_pdf
-from workflow import db
+from workflow import transactions
 from workflow.config import ConfigError
 from workflow.db import utcnow
 from workflow.models import Case, Consent, Document, Person, PersonName, TransitionRecord
@@ -100,7 +100,7 @@ def test_names_are_found_by_word_prefixes_in_any_script(api: Api) -> None:
 
 def test_a_tampered_sealed_value_is_an_error_never_garbage(app: Any, api: Api) -> None:
     case = api.create_case()
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         stored = session.execute(
             text("SELECT id, family FROM person_names WHERE family IS NOT NULL LIMIT 1")
         ).one()
@@ -132,7 +132,7 @@ def test_rotate_data_reseals_everything_and_frees_the_old_key(
     with app.app_context():
         keys = data_keys()
         assert keys.current != old_key
-        session = db.session()
+        session = transactions.session()
         for model_table, name, _context in sealed_columns():
             for stored in session.scalars(text(f"SELECT {name} FROM {model_table.name}")):  # noqa: S608
                 assert stored is None or keys.stored_key_id(stored) == keys.current
@@ -160,7 +160,7 @@ def test_purge_erases_a_case_closed_past_retention_and_the_trail_still_verifies(
     assert "0 case(s)" in runner.invoke(args=["cases", "purge"]).output  # not old enough yet
 
     days = app.config["RETENTION_DAYS"]
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(
             update(Case)
             .where(Case.id == uuid.UUID(case["id"]))
@@ -172,7 +172,7 @@ def test_purge_erases_a_case_closed_past_retention_and_the_trail_still_verifies(
     assert result.exit_code == 0 and f"purging {case['reference']}" in result.output
 
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         case_id = uuid.UUID(case["id"])
         for model in (Person, PersonName, Consent, Document):
             assert session.scalars(select(model).filter_by(case_id=case_id)).all() == []

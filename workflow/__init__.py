@@ -9,7 +9,7 @@ from typing import Any
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workflow import config, db, errors
+from workflow import config, errors
 from workflow.identity import passwords
 
 API_INFO = Info(
@@ -24,6 +24,8 @@ SECURITY_SCHEMES: dict[str, Any] = {
 
 def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     """Build the app from defaults, then HOMEWARD_* variables, then the test override."""
+    from workflow.http import errors as http_errors
+
     instance = config.instance_path()
     app = OpenAPI(
         __name__,
@@ -34,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
         doc_ui=False,
         validation_error_status=422,
         validation_error_model=errors.ErrorBody,
-        validation_error_callback=errors.validation_error_response,
+        validation_error_callback=http_errors.validation_error_response,
         instance_path=str(instance),
         instance_relative_config=True,
     )
@@ -42,25 +44,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     if test_config:
         app.config.update(test_config)
     _prepare(app, Path(app.instance_path))
-    from workflow.api import headers
+    from workflow.http import boundary, headers, trail
 
     # First registered, so its after-request hook runs last: even the error response of a
     # failed commit carries the security headers.
     headers.init_app(app)
-    db.init_app(app)
-    errors.init_app(app)
+    boundary.init_app(app)
+    http_errors.init_app(app)
     passwords.init_app(app)
-    from audit import recorder
-    from audit import views as audit_views
     from audit.cli import audit_group
     from workflow import api, cli, web
     from workflow.serving import bodies
 
-    recorder.init_app(app)
-    bodies.init_app(app)  # after the recorder starts, so a refused body is still an event
+    trail.init_app(app)
+    bodies.init_app(app)  # after the trail starts, so a refused body is still an event
     api.init_app(app)
     web.init_app(app)
-    app.register_api(audit_views.blueprint)
     cli.init_app(app)
     app.cli.add_command(audit_group)
     return app

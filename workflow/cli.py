@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from audit.recorder import record_command
-from workflow import db, migrations, sealing
+from workflow import migrations, sealing, transactions
 from workflow.backup import backup_command, restore_command
 from workflow.errors import HomewardError
 from workflow.identity import keys
@@ -81,7 +81,7 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Create or migrate the schema, then load the built-in workflow definitions."""
     migrations.upgrade(current_app.extensions["homeward.engine"], data_keys=sealing.data_keys())
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         records = catalogue.register_built_in(session)
     click.echo(
         f"schema up to date; workflows: {', '.join(f'{r.name} v{r.version}' for r in records)}"
@@ -99,7 +99,7 @@ def agencies_group() -> None:
 def agencies_create(name: str, kind: str) -> None:
     """Add an agency."""
     name = _line(name, "NAME", 200)
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         if session.scalar(select(Agency.id).filter_by(name=name)) is not None:
             fail("an agency with that name exists")
         agency = Agency(name=name, kind=AgencyKind(kind))
@@ -132,7 +132,7 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
     """Add a user account."""
     username = _line(username, "USERNAME", 64)
     try:
-        with db.unit_of_work() as session:
+        with transactions.unit_of_work() as session:
             agency = session.scalar(select(Agency).filter_by(name=agency_name))
             if agency is None:
                 fail("there is no agency with that name")
@@ -158,7 +158,7 @@ def users_update(
     username: str, role: str | None, agency_name: str | None, disable: bool | None
 ) -> None:
     """Change a user's role, agency or standing; their sessions end at once."""
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         if user is None:
             fail("there is no user with that name")
@@ -196,7 +196,7 @@ def workflow_group() -> None:
 def workflow_load(path: Path) -> None:
     """Validate a definition file and store it; cases opened later stand on it."""
     try:
-        with db.unit_of_work() as session:
+        with transactions.unit_of_work() as session:
             record = catalogue.register(session, catalogue.read_file(path))
             record_command(
                 session,

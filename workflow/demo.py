@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.recorder import record_command
-from workflow import db
+from workflow import transactions
 from workflow.access import caller_of, case_facts
 from workflow.db import utcnow
 from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
@@ -71,7 +71,7 @@ def demo_load() -> None:
         click.echo("error: demo data is never loaded in production", err=True)
         sys.exit(2)
     password = demo_password()
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         if session.scalar(select(User.id).filter_by(username="lawyer")) is None:
             load(session, password)
             record_command(session, "admin.demo_load", detail={"cases": len(DEMO_CASES)})

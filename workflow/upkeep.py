@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import inspect
 
 from audit.recorder import record_command
-from workflow import db, rekeying, retention, sealing
+from workflow import rekeying, retention, sealing, transactions
 from workflow.evidence.store import document_store
 
 
@@ -27,10 +27,12 @@ def keys_rotate_data() -> None:
         click.echo(f"new data key: {kid}; the database has no schema yet, so nothing to re-seal")
         return
     click.echo(f"new data key: {kid}; sealing values and documents again…")
-    with db.unit_of_work() as session:  # recorded first: a run cut short is in the trail too
+    with (
+        transactions.unit_of_work() as session
+    ):  # recorded first: a run cut short is in the trail too
         record_command(session, "admin.data_keys_rotate", object_type="data_key", object_id=kid)
     rotation = rekeying.rotate(sessions, keys, document_store())
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         record_command(
             session,
             "admin.data_keys_rotated",
@@ -70,7 +72,7 @@ def cases_purge(dry_run: bool) -> None:
     """Erase the personal data and documents of cases closed longer than the retention period."""
     days = int(current_app.config["RETENTION_DAYS"])
     objects: list[str] = []
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         cases = retention.purgeable(session, days)
         for case in cases:
             click.echo(f"{'would purge' if dry_run else 'purging'} {case.reference}")

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from audit.models import AuditEvent
-from workflow import db
+from workflow import transactions
 
 
 def events(app: Any) -> list[AuditEvent]:
     """Every event, in sequence order."""
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         found = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
         session.expunge_all()
         return found
@@ -31,7 +31,7 @@ def outcome_of(app: Any, response: TestResponse) -> str:
     request_id = response.headers.get("X-Request-Id")
     assert request_id, "the response names no request"
     with app.app_context():
-        outcomes = db.session().scalars(
+        outcomes = transactions.session().scalars(
             select(AuditEvent.outcome).where(AuditEvent.request_id == request_id)
         )
         recorded = list(outcomes)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-import audit.recorder
+import workflow.http.trail
 from tests.audit.helpers import events
 from tests.factories import Api
-from workflow import db
+from workflow import transactions
 from workflow.models import LoginThrottle, TransitionRecord
 
 
@@ -25,7 +25,7 @@ def test_a_failed_audit_write_undoes_the_change(
     def failing_append(*_args: Any, **fields: Any) -> None:
         raise RuntimeError("the trail is unavailable")
 
-    monkeypatch.setattr(audit.recorder, "append", failing_append)
+    monkeypatch.setattr(workflow.http.trail, "append", failing_append)
     response = api.transition(
         "lawyer",
         case["id"],
@@ -151,5 +151,7 @@ def test_a_failed_sign_in_whose_commit_fails_is_still_counted_and_recorded(
     assert response.json["error"]["code"] == "internal_error"
     assert _trail_since(app, 0) == [(None, "auth.login", None, "internal_error", {})]
     with app.app_context():
-        counted = dict(db.session().execute(select(LoginThrottle.key, LoginThrottle.count)).all())
+        counted = dict(
+            transactions.session().execute(select(LoginThrottle.key, LoginThrottle.count)).all()
+        )
     assert counted == {"account:lawyer": 1, "address:127.0.0.1": 1, "pair:lawyer|127.0.0.1": 1}

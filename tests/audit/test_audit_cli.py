@@ -16,7 +16,7 @@ from audit import merkle, signing
 from audit.chain import GENESIS
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from tests.factories import Api
-from workflow import db
+from workflow import transactions
 
 
 def _invoke(runner: Any, *args: str) -> Any:
@@ -36,7 +36,7 @@ def _some_events(api: Api) -> int:
 
 def _head(api: Api) -> tuple[int, str]:
     with api.client.application.app_context():
-        head = db.session().get(AuditHead, 1)
+        head = transactions.session().get(AuditHead, 1)
         assert head is not None
         return head.seq, head.hash
 
@@ -80,7 +80,7 @@ def test_verify_json_has_the_contract_shape(api: Api, runner: Any) -> None:
 def test_verify_exits_1_and_names_the_break(app: Any, api: Api, runner: Any) -> None:
     size = _some_events(api)
     # The head row is not append-only: moving it past the last event claims an event that is gone.
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(update(AuditHead).values(seq=size + 1, hash="c" * 64))
 
     result = _invoke(runner, "audit", "verify")
@@ -117,7 +117,7 @@ def test_checkpoint_writes_a_signed_statement_of_the_head(
     }
     assert checkpoint["seq"] == size and checkpoint["head_hash"] == head_hash
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         hashes = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq)).all()
         stored = session.scalars(select(AuditCheckpoint.body)).all()
         last = session.get(AuditEvent, size + 1)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from audit.trail import append
-from workflow import create_app, db
+from workflow import create_app, transactions
 
 WORKERS = 4
 EVENTS_EACH = 25
@@ -26,7 +26,7 @@ def append_events(database_url: str, instance: str, worker: int, start: Any) -> 
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     start.wait(timeout=DEADLINE_SECONDS)
     for n in range(EVENTS_EACH):
-        with app.app_context(), db.unit_of_work() as session:
+        with app.app_context(), transactions.unit_of_work() as session:
             append(
                 session,
                 action="test.concurrent_append",
@@ -70,7 +70,7 @@ def test_concurrent_appends_from_several_processes_keep_one_chain(
     assert body["events"] == total and body["head"]["seq"] == total
 
     with app.app_context():
-        events = db.session().scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        events = transactions.session().scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [e.seq for e in events] == list(range(1, total + 1))
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     written = sorted((e.detail["worker"], e.detail["n"]) for e in events)

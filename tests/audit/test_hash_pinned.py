@@ -21,7 +21,7 @@ from audit.chain import canonical, event_hash
 from audit.models import AuditEvent, AuditHead
 from tests.audit.test_tampering import assert_broken_at, tampering, verify_by_cli
 from tests.factories import Api
-from workflow import db
+from workflow import transactions
 
 LAWYER = uuid.UUID("5b8f3c1e-2d4a-4e6f-9a7b-0c1d2e3f4a5b")
 NGO = uuid.UUID("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
@@ -147,7 +147,7 @@ def pinned_trail(app: Any, api: Api) -> Iterator[None]:
     on the third: a trail as Homeward itself would have written it."""
     third = {**PINNED, "seq": 3, "action": "case.read", "request_id": "req-0003"}
     third.update(at=PINNED["at"] + timedelta(seconds=1), prev_hash=PINNED_HASH)
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         for fields, digest in ((FIRST, FIRST_HASH), (PINNED, PINNED_HASH), (third, None)):
             session.add(AuditEvent(**fields, hash=digest or event_hash(fields)))
         head = session.get(AuditHead, 1)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from audit.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.factories import Api
-from workflow import db
+from workflow import transactions
 
 SECRETS = [
     "Әлия",
@@ -41,7 +41,7 @@ def test_a_whole_case_leaves_no_personal_data_in_the_trail(app: Any, api: Api) -
 
     with app.app_context():
         table = AuditEvent.__table__
-        rows = db.session().execute(select(table)).mappings().all()
+        rows = transactions.session().execute(select(table)).mappings().all()
     dumped = "\n".join(str(dict(row)) for row in rows)
     assert len(rows) >= 10
     for secret in [*SECRETS, *tokens]:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from audit.chain import GENESIS, event_hash
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from tests.factories import Api
-from workflow import db
+from workflow import transactions
 
 EVENTS = AuditEvent.__table__
 HEAD = AuditHead.__table__
@@ -437,7 +437,7 @@ def test_the_orm_refuses_to_change_an_event(
             with (
                 pytest.raises(RuntimeError, match="append-only"),
                 app.app_context(),
-                db.unit_of_work() as session,
+                transactions.unit_of_work() as session,
             ):
                 event = session.get(AuditEvent, 3)
                 assert event is not None
@@ -464,7 +464,7 @@ def test_bulk_orm_statements_are_refused_too(
             with (
                 pytest.raises(DBAPIError, match="append-only"),
                 app.app_context(),
-                db.unit_of_work() as session,
+                transactions.unit_of_work() as session,
             ):
                 session.execute(statement)
             assert_intact(api, runner, size)
@@ -476,10 +476,10 @@ def test_the_orm_refuses_to_change_a_checkpoint(app: Any, api: Api, client: Flas
     with (
         pytest.raises(RuntimeError, match="append-only"),
         app.app_context(),
-        db.unit_of_work() as session,
+        transactions.unit_of_work() as session,
     ):
         stored = session.scalars(select(AuditCheckpoint)).one()
         stored.seq = 0
         session.flush()
     with app.app_context():
-        assert db.session().scalars(select(AuditCheckpoint.seq)).one() > 0
+        assert transactions.session().scalars(select(AuditCheckpoint.seq)).one() > 0

@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import select
 
-from workflow import db
+from workflow import transactions
 from workflow.models import Document
 
 CATALOG = b"<< /Type /Catalog /Pages 2 0 R %s>>"
@@ -122,7 +122,7 @@ def _chunk(tag: bytes, data: bytes = b"") -> bytes:
 def document_rows(app: Any) -> list[Document]:
     """Every document the database holds, detached from its session."""
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         found = list(session.scalars(select(Document)))
         session.expunge_all()
         return found
@@ -136,7 +136,7 @@ def stored_files(app: Any) -> list[Path]:
 def stored_file(app: Any, document_id: str) -> Path:
     """Where the document's sealed bytes are kept."""
     with app.app_context():
-        document = db.session().get(Document, uuid.UUID(document_id))
+        document = transactions.session().get(Document, uuid.UUID(document_id))
         assert document is not None
         name = document.storage_name
     return Path(app.config["DOCUMENT_STORE"]) / name[:2] / name

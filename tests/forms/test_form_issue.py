@@ -15,7 +15,7 @@ from forms.signing import form_signer
 from tests.audit.helpers import events
 from tests.factories import Api
 from tests.forms.helpers import KAZAKH_CHILD, generate, issued, logical_text
-from workflow import db
+from workflow import transactions
 from workflow.config import ConfigError
 
 LABELS = Path(__file__).parents[2] / "forms" / "labels"
@@ -31,7 +31,7 @@ def case(api: Api) -> dict[str, Any]:
 
 def issued_forms(app: Any) -> int:
     with app.app_context():
-        return int(db.session().scalar(select(func.count()).select_from(IssuedForm)) or 0)
+        return int(transactions.session().scalar(select(func.count()).select_from(IssuedForm)) or 0)
 
 
 @pytest.mark.parametrize("username", ["lawyer2", "lawyer3", "registrar", "auditor", "admin"])
@@ -103,7 +103,7 @@ def test_a_form_whose_audit_event_fails_is_not_recorded_either(
     def failing_append(*_args: Any, **_fields: Any) -> None:
         raise RuntimeError("the audit trail is unavailable")
 
-    monkeypatch.setattr("audit.recorder.append", failing_append)
+    monkeypatch.setattr("workflow.http.trail.append", failing_append)
 
     response = generate(api, case["id"], "case-summary")
 

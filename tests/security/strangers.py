@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from tests.audit.helpers import outcome_of
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api, sample_pdf
 from tests.web.helpers import sign_in
-from workflow import db
+from workflow import transactions
 from workflow.db import Base
 
 OFFICIALS = ("registrar", "judge", "lab", "guardianship", "citizenship")
@@ -174,7 +174,7 @@ def stored_rows(app: Flask, case_id: str) -> dict[str, list[str]]:
     refusal joins): the case, its people, steps, documents, consents, forms, grants."""
     key = uuid.UUID(case_id)
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         return {
             table.name: sorted(
                 repr(row) for row in session.execute(select(table).where(column == key))

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from tests.factories import ALL_SCRIPTS_CHILD, Api
-from workflow import db
+from workflow import transactions
 from workflow.models import BreakGlassGrant, Case
 from workflow.permissions import (
     Caller,
@@ -39,7 +39,7 @@ def _break(api: Api, username: str, case: str, reason: str = REASON) -> Any:
 
 def _grant_rows(app: Any, case_id: str) -> list[BreakGlassGrant]:
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         rows = list(session.scalars(select(BreakGlassGrant).filter_by(case_id=uuid.UUID(case_id))))
         session.expunge_all()
         return rows
@@ -47,7 +47,7 @@ def _grant_rows(app: Any, case_id: str) -> list[BreakGlassGrant]:
 
 def _expire_grants(app: Any, case_id: str) -> None:
     """Move every grant on the case into the past, as the clock would."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(
             update(BreakGlassGrant)
             .where(BreakGlassGrant.case_id == uuid.UUID(case_id))
@@ -308,7 +308,11 @@ def test_the_reason_is_sealed_at_rest_and_never_in_the_trail_or_the_logs(
     assert all(REASON not in json.dumps(e, ensure_ascii=False) for e in _every_event(api))
     assert REASON not in caplog.text
     with app.app_context():
-        stored = db.session().execute(text("SELECT reason FROM break_glass_grants")).scalar_one()
+        stored = (
+            transactions.session()
+            .execute(text("SELECT reason FROM break_glass_grants"))
+            .scalar_one()
+        )
     assert REASON.encode() not in (stored if isinstance(stored, bytes) else stored.encode())
 
 
@@ -317,7 +321,7 @@ def test_purging_a_case_erases_its_grants(api: Api, app: Any) -> None:
     assert _break(api, "lawyer3", case["id"]).status_code == 201
     assert _break(api, "judge", case["id"]).status_code == 201
 
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         stored = session.get(Case, uuid.UUID(case["id"]))
         assert stored is not None
         purge_case(session, stored)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.audit.helpers import last_event
 from tests.conftest import FAST_HASHING as FAST
 from tests.conftest import PASSWORD
-from workflow import create_app, db
+from workflow import create_app, transactions
 from workflow.config import ConfigError
 from workflow.db import utcnow
 from workflow.identity.throttle import count_failure, throttle_keys
@@ -42,7 +42,7 @@ def fail(client: FlaskClient, times: int, **kwargs: Any) -> list[tuple[int, str]
 
 def counters(app: Any) -> dict[str, LoginThrottle]:
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         rows = {row.key: row for row in session.scalars(select(LoginThrottle))}
         session.expunge_all()
         return rows
@@ -75,7 +75,7 @@ def test_failures_are_counted_although_the_sign_in_was_refused(
 
 
 def test_the_wait_doubles_but_never_exceeds_the_cap(app: Any, accounts: Any) -> None:
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         keys = throttle_keys("lawyer", "192.0.2.10")
         now = utcnow()
         for _ in range(200):
@@ -93,7 +93,7 @@ def test_after_the_wait_the_right_password_works_and_clears_the_count(
 ) -> None:
     free = app.config["LOGIN_FREE_FAILURES"]
     assert fail(client, free + 2) == [WRONG] * (free + 1) + [WAIT]
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         for row in session.scalars(select(LoginThrottle)):
             row.locked_until = utcnow() - timedelta(seconds=1)
 
@@ -136,7 +136,7 @@ def test_unknown_accounts_are_slowed_the_same_way(
 def test_a_quiet_hour_forgets_old_failures(app: Any, client: FlaskClient, accounts: Any) -> None:
     free = app.config["LOGIN_FREE_FAILURES"]
     assert fail(client, free) == [WRONG] * free
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         for row in session.scalars(select(LoginThrottle)):
             row.counted_at = utcnow() - timedelta(hours=2)
 

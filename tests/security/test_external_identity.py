@@ -23,7 +23,7 @@ from jose import jwk, jwt
 
 from tests.audit.helpers import events, last_event
 from tests.conftest import FAST_HASHING
-from workflow import create_app, db
+from workflow import create_app, transactions
 from workflow.config import ConfigError
 from workflow.models import ExternalIdentity, User
 
@@ -222,7 +222,7 @@ def test_an_unlinked_subject_is_refused(
 def test_a_disabled_user_is_refused(
     client: FlaskClient, app: Any, issuer: Issuer, linked: Any
 ) -> None:
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.query(User).filter_by(username="registrar").one().active = False
     _assert_refused(client, app, issuer.token())
 
@@ -332,7 +332,7 @@ def test_a_provider_signs_in_only_officials_of_its_own_agency(
 ) -> None:
     result = runner.invoke(args=["users", "link", "--issuer", ISSUER, "--subject", "j1", "judge"])
     assert result.exit_code == 2 and "signs in officials of" in result.output
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         # A link made to a judge anyway (or left from a move between agencies) still fails.
         session.add(ExternalIdentity(issuer=ISSUER, subject="j1", user_id=accounts["judge"]))
     _assert_refused(client, app, issuer.token(sub="j1"))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.audit.helpers import events
 from tests.conftest import PASSWORD
-from workflow import db
+from workflow import transactions
 from workflow.db import utcnow
 from workflow.models import AuthSession, User
 
@@ -35,7 +35,7 @@ def me(client: FlaskClient, pair: dict[str, Any]) -> int:
 
 def sessions_of(app: Any, username: str) -> list[AuthSession]:
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         user = session.scalar(select(User).filter_by(username=username))
         found = list(session.scalars(select(AuthSession).filter_by(user_id=user.id)))
         session.expunge_all()
@@ -43,7 +43,7 @@ def sessions_of(app: Any, username: str) -> list[AuthSession]:
 
 
 def change_session(app: Any, username: str, **values: Any) -> None:
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         for row in session.scalars(select(AuthSession).filter_by(user_id=user.id)):
             for name, value in values.items():

@@ -17,7 +17,7 @@ from tests.audit.helpers import events, last_event
 from tests.audit.test_tampering import tampering
 from tests.factories import Api
 from tests.web.helpers import sign_in, table_rows
-from workflow import db
+from workflow import transactions
 
 LOG_COLUMNS = ("time", "who", "role", "action", "case", "outcome", "address")
 EXPORT_HEADER = [
@@ -370,7 +370,7 @@ def test_a_checkpoint_made_on_the_page_is_listed_there(
     assert made.status_code == 303
     assert made.headers["Location"] == "/audit/chain"
     with app.app_context():
-        seq = db.session().scalar(select(AuditCheckpoint.seq))
+        seq = transactions.session().scalar(select(AuditCheckpoint.seq))
     html = client.get("/audit/chain").get_data(as_text=True)
     assert f"Checkpoint made at event {seq}." in html
     assert [row[0] for row in table_rows(html)] == [str(seq)]
@@ -384,7 +384,7 @@ def test_a_checkpoint_needs_the_form_s_token(api: Api, client: FlaskClient, app:
 
     assert refused.status_code == 400
     with app.app_context():
-        assert db.session().scalar(select(func.count()).select_from(AuditCheckpoint)) == 0
+        assert transactions.session().scalar(select(func.count()).select_from(AuditCheckpoint)) == 0
 
 
 def test_a_changed_event_is_reported_where_it_breaks_the_chain(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from tests.audit.helpers import last_event
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
 from tests.web.helpers import sign_in, table_rows
-from workflow import db
+from workflow import transactions
 from workflow.db import utcnow
 from workflow.models import Case, TrackState, TransitionRecord
 from workflow.vocabulary import AgencyKind
@@ -57,7 +57,7 @@ def stage_counts(html: str) -> dict[tuple[str, str], int]:
 
 def backdate_opening(app: Any, case_id: str, before_first_step: timedelta) -> None:
     """Say the case was opened this long before its first DNA step (`cases` is not append-only)."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         first = session.scalar(
             select(TransitionRecord.at)
             .where(TransitionRecord.case_id == uuid.UUID(case_id), TransitionRecord.track == "dna")
@@ -197,7 +197,7 @@ def test_the_medians_come_from_the_recorded_history(
         backdate_opening(app, case["id"], days * DAY)
 
     with app.app_context():
-        stays = figures.stage_times(db.session())
+        stays = figures.stage_times(transactions.session())
     html = dashboard_page(client)
 
     assert stays == {("dna", "not_started"): StageTime(4 * DAY, 3)}
@@ -211,7 +211,7 @@ def test_a_later_stage_is_timed_from_the_step_that_entered_it(api: Api, app: Any
     api.step("judge", case["id"], "dna", "authorize", {"ruling_number": "2-1187/2026"})
 
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         requested, authorized = session.scalars(
             select(TransitionRecord.at)
             .where(TransitionRecord.case_id == uuid.UUID(case["id"]))
@@ -232,7 +232,7 @@ def test_an_overdue_step_counts_for_the_agency_it_waits_on(
     late, on_time = api.create_case(), api.create_case()
     for case in (late, on_time):
         api.request_dna(case)  # now waiting on the court, whose target is 14 days
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         table = TrackState.__table__
         session.execute(
             update(table)
@@ -241,7 +241,7 @@ def test_an_overdue_step_counts_for_the_agency_it_waits_on(
         )
 
     with app.app_context():
-        counts = figures.overdue_by_agency(db.session(), utcnow())
+        counts = figures.overdue_by_agency(transactions.session(), utcnow())
     html = dashboard_page(client)
 
     assert counts[AgencyKind.COURT] == 1

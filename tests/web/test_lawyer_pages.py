@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from tests.audit.helpers import events, outcome_of
 from tests.factories import Api, sample_pdf
 from tests.web.helpers import body, row_of, sign_in
-from workflow import db
+from workflow import transactions
 from workflow.models import TrackState
 
 ARABIC_NAME = '<bdi dir="rtl" lang="ar" class="name">عالية  نورغالييفا</bdi>'
@@ -109,7 +109,7 @@ def listed(html: str) -> list[str]:
 def backdate(app: Flask, case_id: str, track: str, days: int) -> None:
     """Move the time a track entered its state `days` back, as if it had waited that long."""
     since = datetime.now(UTC) - timedelta(days=days)
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(
             update(TrackState)
             .where(TrackState.case_id == uuid.UUID(case_id), TrackState.track == track)

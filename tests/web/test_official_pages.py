@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from tests.audit.helpers import events, outcome_of
 from tests.factories import Api
 from tests.web.helpers import body, csrf_token, row_of, sign_in
-from workflow import db
+from workflow import transactions
 from workflow.models import TrackState
 
 RESIDENCE = "With her grandmother, Almaty region"  # tests.factories.ALL_SCRIPTS_CHILD's
@@ -28,7 +28,7 @@ YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 def backdate(app: Flask, case_id: str, track: str, days: int) -> None:
     """Move the time a track entered its state `days` back, as if it had waited that long."""
     since = datetime.now(UTC) - timedelta(days=days)
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(
             update(TrackState)
             .where(TrackState.case_id == uuid.UUID(case_id), TrackState.track == track)

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from tests.conftest import PASSWORD
 from tests.factories import Api
 from tests.web.helpers import body, csrf_token, sign_in
-from workflow import db
+from workflow import transactions
 from workflow.db import utcnow
 from workflow.models import AuthSession, User
 
@@ -43,7 +43,7 @@ def signed_in(client: FlaskClient) -> bool:
 
 def live_sessions(app: Flask, username: str) -> list[AuthSession]:
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         user = session.scalar(select(User).filter_by(username=username))
         assert user is not None
         found = list(session.scalars(select(AuthSession).filter_by(user_id=user.id, ended_at=None)))
@@ -180,7 +180,7 @@ def test_an_idle_session_sends_the_user_to_sign_in_saying_why(
 ) -> None:
     sign_in(client, "lawyer")
     idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(update(AuthSession).values(last_seen_at=utcnow() - idle))
 
     response = client.get("/cases", follow_redirects=True)
@@ -193,7 +193,7 @@ def test_an_idle_session_sends_the_user_to_sign_in_saying_why(
 def test_a_session_in_use_does_not_idle_out(app: Flask, client: FlaskClient, accounts: Any) -> None:
     sign_in(client, "lawyer")
     nearly = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] - 1)
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         session.execute(update(AuthSession).values(last_seen_at=utcnow() - nearly))
 
     assert client.get("/cases").status_code == 200

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow import db
+from workflow import transactions
 from workflow.models import Case, TrackState, TransitionRecord, User
 from workflow.rules.definition import FieldSpec, Transition
 
@@ -16,7 +16,7 @@ from workflow.rules.definition import FieldSpec, Transition
 def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0) -> None:
     """Move tracks straight to states, as if the steps had been taken `days_ago`; a DNA track
     past its start gets the lawyer's request, testing the first relative, in its history."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         since = datetime.now(UTC) - timedelta(days=days_ago)
         for row in session.scalars(select(TrackState).filter_by(case_id=uuid.UUID(case_id))):
             if row.track in states:
@@ -47,7 +47,7 @@ def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0
 
 def record_handling(app: Any, case_id: str, usernames: list[str]) -> None:
     """Give each user's agency a past step on the case, so that its officials may see it."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         for username in usernames:
             user = session.scalar(select(User).filter_by(username=username))
             assert user is not None

@@ -12,7 +12,7 @@ from jose import jwk, jwt
 from tests.conftest import PASSWORD
 from tests.factories import Api
 from tests.security.tokens import signed
-from workflow import db
+from workflow import transactions
 from workflow.identity.keys import ALGORITHM
 from workflow.models import User
 
@@ -52,7 +52,7 @@ def test_a_disabled_user_can_neither_sign_in_nor_use_a_token(
     client: FlaskClient, api: Api, app: Any
 ) -> None:
     headers = api.headers("lawyer")
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         user = session.query(User).filter_by(username="lawyer").one()
         user.active = False
     assert _login(client).status_code == 401

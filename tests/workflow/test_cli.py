@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from workflow import db
+from workflow import transactions
 from workflow.models import Case, User
 
 
@@ -29,7 +29,7 @@ def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any)
     assert result.exit_code == 0, result.output
     assert "demo password: demo-password-for-tests" in result.output
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         assert session.scalar(select(func.count()).select_from(Case)) == 13
         names = set(session.scalars(select(User.username)))
     assert {
@@ -49,7 +49,7 @@ def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any)
     again = _invoke(runner, "demo", "load")
     assert again.exit_code == 0 and "already loaded" in again.output
     with app.app_context():
-        assert db.session().scalar(select(func.count()).select_from(Case)) == 13
+        assert transactions.session().scalar(select(func.count()).select_from(Case)) == 13
 
 
 def test_demo_load_generates_and_keeps_a_password(app: Any, runner: Any) -> None:
@@ -65,7 +65,7 @@ def test_demo_data_is_never_loaded_in_production(app: Any, runner: Any) -> None:
     result = _invoke(runner, "demo", "load")
     assert result.exit_code == 2
     with app.app_context():
-        assert db.session().scalar(select(func.count()).select_from(User)) == 0
+        assert transactions.session().scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_users_create_adds_an_account_that_can_sign_in(runner: Any, client: Any) -> None:
@@ -173,7 +173,7 @@ def test_bad_arguments_get_a_clear_error_and_change_nothing(
     assert result.exit_code == 2
     assert message in result.output
     with app.app_context():
-        assert db.session().scalar(select(func.count()).select_from(User)) == 0
+        assert transactions.session().scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_a_username_is_taken_once(runner: Any) -> None:

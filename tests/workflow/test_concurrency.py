@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.factories import Api
 from tests.workflow.helpers import set_states
-from workflow import db
+from workflow import transactions
 from workflow.identity.operations import create_user
 from workflow.models import Agency, User
 
@@ -17,7 +17,7 @@ ROUNDS = 8
 
 
 def _second_registrar(app: Any, password: str) -> None:
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         registrar = session.scalar(select(User).filter_by(username="registrar"))
         assert registrar is not None
         agency = session.get(Agency, registrar.agency_id)

@@ -10,7 +10,7 @@ import yaml
 
 from tests.factories import Api
 from tests.workflow.helpers import set_states
-from workflow import db
+from workflow import transactions
 from workflow.rules import catalogue
 from workflow.rules.catalogue import BUILT_IN, DefinitionError, read_file
 from workflow.rules.definition import Definition
@@ -92,7 +92,7 @@ def test_the_same_version_with_other_content_is_refused(app: Any, tmp_path: Path
     body = _default()
     body["title"] = "Edited without a new version"
     with app.app_context(), pytest.raises(DefinitionError, match="higher version"):
-        catalogue.register(db.session(), read_file(_write(tmp_path, body)))
+        catalogue.register(transactions.session(), read_file(_write(tmp_path, body)))
 
 
 def test_a_case_stays_on_the_version_it_was_opened_on(app: Any, api: Api, tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_a_case_stays_on_the_version_it_was_opened_on(app: Any, api: Api, tmp_pa
     body["version"] = 3
     dna = body["tracks"][0]
     dna["transitions"] = [t for t in dna["transitions"] if t["action"] != "refuse"]
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         catalogue.register(session, read_file(_write(tmp_path, body)))
     new_case = api.create_case()
     assert old_case["workflow"] == {"name": "default", "version": 2}

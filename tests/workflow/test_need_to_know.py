@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from tests.conftest import PASSWORD
 from tests.factories import ALL_SCRIPTS_CHILD, Api
 from tests.workflow.hostile import Unchanged
-from workflow import db
+from workflow import transactions
 from workflow.identity.operations import create_user
 from workflow.models import Agency
 from workflow.permissions import (
@@ -259,7 +259,7 @@ def test_a_closed_case_is_seen_only_by_the_agencies_that_handled_it(
 @pytest.fixture
 def other_judge(app: Any, accounts: dict[str, uuid.UUID]) -> str:
     """A judge of a second court, which never handles the cases below."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         court = Agency(name="Astana City Court", kind=AgencyKind.COURT)
         session.add(court)
         create_user(session, "judge_astana", PASSWORD, Role.OFFICIAL, court)
@@ -728,7 +728,7 @@ def test_who_may_take_a_step(
 
 def test_the_first_court_to_act_takes_the_case_from_the_others(api: Any, app: Any) -> None:
     """Every court sees a step waiting on courts; once one acts, the others lose the case."""
-    with app.app_context(), db.unit_of_work() as session:
+    with app.app_context(), transactions.unit_of_work() as session:
         astana = Agency(name="Astana City Court", kind=AgencyKind.COURT)
         session.add(astana)
         create_user(session, "judge_astana", PASSWORD, Role.OFFICIAL, astana)

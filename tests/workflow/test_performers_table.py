@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import Api
 from tests.workflow.helpers import record_handling, set_states, valid_data
-from workflow import db
+from workflow import transactions
 from workflow.rules import catalogue
 
 NGO_LAWYER = ("lawyer", "ngo")
@@ -69,7 +69,7 @@ OFFICIALS = ["registrar", "judge", "lab", "guardianship", "citizenship"]
 def _loaded(app: Any) -> dict[tuple[str, str], tuple[set[tuple[str, str]], set[str], str]]:
     """The default definition as new cases open on it, reduced to the table's shape."""
     with app.app_context():
-        record = catalogue.latest(db.session(), "default")
+        record = catalogue.latest(transactions.session(), "default")
         assert record is not None
         definition = catalogue.definition_of(record)
     return {
@@ -133,7 +133,7 @@ def _ready_case(api: Api, app: Any, track: str, action: str) -> tuple[str, dict[
     set_states(app, case["id"], {**PREREQUISITES.get((track, action), {}), track: start})
     record_handling(app, case["id"], OFFICIALS)
     with app.app_context():
-        record = catalogue.latest(db.session(), "default")
+        record = catalogue.latest(transactions.session(), "default")
         assert record is not None
         rules = catalogue.definition_of(record).track(track)
     step = rules.transition(action) if rules else None

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import JSON, MetaData, select, text
 
 from tests.factories import Api
-from workflow import db, migrations
+from workflow import migrations, transactions
 from workflow.models import PersonName, TransitionRecord
 from workflow.sealing import data_keys
 
@@ -95,7 +95,7 @@ def test_plain_rows_are_sealed_on_upgrade_and_read_back_the_same(
         raw_steps = connection.execute(text("SELECT data, note FROM transition_history")).one()
         assert "Camp" not in str(raw_steps)
     with app.app_context():
-        session = db.session()
+        session = transactions.session()
         name = session.scalars(select(PersonName).filter_by(case_id=case_id)).one()
         step = session.scalars(select(TransitionRecord).filter_by(case_id=case_id)).one()
         assert (name.given, name.family) == ("Әлия", "Нұрғалиева")

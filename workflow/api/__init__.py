@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from forms import views as forms
-from workflow.api import auth, break_glass, cases, evidence, system
+from workflow.api import audit, auth, break_glass, cases, evidence, forms, system
 from workflow.api import definitions as workflow_views
 
 
@@ -20,6 +19,7 @@ def init_app(app: OpenAPI) -> None:
         workflow_views.blueprint,
         forms.generation,
         forms.verification,
+        audit.blueprint,
     ):
         app.register_api(blueprint)
     app.register_blueprint(system.blueprint)

@@ -6,10 +6,11 @@ from flask import Response, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from audit import recorder as audit
-from workflow import db
+from workflow import transactions
+from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.identity import operations
-from workflow.identity.current import current_session_id, current_user, require_user
+from workflow.identity.current import current_session_id, current_user
 from workflow.schemas import LoginIn, RefreshIn
 
 TAG = Tag(name="auth", description="Sessions and tokens")
@@ -27,7 +28,9 @@ blueprint.before_request(check_json_body)
 @blueprint.post("/login")
 def login(body: LoginIn) -> Response:
     """Sign in with username and password; receive an access and a refresh token."""
-    tokens = operations.login(db.session(), body.username, body.password, request.remote_addr)
+    tokens = operations.login(
+        transactions.session(), body.username, body.password, request.remote_addr
+    )
     audit.note(actor=tokens.user)
     return jsonify(tokens.as_json())
 
@@ -35,7 +38,7 @@ def login(body: LoginIn) -> Response:
 @blueprint.post("/refresh")
 def refresh(body: RefreshIn) -> Response:
     """Trade a refresh token for a new pair; the old refresh token stops working."""
-    tokens = operations.refresh(db.session(), body.refresh_token)
+    tokens = operations.refresh(transactions.session(), body.refresh_token)
     audit.note(actor=tokens.user)
     return jsonify(tokens.as_json())
 
@@ -43,7 +46,7 @@ def refresh(body: RefreshIn) -> Response:
 @protected.post("/auth/logout", responses={204: None})
 def logout() -> tuple[str, int]:
     """End this session: its refresh and access tokens stop working at once."""
-    operations.logout(db.session(), current_session_id())
+    operations.logout(transactions.session(), current_session_id())
     return "", 204
 
 

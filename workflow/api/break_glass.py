@@ -9,12 +9,12 @@ from flask_openapi3 import APIBlueprint
 from pydantic import AfterValidator, Field
 
 from audit import recorder as audit
-from workflow import db
+from workflow import transactions
 from workflow.access import current_caller
 from workflow.api import cases
+from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.break_glass import break_glass
-from workflow.identity.current import require_user
 from workflow.schemas import CasePath, Input
 from workflow.text import clean_paragraph
 
@@ -50,7 +50,9 @@ class BreakGlassIn(Input):
 def post_break_glass(path: CasePath, body: BreakGlassIn) -> tuple[Response, int]:
     """Read a case outside need-to-know for a short time; the auditors review every such read."""
     minutes = int(current_app.config["BREAK_GLASS_MINUTES"])
-    case, grant = break_glass(db.session(), current_caller(), path.case_id, body.reason, minutes)
+    case, grant = break_glass(
+        transactions.session(), current_caller(), path.case_id, body.reason, minutes
+    )
     expires_at = grant.expires_at.isoformat().replace("+00:00", "Z")
     # The reason is personal data: it is kept sealed with the grant, never in the trail.
     audit.note(case=case, detail={"break_glass": str(grant.id), "expires_at": expires_at})

@@ -9,10 +9,10 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from workflow import db
+from workflow import transactions
+from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.errors import NotFound
-from workflow.identity.current import require_user
 from workflow.models import WorkflowRecord
 from workflow.rules import catalogue
 from workflow.rules.definition import Condition, Definition, Requirement, Track
@@ -38,7 +38,7 @@ class WorkflowQuery(BaseModel):
 @blueprint.get("/workflow")
 def get_workflow(query: WorkflowQuery) -> Response:
     """The definition new cases open on, or a named version that cases stand on."""
-    session = db.session()
+    session = transactions.session()
     record = (
         session.scalar(select(WorkflowRecord).filter_by(name=query.name, version=query.version))
         if query.name and query.version

@@ -11,9 +11,9 @@ from workflow.errors import (
     InvalidInput,
     PayloadTooLarge,
     PreconditionRequired,
-    StaleVersion,
     UnsupportedMediaType,
 )
+from workflow.services.cases import parse_version
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -53,21 +53,12 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def require_version(current: int) -> None:
-    """Insist on `If-Match` naming the version the caller last saw."""
+def seen_version() -> int | None:
+    """The version `If-Match` names (None if it names none); required on every change."""
     header = request.headers.get("If-Match")
     if header is None:
         raise PreconditionRequired("Send If-Match with the case's version (its ETag).")
-    if parse_version(header) != current:
-        raise StaleVersion(
-            "Someone else changed this case first; reload it and try again.",
-            {"current_version": current},
-        )
-
-
-def parse_version(header: str) -> int | None:
-    value = header.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_version(header)
 
 
 def etag(version: int) -> str:

@@ -8,8 +8,8 @@ from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow import db
-from workflow.api.document import served_document
+from workflow import transactions
+from workflow.api.openapi import served_document
 from workflow.identity.tokens import key_ring, verification_grace
 
 blueprint = Blueprint("system", __name__)
@@ -18,7 +18,7 @@ blueprint = Blueprint("system", __name__)
 @blueprint.get("/healthz")
 def healthz() -> tuple[Response, int]:
     try:
-        db.session().execute(text("SELECT 1"))
+        transactions.session().execute(text("SELECT 1"))
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"}), 200

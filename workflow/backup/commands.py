@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit.recorder import record_command
-from workflow import db
+from workflow import transactions
 from workflow.backup.archive import Damaged, NotAnArchive, SealedWriter, backup_key
 from workflow.backup.export import write_backup
 from workflow.backup.restore import (
@@ -41,7 +41,9 @@ def backup_command(out: Path) -> None:
     partial = out.with_name(out.name + ".partial")
     try:
         with open(partial, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as file:
-            with db.unit_of_work() as session:  # before the export, so the archive holds it
+            with (
+                transactions.unit_of_work() as session
+            ):  # before the export, so the archive holds it
                 record_command(session, "admin.backup")
             writer = SealedWriter(file, key)
             written = write_backup(writer)
@@ -65,7 +67,7 @@ def restore_command(archive: Path) -> None:
     """Restore a backup into a freshly migrated, empty database and the document store."""
     key = _key(create=False)
     try:
-        with db.unit_of_work() as session:
+        with transactions.unit_of_work() as session:
             refuse_unless_fresh(session, backed_up_revision(archive, key))
             check_archive(archive, key)  # read whole before anything is written
             restored = restore_archive(session, archive, key)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Integer, Table, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from workflow import db
+from workflow import db, transactions
 from workflow.backup.archive import Damaged, open_archive
 from workflow.backup.export import BATCH, FORMAT, Counts
 from workflow.backup.rows import decoded, revision, sealed_binds, tables
@@ -78,7 +78,7 @@ def restore_archive(session: Session, path: Path, key: bytes) -> Counts:
             elif kind == "object":
                 store.put(first, second)
                 if first not in present:
-                    db.on_rollback(partial(store.delete, first))
+                    transactions.on_rollback(partial(store.delete, first))
                 counts.objects += 1
     waiting.flush()
     _reset_sequences(session)

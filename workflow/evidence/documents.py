@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import db
+from workflow import transactions
 from workflow.errors import IntegrityFailure, NotFound, NotPermitted, WrongState
 from workflow.evidence import inspection
 from workflow.evidence.store import MissingObject, document_store, new_name
@@ -52,7 +52,7 @@ def attach_document(
     )
     store.put(document.storage_name, keys.seal(cleaned.data, sealing_context(document.id)))
     name = document.storage_name
-    db.on_rollback(lambda: store.delete(name))
+    transactions.on_rollback(lambda: store.delete(name))
     session.add(document)
     session.flush()
     return document

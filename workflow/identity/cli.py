@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.recorder import record_command
-from workflow import db
+from workflow import transactions
 from workflow.cli import fail
 from workflow.identity import providers
 from workflow.identity.providers import Provider
@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
 def users_link(issuer: str, subject: str, username: str) -> None:
     """Let a subject of an agency's identity provider sign in as this user."""
     provider = _provider(issuer)
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         if user is None:
             fail("there is no user with that name")
@@ -54,7 +54,7 @@ def users_link(issuer: str, subject: str, username: str) -> None:
 @click.option("--subject", required=True, help="The official's subject at that provider.")
 def users_unlink(issuer: str, subject: str) -> None:
     """Stop a provider's subject from signing in."""
-    with db.unit_of_work() as session:
+    with transactions.unit_of_work() as session:
         link = session.get(ExternalIdentity, (issuer, subject))
         if link is None:
             fail("that subject is not linked")

@@ -1,12 +1,12 @@
-"""The signed-in user of the current request."""
+"""The signed-in user of the current request or page, resolved from an access token."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import current_app, g, request
+from flask import current_app, g
 
-from workflow import db
+from workflow import transactions
 from workflow.errors import Conflict, NotAuthenticated
 from workflow.identity import external
 from workflow.identity.operations import live_session_user
@@ -14,20 +14,16 @@ from workflow.identity.tokens import decode_access_token
 from workflow.models import User
 
 
-def require_user() -> None:
-    """Resolve the bearer token into a user for this request, or refuse with 401."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("Sign in and send the access token as `Authorization: Bearer …`.")
-    token = token.strip()
+def sign_in_with_token(token: str) -> None:
+    """Make the holder of this access token (Homeward's or a trusted provider's) the current
+    user, or refuse with 401."""
     # The unverified issuer only chooses who verifies the token; each path checks it again.
     issuer = external.unverified_issuer(token)
     if issuer == current_app.config["JWT_ISSUER"]:
         g.user, g.session_id = _session_user(token)
     else:
         # A provider's token has no Homeward session behind it: it lives until it expires.
-        g.user, g.session_id = external.signed_in_user(db.session(), token, issuer), None
+        g.user, g.session_id = external.signed_in_user(transactions.session(), token, issuer), None
 
 
 def current_user() -> User:
@@ -51,7 +47,7 @@ def _session_user(token: str) -> tuple[User, uuid.UUID]:
         session_id, user_id = uuid.UUID(claims["sid"]), uuid.UUID(claims["sub"])
     except ValueError:
         raise NotAuthenticated("The access token is missing, invalid or expired.") from None
-    user = live_session_user(db.session(), session_id, user_id)
+    user = live_session_user(transactions.session(), session_id, user_id)
     if user is None:
         raise NotAuthenticated("The session has ended; sign in again.")
     return user, session_id

@@ -13,12 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
-from workflow.db import even_if_refused, utcnow
+from workflow.db import utcnow
 from workflow.errors import Conflict, InvalidInput, NotAuthenticated
 from workflow.identity.passwords import check_new_password, hash_password, verify_password
 from workflow.identity.throttle import check_throttle, clear_throttle, count_failure, throttle_keys
 from workflow.identity.tokens import issue_access_token
 from workflow.models import Agency, AuthSession, SpentRefreshToken, User
+from workflow.transactions import even_if_refused
 from workflow.vocabulary import AgencyKind, Role
 
 SEEN_PRECISION = timedelta(minutes=1)

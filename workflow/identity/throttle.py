@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from workflow.db import even_if_refused
 from workflow.errors import TooManyAttempts
 from workflow.models import LoginThrottle
+from workflow.transactions import even_if_refused
 
 FORGOTTEN_AFTER = timedelta(hours=1)  # a quiet hour wipes the count
 MINUTE = timedelta(minutes=1)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 
 from workflow import errors
 from workflow.config import ConfigError
+from workflow.http.errors import http_error_response
 from workflow.web.blueprint import csrf, web
 from workflow.web.refusals import error_page
 
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
 def no_such_page(error: WerkzeugNotFound) -> ResponseReturnValue:
     """An address no route knows: a page for a person, the contract's JSON for the API."""
     if request.path.startswith(MACHINE_PREFIXES):
-        return errors.http_error_response(error)
+        return http_error_response(error)
     return error_page(errors.NotFound("There is no such page."))
 
 

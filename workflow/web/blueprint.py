@@ -7,8 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from workflow.api.headers import PAGE_POLICY
-from workflow.errors import HomewardError, as_homeward, render_pages_with
+from workflow.errors import HomewardError
+from workflow.http.errors import render_pages_with, shown
+from workflow.http.headers import PAGE_POLICY
 from workflow.web import signin
 from workflow.web.refusals import error_page
 
@@ -61,7 +62,7 @@ def expired_form(_error: CSRFError) -> Response:
 @web.errorhandler(Exception)
 def any_error(error: Exception) -> Response:
     """Every other failure of a page, from a refusal to a bug, as an HTML page."""
-    return error_page(as_homeward(error))
+    return error_page(shown(error))
 
 
 render_pages_with("web", error_page)  # failures after the view, at commit, get a page too

@@ -12,7 +12,7 @@ from typing import Any
 from flask import render_template
 
 from forms.catalogue import catalogue
-from workflow import db
+from workflow import transactions
 from workflow.access import case_facts, current_caller
 from workflow.evidence.consents import case_consents
 from workflow.evidence.documents import case_documents
@@ -45,10 +45,10 @@ class Attempt:
 
 
 def render_case(
-    case: Case, facts: CaseFacts | None = None, *, status: int = 200, attempt: Attempt | None = None
-) -> tuple[str, int]:
+    case: Case, facts: CaseFacts | None = None, *, attempt: Attempt | None = None
+) -> str:
     """Draw the case page; after a failed try, with its errors beside the form that failed."""
-    session, caller = db.session(), current_caller()
+    session, caller = transactions.session(), current_caller()
     facts = facts or case_facts(session, case)
     shown = case_json(case, caller, facts)
     definition = definition_of(case.workflow)
@@ -80,7 +80,7 @@ def render_case(
         attempt=attempt,
         changes=None if attempt.stale_after is None else _changes(history, attempt.stale_after),
     )
-    return page, status
+    return page
 
 
 def _changes(history: list[dict[str, Any]], last_step: int) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from babel import Locale
 from flask import flash, g, session
 from flask_babel import get_locale, lazy_gettext
 
-from workflow import db
+from workflow import transactions
 from workflow.vocabulary import Role
 from workflow.web import LANGUAGES
 from workflow.web.blueprint import web
@@ -56,7 +56,7 @@ def _countries(language: str) -> list[tuple[str, str]]:
 def notify(message: str) -> None:
     """Tell the user on the next page that it worked; forgotten if the commit then fails."""
     flash(message, "success")
-    db.on_rollback(lambda: session.pop("_flashes", None))
+    transactions.on_rollback(lambda: session.pop("_flashes", None))
 
 
 @web.app_context_processor

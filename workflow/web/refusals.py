@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, make_response, render_template
+from flask import Response, make_response, render_template
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 
 from forms.catalogue import REFERENCE_LANGUAGE
-from workflow.api.headers import PAGE_POLICY
 from workflow.errors import HomewardError, NotPermitted
+from workflow.http import trail
+from workflow.http.headers import PAGE_POLICY
 from workflow.web.labels import label
 
 REFUSALS = {
@@ -83,9 +84,16 @@ def _item(item: dict[str, Any]) -> str:
     return str(text)
 
 
+def drawn_again(page: str, refusal: HomewardError) -> tuple[str, int]:
+    """A page drawn again after a refusal (a form with its problems beside its fields),
+    answered with the refusal's status; the trail records its code."""
+    trail.answered_with(refusal.code)
+    return page, refusal.status
+
+
 def error_page(error: HomewardError) -> Response:
     """The HTML page for a refusal or a failure; never the submitted data, never a trace."""
-    g.error_code = error.code
+    trail.answered_with(error.code)
     message = refusal_message(error)
     page = render_template(
         "error.html", message=message, title=message, missing=missing_items(error)

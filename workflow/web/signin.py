@@ -10,14 +10,14 @@ import uuid
 from flask import g, request, session
 
 from audit import recorder as audit
-from workflow import db
+from workflow import transactions
 from workflow.identity import operations
 from workflow.models import User
 
 
 def sign_in(username: str, password: str) -> User:
     """Check the credentials as the API does and start a fresh cookie for the new session."""
-    tokens = operations.login(db.session(), username, password, request.remote_addr)
+    tokens = operations.login(transactions.session(), username, password, request.remote_addr)
     audit.note(actor=tokens.user)
     language = session.get("language")
     session.clear()  # a cookie from before sign-in never carries over into the session
@@ -33,7 +33,7 @@ def load_user() -> bool:
         session_id, user_id = uuid.UUID(session["sid"]), uuid.UUID(session["uid"])
     except (KeyError, ValueError, TypeError):
         return False
-    user = operations.live_session_user(db.session(), session_id, user_id)
+    user = operations.live_session_user(transactions.session(), session_id, user_id)
     if user is None:
         _forget()
         session["ended"] = True  # the sign-in page, a redirect away, says why
@@ -45,7 +45,7 @@ def load_user() -> bool:
 def sign_out() -> None:
     """End the session on the server, not only in this browser."""
     if g.get("session_id"):
-        operations.logout(db.session(), g.session_id)
+        operations.logout(transactions.session(), g.session_id)
     _forget()
 
 

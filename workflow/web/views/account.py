@@ -9,15 +9,16 @@ from flask_babel import ngettext
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from workflow import db
+from workflow import transactions
 from workflow.demo import USERS, demo_marker
-from workflow.errors import NotAuthenticated, TooManyAttempts
+from workflow.errors import HomewardError, NotAuthenticated, TooManyAttempts
 from workflow.models import User
 from workflow.schemas import LoginIn
 from workflow.web import LANGUAGES, signin
 from workflow.web.blueprint import web
 from workflow.web.chrome import HOMES
 from workflow.web.labels import label
+from workflow.web.refusals import drawn_again
 
 
 @web.get("/")
@@ -47,18 +48,16 @@ def sign_in() -> ResponseReturnValue:
         credentials = LoginIn(username=username, password=password)  # the API's own checks
         signin.sign_in(credentials.username, credentials.password)
     except (ValidationError, NotAuthenticated):
-        g.error_code = "not_authenticated"
         problem = _("The username or password is wrong.")
-        return _sign_in_again(username, next_path, problem, 401)
+        return _sign_in_again(username, next_path, problem, NotAuthenticated(problem))
     except TooManyAttempts as error:
-        g.error_code = error.code
         minutes = max(1, -(-int(error.details["retry_after"]) // 60))
         problem = ngettext(
             "Too many failed sign-ins. Wait %(num)d minute, then try again.",
             "Too many failed sign-ins. Wait %(num)d minutes, then try again.",
             minutes,
         )
-        return _sign_in_again(username, next_path, problem, 429)
+        return _sign_in_again(username, next_path, problem, error)
     return redirect(next_path or url_for("web.home"), 303)
 
 
@@ -78,7 +77,7 @@ def choose_language() -> ResponseReturnValue:
 
 
 def _sign_in_again(
-    username: str, next_path: str | None, problem: str, status: int
+    username: str, next_path: str | None, problem: str, refusal: HomewardError
 ) -> tuple[str, int]:
     page = render_template(
         "sign_in.html",
@@ -87,14 +86,14 @@ def _sign_in_again(
         username=username[:64],
         problem=problem,
     )
-    return page, status
+    return drawn_again(page, refusal)
 
 
 def _demo_accounts() -> list[tuple[str, str, str]]:
     """Outside production, the demo users a newcomer can sign in as, and what each one does."""
     if current_app.config["ENV"] == "production" or not demo_marker().exists():
         return []
-    found = db.session().scalars(select(User).where(User.username.in_(USERS))).all()
+    found = transactions.session().scalars(select(User).where(User.username.in_(USERS))).all()
     by_name = {user.username: user for user in found}
     return [
         (name, label("role", by_name[name].role.value), by_name[name].agency.name)

@@ -8,27 +8,27 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from audit import checkpoints, queries
-from audit import views as audit_api
 from audit.actions import ACTIONS
-from audit.recorder import note
 from audit.schemas import CasePath, EventFilter, ExportQuery
 from audit.signing import public_text
-from workflow import db
+from workflow import transactions
 from workflow.access import current_caller
-from workflow.errors import HomewardError, field_errors
+from workflow.errors import HomewardError, InvalidInput, field_errors, invalid
+from workflow.http.downloads import trail_export
 from workflow.permissions import can_read_trail
 from workflow.references import looks_like_reference
+from workflow.services import auditing
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.chrome import notify
-from workflow.web.refusals import insist
+from workflow.web.refusals import drawn_again, insist
 
 Query = TypeVar("Query", bound=EventFilter)
 FILTERS = ("actor", "case", "action", "outcome", "since", "until")
@@ -49,9 +49,7 @@ def access_log() -> str | tuple[str, int]:
         query = _event_filter(EventFilter, request.args)
     except ValidationError as error:
         return _refused_filters(error)
-    session = db.session()
-    events, next_cursor = queries.page(session, query, newest_first=True)
-    note(detail={"filters": audit_api.given_filters(query), "returned": len(events)})
+    events, next_cursor = auditing.events_page(query, newest_first=True)
     return render_template(
         "audit_log.html",
         title=_("Access log"),
@@ -72,7 +70,7 @@ def export_events() -> Response | tuple[str, int]:
         query = _event_filter(ExportQuery, request.args, format=request.args.get("format"))
     except ValidationError as error:
         return _refused_filters(error)
-    return audit_api.export(query)
+    return trail_export(*auditing.export(query))
 
 
 @web.get("/audit/cases/<case_id>")
@@ -82,10 +80,10 @@ def case_accesses(case_id: str) -> str | tuple[str, int]:
     try:
         case = CasePath(case=case_id).case
     except ValidationError:
-        g.error_code = "invalid_input"
         message = _("That is not a case id or a case reference.")
-        return render_template("error.html", title=_("Case accesses"), message=message), 422
-    events, more = audit_api.case_access_events(case)
+        page = render_template("error.html", title=_("Case accesses"), message=message)
+        return drawn_again(page, InvalidInput(message))
+    events, more = auditing.case_accesses(case)
     rows = [queries.event_json(event) for event in events]
     reference = next((row["case_reference"] for row in rows if row["case_reference"]), case)
     return render_template(
@@ -102,8 +100,8 @@ def case_accesses(case_id: str) -> str | tuple[str, int]:
 def chain() -> str:
     """Whether the chain is intact and matches every checkpoint, and the checkpoints made."""
     auditors_only()
-    session = db.session()
-    result = audit_api.verify_now(session)
+    session = transactions.session()
+    result = auditing.verify_now()
     broken = result["first_broken"]
     return render_template(
         "audit_chain.html",
@@ -119,7 +117,7 @@ def chain() -> str:
 def make_checkpoint() -> ResponseReturnValue:
     """Sign the chain's head now, as the API does; the auditor keeps a copy outside."""
     auditors_only()
-    made = checkpoints.create(db.session(), checkpoints.signing_key())
+    made = checkpoints.create(transactions.session(), checkpoints.signing_key())
     notify(
         _(
             "Checkpoint made at event %(seq)d. Keep a copy of it outside Homeward.",
@@ -171,7 +169,6 @@ def _day_after(value: str | None) -> str | None:
 
 def _refused_filters(error: ValidationError) -> tuple[str, int]:
     """The access log again, with each refused filter's problem beside it and no events."""
-    g.error_code = "invalid_input"
     page = render_template(
         "audit_log.html",
         title=_("Access log"),
@@ -182,7 +179,7 @@ def _refused_filters(error: ValidationError) -> tuple[str, int]:
         filters={},
         choices=_choices(),
     )
-    return page, 422
+    return drawn_again(page, invalid(error))
 
 
 def _plain_problems(error: ValidationError) -> list[dict[str, Any]]:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from workflow import db
+from workflow import transactions
 from workflow.access import current_caller
-from workflow.api.cases import find_visible_case, note_case_list
+from workflow.errors import invalid
 from workflow.present import case_summary
-from workflow.queries import list_cases
 from workflow.references import looks_like_reference
 from workflow.schemas import CaseListQuery
+from workflow.services.cases import find_visible_case, visible_cases
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import render_case
+from workflow.web.refusals import drawn_again
 
 
 @web.route("/cases", methods=["GET", "POST"])
@@ -34,14 +35,13 @@ def my_cases() -> ResponseReturnValue:
             page=given.get("page", "1"),
         )
     except ValidationError as error:
-        g.error_code = "invalid_input"
-        return _case_list(CaseListQuery(), inputs.validation_errors(error)), 422
+        page = _case_list(CaseListQuery(), inputs.validation_errors(error))
+        return drawn_again(page, invalid(error))
     return _case_list(query, {})
 
 
 def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
-    cases, total = list_cases(db.session(), current_caller(), query)
-    note_case_list(query, cases, total)
+    cases, total = visible_cases(query)
     return render_template(
         "cases.html",
         title=_("My cases"),
@@ -54,7 +54,7 @@ def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
 
 
 @web.get("/cases/<case_id>")
-def case_page(case_id: str) -> tuple[str, int]:
+def case_page(case_id: str) -> str:
     """One case as the user may see it, and the steps they may take now."""
-    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
     return render_case(case, facts)

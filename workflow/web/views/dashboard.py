@@ -12,7 +12,7 @@ from flask import render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from workflow import db
+from workflow import transactions
 from workflow.access import current_caller
 from workflow.db import utcnow
 from workflow.permissions import can_see_dashboard
@@ -45,7 +45,7 @@ def dashboard() -> str:
     insist(
         can_see_dashboard(current_caller()), _("The dashboard is for auditors and administrators.")
     )
-    session = db.session()
+    session = transactions.session()
     layout = figures.track_layout(session)
     statuses = figures.cases_by_status(session)
     return render_template(

@@ -6,27 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import g, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from workflow import db, operations
+from workflow import operations, transactions
 from workflow.access import current_caller
-from workflow.api.cases import find_visible_case, open_new_case
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, StaleVersion
 from workflow.models import Case
 from workflow.permissions import CaseFacts, can_edit_case, can_open_case
 from workflow.present import case_json
 from workflow.schemas import CaseIn, CasePatch
+from workflow.services.cases import find_visible_case, open_new_case
 from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabouts
 from workflow.web import inputs, particulars
 from workflow.web.blueprint import web
 from workflow.web.chrome import countries, notify
 from workflow.web.labels import label
-from workflow.web.refusals import insist
+from workflow.web.refusals import drawn_again, insist
 
 T = TypeVar("T")
 NAME_PARTS_SHOWN = {
@@ -36,11 +36,11 @@ NAME_PARTS_SHOWN = {
 }
 
 
-class Refused(Exception):
+class Refused(InvalidInput):
     """The form could not be used; each problem is named beside its field."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("the form has problems")
+        super().__init__("The form has problems.")
         self.errors = errors
 
 
@@ -48,7 +48,7 @@ class Refused(Exception):
 def new_case() -> ResponseReturnValue:
     """Show the form for the child's and the relatives' particulars."""
     insist(can_open_case(current_caller()), _("Only lawyers open cases."))
-    return _form_page({}, {}, 200)
+    return _form_page({}, {})
 
 
 @web.post("/cases/new")
@@ -62,7 +62,7 @@ def open_case() -> ResponseReturnValue:
             lambda body: open_new_case(CaseIn.model_validate(body)),
         )
     except Refused as refused:
-        return _form_page(request.form, refused.errors, 422)
+        return drawn_again(_form_page(request.form, refused.errors), refused)
     notify(_("Case %(reference)s is open.", reference=case.reference))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
@@ -71,16 +71,17 @@ def open_case() -> ResponseReturnValue:
 def particulars_page(case_id: str) -> ResponseReturnValue:
     """Show the case's particulars in the form, for changing them."""
     case, facts = _editable_case(case_id)
-    return _form_page(_recorded(case, facts), {}, 200, case=case)
+    return _form_page(_recorded(case, facts), {}, case=case)
 
 
 @web.post("/cases/<case_id>/particulars")
 def change_particulars(case_id: str) -> ResponseReturnValue:
     """Change the particulars, at the version of the case the form was drawn from."""
-    session, caller = db.session(), current_caller()
+    session, caller = transactions.session(), current_caller()
     case, facts = _editable_case(case_id)
     if request.form.get("version") != str(case.version):
-        return _form_page(_recorded(case, facts), {}, 409, case=case, stale=True)
+        page = _form_page(_recorded(case, facts), {}, case=case, stale=True)
+        return drawn_again(page, StaleVersion("Someone else changed this case first."))
     try:
         _apply(
             request.form,
@@ -90,14 +91,14 @@ def change_particulars(case_id: str) -> ResponseReturnValue:
             ),
         )
     except Refused as refused:
-        db.discard_failed_try()
-        return _form_page(request.form, refused.errors, 422, case=case)
+        transactions.discard_failed_try()
+        return drawn_again(_form_page(request.form, refused.errors, case=case), refused)
     notify(_("The particulars are saved."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
 def _editable_case(case_id: str) -> tuple[Case, CaseFacts]:
-    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
     insist(can_edit_case(current_caller(), facts), _("Only the case's lawyers change it."))
     return case, facts
 
@@ -125,15 +126,12 @@ def _apply(form: MultiDict[str, str], slots: int, change: Callable[[dict[str, An
 def _form_page(
     values: Mapping[str, str],
     errors: dict[str, str],
-    status: int,
     *,
     case: Case | None = None,
     stale: bool = False,
-) -> tuple[str, int]:
+) -> str:
     """The particulars form: empty to open a case, filled from the case to change it."""
-    if stale or errors:
-        g.error_code = "stale_version" if stale else "invalid_input"
-    page = render_template(
+    return render_template(
         "particulars_form.html",
         title=_("Open a case")
         if case is None
@@ -155,7 +153,6 @@ def _form_page(
         whereabouts=[(w.value, label("whereabouts", w.value)) for w in Whereabouts],
         titles={field: field_title(field) for field in errors},
     )
-    return page, status
 
 
 def field_title(field: str) -> str:

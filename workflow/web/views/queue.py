@@ -8,14 +8,14 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from workflow import db
+from workflow import transactions
 from workflow.access import current_caller
-from workflow.api.cases import note_case_list
 from workflow.errors import NotFound
 from workflow.permissions import can_work_queue
 from workflow.present import case_summary
 from workflow.queries import list_cases, recently_handled
 from workflow.schemas import CaseListQuery
+from workflow.services.cases import note_case_list
 from workflow.web.blueprint import web
 from workflow.web.refusals import insist
 
@@ -29,8 +29,8 @@ def agency_queue() -> str | tuple[str, int]:
         query = CaseListQuery(queue="agency", page=request.args.get("page", "1"))
     except ValidationError:
         raise NotFound("There is no such page of the queue.") from None
-    cases, total = list_cases(db.session(), caller, query)
-    handled = recently_handled(db.session(), caller)
+    cases, total = list_cases(transactions.session(), caller, query)
+    handled = recently_handled(transactions.session(), caller)
     note_case_list(query, [*cases, *handled], total)
     rows = [_waiting(case_summary(case), caller.agency_kind.value) for case in cases]
     return render_template(

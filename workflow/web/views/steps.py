@@ -6,35 +6,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import g, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from forms.views import issued_form_response
-from workflow import db, operations
+from workflow import operations, transactions
 from workflow.access import current_caller
-from workflow.api.cases import find_visible_case
-from workflow.api.evidence import attach, document_download, inspect_upload
-from workflow.api.guards import parse_version
-from workflow.errors import HomewardError, InvalidInput, invalid
+from workflow.errors import HomewardError, InvalidInput, StaleVersion, invalid
 from workflow.evidence import consents
+from workflow.http.downloads import attachment, issued_form
 from workflow.models import Case
 from workflow.permissions import CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
+from workflow.services import evidence
+from workflow.services.cases import find_visible_case, parse_version
+from workflow.services.forms import issue_form
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import Attempt, render_case
 from workflow.web.chrome import notify
 from workflow.web.labels import label
-from workflow.web.refusals import missing_items, refusal_message
+from workflow.web.refusals import drawn_again, missing_items, refusal_message
 
 
 @web.post("/cases/<case_id>/steps")
 def take_step(case_id: str) -> ResponseReturnValue:
     """Take the step the form names, at the version of the case the page showed."""
-    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
     form = request.form
     track, action = form.get("track", "")[:40], form.get("action", "")[:40]
     failed = f"{track}-{action}"
@@ -54,7 +54,9 @@ def take_step(case_id: str) -> ResponseReturnValue:
             evidence_ids=form.getlist("evidence_ids")[:20],
             note=inputs.text(form, "note"),
         )
-        operations.perform_transition(db.session(), current_caller(), case, facts, command)
+        operations.perform_transition(
+            transactions.session(), current_caller(), case, facts, command
+        )
     except (ValidationError, HomewardError) as error:
         return _refused(case, facts, failed, values, error)
     notify(
@@ -69,7 +71,7 @@ def take_step(case_id: str) -> ResponseReturnValue:
 
 @web.post("/cases/<case_id>/consents")
 def record_consent(case_id: str) -> ResponseReturnValue:
-    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
     form = request.form
     body = {
         "person_id": inputs.text(form, "person_id"),
@@ -79,7 +81,7 @@ def record_consent(case_id: str) -> ResponseReturnValue:
     }
     try:
         command = ConsentIn.model_validate(body)
-        consents.record_consent(db.session(), current_caller(), case, facts, command)
+        consents.record_consent(transactions.session(), current_caller(), case, facts, command)
     except (ValidationError, HomewardError) as error:
         return _refused(case, facts, "consent", form, error)
     notify(_("The consent is recorded."))
@@ -89,14 +91,14 @@ def record_consent(case_id: str) -> ResponseReturnValue:
 @web.post("/cases/<case_id>/documents")
 def upload_document(case_id: str) -> ResponseReturnValue:
     """Attach a scan; its type is read from its bytes, never from its name."""
-    case, facts = find_visible_case(db.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
     values = {"kind": request.form.get("kind", "")[:40]}
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
             raise InvalidInput("", [{"field": "file", "problem": "missing", "message": ""}])
         form = DocumentForm.model_validate({"file": upload, "kind": values["kind"]})
-        attach(case, facts, form.kind, inspect_upload(form.file.read()))
+        evidence.attach(case, facts, form.kind, evidence.inspect_upload(form.file.read()))
     except (ValidationError, HomewardError) as error:
         return _refused(case, facts, "upload", values, error, field="file")
     notify(_("The document is uploaded."))
@@ -105,14 +107,14 @@ def upload_document(case_id: str) -> ResponseReturnValue:
 
 @web.get("/documents/<document_id>")
 def download_document(document_id: str) -> ResponseReturnValue:
-    return document_download(document_id[:64])
+    return attachment(evidence.download(document_id[:64]))
 
 
 @web.post("/cases/<case_id>/forms/<kind>")
 def generate_form(case_id: str, kind: str) -> ResponseReturnValue:
     """Issue the form and hand the signed PDF to the browser as a download."""
     redacted = request.form.get("variant") == "redacted"
-    return issued_form_response(case_id[:64], kind[:40], redacted, 200)
+    return issued_form(*issue_form(case_id[:64], kind[:40], redacted), 200)
 
 
 def _refused(
@@ -124,10 +126,9 @@ def _refused(
     field: str | None = None,
 ) -> tuple[str, int]:
     """The case page again, as it is now, with what went wrong beside the form that failed."""
-    db.discard_failed_try()
+    transactions.discard_failed_try()
     if isinstance(refusal, ValidationError):
         refusal = invalid(refusal)
-    g.error_code = refusal.code
     message = refusal_message(refusal)
     errors: dict[str, str] = {}
     if isinstance(refusal, InvalidInput) and isinstance(refusal.details, list):
@@ -138,9 +139,9 @@ def _refused(
         str(_("Some fields need attention; see the messages beside them.")) if errors else message
     )
     attempt = Attempt(form, values, errors, problem, missing_items(refusal))
-    return render_case(case, facts, status=refusal.status, attempt=attempt)
+    return drawn_again(render_case(case, facts, attempt=attempt), refusal)
 
 
 def _stale(case: Case, facts: CaseFacts, form: str, last_step: int) -> tuple[str, int]:
-    g.error_code = "stale_version"
-    return render_case(case, facts, status=409, attempt=Attempt(form, stale_after=last_step))
+    page = render_case(case, facts, attempt=Attempt(form, stale_after=last_step))
+    return drawn_again(page, StaleVersion("Someone else changed this case first."))

@@ -21,6 +21,8 @@ PAGE_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+# The public page that answers a scanned QR code: its one stylesheet is inline.
+VERIFY_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 # Case data, tokens and verification answers must not stay in a shared or browser cache.
 PRIVATE_PREFIXES = ("/api/v1/", "/verify")
 CORS_METHODS = "GET, POST, PATCH"

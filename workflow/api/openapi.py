@@ -8,9 +8,8 @@ from typing import Any
 
 from flask_openapi3 import OpenAPI
 
-from workflow.errors import DOCUMENTED_STATUSES
-
 EXTENSION = "homeward.openapi"
+DOCUMENTED_STATUSES = (401, 403, 404, 409, 413, 415, 422, 428, 429, 431)
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 SUCCESS = ("200", "201", "202", "204")
 

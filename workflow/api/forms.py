@@ -11,14 +11,15 @@ from forms.models import IssuedForm
 from forms.schemas import CodePath, FormPath, FormQuery, Verification, VerifyForm
 from forms.sheet import form_title
 from forms.signing import certificate_pem
-from workflow import db
-from workflow.access import current_caller
-from workflow.api.cases import find_visible_case
+from workflow import transactions
+from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.db import utcnow
 from workflow.errors import UnsupportedMediaType
-from workflow.identity.current import require_user
+from workflow.http.downloads import issued_form
+from workflow.http.headers import VERIFY_PAGE_POLICY
 from workflow.identity.throttle import limit_rate
+from workflow.services.forms import issue_form
 
 generation = APIBlueprint(
     "forms",
@@ -35,7 +36,6 @@ verification = APIBlueprint(
     template_folder="templates",
     abp_tags=[Tag(name="verification", description="Public checks of printed forms")],
 )
-PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 # The page for a phone that scanned the QR code; JSON for a client that asks for it.
 PAGE_OR_JSON = {"text/html": {"schema": {"type": "string"}}, "application/json": {}}
 
@@ -43,21 +43,7 @@ PAGE_OR_JSON = {"text/html": {"schema": {"type": "string"}}, "application/json":
 @generation.post("/<case_id>/forms/<form>", responses={201: None})
 def post_form(path: FormPath, query: FormQuery) -> Response:
     """Generate a signed PDF form; its verification code comes in X-Verification-Code."""
-    return issued_form_response(path.case_id, path.form, query.variant == "redacted", 201)
-
-
-def issued_form_response(case_id: str, kind: str, redacted: bool, status: int) -> Response:
-    """Issue the form and answer with the PDF; the web pages share this."""
-    session, caller = db.session(), current_caller()
-    case, facts = find_visible_case(session, caller, case_id)
-    record, code, pdf = operations.issue_form(session, caller, case, facts, kind, redacted)
-    audit.note(detail={"form": str(record.id), "kind": record.kind, "variant": record.variant})
-    response = Response(pdf, status=status, mimetype="application/pdf")
-    response.headers["X-Verification-Code"] = code
-    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.pdf"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return issued_form(*issue_form(path.case_id, path.form, query.variant == "redacted"), 201)
 
 
 @verification.get(
@@ -69,14 +55,14 @@ def issued_form_response(case_id: str, kind: str, redacted: bool, status: int) -
 )
 def get_verification(path: CodePath) -> Response:
     """Public: whether the code belongs to a genuine form, as a page or as JSON; no names."""
-    issued = operations.find_by_code(db.session(), path.code)
+    issued = operations.find_by_code(transactions.session(), path.code)
     _note(issued)
     verdict = _verdict(issued)
     status = 200 if issued else 404
     if not _wants_json():
         title = form_title(issued.kind) if issued else None
         page = render_template("verify.html", found=verdict, title=title)
-        return Response(page, status, headers={"Content-Security-Policy": PAGE_POLICY})
+        return Response(page, status, headers={"Content-Security-Policy": VERIFY_PAGE_POLICY})
     body = verdict.model_dump()
     if issued is None:  # an unknown code is an error like any other, and still says not genuine
         body["error"] = {"code": "not_found", "message": "No form has this code.", "details": None}
@@ -88,7 +74,7 @@ def get_verification(path: CodePath) -> Response:
 @verification.post("/verify")
 def post_verification(form: VerifyForm) -> Response:
     """Public: whether this file is, byte for byte, a form Homeward issued."""
-    issued = operations.find_by_file(db.session(), form.file.read())
+    issued = operations.find_by_file(transactions.session(), form.file.read())
     _note(issued)
     return jsonify(_verdict(issued).model_dump())
 
@@ -99,7 +85,7 @@ def _limit_rate() -> None:
     if request.path.startswith("/verify"):
         address = (request.remote_addr or "unknown")[:64]
         per_minute = int(current_app.config["VERIFY_PER_MINUTE"])
-        limit_rate(db.session(), f"verify:{address}", per_minute, utcnow())
+        limit_rate(transactions.session(), f"verify:{address}", per_minute, utcnow())
 
 
 @verification.before_request

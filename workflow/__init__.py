@@ -40,9 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
         instance_path=str(instance),
         instance_relative_config=True,
     )
-    app.config.update(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(config.app_config(instance, test_config))
     _prepare(app, Path(app.instance_path))
     from workflow.http import boundary, headers, trail
 
@@ -67,22 +65,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
 
 def _prepare(app: OpenAPI, instance: Path) -> None:
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
-    app.config["KEYS_DIR"] = app.config["KEYS_DIR"] or str(instance / "keys")
-    app.config["AUDIT_KEY_FILE"] = app.config["AUDIT_KEY_FILE"] or str(
-        instance / "audit" / "checkpoint-key.pem"
-    )
-    app.config["DATA_KEYS_DIR"] = app.config["DATA_KEYS_DIR"] or str(instance / "data-keys")
-    app.config["BACKUP_KEY_FILE"] = app.config["BACKUP_KEY_FILE"] or str(instance / "backup.key")
-    forms = instance / "forms"
-    app.config["FORM_SIGNING_KEY_FILE"] = app.config["FORM_SIGNING_KEY_FILE"] or str(
-        forms / "signing-key.pem"
-    )
-    app.config["FORM_SIGNING_CERT_FILE"] = app.config["FORM_SIGNING_CERT_FILE"] or str(
-        forms / "signing-cert.pem"
-    )
-    app.config["DOCUMENT_STORE"] = app.config["DOCUMENT_STORE"] or str(instance / "documents")
-    if not app.config["DATABASE_URL"]:
-        app.config["DATABASE_URL"] = config.default_database_url(instance)
     # A document upload is the largest body: the document and a little multipart framing.
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -94,11 +76,7 @@ def _prepare(app: OpenAPI, instance: Path) -> None:
 def _trust_proxies(app: OpenAPI) -> None:
     """Believe X-Forwarded-For from exactly as many reverse proxies as configured, never more:
     per-address limits and the trail's client address must be the client's, not the proxy's,
-    and a client must not be able to name its own address."""
-    hops = str(app.config["TRUSTED_PROXY_HOPS"])
-    if not hops.isdigit() or int(hops) > 5:
-        raise config.ConfigError("HOMEWARD_TRUSTED_PROXY_HOPS must be a whole number from 0 to 5")
-    if int(hops):
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=int(hops), x_proto=int(hops)
-        )
+    and a client must not be able to name its own address. The settings checked the number."""
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -8,13 +8,15 @@ from typing import NoReturn
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from audit.recorder import record_command
 from workflow import migrations, sealing, transactions
 from workflow.backup import backup_command, restore_command
+from workflow.config import ConfigError
+from workflow.config.cli import config_group
 from workflow.errors import HomewardError
 from workflow.identity import keys
 from workflow.identity.operations import create_user, update_user
@@ -30,11 +32,14 @@ def _create_app() -> Flask:
 
 
 class HomewardGroup(FlaskGroup):
-    """Flask's command group, with a database that cannot be used said in one line."""
+    """Flask's command group, with a setting that stops the service, or a database that cannot
+    be used, said in one line rather than a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ConfigError as error:
+            fail(str(error))
         except (OperationalError, ProgrammingError) as error:
             # The driver's text can carry the statement's parameters, names among them.
             fail(
@@ -43,10 +48,22 @@ class HomewardGroup(FlaskGroup):
                 "`homeward db upgrade` been run?"
             )
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands for --help; with a setting wrong, its line and the app-free ones only."""
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as error:
+            click.echo(f"error: {error}", err=True)
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
 
 @click.group(cls=HomewardGroup, create_app=_create_app, add_default_commands=True)
 def cli() -> None:
     """Homeward: the case workflow service for repatriated children."""
+
+
+cli.add_command(config_group)  # on the group, not the app: it must work when the app cannot start
 
 
 def init_app(app: Flask) -> None:

@@ -26,6 +26,7 @@ from workflow import transactions
 from workflow.access import current_caller
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
+from workflow.config.checks import working_hours
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.http.downloads import trail_export
 from workflow.permissions import can_read_trail
@@ -95,7 +96,7 @@ def get_report(query: ReportQuery) -> Response:
     session, config = transactions.session(), current_app.config
     until = query.until or database_now(session)
     since = query.since or until - timedelta(days=7)
-    start, end = (int(part) for part in str(config["WORKING_HOURS"]).split("-"))
+    start, end = working_hours(str(config["WORKING_HOURS"]))
     return jsonify(
         queries.review_report(
             session,

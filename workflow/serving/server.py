@@ -96,20 +96,18 @@ def _announce(worker: Any) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    envvar="HOMEWARD_WORKERS",
-    help="Processes; one per CPU by default (HOMEWARD_WORKERS).",
+    help="Processes; HOMEWARD_WORKERS, else one per CPU.",
 )
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    envvar="HOMEWARD_THREADS",
-    default=32,
-    show_default=True,
-    help="Threads per process (HOMEWARD_THREADS).",
+    help="Threads per process; HOMEWARD_THREADS, else 32.",
 )
-def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
+def serve_command(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Serve the web pages and the API with gunicorn, a production WSGI server."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     check_ready(app)
-    settings = server_settings(host, port, workers or default_workers(), threads)
+    workers = workers or app.config["WORKERS"] or default_workers()
+    threads = threads or app.config["THREADS"]
+    settings = server_settings(host, port, workers, threads)
     HomewardServer(app, settings).run()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, cast, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow
+from workflow.id_lists import id_list, split
 from workflow.identity.current import current_user
 from workflow.models import (
     Assignment,
@@ -36,32 +38,47 @@ def current_caller() -> Caller:
 
 def case_facts(db: Session, case: Case) -> CaseFacts:
     """Who works the case, which agencies it waits on, which agencies handled it."""
+    listed = db.execute(select(*fact_lists(utcnow())).where(Case.id == case.id)).one()
+    return facts_of(case, tuple(listed))
+
+
+def fact_lists(now: Any) -> tuple[ScalarSelect[str], ...]:
+    """The facts of the case row in a query, each as a list in one text column, so that the
+    query that finds a case brings its need-to-know facts with it: assigned lawyers, agencies
+    that handled it, the agencies that took it (kind:id), live break-glass grants."""
+    return (
+        _listed(Assignment.user_id, Assignment),
+        _listed(TransitionRecord.agency_id, TransitionRecord),
+        _listed(CaseRoute.agency_kind + ":" + cast(CaseRoute.agency_id, String), CaseRoute),
+        _listed(BreakGlassGrant.user_id, BreakGlassGrant, BreakGlassGrant.expires_at > now),
+    )
+
+
+def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
+    """The facts from `fact_lists`' columns and the case's loaded tracks."""
+    assigned, handled, routes, grants = listed
     definition = definition_of(case.workflow)
     waiting: set[AgencyKind] = set()
     for track_state in case.tracks:
         track = definition.track(track_state.track)
         if track is not None:
             waiting |= track.waiting_on(track_state.state)
-    handled = db.scalars(
-        select(TransitionRecord.agency_id).filter_by(case_id=case.id).distinct()
-    ).all()
     return CaseFacts(
-        assigned=frozenset(a.user_id for a in case.assignments),
+        assigned=frozenset(uuid.UUID(user) for user in split(assigned)),
         waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
-        handled_by=frozenset(handled),
-        routes=tuple(
-            db.execute(
-                select(CaseRoute.agency_kind, CaseRoute.agency_id).filter_by(case_id=case.id)
-            ).all()
-        ),
-        break_glass=frozenset(
-            db.scalars(
-                select(BreakGlassGrant.user_id).where(
-                    BreakGlassGrant.case_id == case.id, BreakGlassGrant.expires_at > utcnow()
-                )
-            ).all()
-        ),
+        handled_by=frozenset(uuid.UUID(agency) for agency in split(handled)),
+        routes=tuple(_route(route) for route in split(routes)),
+        break_glass=frozenset(uuid.UUID(user) for user in split(grants)),
     )
+
+
+def _listed(column: Any, model: Any, *conditions: ColumnElement[bool]) -> ScalarSelect[str]:
+    return select(id_list(column)).where(model.case_id == Case.id, *conditions).scalar_subquery()
+
+
+def _route(listed: str) -> tuple[AgencyKind, uuid.UUID]:
+    kind, _, agency = listed.partition(":")
+    return AgencyKind(kind), uuid.UUID(agency)
 
 
 def visible_cases(db: Session, caller: Caller, *, one_case: bool = False) -> ColumnElement[bool]:

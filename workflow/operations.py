@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from workflow.access import case_facts, readable_case, visible_cases
+from workflow.access import fact_lists, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.engine import check_step, initial_states
 from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted, WrongState
@@ -60,16 +60,23 @@ def find_case(
 
     Only reading the case and its history passes `break_glass`, letting a live grant count.
     """
-    # The visibility filter is part of the lookup, so a hidden case costs what a missing one does.
-    if break_glass:
-        case = _lookup(db, case_id, readable_case(db, caller))
-    else:
-        case = _lookup(db, case_id, visible_cases(db, caller, one_case=True))
-    facts = case_facts(db, case) if case is not None else None
+    # The visibility filter is part of the lookup, so a hidden case costs what a missing one does;
+    # the case's tracks and need-to-know facts come in the same query.
+    visible = readable_case(db, caller) if break_glass else visible_cases(db, caller, one_case=True)
+    found = _by_id_or_reference(case_id)
+    row = None
+    if found is not None:
+        statement = (
+            select(Case, *fact_lists(utcnow()))
+            .where(found, visible)
+            .options(joinedload(Case.tracks), selectinload(Case.people))
+        )
+        row = db.execute(statement).unique().first()
+    facts = facts_of(row[0], tuple(row[1:])) if row is not None else None
     allowed = can_view_case if break_glass else needs_to_know
-    if case is None or facts is None or not allowed(caller, facts):
+    if row is None or facts is None or not allowed(caller, facts):
         raise NotFound("There is no such case.")
-    return case, facts
+    return row[0], facts
 
 
 def find_any_case(db: Session, case_id: str) -> Case:

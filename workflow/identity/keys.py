@@ -6,12 +6,14 @@ import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwk
+from jose.backends.base import Key
 
 from workflow.config import ConfigError
 
@@ -27,8 +29,13 @@ class SigningKey:
     public_pem: str
     created: datetime  # from the file name, which every key must start with
 
+    @cached_property
+    def verifier(self) -> Key:
+        """The public key, parsed once: a token is verified on every request."""
+        return jwk.construct(self.public_pem, ALGORITHM)
+
     def public_jwk(self) -> dict[str, Any]:
-        key: dict[str, Any] = jwk.construct(self.public_pem, ALGORITHM).to_dict()
+        key: dict[str, Any] = self.verifier.to_dict()
         return {**key, "kid": self.kid, "use": "sig", "alg": ALGORITHM}
 
 

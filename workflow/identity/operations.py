@@ -128,11 +128,16 @@ def end_user_sessions(db: Session, user_id: uuid.UUID, reason: str) -> int:
 def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
     """The user of a session that has not ended or idled out, if they are still active."""
     now = utcnow()
-    session = db.get(AuthSession, session_id)
-    if session is None or session.user_id != user_id or not session.is_live(now, _idle_limit()):
+    # One query: the session, its user and the user's agency (joined by the model).
+    found = db.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.id == session_id, AuthSession.user_id == user_id)
+    ).first()
+    if found is None:
         return None
-    user = db.get(User, user_id)
-    if user is None or not user.active:
+    session, user = found
+    if not session.is_live(now, _idle_limit()) or not user.active:
         return None
     if now - (session.last_seen_at or session.created_at) > SEEN_PRECISION:
         # At most once a minute (a write on every request is waste), and in the request's final

@@ -62,7 +62,7 @@ def decode_access_token(token: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
-            key.public_pem,
+            key.verifier,
             algorithms=[ALGORITHM],
             audience=current_app.config["JWT_AUDIENCE"],
             issuer=current_app.config["JWT_ISSUER"],

@@ -21,5 +21,6 @@ class WorkflowRecord(Base):
     name: Mapped[str] = mapped_column(String(40))
     version: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    body: Mapped[dict[str, Any]]
+    # Read once per process when first parsed (see rules.catalogue), not with every case.
+    body: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,169 @@
+"""The cost of one case read and one step against `homeward serve`, over real HTTP on loopback,
+beside `/healthz` measured in the same run: how close an audited, need-to-know-checked read comes
+to the floor a request that only asks the database `SELECT 1` sets.
+
+    python -m bench.reads [--database-url postgresql+psycopg://…] [--workers 1] [--clients 4]
+                          [--seconds 10]
+
+Each client keeps one connection open and sends its requests one after another; the steps close
+and reopen a case of the client's own, so no two clients race on one version. A PostgreSQL
+database given here has its public schema replaced: give the benchmark one of its own."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import secrets
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.load import _environment, _seed, _served
+
+CHILD = {
+    "names": [{"script": "Latn", "given": "Aliya", "family": "Nurgalieva"}],
+    "sex": "female",
+    "birth_date": {"value": "2016-01-01", "precision": "year"},
+}
+MOTHER = {
+    "relation": "mother",
+    "names": [{"script": "Latn", "given": "Gulnar", "family": "Nurgalieva"}],
+    "alive": True,
+    "whereabouts": "detained_abroad",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    label: str
+    per_second: float
+    p50_ms: float
+    p95_ms: float
+
+
+class Caller:
+    """One client on one kept-open connection, signed in as the demo lawyer."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.case_id, self.version = self._open_case()
+
+    def send(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        payload = None if body is None else json.dumps(body)
+        self.connection.request(method, path, payload, {**self.headers, **headers})
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.status >= 300:
+            raise SystemExit(f"{method} {path}: {response.status} {data[:200]!r}")
+        etag = response.getheader("ETag")
+        if etag:
+            self.version = int(etag.strip('"'))
+        return json.loads(data) if data else None
+
+    def health(self) -> None:
+        self.send("GET", "/healthz")
+
+    def read(self) -> None:
+        self.send("GET", f"/api/v1/cases/{self.case_id}")
+
+    def step(self) -> None:
+        """Close the case, or reopen it: each is one step on the case, with its history row."""
+        action, body = ("reopen", {}) if self.closed else ("close", {"reason": "withdrawn"})
+        path = f"/api/v1/cases/{self.case_id}/{action}"
+        self.send("POST", path, body, **{"If-Match": f'"{self.version}"'})
+        self.closed = not self.closed
+
+    def _open_case(self) -> tuple[str, int]:
+        self.version, self.closed = 0, False
+        case = self.send("POST", "/api/v1/cases", {"child": CHILD, "people": [MOTHER]})
+        return str(case["id"]), self.version
+
+
+def main() -> None:
+    options = _arguments()
+    password = secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory(prefix="homeward-reads-") as folder:
+        environment = _environment(Path(folder), options.database_url, password)
+        _seed(environment, options.database_url)
+        backend = environment["HOMEWARD_DATABASE_URL"].split(":", 1)[0].split("+")[0]
+        for workers in options.workers:
+            with _served(environment, workers, Path(folder)) as port:
+                token = _sign_in(port, password)
+                callers = [Caller(port, token) for _ in range(options.clients)]
+                rows = [
+                    _measure("GET /healthz", callers, Caller.health, options.seconds),
+                    _measure("GET a case", callers, Caller.read, options.seconds),
+                    _measure("close or reopen a case", callers, Caller.step, options.seconds),
+                ]
+            print(f"\n== {backend}, {workers} worker(s), {options.clients} clients")
+            _report(rows)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", default="1", type=lambda v: [int(w) for w in v.split(",")])
+    parser.add_argument("--clients", default=4, type=int)
+    parser.add_argument("--seconds", default=10, type=float)
+    return parser.parse_args()
+
+
+def _sign_in(port: int, password: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"username": "lawyer", "password": password})
+    connection.request("POST", "/api/v1/auth/login", body, {"Content-Type": "application/json"})
+    token: str = json.loads(connection.getresponse().read())["access_token"]
+    return token
+
+
+def _measure(
+    label: str, callers: list[Caller], call: Callable[[Caller], None], seconds: float
+) -> Figures:
+    """Every client calls as fast as answers come, for the time given, after a short warm-up."""
+    latencies: list[list[float]] = [[] for _ in callers]
+    start = threading.Barrier(len(callers) + 1)
+
+    def run(caller: Caller, into: list[float]) -> None:
+        for _ in range(5):
+            call(caller)
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        while (began := time.perf_counter()) < deadline:
+            call(caller)
+            into.append(time.perf_counter() - began)
+
+    threads = [
+        threading.Thread(target=run, args=(caller, into))
+        for caller, into in zip(callers, latencies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    every = sorted(latency for each in latencies for latency in each)
+    cuts = statistics.quantiles(every, n=100)
+    return Figures(label, len(every) / elapsed, cuts[49] * 1000, cuts[94] * 1000)
+
+
+def _report(rows: list[Figures]) -> None:
+    floor, read = rows[0], rows[1]
+    for row in rows:
+        print(
+            f"  {row.label:<24} {row.per_second:8.1f} req/s  p50 {row.p50_ms:6.2f} ms  "
+            f"p95 {row.p95_ms:6.2f} ms  {row.per_second / floor.per_second:5.2f}x /healthz"
+        )
+    print(f"  a step costs {read.per_second / rows[2].per_second:.2f}x a read")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""What one case read costs the database: four queries (the session with its user, the case with
+its tracks and need-to-know facts, the people, their names) and no lazy load anywhere on the
+paths users take most; then the audit event's write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from tests.factories import Api
+
+AUDIT_WRITE = ("audit_head", "audit_events", "strftime", "clock_timestamp()")
+
+
+@contextmanager
+def statements(app: Any) -> Iterator[list[str]]:
+    """Every SQL statement the block sends, in order, as one line each."""
+    seen: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = app.extensions["homeward.engine"]
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+@contextmanager
+def lazy_loads() -> Iterator[list[str]]:
+    """Every relationship the block loaded lazily, one attribute access at a time."""
+    loaded: list[str] = []
+
+    def note(state: ORMExecuteState) -> None:
+        if state.is_select and state.lazy_loaded_from is not None:
+            loaded.append(f"{state.lazy_loaded_from.class_.__name__}: {state.statement}")
+
+    event.listen(Session, "do_orm_execute", note)
+    try:
+        yield loaded
+    finally:
+        event.remove(Session, "do_orm_execute", note)
+
+
+def case_reads(seen: list[str]) -> list[str]:
+    """The table each read of case data selects from, leaving out the audit event's write."""
+    return [
+        outer_table(statement)
+        for statement in seen
+        if statement.startswith("SELECT") and not any(part in statement for part in AUDIT_WRITE)
+    ]
+
+
+def outer_table(statement: str) -> str:
+    """The table after the statement's own FROM, not a subquery's."""
+    depth = 0
+    for at, char in enumerate(statement):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and statement.startswith(" FROM ", at):
+            return statement[at + 6 :].split()[0]
+    raise AssertionError(f"no FROM in {statement}")
+
+
+@pytest.fixture
+def case(api: Api) -> dict[str, Any]:
+    case = api.create_case()
+    return api.request_dna(case)
+
+
+LAWYER_READS = ["auth_sessions", "cases", "people", "person_names"]
+# An official's need-to-know asks which states wait on their agency, in every stored workflow.
+OFFICIAL_READS = ["auth_sessions", "workflow_definitions", "cases", "people", "person_names"]
+
+
+@pytest.mark.parametrize(
+    ("reader", "reads"),
+    [("lawyer", LAWYER_READS), ("judge", OFFICIAL_READS)],  # the court the case waits on
+)
+def test_a_case_read_is_four_queries_and_no_lazy_load(
+    app: Any, api: Api, case: dict[str, Any], reader: str, reads: list[str]
+) -> None:
+    headers = api.headers(reader)
+    api.client.get(f"/api/v1/cases/{case['id']}", headers=headers)  # definitions parsed once
+    with statements(app) as seen, lazy_loads() as lazy:
+        response = api.client.get(f"/api/v1/cases/{case['id']}", headers=headers)
+
+    assert response.status_code == 200
+    assert case_reads(seen) == reads
+    assert lazy == []
+
+
+def test_a_step_loads_nothing_lazily(app: Any, api: Api, case: dict[str, Any]) -> None:
+    version = api.case_version("lawyer", case["id"])
+    headers = api.headers("lawyer", **{"If-Match": f'"{version}"'})
+    with lazy_loads() as lazy:
+        response = api.client.post(
+            f"/api/v1/cases/{case['id']}/close", json={"reason": "withdrawn"}, headers=headers
+        )
+
+    assert response.status_code == 200
+    assert lazy == []
+
+
+def test_a_hidden_case_costs_the_same_queries_as_a_missing_one(
+    app: Any, api: Api, case: dict[str, Any]
+) -> None:
+    headers = api.headers("lawyer3")  # another NGO's lawyer
+    with statements(app) as hidden:
+        api.client.get(f"/api/v1/cases/{case['id']}", headers=headers)
+    with statements(app) as missing:
+        api.client.get("/api/v1/cases/00000000-0000-4000-8000-000000000000", headers=headers)
+
+    assert case_reads(hidden) == case_reads(missing) == ["auth_sessions", "cases"]

@@ -1,4 +1,5 @@
-"""What each endpoint is called in the trail. An endpoint missing here leaves no event."""
+"""What each endpoint is called in the trail. An endpoint missing from ACTIONS leaves no event,
+so every other endpoint is in NOT_AUDITED with the reason it needs none."""
 
 from __future__ import annotations
 
@@ -56,6 +57,20 @@ ACTIONS = {
     "web.chain": "audit.verify",
     "web.make_checkpoint": "audit.checkpoint",
     "web.dashboard": "report.dashboard",
+}
+
+# Endpoints that leave no event: none of them reads or changes a case, a document or an account.
+NOT_AUDITED = {
+    "static": "files shipped with the code, the same for everyone",
+    "web.static": "the pages' stylesheet and scripts, the same for everyone and before sign-in",
+    "system.healthz": "liveness: whether the service reaches its database; it names nobody",
+    "system.jwks": "the public keys that verify tokens, public by design",
+    "system.openapi_document": "the API's public description",
+    "verify.get_certificate": "the public certificate that verifies signed forms",
+    "web.home": "only sends the user on to their start page, which leaves its own event",
+    "web.sign_in_page": "the empty sign-in form; signing in leaves auth.login",
+    "web.new_case": "the empty form for a new case; opening it leaves case.create",
+    "web.choose_language": "keeps the browser's choice of language, nothing of a case or user",
 }
 
 

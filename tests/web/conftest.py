@@ -1,5 +1,6 @@
-"""Browser fixtures: the test app served on a loopback port, and the system's Chromium driven by
-Playwright. No browser is ever downloaded: a missing Chromium fails the run, it is not skipped."""
+"""Browser fixtures: the lawyer's browser as the test client, the test app served on a loopback
+port, and the system's Chromium driven by Playwright. No browser is ever downloaded: a missing
+Chromium fails the run, it is not skipped."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Error, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.web import helpers
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("HOMEWARD_CHROMIUM", "/usr/bin/chromium")
@@ -33,6 +36,12 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 VIEWPORT = {"width": 1280, "height": 900}
 expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture
+def as_lawyer(client: FlaskClient, accounts: Any) -> tuple[FlaskClient, str]:
+    """The lawyer's browser, signed in, and the CSRF token its forms carry."""
+    return client, helpers.sign_in(client, "lawyer")
 
 
 def artifacts_dir() -> Path:

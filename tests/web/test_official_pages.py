@@ -4,36 +4,21 @@ case page showing only what the agency needs and only the agency's own steps."""
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
 from werkzeug.test import TestResponse
 
 from tests.audit.helpers import events, outcome_of
 from tests.factories import Api
-from tests.web.helpers import body, csrf_token, row_of, sign_in
-from workflow import transactions
-from workflow.models import TrackState
+from tests.web.helpers import backdate, body, csrf_token, listed, row_of, sign_in
 
 RESIDENCE = "With her grandmother, Almaty region"  # tests.factories.ALL_SCRIPTS_CHILD's
 RULING = "RN-2026-0417"
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-
-
-def backdate(app: Flask, case_id: str, track: str, days: int) -> None:
-    """Move the time a track entered its state `days` back, as if it had waited that long."""
-    since = datetime.now(UTC) - timedelta(days=days)
-    with app.app_context(), transactions.unit_of_work() as session:
-        session.execute(
-            update(TrackState)
-            .where(TrackState.case_id == uuid.UUID(case_id), TrackState.track == track)
-            .values(since=since)
-        )
 
 
 def filed_at_the_registry(api: Api, **overrides: Any) -> dict[str, Any]:
@@ -79,10 +64,6 @@ def take_step(
 
 def state(api: Api, case_id: str, track: str) -> str:
     return str(api.case("lawyer", case_id)["tracks"][track]["state"])
-
-
-def queue_references(html: str) -> list[str]:
-    return re.findall(r">(HW-[A-Z0-9-]+)</a>", html)
 
 
 # The case page
@@ -285,7 +266,7 @@ def test_the_queue_lists_the_cases_waiting_on_the_agency_oldest_first(
 
     assert response.status_code == 200
     html = body(response)
-    assert queue_references(html) == [waiting_ten_days["reference"], waiting_two_days["reference"]]
+    assert listed(html) == [waiting_ten_days["reference"], waiting_two_days["reference"]]
     assert not_filed["reference"] not in html
     late = row_of(html, waiting_ten_days["reference"])
     assert '<li class="badge late">Birth registration: filed — overdue</li>' in late
@@ -307,7 +288,7 @@ def test_the_oldest_waiting_case_heads_the_first_page_of_a_long_queue(
     first_page = body(client.get("/queue"))
 
     assert "26 cases wait on your agency." in first_page
-    assert queue_references(first_page)[0] == longest["reference"]
+    assert listed(first_page)[0] == longest["reference"]
 
 
 def test_the_queue_shows_only_the_tracks_waiting_on_the_agency(
@@ -374,7 +355,7 @@ def test_a_case_the_registry_has_finished_with_is_listed_as_recently_handled(
     sign_in(client, "registrar")
     take_step(client, case["id"], "birth_registration", "take_review")
     waiting = body(client.get("/queue"))
-    assert queue_references(waiting) == [case["reference"]]
+    assert listed(waiting) == [case["reference"]]
     assert "Nothing yet: cases your agency has acted on" in waiting
 
     take_step(
@@ -388,6 +369,6 @@ def test_a_case_the_registry_has_finished_with_is_listed_as_recently_handled(
     html = body(client.get("/queue"))
 
     handled = html.split('id="handled-heading"')[1]
-    assert queue_references(html.split('id="handled-heading"')[0]) == []
+    assert listed(html.split('id="handled-heading"')[0]) == []
     assert f">{case['reference']}</a>" in handled
     assert "Birth registration: registered" in handled

@@ -1,13 +1,14 @@
-"""A database in memory for unit tests of the SQL rules: every table, no migrations, no HTTP,
-and a bare app context for the sealed columns. A test gets it with `world` and builds only the
-agencies, users and cases it needs."""
+"""Cases in memory for unit tests, at two depths: `a_case`, plain objects the engine judges with no
+session at all; and `world`, a database in memory for the SQL rules (every table, no migrations,
+no HTTP, a bare app context for the sealed columns) in which a test builds only the agencies,
+users and cases it needs."""
 
 from __future__ import annotations
 
 import itertools
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from workflow.models import (
     CaseRoute,
     Document,
     Person,
+    PersonName,
     TrackState,
     TransitionRecord,
     User,
@@ -33,9 +35,30 @@ from workflow.models import (
 )
 from workflow.rules import catalogue
 from workflow.rules.definition import Definition
-from workflow.vocabulary import AgencyKind, CaseStatus, EvidenceKind, Relation, Role
+from workflow.vocabulary import AgencyKind, CaseStatus, EvidenceKind, Relation, Role, Script, Sex
 
 _NUMBERS = itertools.count(1)
+
+
+def child(complete: bool = True) -> Person:
+    """A child with every particular a registration needs, or with none of them."""
+    names = [PersonName(script=Script.LATIN, given="Amina", family="Nurgali")] if complete else []
+    return Person(
+        id=uuid.uuid4(),
+        relation=Relation.CHILD,
+        sex=Sex.FEMALE if complete else None,
+        birth_date=date(2019, 5, 2) if complete else None,
+        birth_country="SY" if complete else None,
+        names=names,
+    )
+
+
+def a_case(states: dict[str, str], status: CaseStatus = CaseStatus.OPEN, **kw: Any) -> Case:
+    """A case of a child and their mother with its tracks in these states, never in a session."""
+    mother = Person(id=uuid.uuid4(), relation=Relation.MOTHER)
+    people = [child(kw.get("complete", True)), mother]
+    tracks = [TrackState(track=name, state=state) for name, state in states.items()]
+    return Case(id=uuid.uuid4(), status=status, people=people, tracks=tracks)
 
 
 class World:

@@ -4,15 +4,15 @@ and where each track starts. No HTTP, no database."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.workflow.memory import a_case
 from workflow.engine import Evidence, allowed_steps, check_step, initial_states
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState
-from workflow.models import Case, Person, PersonName, TrackState
+from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.definition import Definition
 from workflow.schemas import TransitionIn
@@ -23,8 +23,6 @@ from workflow.vocabulary import (
     EvidenceKind,
     Relation,
     Role,
-    Script,
-    Sex,
     Whereabouts,
 )
 
@@ -106,25 +104,6 @@ def caller_for(performer: dict[str, str]) -> Caller:
         agency_id=uuid.uuid4(),
         agency_kind=AgencyKind(performer["agency_kind"]),
     )
-
-
-def child(complete: bool = True) -> Person:
-    names = [PersonName(script=Script.LATIN, given="Amina", family="Nurgali")] if complete else []
-    return Person(
-        id=uuid.uuid4(),
-        relation=Relation.CHILD,
-        sex=Sex.FEMALE if complete else None,
-        birth_date=date(2019, 5, 2) if complete else None,
-        birth_country="SY" if complete else None,
-        names=names,
-    )
-
-
-def a_case(states: dict[str, str], status: CaseStatus = CaseStatus.OPEN, **kw: Any) -> Case:
-    mother = Person(id=uuid.uuid4(), relation=Relation.MOTHER)
-    people = [child(kw.get("complete", True)), mother]
-    tracks = [TrackState(track=name, state=state) for name, state in states.items()]
-    return Case(id=uuid.uuid4(), status=status, people=people, tracks=tracks)
 
 
 def mother_of(case: Case) -> uuid.UUID:

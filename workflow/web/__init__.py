@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from workflow import errors
 from workflow.config import ConfigError
 from workflow.http.errors import http_error_response
+from workflow.web.addresses import CONVERTERS
 from workflow.web.blueprint import csrf, web
 from workflow.web.refusals import error_page
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=chosen_language, default_translation_directories="web/translations")
     from workflow.web import views  # noqa: F401 - the views attach themselves to the blueprint
 
+    app.url_map.converters.update(CONVERTERS)  # before the blueprint's routes are added
     app.register_blueprint(web)
     app.register_error_handler(404, no_such_page)
 

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow.errors import field_errors
 from workflow.rules.definition import FieldSpec
+from workflow.web.addresses import NAME_LENGTH
 
 MAX_FIELD = 4000
 
@@ -85,6 +86,12 @@ def validation_errors(
 def text(form: MultiDict[str, str], name: str) -> str | None:
     value = form.get(name, "")[:MAX_FIELD].strip()
     return value or None
+
+
+def chosen(form: MultiDict[str, str], field: str) -> str:
+    """A name the form picks from a list (a track, an action, a kind of document), cut to the
+    longest a name can be: a forged longer one is refused as unknown, not as too long."""
+    return form.get(field, "")[:NAME_LENGTH]
 
 
 def step_data(form: MultiDict[str, str], fields: dict[str, FieldSpec]) -> dict[str, Any]:

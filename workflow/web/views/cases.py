@@ -53,8 +53,8 @@ def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
     )
 
 
-@web.get("/cases/<case_id>")
+@web.get("/cases/<id:case_id>")
 def case_page(case_id: str) -> str:
     """One case as the user may see it, and the steps they may take now."""
-    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
     return render_case(case, facts)

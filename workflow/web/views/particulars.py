@@ -67,14 +67,14 @@ def open_case() -> ResponseReturnValue:
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
-@web.get("/cases/<case_id>/particulars")
+@web.get("/cases/<id:case_id>/particulars")
 def particulars_page(case_id: str) -> ResponseReturnValue:
     """Show the case's particulars in the form, for changing them."""
     case, facts = _editable_case(case_id)
     return _form_page(_recorded(case, facts), {}, case=case)
 
 
-@web.post("/cases/<case_id>/particulars")
+@web.post("/cases/<id:case_id>/particulars")
 def change_particulars(case_id: str) -> ResponseReturnValue:
     """Change the particulars, at the version of the case the form was drawn from."""
     session, caller = transactions.session(), current_caller()
@@ -98,7 +98,7 @@ def change_particulars(case_id: str) -> ResponseReturnValue:
 
 
 def _editable_case(case_id: str) -> tuple[Case, CaseFacts]:
-    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
     insist(can_edit_case(current_caller(), facts), _("Only the case's lawyers change it."))
     return case, facts
 

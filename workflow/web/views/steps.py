@@ -31,12 +31,12 @@ from workflow.web.labels import label
 from workflow.web.refusals import drawn_again, missing_items, refusal_message
 
 
-@web.post("/cases/<case_id>/steps")
+@web.post("/cases/<id:case_id>/steps")
 def take_step(case_id: str) -> ResponseReturnValue:
     """Take the step the form names, at the version of the case the page showed."""
-    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
     form = request.form
-    track, action = form.get("track", "")[:40], form.get("action", "")[:40]
+    track, action = inputs.chosen(form, "track"), inputs.chosen(form, "action")
     failed = f"{track}-{action}"
     if parse_version(form.get("version", "")) != case.version:
         return _stale(case, facts, failed, parse_version(form.get("last_step", "")) or 0)
@@ -69,9 +69,9 @@ def take_step(case_id: str) -> ResponseReturnValue:
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
-@web.post("/cases/<case_id>/consents")
+@web.post("/cases/<id:case_id>/consents")
 def record_consent(case_id: str) -> ResponseReturnValue:
-    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
     form = request.form
     body = {
         "person_id": inputs.text(form, "person_id"),
@@ -88,11 +88,11 @@ def record_consent(case_id: str) -> ResponseReturnValue:
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
-@web.post("/cases/<case_id>/documents")
+@web.post("/cases/<id:case_id>/documents")
 def upload_document(case_id: str) -> ResponseReturnValue:
     """Attach a scan; its type is read from its bytes, never from its name."""
-    case, facts = find_visible_case(transactions.session(), current_caller(), case_id[:64])
-    values = {"kind": request.form.get("kind", "")[:40]}
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
+    values = {"kind": inputs.chosen(request.form, "kind")}
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -105,16 +105,16 @@ def upload_document(case_id: str) -> ResponseReturnValue:
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
 
-@web.get("/documents/<document_id>")
+@web.get("/documents/<id:document_id>")
 def download_document(document_id: str) -> ResponseReturnValue:
-    return attachment(evidence.download(document_id[:64]))
+    return attachment(evidence.download(document_id))
 
 
-@web.post("/cases/<case_id>/forms/<kind>")
+@web.post("/cases/<id:case_id>/forms/<name:kind>")
 def generate_form(case_id: str, kind: str) -> ResponseReturnValue:
     """Issue the form and hand the signed PDF to the browser as a download."""
     redacted = request.form.get("variant") == "redacted"
-    return issued_form(*issue_form(case_id[:64], kind[:40], redacted), 200)
+    return issued_form(*issue_form(case_id, kind, redacted), 200)
 
 
 def _refused(

@@ -13,6 +13,8 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import resource
+import signal
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -26,6 +28,20 @@ MIB = 1024 * 1024
 REFUSALS: dict[str, type[HomewardError]] = {
     kind.__name__: kind for kind in (InvalidInput, PayloadTooLarge, UnsupportedMediaType)
 }
+Verdict = tuple[Any, ...]
+# Made before any file is opened: a process short of memory need not build its last message.
+OUT_OF_MEMORY: Verdict = (
+    "refused",
+    "PayloadTooLarge",
+    "The file needs more memory to check than a document may use.",
+    None,
+)
+OUT_OF_TIME: Verdict = (
+    "refused",
+    "InvalidInput",
+    "The file takes too long to check; print it to a plain PDF or scan it again, and upload that.",
+    [{"field": "file", "problem": "too_complex"}],
+)
 
 
 @dataclass(frozen=True)
@@ -64,38 +80,58 @@ def clean_confined(raw: bytes, limits: Limits) -> inspection.Cleaned:
         return inspection.clean(raw, limits.max_pixels)  # refused at once: nothing to parse
     receiver, sender = _context().Pipe(duplex=False)
     process = _context().Process(target=_inspect, args=(raw, limits, sender), daemon=True)
+    deadline = time.monotonic() + wall_seconds(limits)
     process.start()
     sender.close()
     try:
-        outcome = _outcome(receiver, wall_seconds(limits))
+        verdict = _verdict_from(receiver, deadline)
     finally:
         receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join()
-    return _cleaned_or_refused(outcome)
+    if verdict is None:
+        verdict = why_silent(_exit_status(process, deadline))
+    else:
+        _exit_status(process, time.monotonic())
+    return _cleaned_or_refused(verdict)
 
 
-def _outcome(receiver: Connection, seconds: float) -> tuple[Any, ...]:
+def _verdict_from(receiver: Connection, deadline: float) -> Verdict | None:
+    """The process's verdict, or None if it ended, or ran out of time, without giving one."""
     try:
-        if receiver.poll(seconds):
-            outcome: tuple[Any, ...] = receiver.recv()
-            return outcome
-    except (EOFError, OSError):  # the process was stopped at its CPU or memory limit
+        if receiver.poll(max(0.0, deadline - time.monotonic())):
+            verdict: Verdict = receiver.recv()
+            return verdict
+    except (EOFError, OSError):  # the process ended without a word
         pass
-    return ("exhausted",)
+    return None
 
 
-def _cleaned_or_refused(outcome: tuple[Any, ...]) -> inspection.Cleaned:
-    if outcome[0] == "cleaned":
-        return inspection.Cleaned(outcome[1], outcome[2])
-    if outcome[0] == "refused":
-        raise REFUSALS[outcome[1]](outcome[2], outcome[3])
-    raise InvalidInput(
-        "The file takes too long or too much memory to check; print it to a plain PDF or scan "
-        "it again, and upload that.",
-        [{"field": "file", "problem": "too_complex"}],
-    )
+def _exit_status(process: Any, deadline: float) -> int | None:
+    """How the process ended, once it has; None if it was still running at `deadline` (it is
+    then stopped)."""
+    process.join(max(0.0, deadline - time.monotonic()))
+    status: int | None = process.exitcode
+    if status is None:
+        process.kill()
+        process.join()
+    return status
+
+
+def why_silent(status: int | None) -> Verdict:
+    """The verdict on a check that ended without one. Past its CPU time the kernel stops it with
+    SIGXCPU, and past its wall-clock time the parent does (status None); those are the file
+    taking too long. Memory is the only other limit, and running out of it ends a process in
+    ways that depend on where the allocation failed (an uncaught MemoryError, a C library that
+    aborts or crashes, the kernel's out-of-memory killer): all of them are the file needing too
+    much memory, one answer however the allocation failed."""
+    if status is None or status == -signal.SIGXCPU:
+        return OUT_OF_TIME
+    return OUT_OF_MEMORY
+
+
+def _cleaned_or_refused(verdict: Verdict) -> inspection.Cleaned:
+    if verdict[0] == "cleaned":
+        return inspection.Cleaned(verdict[1], verdict[2])
+    raise REFUSALS[verdict[1]](verdict[2], verdict[3])
 
 
 def warm_up() -> None:
@@ -115,14 +151,31 @@ def _inspect(raw: bytes, limits: Limits, sender: Connection) -> None:
     """In the confined process: clean the file and send back the result or the refusal."""
     _confine(limits)
     try:
-        cleaned = inspection.clean(raw, limits.max_pixels)
-        sender.send(("cleaned", cleaned.content_type, cleaned.data))
-    except (InvalidInput, PayloadTooLarge, UnsupportedMediaType) as refusal:
-        sender.send(("refused", type(refusal).__name__, refusal.message, refusal.details))
-    except MemoryError:
-        sender.send(("refused", "PayloadTooLarge", "The file needs too much memory to open.", None))
+        send_verdict(sender, verdict_on(raw, limits.max_pixels))
     finally:
         sender.close()
+
+
+def verdict_on(raw: bytes, max_pixels: int) -> Verdict:
+    """The clean copy of the file, or why it is refused."""
+    try:
+        cleaned = inspection.clean(raw, max_pixels)
+    except (InvalidInput, PayloadTooLarge, UnsupportedMediaType) as refusal:
+        return ("refused", type(refusal).__name__, refusal.message, refusal.details)
+    except MemoryError:
+        return OUT_OF_MEMORY
+    return ("cleaned", cleaned.content_type, cleaned.data)
+
+
+def send_verdict(sender: Connection, verdict: Verdict) -> None:
+    """Send the verdict; a clean copy too large to pack within the memory limit is refused as
+    needing too much memory. The refusal is sent after the failed attempt is let go."""
+    try:
+        sender.send(verdict)
+        return
+    except MemoryError:
+        pass
+    sender.send(OUT_OF_MEMORY)
 
 
 def _confine(limits: Limits) -> None:

@@ -48,7 +48,7 @@ def test_serve_uses_the_workers_and_threads_asked_for(
         assert served.request("GET", "/healthz")[0] == 200
     text = log.read_text(encoding="utf-8")
     assert len(re.findall(r"Booting worker with pid", text)) == 2
-    assert f"serving on http://127.0.0.1:{served.port} (2 processes, 3 threads each)" in text
+    assert f"serving on http://127.0.0.1:{served.port} (processes: 2, threads in each: 3)" in text
     assert "Shutting down: Master" in text
 
 

@@ -116,7 +116,7 @@ def _announce(worker: Any) -> None:
     warm_up()
     if worker.age == 1:
         host, port = worker.cfg.bind[0].rsplit(":", 1)
-        sizes = f"{worker.cfg.workers} processes, {worker.cfg.threads} threads each"
+        sizes = f"processes: {worker.cfg.workers}, threads in each: {worker.cfg.threads}"
         click.echo(f"Homeward is serving on http://{host}:{port} ({sizes})", err=False)
 
 

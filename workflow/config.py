@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_JWKS_REFETCH_SECONDS": 60,  # at most one early refetch per provider this often
     "OIDC_JWKS_TIMEOUT_SECONDS": 5,
     "WEB_SECRET_KEY": None,  # signs the web pages' session cookie; made in the instance folder
+    "HEADER_SECONDS": 10,  # the longest a client may take to send a request's headers (then 408)
     "BODY_SECONDS": 60,  # the longest a client may take to send a request body (then 408)
     "SEND_SECONDS": 120,  # the longest a client may take to take in one response
     "GRACEFUL_SECONDS": 30,  # how long a stopping server lets requests under way finish
@@ -84,6 +85,7 @@ INTEGER_KEYS = {
     "OIDC_JWKS_CACHE_SECONDS",
     "OIDC_JWKS_REFETCH_SECONDS",
     "OIDC_JWKS_TIMEOUT_SECONDS",
+    "HEADER_SECONDS",
     "BODY_SECONDS",
     "SEND_SECONDS",
     "GRACEFUL_SECONDS",

@@ -9,11 +9,13 @@ open connections or transaction."""
 from __future__ import annotations
 
 import functools
+import math
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import resource
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -25,6 +27,13 @@ from workflow.errors import HomewardError, InvalidInput, PayloadTooLarge, Unsupp
 from workflow.evidence import inspection
 
 MIB = 1024 * 1024
+# Files checked at once in one server process: crafted files together take no more than this
+# many niced processes' CPU time and this many times HOMEWARD_SANDBOX_MEMORY_MIB.
+CHECKS_AT_ONCE = 2
+_checks = threading.BoundedSemaphore(CHECKS_AT_ONCE)
+# A check still busy after this much CPU time is most likely a crafted file: it drops to the
+# lowest priority for the rest of its time, so it takes only CPU that nobody else wants.
+SUSPECT_CPU_SECONDS = 1.0
 REFUSALS: dict[str, type[HomewardError]] = {
     kind.__name__: kind for kind in (InvalidInput, PayloadTooLarge, UnsupportedMediaType)
 }
@@ -72,12 +81,38 @@ def wall_seconds(limits: Limits) -> float:
     return 3 * limits.cpu_seconds + 5
 
 
+class ChecksBusy(HomewardError):
+    status, code = 503, "busy"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "Too many files are being checked right now; send this one again shortly.",
+            {"retry_after": retry_after},
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+def slot_seconds(limits: Limits) -> float:
+    """How long a file waits for a check to end before it is refused: the longest one takes."""
+    return wall_seconds(limits)
+
+
 def clean_confined(raw: bytes, limits: Limits) -> inspection.Cleaned:
-    """What the file really is and a clean copy of it, decided in a confined process."""
+    """What the file really is and a clean copy of it, decided in a confined process, once one
+    of this process's CHECKS_AT_ONCE is free (the caller holds no transaction meanwhile)."""
     if len(raw) > limits.max_bytes:
         raise PayloadTooLarge("The file is larger than a document may be.")
     if not raw:
         return inspection.clean(raw, limits.max_pixels)  # refused at once: nothing to parse
+    if not _checks.acquire(timeout=slot_seconds(limits)):
+        raise ChecksBusy(math.ceil(slot_seconds(limits)))
+    try:
+        return _check(raw, limits)
+    finally:
+        _checks.release()
+
+
+def _check(raw: bytes, limits: Limits) -> inspection.Cleaned:
     receiver, sender = _context().Pipe(duplex=False)
     process = _context().Process(target=_inspect, args=(raw, limits, sender), daemon=True)
     deadline = time.monotonic() + wall_seconds(limits)
@@ -181,10 +216,17 @@ def send_verdict(sender: Connection, verdict: Verdict) -> None:
 def _confine(limits: Limits) -> None:
     """Past its CPU time the process is stopped; past its memory an allocation fails."""
     os.nice(10)  # a crafted file yields the CPU to everyone else's requests
+    signal.signal(signal.SIGPROF, _lowest_priority)
+    signal.setitimer(signal.ITIMER_PROF, SUSPECT_CPU_SECONDS)
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     ceiling = _address_space_in_use() + limits.memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     inspection.limit_inflation(limits.inflated_bytes)
+
+
+def _lowest_priority(_signal: int, _frame: Any) -> None:
+    """Past SUSPECT_CPU_SECONDS: yield the CPU to everything else for the rest of the check."""
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
 
 
 def _address_space_in_use() -> int:

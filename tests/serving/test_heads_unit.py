@@ -28,6 +28,14 @@ def test_a_head_is_whole_only_once_its_empty_line_has_come(received: bytes, whol
     assert heads.complete(received) is whole
 
 
+def test_a_head_trickled_in_pieces_is_whole_when_its_end_straddles_two_of_them() -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    for cut in range(len(head) - 3, len(head)):  # the end split after one, two or three bytes
+        assert heads.complete(head, searched=cut)
+        assert not heads.complete(head[:cut], searched=cut - 1)
+    assert heads.complete(b"\r\n" + head, searched=1)  # the optional empty line still skipped
+
+
 @pytest.mark.parametrize(
     ("answer", "status", "code"),
     [

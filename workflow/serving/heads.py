@@ -17,12 +17,14 @@ CHUNK = 64 * 1024
 SLACK = 4096
 
 
-def complete(received: bytes) -> bool:
+def complete(received: bytes | bytearray, searched: int = 0) -> bool:
     """Whether `received` holds a whole head, so that parsing it reads nothing more from the
     connection. One empty line may come before the request line (RFC 9112, 2.2); the head ends
-    at the first empty line after it, and no header can hold an empty line."""
+    at the first empty line after it, and no header can hold an empty line. The first
+    `searched` bytes held no end already: a head trickled a byte at a time is not searched
+    from its start for every byte."""
     start = 2 if received.startswith(b"\r\n") else 0
-    return received.find(b"\r\n\r\n", start) >= 0
+    return received.find(b"\r\n\r\n", max(start, searched - 3)) >= 0
 
 
 def largest(max_header_bytes: int, max_request_line: int) -> int:

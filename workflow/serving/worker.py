@@ -26,7 +26,7 @@ class Unfinished:
     may come; or, once refused, until when the client may take to hang up."""
 
     conn: Any
-    received: bytes
+    received: bytearray
     deadline: float
     refused: bool = False
 
@@ -61,7 +61,8 @@ class HomewardWorker(ThreadWorker):  # type: ignore[misc]
         received = conn.parser.unreader.take_buffered()
         more = heads.receive(conn.sock)
         if more is not None and not heads.complete(received + more):
-            return Unfinished(conn, received + more, time.monotonic() + self.head_seconds)
+            deadline = time.monotonic() + self.head_seconds
+            return Unfinished(conn, bytearray(received + more), deadline)
         conn.parser.unreader.unread(received + (more or b""))
         return super().handle(conn)  # a whole head, or a client gone: parsing waits for nothing
 
@@ -88,20 +89,21 @@ class HomewardWorker(ThreadWorker):  # type: ignore[misc]
         self.unfinished[id(unfinished.conn)] = unfinished
         callback = partial(self._on_readable, unfinished)
         self.poller.register(unfinished.conn.sock, selectors.EVENT_READ, callback)
-        self._judge(unfinished)
+        self._judge(unfinished, 0)
 
     def _on_readable(self, unfinished: Unfinished, _sock: Any) -> None:
         more = heads.receive(unfinished.conn.sock)
         if more is None:  # the client hung up
             self._forget(unfinished)
         elif not unfinished.refused:  # a refused client's last bytes are read and dropped
+            searched = len(unfinished.received)
             unfinished.received += more
-            self._judge(unfinished)
+            self._judge(unfinished, searched)
 
-    def _judge(self, unfinished: Unfinished) -> None:
-        if heads.complete(unfinished.received):
+    def _judge(self, unfinished: Unfinished, searched: int) -> None:
+        if heads.complete(unfinished.received, searched):
             self._unregister(unfinished)
-            unfinished.conn.parser.unreader.unread(unfinished.received)
+            unfinished.conn.parser.unreader.unread(bytes(unfinished.received))
             self.enqueue_req(unfinished.conn)
         elif len(unfinished.received) > self.largest_head:
             self._refuse(unfinished, heads.TOO_LARGE)

@@ -46,7 +46,7 @@ def test_more_trickled_heads_than_threads_stall_no_one_and_are_cut_off_at_the_de
             assert status == 200, body
         assert reads > 3 and slowest < QUICK, f"{reads} reads, slowest {slowest:.2f} s"
     for client in hostile:
-        assert client.cut_after is not None and DEADLINE <= client.cut_after < DEADLINE + 3
+        assert client.cut_after is not None and DEADLINE <= client.cut_after < DEADLINE + 6
         assert json.loads(_last_answer(client.answer, b"408 Request Timeout")) == {
             "error": {
                 "code": "request_timeout",

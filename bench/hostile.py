@@ -61,6 +61,24 @@ def slow_body(port: int, path: str = "/api/v1/auth/login") -> Callable[[threadin
     return attack
 
 
+def slow_head(port: int) -> Callable[[threading.Event], str]:
+    """Send a request's headers a byte every half second, never ending them."""
+
+    def attack(stop: threading.Event) -> str:
+        with socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
+            sock.sendall(b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            sock.settimeout(CHUNK_PAUSE)
+            while not stop.is_set():
+                try:
+                    answer = sock.recv(64)
+                    return answer[:12].decode(errors="replace") or "closed"
+                except TimeoutError:
+                    sock.sendall(b"a")
+        return "stopped"
+
+    return attack
+
+
 def slow_reader(port: int, path: str, token: str) -> Callable[[threading.Event], str]:
     """Ask for a large answer and take it in 512 bytes a second, with a small receive buffer."""
 

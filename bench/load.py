@@ -1,6 +1,6 @@
 """Load: many simulated users (Locust) against `homeward serve` over real HTTP on loopback, first
-alone, then beside hostile clients (slow bodies, slow readers, crafted and oversized uploads).
-Prints throughput, p50 and p95 per kind of request, and how the hostile clients fared.
+alone, then beside hostile clients (slow heads and bodies, slow readers, crafted and oversized
+uploads). Prints throughput, p50 and p95 per kind of request, and how the hostile clients fared.
 
     python -m bench.load [--database-url postgresql+psycopg://…] [--workers 1,2] [--seconds 30]
 
@@ -186,6 +186,7 @@ def _hostiles(port: int, password: str) -> Iterator[dict[str, dict[str, int]]]:
     clients = [
         *(hostile.Hostile(f"slow body {n}", hostile.slow_body(port), stop) for n in range(4)),
         hostile.Hostile("slow body /verify", hostile.slow_body(port, "/verify"), stop),
+        *(hostile.Hostile(f"slow head {n}", hostile.slow_head(port), stop) for n in range(40)),
         *(
             hostile.Hostile(f"slow reader {n}", hostile.slow_reader(port, export, auditor), stop)
             for n in range(4)
@@ -241,7 +242,13 @@ def _table(quiet: dict[str, Figures], noisy: dict[str, Figures]) -> str:
 
 
 def _outcomes(outcomes: dict[str, dict[str, int]]) -> str:
-    return "; ".join(f"{name}: {dict(sorted(seen.items()))}" for name, seen in outcomes.items())
+    """What each kind of hostile client got, its numbered copies counted together."""
+    kinds: dict[str, dict[str, int]] = {}
+    for name, seen in outcomes.items():
+        kind = kinds.setdefault(name.rstrip("0123456789 "), {})
+        for outcome, times in seen.items():
+            kind[outcome] = kind.get(outcome, 0) + times
+    return "; ".join(f"{name}: {dict(sorted(seen.items()))}" for name, seen in kinds.items())
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ class HomewardError(Exception):
     code = "bad_request"
     headers: dict[str, str] = {}  # replaced per instance, never mutated
     localized = False  # the message is already in the reader's language (a web page's)
+    expected = False  # a server-side refusal the operator need not hear of (busy, not broken)
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
@@ -134,7 +135,7 @@ def as_homeward(error: BaseException) -> HomewardError:
     """Any error as a HomewardError with a status, a code and a message safe to show; an
     unexpected one is logged safely and shown as an internal error."""
     if isinstance(error, HomewardError):
-        if error.status >= 500:
+        if error.status >= 500 and not error.expected:
             log_safely(error)  # the operator must hear of stored data that fails its checks
         return error
     if isinstance(error, StaleDataError):

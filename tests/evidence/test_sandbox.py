@@ -3,6 +3,7 @@ memory or inflated bytes is refused within seconds, and nothing of it is kept.""
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -17,7 +18,16 @@ from tests.evidence.helpers import (
 )
 from tests.evidence.test_hostile_uploads import assert_refused
 from tests.factories import Api, sample_pdf
-from workflow.evidence.sandbox import Limits, wall_seconds
+from workflow.evidence import inspection
+from workflow.evidence.sandbox import (
+    OUT_OF_MEMORY,
+    OUT_OF_TIME,
+    Limits,
+    send_verdict,
+    verdict_on,
+    wall_seconds,
+    why_silent,
+)
 
 CPU_SECONDS = 1
 
@@ -55,15 +65,60 @@ def test_a_pdf_whose_object_stream_inflates_past_the_limit_is_refused_as_too_lar
 
 
 @pytest.mark.parametrize("app_config", [{"SANDBOX_MEMORY_MIB": 96}])
-def test_an_image_that_needs_more_memory_than_allowed_is_refused(
+def test_an_image_that_needs_more_memory_than_allowed_is_refused_as_too_large(
     app: Any, api: Api, case_id: str
 ) -> None:
     scan = huge_png(7000, 7000)  # 49 megapixels, within the pixel limit, blank, tiny on disk
     response = api.upload("lawyer", case_id, "identity_record", scan, "scan.png")
-    # Out of memory shows as a MemoryError (413) or as the child killed (422 too_complex),
-    # depending on where the allocation fails; both refuse the file and keep nothing.
-    assert response.status_code in (413, 422), response.get_data(as_text=True)
-    assert document_rows(app) == []
+    assert_refused(app, response, 413, "too_large")
+    assert response.json["error"]["message"] == OUT_OF_MEMORY[2]
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [
+        (None, OUT_OF_TIME),  # still running at the wall-clock limit: stopped by the parent
+        (-signal.SIGXCPU, OUT_OF_TIME),  # stopped by the kernel at its CPU time
+        (1, OUT_OF_MEMORY),  # a MemoryError where nothing could catch it
+        (-signal.SIGABRT, OUT_OF_MEMORY),  # a C library that aborts when an allocation fails
+        (-signal.SIGSEGV, OUT_OF_MEMORY),  # one that used the allocation it did not get
+        (-signal.SIGKILL, OUT_OF_MEMORY),  # the kernel's out-of-memory killer
+        (0, OUT_OF_MEMORY),  # ended without a word: its last message could not be built
+    ],
+)
+def test_a_check_that_ends_without_a_verdict_is_judged_by_how_it_ended(
+    status: int | None, verdict: tuple[Any, ...]
+) -> None:
+    assert why_silent(status) == verdict
+
+
+def test_running_out_of_memory_anywhere_in_the_check_gives_the_same_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def exhausted(_raw: bytes, _max_pixels: int) -> inspection.Cleaned:
+        raise MemoryError
+
+    monkeypatch.setattr(inspection, "clean", exhausted)
+    assert verdict_on(b"%PDF-", 1000) == OUT_OF_MEMORY
+
+
+class SenderShortOfMemory:
+    """A pipe end whose first message, the clean copy, cannot be packed within the limit."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, ...]] = []
+
+    def send(self, verdict: tuple[Any, ...]) -> None:
+        if not self.sent and verdict[0] == "cleaned":
+            self.sent.append(("failed",))
+            raise MemoryError
+        self.sent.append(verdict)
+
+
+def test_a_clean_copy_too_large_to_send_back_is_refused_as_needing_too_much_memory() -> None:
+    sender = SenderShortOfMemory()
+    send_verdict(sender, ("cleaned", "image/png", bytes(1024)))  # type: ignore[arg-type]
+    assert sender.sent == [("failed",), OUT_OF_MEMORY]
 
 
 def test_an_ordinary_pdf_passes_the_sandbox_unchanged(app: Any, api: Api, case_id: str) -> None:

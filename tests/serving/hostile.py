@@ -97,3 +97,49 @@ def read_slowly(port: int, path: str, headers: dict[str, str], seconds: float) -
             received += len(chunk)
             time.sleep(0.05)
         return received, False
+
+
+@dataclass
+class TrickledHead:
+    """A client that sends a request's head a byte at a time and never ends it (or, with no
+    `drip`, sends nothing); `opening` goes first, at once. It stops when the server ends the
+    connection or after `seconds`, keeping what it was answered and when it was cut off."""
+
+    port: int
+    opening: bytes = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    drip: bytes = b"a"
+    interval: float = 0.1
+    seconds: float = 10.0
+    answer: bytes = b""
+    cut_after: float | None = None
+    _thread: threading.Thread = field(init=False)
+
+    def start(self) -> TrickledHead:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float = 30) -> bytes:
+        self._thread.join(timeout)
+        return self.answer
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=self.interval) as sock:
+            sock.sendall(self.opening)
+            while time.monotonic() - started < self.seconds:
+                try:
+                    chunk = sock.recv(65536)
+                except TimeoutError:
+                    sock.sendall(self.drip)
+                    continue
+                except OSError:  # reset
+                    chunk = b""
+                if not chunk:
+                    self.cut_after = time.monotonic() - started
+                    return
+                self.answer += chunk

@@ -198,8 +198,18 @@ class Settings(BaseSettings):
         description="`homeward serve`'s processes; `--workers` wins",
         json_schema_extra={"when_unset": "one per CPU"},
     )
-    THREADS: Whole = Field(
-        32, ge=1, le=256, description="threads in each of those processes; `--threads` wins"
+    THREADS: Whole | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="threads in each of those processes; `--threads` wins",
+        json_schema_extra={"when_unset": "32 per CPU, shared among the processes"},
+    )
+    HEADER_SECONDS: Whole = Field(
+        10,
+        ge=1,
+        le=600,
+        description="the longest a client may take to send a request's headers; slower is a 408",
     )
     BODY_SECONDS: Whole = Field(
         60,

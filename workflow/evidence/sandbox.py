@@ -9,10 +9,14 @@ open connections or transaction."""
 from __future__ import annotations
 
 import functools
+import math
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import resource
+import signal
+import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -23,9 +27,30 @@ from workflow.errors import HomewardError, InvalidInput, PayloadTooLarge, Unsupp
 from workflow.evidence import inspection
 
 MIB = 1024 * 1024
+# Files checked at once in one server process: crafted files together take no more than this
+# many niced processes' CPU time and this many times HOMEWARD_SANDBOX_MEMORY_MIB.
+CHECKS_AT_ONCE = 2
+_checks = threading.BoundedSemaphore(CHECKS_AT_ONCE)
+# A check still busy after this much CPU time is most likely a crafted file: it drops to the
+# lowest priority for the rest of its time, so it takes only CPU that nobody else wants.
+SUSPECT_CPU_SECONDS = 1.0
 REFUSALS: dict[str, type[HomewardError]] = {
     kind.__name__: kind for kind in (InvalidInput, PayloadTooLarge, UnsupportedMediaType)
 }
+Verdict = tuple[Any, ...]
+# Made before any file is opened: a process short of memory need not build its last message.
+OUT_OF_MEMORY: Verdict = (
+    "refused",
+    "PayloadTooLarge",
+    "The file needs more memory to check than a document may use.",
+    None,
+)
+OUT_OF_TIME: Verdict = (
+    "refused",
+    "InvalidInput",
+    "The file takes too long to check; print it to a plain PDF or scan it again, and upload that.",
+    [{"field": "file", "problem": "too_complex"}],
+)
 
 
 @dataclass(frozen=True)
@@ -56,46 +81,92 @@ def wall_seconds(limits: Limits) -> float:
     return 3 * limits.cpu_seconds + 5
 
 
+class ChecksBusy(HomewardError):
+    status, code, expected = 503, "busy", True
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "Too many files are being checked right now; send this one again shortly.",
+            {"retry_after": retry_after},
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+def slot_seconds(limits: Limits) -> float:
+    """How long a file waits for a check to end before it is refused: the longest one takes."""
+    return wall_seconds(limits)
+
+
 def clean_confined(raw: bytes, limits: Limits) -> inspection.Cleaned:
-    """What the file really is and a clean copy of it, decided in a confined process."""
+    """What the file really is and a clean copy of it, decided in a confined process, once one
+    of this process's CHECKS_AT_ONCE is free (the caller holds no transaction meanwhile)."""
     if len(raw) > limits.max_bytes:
         raise PayloadTooLarge("The file is larger than a document may be.")
     if not raw:
         return inspection.clean(raw, limits.max_pixels)  # refused at once: nothing to parse
+    if not _checks.acquire(timeout=slot_seconds(limits)):
+        raise ChecksBusy(math.ceil(slot_seconds(limits)))
+    try:
+        return _check(raw, limits)
+    finally:
+        _checks.release()
+
+
+def _check(raw: bytes, limits: Limits) -> inspection.Cleaned:
     receiver, sender = _context().Pipe(duplex=False)
     process = _context().Process(target=_inspect, args=(raw, limits, sender), daemon=True)
+    deadline = time.monotonic() + wall_seconds(limits)
     process.start()
     sender.close()
     try:
-        outcome = _outcome(receiver, wall_seconds(limits))
+        verdict = _verdict_from(receiver, deadline)
     finally:
         receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join()
-    return _cleaned_or_refused(outcome)
+    if verdict is None:
+        verdict = why_silent(_exit_status(process, deadline))
+    else:
+        _exit_status(process, time.monotonic())
+    return _cleaned_or_refused(verdict)
 
 
-def _outcome(receiver: Connection, seconds: float) -> tuple[Any, ...]:
+def _verdict_from(receiver: Connection, deadline: float) -> Verdict | None:
+    """The process's verdict, or None if it ended, or ran out of time, without giving one."""
     try:
-        if receiver.poll(seconds):
-            outcome: tuple[Any, ...] = receiver.recv()
-            return outcome
-    except (EOFError, OSError):  # the process was stopped at its CPU or memory limit
+        if receiver.poll(max(0.0, deadline - time.monotonic())):
+            verdict: Verdict = receiver.recv()
+            return verdict
+    except (EOFError, OSError):  # the process ended without a word
         pass
-    return ("exhausted",)
+    return None
 
 
-def _cleaned_or_refused(outcome: tuple[Any, ...]) -> inspection.Cleaned:
-    if outcome[0] == "cleaned":
-        return inspection.Cleaned(outcome[1], outcome[2])
-    if outcome[0] == "refused":
-        raise REFUSALS[outcome[1]](outcome[2], outcome[3])
-    raise InvalidInput(
-        "The file takes too long or too much memory to check; print it to a plain PDF or scan "
-        "it again, and upload that.",
-        [{"field": "file", "problem": "too_complex"}],
-    )
+def _exit_status(process: Any, deadline: float) -> int | None:
+    """How the process ended, once it has; None if it was still running at `deadline` (it is
+    then stopped)."""
+    process.join(max(0.0, deadline - time.monotonic()))
+    status: int | None = process.exitcode
+    if status is None:
+        process.kill()
+        process.join()
+    return status
+
+
+def why_silent(status: int | None) -> Verdict:
+    """The verdict on a check that ended without one. Past its CPU time the kernel stops it with
+    SIGXCPU, and past its wall-clock time the parent does (status None); those are the file
+    taking too long. Memory is the only other limit, and running out of it ends a process in
+    ways that depend on where the allocation failed (an uncaught MemoryError, a C library that
+    aborts or crashes, the kernel's out-of-memory killer): all of them are the file needing too
+    much memory, one answer however the allocation failed."""
+    if status is None or status == -signal.SIGXCPU:
+        return OUT_OF_TIME
+    return OUT_OF_MEMORY
+
+
+def _cleaned_or_refused(verdict: Verdict) -> inspection.Cleaned:
+    if verdict[0] == "cleaned":
+        return inspection.Cleaned(verdict[1], verdict[2])
+    raise REFUSALS[verdict[1]](verdict[2], verdict[3])
 
 
 def warm_up() -> None:
@@ -115,23 +186,47 @@ def _inspect(raw: bytes, limits: Limits, sender: Connection) -> None:
     """In the confined process: clean the file and send back the result or the refusal."""
     _confine(limits)
     try:
-        cleaned = inspection.clean(raw, limits.max_pixels)
-        sender.send(("cleaned", cleaned.content_type, cleaned.data))
-    except (InvalidInput, PayloadTooLarge, UnsupportedMediaType) as refusal:
-        sender.send(("refused", type(refusal).__name__, refusal.message, refusal.details))
-    except MemoryError:
-        sender.send(("refused", "PayloadTooLarge", "The file needs too much memory to open.", None))
+        send_verdict(sender, verdict_on(raw, limits.max_pixels))
     finally:
         sender.close()
+
+
+def verdict_on(raw: bytes, max_pixels: int) -> Verdict:
+    """The clean copy of the file, or why it is refused."""
+    try:
+        cleaned = inspection.clean(raw, max_pixels)
+    except (InvalidInput, PayloadTooLarge, UnsupportedMediaType) as refusal:
+        return ("refused", type(refusal).__name__, refusal.message, refusal.details)
+    except MemoryError:
+        return OUT_OF_MEMORY
+    return ("cleaned", cleaned.content_type, cleaned.data)
+
+
+def send_verdict(sender: Connection, verdict: Verdict) -> None:
+    """Send the verdict; a clean copy too large to pack within the memory limit is refused as
+    needing too much memory. The refusal is sent after the failed attempt is let go."""
+    try:
+        sender.send(verdict)
+        return
+    except MemoryError:
+        pass
+    sender.send(OUT_OF_MEMORY)
 
 
 def _confine(limits: Limits) -> None:
     """Past its CPU time the process is stopped; past its memory an allocation fails."""
     os.nice(10)  # a crafted file yields the CPU to everyone else's requests
+    signal.signal(signal.SIGPROF, _lowest_priority)
+    signal.setitimer(signal.ITIMER_PROF, SUSPECT_CPU_SECONDS)
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     ceiling = _address_space_in_use() + limits.memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     inspection.limit_inflation(limits.inflated_bytes)
+
+
+def _lowest_priority(_signal: int, _frame: Any) -> None:
+    """Past SUSPECT_CPU_SECONDS: yield the CPU to everything else for the rest of the check."""
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
 
 
 def _address_space_in_use() -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -30,9 +32,37 @@ def check_ready(app: Flask) -> None:
         verification_url("")  # or, in production, without its public https address
 
 
-def default_workers() -> int:
+# A thread that waits on a slow client, the database or a sandbox costs memory, not CPU: the
+# server keeps this many per CPU, shared among its processes, so slow clients do not use them up.
+THREADS_PER_CPU = 32
+FEWEST_THREADS, MOST_THREADS = 8, 256
+CPU_QUOTA = Path("/sys/fs/cgroup/cpu.max")
+
+
+def usable_cpus(quota_file: Path = CPU_QUOTA) -> int:
+    """The CPUs this process may run on, and no more than a container's CPU quota allows."""
+    cpus = len(os.sched_getaffinity(0))
+    quota = cpu_quota(quota_file)
+    return max(1, min(cpus, quota or cpus))
+
+
+def cpu_quota(quota_file: Path) -> int | None:
+    """A cgroup's CPU quota in whole CPUs (rounded up); None when unlimited or not known."""
+    try:
+        quota, period = quota_file.read_text(encoding="ascii").split()
+        return math.ceil(int(quota) / int(period))
+    except (OSError, ValueError):  # no cgroup v2 here, or "max": no quota
+        return None
+
+
+def default_workers(cpus: int) -> int:
     """One process per CPU: Python runs one thread at a time in each."""
-    return max(1, len(os.sched_getaffinity(0)))
+    return cpus
+
+
+def default_threads(cpus: int, workers: int) -> int:
+    """Threads in each process: the server's THREADS_PER_CPU per CPU, shared among `workers`."""
+    return max(FEWEST_THREADS, min(MOST_THREADS, math.ceil(THREADS_PER_CPU * cpus / workers)))
 
 
 def server_settings(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -86,7 +116,8 @@ def _announce(worker: Any) -> None:
     warm_up()
     if worker.age == 1:
         host, port = worker.cfg.bind[0].rsplit(":", 1)
-        click.echo(f"Homeward is serving on http://{host}:{port}", err=False)
+        sizes = f"processes: {worker.cfg.workers}, threads in each: {worker.cfg.threads}"
+        click.echo(f"Homeward is serving on http://{host}:{port} ({sizes})", err=False)
 
 
 @click.command("serve")
@@ -100,14 +131,15 @@ def _announce(worker: Any) -> None:
 )
 @click.option(
     "--threads",
-    type=click.IntRange(1, 256),
-    help="Threads per process; HOMEWARD_THREADS, else 32.",
+    type=click.IntRange(1, MOST_THREADS),
+    help=f"Threads per process; HOMEWARD_THREADS, else {THREADS_PER_CPU} per CPU shared among "
+    "the processes.",
 )
 def serve_command(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Serve the web pages and the API with gunicorn, a production WSGI server."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     check_ready(app)
-    workers = workers or app.config["WORKERS"] or default_workers()
-    threads = threads or app.config["THREADS"]
-    settings = server_settings(host, port, workers, threads)
-    HomewardServer(app, settings).run()
+    cpus = usable_cpus()
+    workers = workers or app.config["WORKERS"] or default_workers(cpus)
+    threads = threads or app.config["THREADS"] or default_threads(cpus, workers)
+    HomewardServer(app, server_settings(host, port, workers, threads)).run()

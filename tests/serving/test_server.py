@@ -81,13 +81,16 @@ def test_serve_sizes_itself_from_the_cpus_unless_told_otherwise(
     started: list[dict[str, Any]] = []
     monkeypatch.setattr(HomewardServer, "run", lambda self: started.append(self.settings))
     monkeypatch.setattr(server, "usable_cpus", lambda: 3)
-    for arguments, environment in [
+    for arguments, settings in [
         ([], {}),
         (["--workers", "1"], {}),
-        ([], {"HOMEWARD_WORKERS": "2", "HOMEWARD_THREADS": "5"}),
-        (["--workers", "4", "--threads", "6"], {"HOMEWARD_WORKERS": "2"}),
+        ([], {"WORKERS": 2, "THREADS": 5}),  # HOMEWARD_WORKERS=2 HOMEWARD_THREADS=5
+        (["--workers", "4", "--threads", "6"], {"WORKERS": 2}),
     ]:
-        result = runner.invoke(args=["serve", *arguments], env=environment)
+        with monkeypatch.context() as configured:
+            for name, value in settings.items():
+                configured.setitem(app.config, name, value)
+            result = runner.invoke(args=["serve", *arguments])
         assert result.exit_code == 0, result.output
     sizes = [(settings["workers"], settings["threads"]) for settings in started]
     assert sizes == [(3, 32), (1, 96), (2, 5), (4, 6)]

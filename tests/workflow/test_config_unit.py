@@ -166,7 +166,7 @@ def test_every_problem_is_named_once_on_one_line_in_the_order_declared() -> None
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [
-        ({}, {"ENV": "development", "TRUSTED_PROXY_HOPS": 0, "WORKERS": None, "THREADS": 32}),
+        ({}, {"ENV": "development", "TRUSTED_PROXY_HOPS": 0, "WORKERS": None, "THREADS": None}),
         (
             {"HOMEWARD_ENV": "production", "HOMEWARD_TRUSTED_PROXY_HOPS": "5"},
             {"ENV": "production", "TRUSTED_PROXY_HOPS": 5},

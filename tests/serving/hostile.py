@@ -6,10 +6,35 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Self
+
+
+class InBackground:
+    """A hostile client that runs in a thread of its own until it is answered or gives up."""
+
+    answer: bytes
+    _thread: threading.Thread
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float = 30) -> bytes:
+        """The server's answer, once it gave one or the client gave up."""
+        self._thread.join(timeout)
+        return self.answer
+
+    def _run(self) -> None:
+        raise NotImplementedError
 
 
 @dataclass
-class Trickle:
+class Trickle(InBackground):
     """A client that announces a body and then sends it a byte at a time, slowly."""
 
     port: int
@@ -20,20 +45,6 @@ class Trickle:
     answer: bytes = b""
     sent: int = 0
     _thread: threading.Thread = field(init=False)
-
-    def start(self) -> Trickle:
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def wait(self, timeout: float = 30) -> bytes:
-        """The server's answer, once it gave one or the trickle ended."""
-        self._thread.join(timeout)
-        return self.answer
 
     def _run(self) -> None:
         head = (
@@ -100,7 +111,7 @@ def read_slowly(port: int, path: str, headers: dict[str, str], seconds: float) -
 
 
 @dataclass
-class TrickledHead:
+class TrickledHead(InBackground):
     """A client that sends a request's head a byte at a time and never ends it (or, with no
     `drip`, sends nothing); `opening` goes first, at once. It stops when the server ends the
     connection or after `seconds`, keeping what it was answered and when it was cut off."""
@@ -113,19 +124,6 @@ class TrickledHead:
     answer: bytes = b""
     cut_after: float | None = None
     _thread: threading.Thread = field(init=False)
-
-    def start(self) -> TrickledHead:
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def wait(self, timeout: float = 30) -> bytes:
-        self._thread.join(timeout)
-        return self.answer
 
     def _run(self) -> None:
         started = time.monotonic()

@@ -54,6 +54,7 @@ bench: tools
 	$(BIN)/python -m bench.forms
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.reads
 
 # The web pages' catalogs: `messages` gathers new English texts into each language's .po file
 # for translating; `translations` compiles the .po files the pages read.

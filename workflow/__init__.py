@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     # First registered, so its after-request hook runs last: even the error response of a
     # failed commit carries the security headers.
     headers.init_app(app)
+    trail.init_app(app)  # before the boundary: a refusal made at commit gets its request id too
     boundary.init_app(app)
     http_errors.init_app(app)
     passwords.init_app(app)
@@ -54,7 +55,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from workflow import api, cli, web
     from workflow.serving import bodies
 
-    trail.init_app(app)
     bodies.init_app(app)  # after the trail starts, so a refused body is still an event
     api.init_app(app)
     web.init_app(app)

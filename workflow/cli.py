@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from audit.recorder import record_command
 from workflow import migrations, sealing, transactions
-from workflow.backup import backup_command, restore_command
+from workflow.backup.commands import backup_command, restore_command
 from workflow.config import ConfigError
 from workflow.config.cli import config_group
 from workflow.errors import HomewardError

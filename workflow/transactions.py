@@ -3,7 +3,7 @@
 Operations change the session and flush; they never commit. A request's changes, its history
 rows and its audit event commit together at its end, or on error nothing does but the refusal's
 event; a command's commit together when it ends. The HTTP side (`workflow.http.boundary`) says
-when a request begins and ends; nothing here knows of HTTP."""
+when a request begins and ends, and with which status; nothing else here knows of HTTP."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def end_reads() -> None:
 
 def discard_failed_try() -> None:
     """Drop what a refused change flushed, so the page drawn next shows the case as it stands;
-    the request still ends at the one boundary below, which then rolls back."""
+    the request still ends at its one boundary (`end_request`), which then rolls back."""
     session().rollback()
     _undo()
     g.pop("homeward_undo", None)
@@ -93,12 +93,14 @@ def end_request(status: int) -> None:
         _end_reading(status, finishers)
         return
     db_session = session()
+    g.homeward_final = db_session  # a refusal after a failed commit is kept in this one
+    kept = _take_kept()
     if status >= 400:
         db_session.rollback()
         _undo()
-    g.homeward_final = db_session
-    _commit(db_session, _take_kept(), finishers, status)
+    _commit(db_session, kept, finishers, status)
     g.pop("homeward_undo", None)
+    g.pop("homeward_final", None)
 
 
 def keep_refusal(status: int) -> None:
@@ -181,9 +183,11 @@ def _undo() -> None:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+    """Close the request's sessions, the final one too if its refusal could not be kept."""
+    for name in ("homeward_final", "db_session"):
+        db_session = g.pop(name, None)
+        if db_session is not None:
+            db_session.close()
 
 
 @contextmanager

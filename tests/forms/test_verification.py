@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.audit.helpers import outcome_of
 from tests.factories import Api, sample_pdf
 from tests.forms.helpers import KAZAKH_CHILD, generate, issued, qr_payload
 
@@ -87,11 +88,13 @@ def test_a_code_typed_from_paper_is_forgiven_its_form(
     ],
 )
 def test_an_unknown_or_hostile_code_is_not_genuine(
-    client: FlaskClient, form: dict, code: str
+    app: Any, client: FlaskClient, form: dict, code: str
 ) -> None:
     as_json = client.get(f"/verify/{code}", headers={"Accept": "application/json"})
     as_page = client.get(f"/verify/{code}")
 
+    # The auditors find every probe with an unknown code by its outcome, page or JSON.
+    assert outcome_of(app, as_json) == outcome_of(app, as_page) == "not_found"
     assert as_json.status_code == 404
     assert as_json.json["genuine"] is False and as_json.json["error"]["code"] == "not_found"
     assert as_json.json["case_reference"] is None

@@ -16,6 +16,7 @@ from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.db import utcnow
 from workflow.errors import UnsupportedMediaType
+from workflow.http import trail
 from workflow.http.downloads import issued_form
 from workflow.http.headers import VERIFY_PAGE_POLICY
 from workflow.identity.throttle import limit_rate
@@ -59,6 +60,8 @@ def get_verification(path: CodePath) -> Response:
     _note(issued)
     verdict = _verdict(issued)
     status = 200 if issued else 404
+    if issued is None:  # an unknown code is refused like any missing thing, page or JSON
+        trail.answered_with("not_found")
     if not _wants_json():
         title = form_title(issued.kind) if issued else None
         page = render_template("verify.html", found=verdict, title=title)

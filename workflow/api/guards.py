@@ -13,7 +13,7 @@ from workflow.errors import (
     PreconditionRequired,
     UnsupportedMediaType,
 )
-from workflow.services.cases import parse_version
+from workflow.http.headers import parse_version
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 

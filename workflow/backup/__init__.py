@@ -6,7 +6,3 @@ as stored, still sealed under the data keys (`rows.py`, `export.py`), every obje
 store, already sealed, and a closing line with the counts. The data keys are never in it: without
 the backup key the archive is opaque, and even with it no name, place or document can be read.
 """
-
-from workflow.backup.commands import backup_command, restore_command
-
-__all__ = ["backup_command", "restore_command"]

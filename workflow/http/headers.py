@@ -90,3 +90,10 @@ def allowed_origin() -> str | None:
 def configured_origins() -> set[str]:
     raw = str(current_app.config["CORS_ORIGINS"] or "")
     return {origin.strip() for origin in raw.split(",") if origin.strip()}
+
+
+def parse_version(text: str) -> int | None:
+    """A case version as an ETag, `If-Match` or a page's form field gives it (`"3"`, `W/"3"`,
+    `3`); None if it is not one."""
+    value = text.strip().removeprefix("W/").strip('"')
+    return int(value) if value.isdigit() and len(value) < 12 else None

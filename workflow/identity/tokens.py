@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
@@ -119,6 +119,5 @@ def verification_grace() -> timedelta:
 
 def refusal(reason: str) -> NotAuthenticated:
     """The one answer to every bad token; only the trail learns which check failed."""
-    if has_request_context() and "audit_facts" in g:
-        audit.note(detail={"refused": reason})
+    audit.note(detail={"refused": reason})
     return NotAuthenticated("The access token is missing, invalid or expired.")

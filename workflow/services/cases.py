@@ -87,10 +87,3 @@ def require_version(seen: int | None, current: int) -> None:
             "Someone else changed this case first; reload it and try again.",
             {"current_version": current},
         )
-
-
-def parse_version(text: str) -> int | None:
-    """A version as an ETag or a form field gives it (`"3"`, `W/"3"`, `3`); None if it is not
-    one."""
-    value = text.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() and len(value) < 12 else None

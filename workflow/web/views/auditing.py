@@ -1,7 +1,7 @@
 """The auditor's pages: the access log, one case's accesses, the export, the chain's checks.
 
 They stand for the auditor's API calls and leave the same events: the same filters, the same
-queries, the same verification and checkpoints (`audit/views.py`)."""
+queries, the same verification and checkpoints (`workflow/services/auditing.py`)."""
 
 from __future__ import annotations
 

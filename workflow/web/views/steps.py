@@ -16,12 +16,13 @@ from workflow.access import current_caller
 from workflow.errors import HomewardError, InvalidInput, StaleVersion, invalid
 from workflow.evidence import consents
 from workflow.http.downloads import attachment, issued_form
+from workflow.http.headers import parse_version
 from workflow.models import Case
 from workflow.permissions import CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
 from workflow.services import evidence
-from workflow.services.cases import find_visible_case, parse_version
+from workflow.services.cases import find_visible_case
 from workflow.services.forms import issue_form
 from workflow.web import inputs
 from workflow.web.blueprint import web

@@ -6,10 +6,31 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, event
+from sqlalchemy import JSON, BigInteger, Dialect, String, event
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
+from audit.chain import canonical_json
 from workflow.db import Base
+
+
+class CanonicalJSON(TypeDecorator[Any]):
+    """JSON stored as the very text the event hash covers (sorted keys, no spaces), so that the
+    database can rebuild an event's canonical bytes from its columns without decoding them."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from psycopg.types.json import Json
+
+            return lambda value: Json(_plain(value), dumps=canonical_json)
+        return lambda value: canonical_json(_plain(value))
+
+
+def _plain(value: Any) -> Any:
+    return None if value is JSON.NULL else value
 
 
 class AuditEvent(Base):
@@ -29,7 +50,7 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(64))
     case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     case_reference: Mapped[str | None] = mapped_column(String(20), index=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(CanonicalJSON, default=dict)
     client_address: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(40), index=True)

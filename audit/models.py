@@ -1,4 +1,5 @@
-"""The audit trail's tables: events in a hash chain, its head, and signed checkpoints."""
+"""The audit trail's tables: events in a hash chain, its head, signed checkpoints, and the
+Merkle tree's complete subtrees kept for proofs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Dialect, String, event
+from sqlalchemy import JSON, BigInteger, Dialect, SmallInteger, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -77,11 +78,27 @@ class AuditCheckpoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Signed beside the body when the chain was verified up to it: where an incremental
+    # verification may start. The body itself stays the statement auditors hold outside.
+    mark: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditTreeNode(Base):
+    """The root of a complete subtree of the Merkle tree: leaves position * 2**level up to
+    (position + 1) * 2**level, kept so that a proof reads a few nodes instead of every leaf."""
+
+    __tablename__ = "audit_tree"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 @event.listens_for(AuditCheckpoint, "before_update")
 @event.listens_for(AuditCheckpoint, "before_delete")
+@event.listens_for(AuditTreeNode, "before_update")
+@event.listens_for(AuditTreeNode, "before_delete")
 def _refuse_change(_mapper: Any, _connection: Any, _row: Any) -> None:
     raise RuntimeError("the audit trail is append-only")

@@ -1,4 +1,5 @@
-"""Verify the whole trail: the chain, the head, and every checkpoint stored or held outside."""
+"""Verify the trail: the chain, the head, and every checkpoint stored or held outside; the whole
+trail, or only what was appended after the newest checkpoint verified when it was signed."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit import signing
+from audit import marks, signing, tree
 from audit.chain import Break
-from audit.checkpoints import stored
 from audit.models import AuditEvent
 from audit.walk import Start, Walked, walk
 
@@ -30,9 +30,50 @@ def verify_trail(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Recompute the chain and check it against the head row and every checkpoint."""
-    checkpoints = [*stored(session), *held]
+    checkpoints = [*marks.stored(session), *held]
     walked = walk(session, Start(), _sizes(checkpoints), BATCH, progress)
     return _verdict(walked, checkpoints, public)
+
+
+def verify_since_checkpoint(
+    session: Session,
+    public: Ed25519PublicKey,
+    held: Iterable[dict[str, Any]] = (),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Verify the events after the newest checkpoint that was verified when signed, trusting the
+    events before it as they were then; verify the whole trail when there is none, or when it or a
+    checkpoint held outside no longer matches the trail. Says from which event it verified."""
+    held = list(held)
+    start = marks.anchor(session, public)
+    if start is None or not all(_still_matches(session, cp, start, public) for cp in held):
+        return {**verify_trail(session, public, held, progress), "verified_from": 0}
+    every = [*marks.stored(session), *held]
+    later = [cp for cp in every if _seq(cp) > start.seq]
+    walked = walk(session, start, _sizes(later), BATCH, progress)
+    if walked.since != start.seq:  # the trail had to be decoded from its first event
+        return {**verify_trail(session, public, held), "verified_from": 0}
+    verdict = _verdict(walked, later, public)
+    verdict["last_checkpoint"] = max(every, key=_seq, default=None)
+    return {**verdict, "verified_from": walked.since}
+
+
+def _still_matches(
+    session: Session, checkpoint: dict[str, Any], start: Start, public: Ed25519PublicKey
+) -> bool:
+    """A checkpoint held outside from before the start: checked here against the stored hash and
+    the kept subtrees; anything amiss and the whole trail is verified instead."""
+    seq = _seq(checkpoint)
+    if seq > start.seq or seq == 0:
+        return True
+    if seq < 0 or not signing.verify(public, checkpoint):
+        return False
+    stored_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+    try:
+        root = tree.root(session, seq).hex()
+    except ValueError:
+        return False
+    return (stored_hash, root) == (checkpoint.get("head_hash"), checkpoint.get("merkle_root"))
 
 
 def _seq(checkpoint: dict[str, Any]) -> int:

@@ -77,8 +77,7 @@ def inclusion(session: Session, seq: int, size: int) -> dict[str, Any]:
     """Proof that event `seq` is in the tree of the first `size` events."""
     if not 1 <= seq <= size <= _events(session):
         raise ValueError("the event or the tree size is beyond the trail")
-    leaf = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
-    path, root = tree.inclusion(session, seq - 1, size)
+    path, root, leaf = tree.inclusion(session, seq - 1, size)
     return {
         "seq": seq,
         "tree_size": size,

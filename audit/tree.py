@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, SmallInteger, and_, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,57 +35,66 @@ def store(session: Session, nodes: Iterable[tuple[int, int, bytes]]) -> None:
 
 
 class Subtrees:
-    """Roots of complete subtrees, read in a few statements: kept nodes where there are any,
-    else their kept children, else the leaves (the events' hashes)."""
+    """Roots of complete subtrees, read in one statement where the kept ones cover them: kept
+    nodes, and the leaves (the events' hashes) of the blocks smaller than the kept ones; a node
+    not kept is asked for again as its two children."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.known: dict[Key, bytes] = {}
+        self.events: dict[int, str] = {}  # the stored hash of each event read, by sequence
 
     def range_root(self, lo: int, hi: int) -> bytes:
         return merkle.fold_right([self.known[key] for key in merkle.subtrees(lo, hi)])
 
     def fetch(self, wanted: Iterable[Key]) -> None:
         """Find every wanted root; raise ValueError when a leaf the trail should hold is not."""
-        pending, blocks = set(wanted) - self.known.keys(), set[Key]()
+        wanted = set(wanted)
+        pending = wanted - self.known.keys()
         while pending:
-            kept = self._kept({key for key in pending if key[0] >= LEVEL})
-            self.known.update(kept)
-            missing = [key for key in pending if key not in kept]
-            blocks |= {key for key in missing if key[0] < LEVEL}
-            pending = {child for key in missing if key[0] >= LEVEL for child in _children(key)}
-            pending -= self.known.keys()
-        self._leaves(blocks)
+            self._read(pending)
+            missing = [key for key in pending if key not in self.known and key[0] >= LEVEL]
+            pending = {child for key in missing for child in _children(key)} - self.known.keys()
         for key in sorted(wanted):
             self._compute(key)
 
-    def _kept(self, keys: set[Key]) -> dict[Key, bytes]:
-        if not keys:
-            return {}
-        by_level = defaultdict(list)
-        for level, at in keys:
-            by_level[level].append(at)
-        node = AuditTreeNode
-        where = or_(*(and_(node.level == lv, node.position.in_(at)) for lv, at in by_level.items()))
-        rows = self.session.execute(select(node.level, node.position, node.hash).where(where))
-        return {(level, at): bytes.fromhex(value) for level, at, value in rows}
-
-    def _leaves(self, blocks: set[Key]) -> None:
-        if not blocks:
-            return
-        ranges = _merged(sorted(((at << level) + 1, (at + 1) << level) for level, at in blocks))
-        where = or_(*(AuditEvent.seq.between(first, last) for first, last in ranges))
-        found = self.session.execute(select(AuditEvent.seq, AuditEvent.hash).where(where)).all()
-        if len(found) != sum(last - first + 1 for first, last in ranges):
+    def _read(self, keys: set[Key]) -> None:
+        blocks = _merged(sorted(((at << lv) + 1, (at + 1) << lv) for lv, at in keys if lv < LEVEL))
+        parts = [_kept(keys), _events(blocks)]
+        statement = union_all(*(part for part in parts if part is not None))
+        for level, at, value in self.session.execute(statement):
+            if level < 0:
+                self.events[at] = value
+                self.known[(0, at - 1)] = merkle.leaf_hash(bytes.fromhex(value))
+            else:
+                self.known[(level, at)] = bytes.fromhex(value)
+        if any(seq not in self.events for first, last in blocks for seq in range(first, last + 1)):
             raise ValueError("the trail is missing events inside this tree")
-        for seq, value in found:
-            self.known[(0, seq - 1)] = merkle.leaf_hash(bytes.fromhex(value))
 
     def _compute(self, key: Key) -> bytes:
         if key not in self.known:
             left, right = (self._compute(child) for child in _children(key))
             self.known[key] = merkle.node_hash(left, right)
         return self.known[key]
+
+
+def _kept(keys: set[Key]) -> Select[int, int, str] | None:
+    by_level = defaultdict(list)
+    for level, at in keys:
+        if level >= LEVEL:
+            by_level[level].append(at)
+    if not by_level:
+        return None
+    node = AuditTreeNode
+    where = or_(*(and_(node.level == lv, node.position.in_(at)) for lv, at in by_level.items()))
+    return select(node.level, node.position, node.hash).where(where)
+
+
+def _events(blocks: list[tuple[int, int]]) -> Select[int, int, str] | None:
+    if not blocks:
+        return None
+    where = or_(*(AuditEvent.seq.between(first, last) for first, last in blocks))
+    return select(literal(-1, SmallInteger), AuditEvent.seq, AuditEvent.hash).where(where)
 
 
 def _children(key: Key) -> tuple[Key, Key]:
@@ -116,10 +125,12 @@ def root(session: Session, size: int) -> bytes:
     return merkle.fold_right(frontier(session, size))
 
 
-def inclusion(session: Session, index: int, size: int) -> tuple[list[bytes], bytes]:
-    """The audit path of leaf `index` in the tree of `size` leaves, and that tree's root."""
-    asked = _asked(lambda at: [at(0, size), *merkle.inclusion_path(index, size, at)], session)
-    return asked[1:], asked[0]
+def inclusion(session: Session, index: int, size: int) -> tuple[list[bytes], bytes, str]:
+    """The audit path of leaf `index` in the tree of `size` leaves, that tree's root, and the
+    leaf (the event's stored hash)."""
+    found = Subtrees(session)
+    asked = _asked(lambda at: [at(0, size), *merkle.inclusion_path(index, size, at)], found, index)
+    return asked[1:], asked[0], found.events[index + 1]
 
 
 def consistency(session: Session, old_size: int, size: int) -> tuple[list[bytes], bytes, bytes]:
@@ -127,20 +138,20 @@ def consistency(session: Session, old_size: int, size: int) -> tuple[list[bytes]
     and the roots of both."""
     asked = _asked(
         lambda at: [at(0, old_size), at(0, size), *merkle.consistency_path(old_size, size, at)],
-        session,
+        Subtrees(session),
     )
     return asked[2:], asked[0], asked[1]
 
 
-def _asked(proof: Proof, session: Session) -> list[bytes]:
-    """Run the proof once to learn the ranges it needs, fetch them together, run it again."""
-    wanted: list[Key] = []
+def _asked(proof: Proof, found: Subtrees, leaf: int | None = None) -> list[bytes]:
+    """Run the proof once to learn the ranges it needs, fetch them together (with the leaf, if
+    one is named), and run it again."""
+    wanted: list[Key] = [] if leaf is None else [(0, leaf)]
 
     def note(lo: int, hi: int) -> bytes:
         wanted.extend(merkle.subtrees(lo, hi))
         return b""
 
     proof(note)
-    found = Subtrees(session)
     found.fetch(wanted)
     return proof(found.range_root)

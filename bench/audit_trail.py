@@ -26,19 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+from unittest.mock import patch
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    create_engine,
-    insert,
-    text,
-    update,
-)
+import sqlalchemy as sa
+from sqlalchemy import create_engine, insert, text, update
 
 import workflow.http.trail
 from audit import checkpoints, encoding, tree, verification, walk
@@ -168,7 +159,7 @@ def _verification(events: int, decoding: bool) -> None:
     def full() -> dict[str, Any]:
         return verification.verify_trail(session, public)
 
-    with _one_range_at_a_time():
+    with patch.object(walk, "WORKERS", 1):
         _timed("full verify, one range at a time", raw, total, full)
     _timed(f"full verify, up to {walk.WORKERS} ranges side by side", raw, total, full)
     if decoding:
@@ -185,15 +176,6 @@ def _verification(events: int, decoding: bool) -> None:
     assert since["verified_from"] == total
     _timed("next checkpoint (verifies the new events)", raw / total * added, added, _checkpoint)
     session.rollback()
-
-
-@contextmanager
-def _one_range_at_a_time() -> Iterator[None]:
-    workers, walk.WORKERS = walk.WORKERS, 1
-    try:
-        yield
-    finally:
-        walk.WORKERS = workers
 
 
 def _timed(label: str, raw: float, events: int, run: Callable[[], Any]) -> Any:
@@ -326,13 +308,13 @@ def _repeat(run: Callable[[], Any], seconds: float) -> list[float]:
 
 # --- appends --------------------------------------------------------------------------------------
 
-UNCHAINED = Table(
+UNCHAINED = sa.Table(
     "bench_unchained_events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("seq", BigInteger),
-    Column("detail", String(200)),
-    Column("hash", String(64)),
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger),
+    sa.Column("detail", sa.String(200)),
+    sa.Column("hash", sa.String(64)),
 )
 
 

@@ -38,12 +38,12 @@ EVENT_FIELDS = tuple(name for name in HASHED_FIELDS if name not in CHAIN_FIELDS)
 
 def canonical(fields: dict[str, Any]) -> bytes:
     """The bytes an event's hash covers: its fields as sorted, compact JSON in UTF-8."""
-    return json.dumps(
-        {name: _plain(fields[name]) for name in HASHED_FIELDS},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    return canonical_json({name: _plain(fields[name]) for name in HASHED_FIELDS}).encode()
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted, compact JSON text: how the hash encodes a value, and how `detail` is stored."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def event_hash(fields: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""The audit trail's tables: events in a hash chain, its head, and signed checkpoints."""
+"""The audit trail's tables: events in a hash chain, its head, signed checkpoints, and the
+Merkle tree's complete subtrees kept for proofs."""
 
 from __future__ import annotations
 
@@ -6,10 +7,31 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, event
+from sqlalchemy import JSON, BigInteger, Dialect, SmallInteger, String, event
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
+from audit.chain import canonical_json
 from workflow.db import Base
+
+
+class CanonicalJSON(TypeDecorator[Any]):
+    """JSON stored as the very text the event hash covers (sorted keys, no spaces), so that the
+    database can rebuild an event's canonical bytes from its columns without decoding them."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from psycopg.types.json import Json
+
+            return lambda value: Json(_plain(value), dumps=canonical_json)
+        return lambda value: canonical_json(_plain(value))
+
+
+def _plain(value: Any) -> Any:
+    return None if value is JSON.NULL else value
 
 
 class AuditEvent(Base):
@@ -29,7 +51,7 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(64))
     case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     case_reference: Mapped[str | None] = mapped_column(String(20), index=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(CanonicalJSON, default=dict)
     client_address: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(40), index=True)
@@ -56,11 +78,27 @@ class AuditCheckpoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Signed beside the body when the chain was verified up to it: where an incremental
+    # verification may start. The body itself stays the statement auditors hold outside.
+    mark: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditTreeNode(Base):
+    """The root of a complete subtree of the Merkle tree: leaves position * 2**level up to
+    (position + 1) * 2**level, kept so that a proof reads a few nodes instead of every leaf."""
+
+    __tablename__ = "audit_tree"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 @event.listens_for(AuditCheckpoint, "before_update")
 @event.listens_for(AuditCheckpoint, "before_delete")
+@event.listens_for(AuditTreeNode, "before_update")
+@event.listens_for(AuditTreeNode, "before_delete")
 def _refuse_change(_mapper: Any, _connection: Any, _row: Any) -> None:
     raise RuntimeError("the audit trail is append-only")

@@ -1,4 +1,5 @@
-"""Verify the whole trail: the chain, the head, and every checkpoint stored or held outside."""
+"""Verify the trail: the chain, the head, and every checkpoint stored or held outside; the whole
+trail, or only what was appended after the newest checkpoint verified when it was signed."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit import merkle, signing
-from audit.chain import Break, ChainWalk
-from audit.checkpoints import stored
-from audit.models import AuditEvent, AuditHead
+from audit import marks, signing, tree
+from audit.chain import Break
+from audit.models import AuditEvent
+from audit.walk import Start, Walked, walk
 
-BATCH = 10_000
+BATCH = 32_768  # events per range; ranges are checked side by side
+Progress = Callable[[int], None]
 
 
 def count(session: Session) -> int:
@@ -25,59 +27,98 @@ def verify_trail(
     session: Session,
     public: Ed25519PublicKey,
     held: Iterable[dict[str, Any]] = (),
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Recompute the chain and check it against the head row and every checkpoint."""
-    walk, hashes = ChainWalk(), list[bytes]()
-    for batch in _batches(session):
-        walk.feed(batch)
-        hashes.extend(
-            bytes.fromhex(row["hash"]) for row in batch[: max(0, walk.count - len(hashes))]
-        )
-        if progress:
-            progress(len(batch))
-    breaks = [b for b in (walk.broken, _head_break(session, walk)) if b is not None]
-    checkpoints = [*stored(session), *held]
-    breaks += [b for cp in checkpoints if (b := _checkpoint_break(cp, hashes, public))]
+    checkpoints = [*marks.stored(session), *held]
+    walked = walk(session, Start(), _sizes(checkpoints), BATCH, progress)
+    return _verdict(walked, checkpoints, public)
+
+
+def verify_since_checkpoint(
+    session: Session,
+    public: Ed25519PublicKey,
+    held: Iterable[dict[str, Any]] = (),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Verify the events after the newest checkpoint that was verified when signed, trusting the
+    events before it as they were then; verify the whole trail when there is none, or when it or a
+    checkpoint held outside no longer matches the trail. Says from which event it verified."""
+    held = list(held)
+    start = marks.anchor(session, public)
+    if start is None or not all(_still_matches(session, cp, start, public) for cp in held):
+        return {**verify_trail(session, public, held, progress), "verified_from": 0}
+    every = [*marks.stored(session), *held]
+    later = [cp for cp in every if _seq(cp) > start.seq]
+    walked = walk(session, start, _sizes(later), BATCH, progress)
+    if walked.since != start.seq:  # the trail had to be decoded from its first event
+        return {**verify_trail(session, public, held), "verified_from": 0}
+    verdict = _verdict(walked, later, public)
+    verdict["last_checkpoint"] = max(every, key=_seq, default=None)
+    return {**verdict, "verified_from": walked.since}
+
+
+def _still_matches(
+    session: Session, checkpoint: dict[str, Any], start: Start, public: Ed25519PublicKey
+) -> bool:
+    """A checkpoint held outside from before the start: checked here against the stored hash and
+    the kept subtrees; anything amiss and the whole trail is verified instead."""
+    seq = _seq(checkpoint)
+    if seq > start.seq or seq == 0:
+        return True
+    if seq < 0 or not signing.verify(public, checkpoint):
+        return False
+    stored_hash = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+    try:
+        root = tree.root(session, seq).hex()
+    except ValueError:
+        return False
+    return (stored_hash, root) == (checkpoint.get("head_hash"), checkpoint.get("merkle_root"))
+
+
+def _seq(checkpoint: dict[str, Any]) -> int:
+    return int(checkpoint.get("seq", 0))
+
+
+def _sizes(checkpoints: list[dict[str, Any]]) -> set[int]:
+    return {_seq(cp) for cp in checkpoints}
+
+
+def _verdict(
+    walked: Walked, checkpoints: list[dict[str, Any]], public: Ed25519PublicKey
+) -> dict[str, Any]:
+    """The first break, whichever check found it, and the head as far as the chain holds."""
+    breaks = [b for b in (walked.broken, _head_break(walked)) if b is not None]
+    breaks += [b for cp in checkpoints if (b := _checkpoint_break(cp, walked, public))]
     first = min(breaks, key=lambda b: b.seq) if breaks else None
     return {
         "ok": first is None,
-        "events": walk.count,
-        "head": {"seq": walk.last_seq, "hash": walk.last_hash},
+        "events": walked.count,
+        "head": {"seq": walked.count, "hash": walked.last_hash},
         "first_broken": first.as_json() if first else None,
-        "last_checkpoint": max(checkpoints, key=lambda cp: int(cp.get("seq", 0)), default=None),
+        "last_checkpoint": max(checkpoints, key=_seq, default=None),
     }
 
 
-def _batches(session: Session) -> Iterable[list[dict[str, Any]]]:
-    table = AuditEvent.__table__
-    result = session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=BATCH))
-    for partition in result.mappings().partitions(BATCH):
-        yield [dict(row) for row in partition]
-
-
-def _head_break(session: Session, walk: ChainWalk) -> Break | None:
-    head = session.get(AuditHead, 1)
-    if (
-        walk.broken is None
-        and head is not None
-        and (head.seq, head.hash) != (walk.last_seq, walk.last_hash)
-    ):
-        return Break(walk.last_seq + 1, "missing_tail")
+def _head_break(walked: Walked) -> Break | None:
+    if walked.broken is None and walked.head not in (None, (walked.count, walked.last_hash)):
+        return Break(walked.count + 1, "missing_tail")
     return None
 
 
 def _checkpoint_break(
-    checkpoint: dict[str, Any], hashes: list[bytes], public: Ed25519PublicKey
+    checkpoint: dict[str, Any], walked: Walked, public: Ed25519PublicKey
 ) -> Break | None:
-    seq = int(checkpoint.get("seq", 0))
+    seq = _seq(checkpoint)
     if not signing.verify(public, checkpoint):
         return Break(seq, "checkpoint_signature_invalid")
-    if seq > len(hashes):
-        return Break(len(hashes) + 1, "missing_after_checkpoint")
+    if seq > walked.count:
+        return Break(walked.count + 1, "missing_after_checkpoint")
+    root = walked.roots.get(seq)
     if seq and (
-        hashes[seq - 1].hex() != checkpoint.get("head_hash")
-        or merkle.root(hashes[:seq]).hex() != checkpoint.get("merkle_root")
+        walked.hashes.get(seq) != checkpoint.get("head_hash")
+        or root is None
+        or root.hex() != checkpoint.get("merkle_root")
     ):
         return Break(seq, "does_not_match_checkpoint")
     return None

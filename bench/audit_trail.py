@@ -1,44 +1,63 @@
-"""Benchmark the audit trail: the cost of the audit write per request, the verification rate
-against raw SHA-256 over the same bytes, and the time to verify a large trail.
+"""Benchmark the audit trail: the cost of the audit write per request; full and incremental
+verification against raw SHA-256 over the same bytes; Merkle proofs at the trail's full length;
+and appends per second with 1, 2 and 4 writers beside the same rows written without the chain.
 
     python -m bench.audit_trail [--events 1000000] [--seconds 10] [--quick]
+                                [--database-url postgresql+psycopg://…] [--decoding]
+
+A PostgreSQL database given with --database-url has its public schema replaced: give the
+benchmark one of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import os
+import random
+import statistics
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
+from unittest.mock import patch
 
-from sqlalchemy import insert, update
+import sqlalchemy as sa
+from sqlalchemy import create_engine, insert, text, update
 
 import workflow.http.trail
-from audit.chain import canonical, event_hash
-from audit.checkpoints import signing_key
+from audit import checkpoints, encoding, tree, verification, walk
+from audit.chain import event_hash
 from audit.models import AuditEvent, AuditHead
-from audit.verification import verify_trail
+from audit.trail import append
 from bench.measure import Budget, measure
 from workflow import create_app, transactions
 
 PASSWORD = "bench-password-123"
 BATCH = 20_000
+WRITERS = (1, 2, 4)
+NEW_EVENTS = 10_000
 
 
 def main() -> None:
     options = _options()
     with tempfile.TemporaryDirectory(prefix="homeward-audit-bench-") as folder:
-        app = _app(Path(folder))
+        url = options.database_url or f"sqlite:///{Path(folder) / 'homeward.sqlite3'}"
+        _fresh(url)
+        app = _app(Path(folder), url)
         with app.app_context():
             _request_cost(app, options.seconds)
-            _verification(app, options.events)
+            _verification(options.events, options.decoding)
+            _proofs(options.seconds)
+        app.extensions["homeward.engine"].dispose()
+        _appends(url, Path(folder), options.seconds)
+        _fresh(url)
 
 
 def _options() -> argparse.Namespace:
@@ -46,20 +65,41 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="20,000 events, 2 s per figure")
+    parser.add_argument("--database-url", help="a PostgreSQL URL; its public schema is replaced")
+    parser.add_argument(
+        "--decoding", action="store_true", help="also time the old walk, decoding every row"
+    )
     options = parser.parse_args()
     if options.quick:
         options.events, options.seconds = 20_000, 2.0
     return options
 
 
-def _app(folder: Path) -> Any:
+def _fresh(url: str) -> None:
+    """An empty public schema on PostgreSQL; a SQLite file in the temporary folder is new."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def _app(folder: Path, url: str) -> Any:
     os.environ["HOMEWARD_INSTANCE_PATH"] = str(folder)
-    app = create_app({"DEMO_PASSWORD": PASSWORD, "ARGON2_MEMORY_KIB": 8192})
+    app = create_app({"DATABASE_URL": url, "DEMO_PASSWORD": PASSWORD, "ARGON2_MEMORY_KIB": 8192})
     runner = app.test_cli_runner()
     for command in (["db", "upgrade"], ["demo", "load"]):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, result.output
     return app
+
+
+def _conditions() -> str:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"load average {load} on {os.cpu_count()} cores"
+
+
+# --- the audit write per request ------------------------------------------------------------------
 
 
 def _request_cost(app: Any, seconds: float) -> None:
@@ -79,7 +119,7 @@ def _request_cost(app: Any, seconds: float) -> None:
     with _audit_switched_off():
         without = measure("GET case, audit write skipped", read, budget)
     cost_ms = with_event.p50_ms - without.p50_ms
-    print("Audit write per request (SQLite, in-process WSGI):")
+    print(f"Audit write per request (in-process WSGI; {_conditions()}):")
     for m in (without, with_event):
         print(
             f"  {m.label:<34} {m.per_second:>8.1f} req/s  p50 {m.p50_ms:6.2f} ms  "
@@ -102,31 +142,92 @@ def _audit_switched_off() -> Iterator[None]:
         workflow.http.trail.append = original
 
 
-def _verification(app: Any, events: int) -> None:
-    """Fill the trail to `events`, then verify it and hash the same bytes raw."""
+# --- verification ---------------------------------------------------------------------------------
+
+
+def _verification(events: int, decoding: bool) -> None:
+    """Fill the trail, hash its bytes raw, then verify it every way, each against that rate."""
     started = perf_counter()
     total = _fill(events)
     print(f"\nTrail filled to {total:,} events in {perf_counter() - started:.1f} s")
+    print(f"Verification ({_conditions()}):")
+    raw = _raw_sha256()
+    print(f"  {'raw SHA-256 over the same canonical bytes (baseline)':<52} {_rate(raw, total)}")
+    public = checkpoints.signing_key().public_key()
     session = transactions.session()
-    public = signing_key().public_key()
-    started = perf_counter()
-    result = verify_trail(session, public)
-    verify_seconds = perf_counter() - started
-    assert result["ok"], result
-    raw_seconds = _raw_sha256(session)
-    print(
-        f"  verify (read, re-encode, hash, link, Merkle-check): {verify_seconds:.2f} s, "
-        f"{total / verify_seconds:,.0f} events/s"
+
+    def full() -> dict[str, Any]:
+        return verification.verify_trail(session, public)
+
+    with patch.object(walk, "WORKERS", 1):
+        _timed("full verify, one range at a time", raw, total, full)
+    _timed(f"full verify, up to {walk.WORKERS} ranges side by side", raw, total, full)
+    if decoding:
+        _timed("full verify decoding every row in Python (before)", raw, total, _decoding_walk)
+    _timed("first checkpoint (verifies all, keeps the tree)", raw, total, _checkpoint)
+    _timed("full verify, with that checkpoint's Merkle root", raw, total, full)
+    added = _fill(total + NEW_EVENTS) - total
+    since = _timed(
+        f"verify since the checkpoint ({added:,} new events)",
+        raw / total * added,
+        added,
+        lambda: verification.verify_since_checkpoint(session, public),
     )
-    print(
-        f"  raw SHA-256 over the same canonical bytes:         {raw_seconds:.2f} s, "
-        f"{total / raw_seconds:,.0f} events/s"
-    )
-    print(f"  verification runs at {raw_seconds / verify_seconds:.3f}x the raw hash rate")
+    assert since["verified_from"] == total
+    _timed("next checkpoint (verifies the new events)", raw / total * added, added, _checkpoint)
+    session.rollback()
+
+
+def _timed(label: str, raw: float, events: int, run: Callable[[], Any]) -> Any:
+    """Run once; print the time, the rate, the rate against raw hashing of the same events, and
+    this process's CPU time (on PostgreSQL most of the work is the server's)."""
+    transactions.session().rollback()
+    started, cpu = perf_counter(), time.process_time()
+    result = run()
+    seconds, cpu = perf_counter() - started, time.process_time() - cpu
+    if isinstance(result, dict):
+        assert result.get("ok", True), result
+    print(f"  {label:<52} {_rate(seconds, events)}  {raw / seconds:.3f}x raw  (CPU {cpu:.2f} s)")
+    return result
+
+
+def _rate(seconds: float, events: int) -> str:
+    return f"{seconds:7.2f} s {events / seconds:>11,.0f} events/s"
+
+
+def _checkpoint() -> dict[str, Any]:
+    with transactions.unit_of_work() as session:
+        return checkpoints.create(session, checkpoints.signing_key())
+
+
+def _decoding_walk() -> None:
+    session = transactions.session()
+    walked = walk._walk_decoding(session, None, [], verification.BATCH, None)
+    assert walked.broken is None
+
+
+def _raw_sha256() -> float:
+    """Time SHA-256 alone over exactly the bytes verification hashes (the database rebuilds them
+    from the columns, as verification has it do), read beforehand a range at a time."""
+    session = transactions.session()
+    built = encoding.canonical_bytes(session.get_bind().dialect.name)
+    query = text(f"SELECT {built} FROM audit_events WHERE seq BETWEEN :lo AND :hi")  # noqa: S608
+    last = session.scalar(text("SELECT max(seq) FROM audit_events")) or 0
+    spent = 0.0
+    for lo in range(1, last + 1, BATCH):
+        rows = session.execute(query, {"lo": lo, "hi": lo + BATCH - 1})
+        encoded = [bytes(row[0]) for row in rows]
+        started = perf_counter()
+        for data in encoded:
+            hashlib.sha256(data).hexdigest()
+        spent += perf_counter() - started
+    session.rollback()
+    return spent
 
 
 def _fill(events: int) -> int:
-    """Append synthetic events with a correct chain straight into the table, in batches."""
+    """Append synthetic events with a correct chain straight into the table, in batches, their
+    `detail` stored as Homeward stores it."""
     session = transactions.session()
     head = session.get(AuditHead, 1)
     assert head is not None
@@ -136,7 +237,7 @@ def _fill(events: int) -> int:
         rows = []
         for _ in range(min(BATCH, events - seq)):
             seq += 1
-            row = _synthetic(seq, start + timedelta(seconds=seq), previous)
+            row = _synthetic(seq, start + timedelta(seconds=seq, microseconds=seq % 997), previous)
             previous = row["hash"] = event_hash(row)
             rows.append(row)
         session.execute(insert(AuditEvent), rows)
@@ -146,6 +247,8 @@ def _fill(events: int) -> int:
 
 
 def _synthetic(seq: int, at: datetime, previous: str) -> dict[str, Any]:
+    """Two case reads for each case list, as a lawyer's day goes."""
+    listing = seq % 3 == 0
     return {
         "seq": seq,
         "at": at,
@@ -154,12 +257,12 @@ def _synthetic(seq: int, at: datetime, previous: str) -> dict[str, Any]:
         "role": "lawyer",
         "agency_id": uuid.UUID(int=7),
         "agency_kind": "ngo",
-        "action": "case.read",
-        "object_type": "case",
-        "object_id": str(uuid.UUID(int=seq)),
-        "case_id": uuid.UUID(int=seq),
-        "case_reference": "HW-0000-0000-0000",
-        "detail": {},
+        "action": "case.list" if listing else "case.read",
+        "object_type": None if listing else "case",
+        "object_id": None if listing else str(uuid.UUID(int=seq)),
+        "case_id": None if listing else uuid.UUID(int=seq),
+        "case_reference": None if listing else "HW-7KQ2-M9XD-4TRB",
+        "detail": {"filters": ["track"], "returned": ["HW-7KQ2-M9XD-4TRB"] * 3} if listing else {},
         "client_address": "127.0.0.1",
         "request_id": uuid.UUID(int=seq).hex,
         "outcome": "success",
@@ -168,14 +271,129 @@ def _synthetic(seq: int, at: datetime, previous: str) -> dict[str, Any]:
     }
 
 
-def _raw_sha256(session: Any) -> float:
-    """Time SHA-256 alone over exactly the bytes verification hashes, read beforehand."""
-    table = AuditEvent.__table__
-    encoded = [canonical(dict(row)) for row in session.execute(table.select()).mappings()]
-    started = perf_counter()
-    for data in encoded:
-        hashlib.sha256(data).hexdigest()
-    return perf_counter() - started
+# --- proofs ---------------------------------------------------------------------------------------
+
+
+def _proofs(seconds: float) -> None:
+    """Inclusion and consistency proofs, and the root, at the last checkpoint's size."""
+    session = transactions.session()
+    size = int(session.scalar(text("SELECT max(seq) FROM audit_checkpoints")) or 0)
+    chosen = random.Random(6962)
+    print(f"\nMerkle proofs in the tree of the last checkpoint, {size:,} events:")
+    for label, run in (
+        ("inclusion proof", lambda: checkpoints.inclusion(session, chosen.randint(1, size), size)),
+        (
+            "consistency proof",
+            lambda: checkpoints.consistency(session, chosen.randint(1, size), size),
+        ),
+        ("the tree's root", lambda: tree.root(session, size)),
+    ):
+        times = _repeat(run, seconds)
+        print(
+            f"  {label:<20} p50 {statistics.median(times) * 1000:6.2f} ms"
+            f"  p95 {statistics.quantiles(times, n=20)[-1] * 1000:6.2f} ms  (n={len(times)})"
+        )
+    session.rollback()
+
+
+def _repeat(run: Callable[[], Any], seconds: float) -> list[float]:
+    times: list[float] = []
+    deadline = perf_counter() + seconds
+    while perf_counter() < deadline or len(times) < 20:
+        started = perf_counter()
+        run()
+        times.append(perf_counter() - started)
+    return times
+
+
+# --- appends --------------------------------------------------------------------------------------
+
+UNCHAINED = sa.Table(
+    "bench_unchained_events",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger),
+    sa.Column("detail", sa.String(200)),
+    sa.Column("hash", sa.String(64)),
+)
+
+
+def _appends(url: str, folder: Path, seconds: float) -> None:
+    """Appends per second from 1, 2 and 4 processes, each append its own transaction, beside as
+    many rows inserted and committed without the chain (no head row to wait for)."""
+    engine = create_engine(url)
+    UNCHAINED.metadata.create_all(engine)
+    settings = _durability(engine)
+    engine.dispose()
+    print(f"\nAppends per second, each its own transaction ({settings}; {_conditions()}):")
+    columns = ("writers", "chained", "vs 1 writer", "unchained", "vs 1 writer")
+    print(
+        "  "
+        + " ".join(
+            f"{name:>{width}}" for name, width in zip(columns, (7, 10, 12, 10, 12), strict=True)
+        )
+    )
+    base: dict[str, float] = {}
+    for writers in WRITERS:
+        rates = {
+            kind: _writers(url, folder, writers, kind, seconds) for kind in ("chained", "unchained")
+        }
+        base = base or rates
+        print(
+            f"  {writers:>7} {rates['chained']:>10.0f} {rates['chained'] / base['chained']:>11.2f}x"
+            f" {rates['unchained']:>10.0f} {rates['unchained'] / base['unchained']:>11.2f}x"
+        )
+
+
+def _durability(engine: Any) -> str:
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            fsync = connection.scalar(text("SHOW fsync"))
+            commit = connection.scalar(text("SHOW synchronous_commit"))
+            return f"PostgreSQL, fsync {fsync}, synchronous_commit {commit}"
+        mode = connection.scalar(text("PRAGMA journal_mode"))
+        return f"SQLite, journal {mode}"
+
+
+def _writers(url: str, folder: Path, writers: int, kind: str, seconds: float) -> float:
+    context = multiprocessing.get_context("spawn")
+    start, counts = context.Barrier(writers + 1), context.Queue()
+    processes = [
+        context.Process(target=_writer, args=(url, str(folder), kind, seconds, start, counts))
+        for _ in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    total = sum(counts.get() for _ in processes)
+    for process in processes:
+        process.join()
+    return total / seconds
+
+
+def _writer(url: str, folder: str, kind: str, seconds: float, start: Any, counts: Any) -> None:
+    """One process: its own app, then as many appends (or unchained inserts) as fit."""
+    os.environ["HOMEWARD_INSTANCE_PATH"] = folder
+    app = create_app({"DATABASE_URL": url})
+    write = _append_one if kind == "chained" else _insert_one
+    done = 0
+    start.wait()
+    deadline = perf_counter() + seconds
+    with app.app_context():
+        while perf_counter() < deadline:
+            with transactions.unit_of_work() as session:
+                write(session, done)
+            done += 1
+    counts.put(done)
+    app.extensions["homeward.engine"].dispose()
+
+
+def _append_one(session: Any, n: int) -> None:
+    append(session, action="bench.append", outcome="success", username="writer", detail={"n": n})
+
+
+def _insert_one(session: Any, n: int) -> None:
+    session.execute(insert(UNCHAINED).values(seq=n, detail=f'{{"n":{n}}}', hash="0" * 64))
 
 
 if __name__ == "__main__":

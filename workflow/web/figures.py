@@ -9,11 +9,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Executable, Row, and_, false, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Executable,
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from workflow.db import UTCDateTime
 from workflow.models import Case, CaseTally, StageTally, StayTally, TrackState
 from workflow.rules.catalogue import all_definitions
 from workflow.rules.definition import Track
@@ -22,11 +37,19 @@ from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
 Stage = tuple[str, str]
 Target = tuple[int, str, str, datetime]  # a workflow's stage and the cutoff its target sets
+Buckets = list[tuple[int, int]]  # (bucket, stays), in the order of the buckets
 
 
 class StageTime(NamedTuple):
     median: timedelta
     steps: int
+
+
+class Middle(NamedTuple):
+    """A stage's count of stays; the coarse bucket of each middle stay and its rank within it."""
+
+    total: int
+    ranks: list[tuple[int, int]]
 
 
 def track_layout(db: Session) -> list[tuple[str, list[str]]]:
@@ -60,46 +83,69 @@ def stage_times(db: Session) -> dict[Stage, StageTime]:
 
     The coarse buckets give each stage's count and the doubling its middle stays lie in; the
     fine buckets of that doubling alone then give the middle stays' durations."""
-    coarse = select(StayTally.track, StayTally.state, StayTally.bucket, StayTally.stays).where(
-        StayTally.level == COARSE
-    )
-    ordered = coarse.order_by(StayTally.track, StayTally.state, StayTally.bucket)
-    middles = {stage: _middle(buckets) for stage, buckets in _by_stage(_rows(db, ordered)).items()}
-    wanted = {(stage, bucket) for stage, middle in middles.items() for bucket, _ in middle.ranks}
-    fine = select(StayTally.track, StayTally.state, StayTally.bucket, StayTally.stays).where(
-        _any(_fine_of(*each) for each in sorted(wanted))
-    )
-    found = _by_stage(_rows(db, fine.order_by(StayTally.track, StayTally.state, StayTally.bucket)))
+    columns = (StayTally.track, StayTally.state, StayTally.bucket, StayTally.stays)
+    coarse = select(*columns).where(StayTally.level == COARSE).order_by(*columns[:3])
+    middles = {stage: _middle(buckets) for stage, buckets in _by_stage(_rows(db, coarse)).items()}
+    if not middles:
+        return {}
+    fine = _fine_buckets(db, middles)
     times = {}
     for stage, middle in middles.items():
-        seconds = [bucket_middle(_at_rank(found[stage], *each)) for each in middle.ranks]
+        seconds = [bucket_middle(_at_rank(fine[stage], *each)) for each in middle.ranks]
         times[stage] = StageTime(timedelta(seconds=sum(seconds) / 2), middle.total)
     return times
 
 
-class Middle(NamedTuple):
-    """A stage's count of stays; the coarse bucket of each middle stay and its rank within it."""
+def _fine_buckets(db: Session, middles: dict[Stage, Middle]) -> dict[Stage, Buckets]:
+    """The fine buckets of the doublings the middle stays lie in, each read as a key range."""
+    wanted = {(*stage, bucket) for stage, middle in middles.items() for bucket, _ in middle.ranks}
+    parameters = {
+        f"{name}_{number}": value
+        for number, (track, state, coarse) in enumerate(sorted(wanted))
+        for name, value in (
+            ("track", track),
+            ("state", state),
+            ("low", coarse * FINE_PER_COARSE),
+            ("high", (coarse + 1) * FINE_PER_COARSE),
+        )
+    }
+    return _by_stage(_rows(db, _fine_ranges(len(wanted)), parameters))
 
-    total: int
-    ranks: list[tuple[int, int]]
+
+@cache
+def _fine_ranges(count: int) -> Select[str, str, int, int]:
+    """Fine buckets in `count` key ranges, each named by parameters track_n, state_n, low_n and
+    high_n: built once for each count, and so compiled once, not on every page."""
+    ranges = (
+        and_(
+            StayTally.level == FINE,
+            StayTally.track == bindparam(f"track_{number}", type_=String),
+            StayTally.state == bindparam(f"state_{number}", type_=String),
+            StayTally.bucket >= bindparam(f"low_{number}", type_=Integer),
+            StayTally.bucket < bindparam(f"high_{number}", type_=Integer),
+        )
+        for number in range(count)
+    )
+    columns = (StayTally.track, StayTally.state, StayTally.bucket, StayTally.stays)
+    return select(*columns).where(or_(*ranges)).order_by(*columns[:3])
 
 
-def _by_stage(rows: Iterable[Any]) -> dict[Stage, list[tuple[int, int]]]:
+def _by_stage(rows: Iterable[Any]) -> dict[Stage, Buckets]:
     """(bucket, stays) per stage, in the order given."""
-    stages: dict[Stage, list[tuple[int, int]]] = defaultdict(list)
+    stages: dict[Stage, Buckets] = defaultdict(list)
     for track, state, bucket, stays in rows:
         stages[track, state].append((int(bucket), int(stays)))
     return stages
 
 
-def _middle(buckets: list[tuple[int, int]]) -> Middle:
+def _middle(buckets: Buckets) -> Middle:
     """Where the middle stay lies, or the two middle ones: statistics.median takes their mean."""
     total = sum(stays for _bucket, stays in buckets)
     ranks = [_locate(buckets, rank) for rank in ((total - 1) // 2, total // 2)]
     return Middle(total, ranks)
 
 
-def _locate(buckets: list[tuple[int, int]], rank: int) -> tuple[int, int]:
+def _locate(buckets: Buckets, rank: int) -> tuple[int, int]:
     """The bucket holding the stay of this rank (0: the shortest) and its rank within it."""
     for bucket, stays in buckets:
         if rank < stays:
@@ -108,20 +154,9 @@ def _locate(buckets: list[tuple[int, int]], rank: int) -> tuple[int, int]:
     raise ValueError("no stay of that rank")
 
 
-def _at_rank(fine: list[tuple[int, int]], coarse: int, rank: int) -> int:
+def _at_rank(fine: Buckets, coarse: int, rank: int) -> int:
     """The fine bucket, within a coarse one, holding the stay of that rank within it."""
     return _locate([each for each in fine if coarse_bucket(each[0]) == coarse], rank)[0]
-
-
-def _fine_of(stage: Stage, coarse: int) -> ColumnElement[bool]:
-    # The level inside each term: SQLite then reads one key range per term.
-    return and_(
-        StayTally.level == FINE,
-        StayTally.track == stage[0],
-        StayTally.state == stage[1],
-        StayTally.bucket >= coarse * FINE_PER_COARSE,
-        StayTally.bucket < (coarse + 1) * FINE_PER_COARSE,
-    )
 
 
 def overdue_by_agency(db: Session, now: datetime) -> dict[AgencyKind, int]:
@@ -131,8 +166,9 @@ def overdue_by_agency(db: Session, now: datetime) -> dict[AgencyKind, int]:
         for record, definition in all_definitions(db)
         for track in definition.tracks
     }
+    cutoff = now.astimezone(UTC)
     targets = [
-        (workflow_id, track.name, state.name, now - timedelta(days=state.target_days))
+        (workflow_id, track.name, state.name, cutoff - timedelta(days=state.target_days))
         for (workflow_id, _name), track in tracks.items()
         for state in track.states
         if state.target_days
@@ -155,9 +191,45 @@ def overdue_by_agency(db: Session, now: datetime) -> dict[AgencyKind, int]:
 def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, str, int]]:
     """(workflow, track, state, steps) past each target: whole days before the cutoff's day from
     the tallies, and the cutoff's own day from the track states it holds (an index range)."""
-    days = select(
-        StageTally.workflow_id, StageTally.track, StageTally.state, func.sum(StageTally.cases)
-    ).where(_any(_before_day(target) for target in targets))
+    if not targets:
+        return []
+    parameters = {
+        f"{name}_{number}": value
+        for number, (workflow_id, track, state, cutoff) in enumerate(targets)
+        for name, value in (
+            ("workflow", workflow_id),
+            ("track", track),
+            ("state", state),
+            ("day", cutoff.date()),
+            ("midnight", datetime.combine(cutoff.date(), time(), UTC)),
+            ("cutoff", cutoff),
+        )
+    }
+    return [
+        (row[0], row[1], row[2], int(row[3]))
+        for statement in _overdue_statements(len(targets))
+        for row in _rows(db, statement, parameters)
+    ]
+
+
+@cache
+def _overdue_statements(count: int) -> tuple[Executable, Executable]:
+    """The days before each of `count` cutoffs in the tallies, and the cutoffs' own days in the
+    track states, each named by parameters workflow_n, track_n, state_n, day_n, midnight_n and
+    cutoff_n: built once for each count, and so compiled once, not on every page."""
+
+    def given(name: str, number: int, kind: Any) -> BindParameter[Any]:
+        return bindparam(f"{name}_{number}", type_=kind)
+
+    before_day = (
+        and_(
+            StageTally.track == given("track", number, String),
+            StageTally.state == given("state", number, String),
+            StageTally.workflow_id == given("workflow", number, Integer),
+            StageTally.entered_on < given("day", number, Date),
+        )
+        for number in range(count)
+    )
     # The workflow of each track state's case if it is open (NULL if not), looked up by key for
     # the few track states in range: a subquery, not a join, so that no plan walks every open case.
     workflow = (
@@ -165,47 +237,30 @@ def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, s
         .where(Case.id == TrackState.case_id, Case.status == CaseStatus.OPEN)
         .scalar_subquery()
     )
-    same_day = select(workflow, TrackState.track, TrackState.state, func.count()).where(
-        _any(_on_day(target, workflow) for target in targets)
+    on_day = (
+        and_(
+            TrackState.track == given("track", number, String),
+            TrackState.state == given("state", number, String),
+            TrackState.since >= given("midnight", number, UTCDateTime),
+            TrackState.since < given("cutoff", number, UTCDateTime),
+            workflow == given("workflow", number, Integer),
+        )
+        for number in range(count)
     )
-    found: list[tuple[int, str, str, int]] = []
-    for statement in (
-        days.group_by(*days.selected_columns[:3]),
-        same_day.group_by(workflow, TrackState.track, TrackState.state),
-    ):
-        found += [(row[0], row[1], row[2], int(row[3])) for row in _rows(db, statement)]
-    return found
-
-
-def _before_day(target: Target) -> ColumnElement[bool]:
-    workflow_id, track, state, cutoff = target
-    return and_(
-        StageTally.track == track,
-        StageTally.state == state,
-        StageTally.workflow_id == workflow_id,
-        StageTally.entered_on < cutoff.astimezone(UTC).date(),
+    tallied = (StageTally.workflow_id, StageTally.track, StageTally.state)
+    days = select(*tallied, func.sum(StageTally.cases)).where(or_(*before_day))
+    same_day = select(workflow, TrackState.track, TrackState.state, func.count())
+    return (
+        days.group_by(*tallied),
+        same_day.where(or_(*on_day)).group_by(workflow, TrackState.track, TrackState.state),
     )
 
 
-def _on_day(target: Target, workflow: ColumnElement[int]) -> ColumnElement[bool]:
-    workflow_id, track, state, cutoff = target
-    midnight = datetime.combine(cutoff.astimezone(UTC).date(), time(), UTC)
-    return and_(
-        TrackState.track == track,
-        TrackState.state == state,
-        TrackState.since >= midnight,
-        TrackState.since < cutoff,
-        workflow == workflow_id,
-    )
-
-
-def _rows(db: Session, statement: Executable) -> Sequence[Row[*tuple[Any, ...]]]:
+def _rows(
+    db: Session, statement: Executable, parameters: dict[str, Any] | None = None
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The statement's rows as plain tuples: aggregates need none of the ORM's bookkeeping."""
-    return db.connection().execute(statement).all()
-
-
-def _any(clauses: Iterable[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return or_(false(), *clauses)
+    return db.connection().execute(statement, parameters).all()
 
 
 def waiting_kinds(track: Track, state: str) -> set[AgencyKind]:

@@ -1,11 +1,11 @@
 """The dashboard's tallies, kept by the operations in the transaction that changes a case.
 
-Three small tables stand in for reading every case and every step: how many cases have each
-status; how many open cases stand in each state of each track, by the day (UTC) they entered it;
-and how many ended stays in each state lasted a duration within each bucket. An operation takes
-the case's `Standing` before it changes it and notes the step after; every count moves by a
-difference (`cases = cases + 1`), so two transactions never overwrite each other's counts, and
-the tallies commit with the change or not at all.
+Four small tables stand in for reading every case and every step: how many cases have each
+status; how many open cases stand in each state of each track, in all and by the day (UTC) they
+entered it; and how many ended stays in each state lasted a duration within each bucket. An
+operation takes the case's `Standing` before it changes it and notes the step after; every count
+moves by a difference (`cases = cases + 1`), so two transactions never overwrite each other's
+counts, and the tallies commit with the change or not at all.
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workflow.db import Base
-from workflow.models import Case, CaseTally, StageTally, StayTally, TrackState, TransitionRecord
+from workflow.models import (
+    Case,
+    CaseTally,
+    StageDayTally,
+    StageTally,
+    StayTally,
+    TrackState,
+    TransitionRecord,
+)
 from workflow.vocabulary import CaseStatus
 
 # A stay is counted in a fine bucket 2^(1/64) wide, about 1.1%, whose middle is within 0.55% of
@@ -31,7 +39,7 @@ from workflow.vocabulary import CaseStatus
 FINE_PER_COARSE = 64
 COARSE, FINE = 0, 1  # the levels of `StayTally`
 
-StageKey = tuple[str, str, int, date]  # track, state, workflow, entry day: `StageTally`'s key
+StageKey = tuple[str, str, int, date]  # track, state, workflow, entry day: `StageDayTally`'s key
 
 
 class Standing(NamedTuple):
@@ -114,11 +122,20 @@ def note_change(db: Session, before: Standing, after: Standing) -> None:
     if before.status is not after.status:
         statuses.update({(after.status,): 1} if after.status else {})
         statuses.update({(before.status,): -1} if before.status else {})
-    stages = Counter(after.stages)
-    stages.subtract(before.stages)
+    days = Counter(after.stages)
+    days.subtract(before.stages)
     connection = db.connection()
     _add(connection, CaseTally, statuses)
-    _add(connection, StageTally, stages)
+    _add(connection, StageTally, all_days(days))
+    _add(connection, StageDayTally, days)
+
+
+def all_days(days: Counter[StageKey]) -> Counter[tuple[str, str, int]]:
+    """Counts by track, state and workflow, from counts by entry day too."""
+    stages: Counter[tuple[str, str, int]] = Counter()
+    for (track, state, workflow_id, _day), count in days.items():
+        stages[track, state, workflow_id] += count
+    return stages
 
 
 def ended_stays(steps: Iterable[Step]) -> Iterator[tuple[str, str, float]]:
@@ -135,7 +152,7 @@ def ended_stays(steps: Iterable[Step]) -> Iterator[tuple[str, str, float]]:
 
 def derive(connection: Connection) -> None:
     """Replace every tally with counts derived from the cases, their tracks and their history."""
-    for tally in (CaseTally, StageTally, StayTally):
+    for tally in (CaseTally, StageTally, StageDayTally, StayTally):
         connection.execute(delete(tally))
     statuses = select(Case.status, func.count()).group_by(Case.status)
     _insert(
@@ -146,8 +163,12 @@ def derive(connection: Connection) -> None:
         .join(Case, Case.id == TrackState.case_id)
         .where(Case.status == CaseStatus.OPEN)
     )
-    stages = Counter((*row[:3], entry_day(row[3])) for row in connection.execute(tracks))
-    _insert(connection, StageTally, stages)
+    days: Counter[StageKey] = Counter(
+        (track, state, workflow_id, entry_day(since))
+        for track, state, workflow_id, since in connection.execute(tracks)
+    )
+    _insert(connection, StageTally, all_days(days))
+    _insert(connection, StageDayTally, days)
     steps = (
         select(
             TransitionRecord.case_id,

@@ -17,7 +17,7 @@ from tests.workflow.helpers import Clock
 from workflow import operations, transactions
 from workflow.db import Base, utcnow
 from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
-from workflow.models import CaseTally, StageTally, StayTally, TrackState
+from workflow.models import CaseTally, StageDayTally, StageTally, StayTally, TrackState
 from workflow.rules.catalogue import all_definitions
 from workflow.web import figures
 
@@ -103,7 +103,7 @@ def kept_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
                 tuple(row)
                 for row in session.execute(select(model.__table__).order_by(*_key(model)))
             ]
-            for model in (CaseTally, StageTally, StayTally)
+            for model in (CaseTally, StageTally, StageDayTally, StayTally)
         }
 
 

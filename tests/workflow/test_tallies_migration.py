@@ -23,7 +23,7 @@ from tests.workflow.series import (
 )
 from workflow import migrations, transactions
 
-TALLIES = {"case_tallies", "stage_tallies", "stay_tallies"}
+TALLIES = {"case_tallies", "stage_tallies", "stage_day_tallies", "stay_tallies"}
 BEFORE_TALLIES = "0009-1"  # the revision before the one that adds them
 
 

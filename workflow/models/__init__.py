@@ -14,6 +14,7 @@ from workflow.models.history import TransitionRecord
 from workflow.models.login_throttle import LoginThrottle
 from workflow.models.person import Person, PersonName
 from workflow.models.spent_refresh_token import SpentRefreshToken
+from workflow.models.stage_day_tally import StageDayTally
 from workflow.models.stage_tally import StageTally
 from workflow.models.stay_tally import StayTally
 from workflow.models.track_state import TrackState
@@ -35,6 +36,7 @@ __all__ = [
     "Person",
     "PersonName",
     "SpentRefreshToken",
+    "StageDayTally",
     "StageTally",
     "StayTally",
     "TrackState",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -9,16 +7,14 @@ from workflow.db import Base
 
 
 class StageTally(Base):
-    """How many open cases stand in a state of a track, having entered it on a given day (UTC):
-    kept by the operations that take steps, close and reopen cases."""
+    """How many open cases stand in a state of a track: kept by the operations that take steps,
+    close and reopen cases (`workflow.tallies`)."""
 
     __tablename__ = "stage_tallies"
 
-    # Overdue counts read one stage's days before a cutoff: the key puts them side by side.
     track: Mapped[str] = mapped_column(String(40), primary_key=True)
     state: Mapped[str] = mapped_column(String(40), primary_key=True)
     workflow_id: Mapped[int] = mapped_column(
         ForeignKey("workflow_definitions.id"), primary_key=True
     )
-    entered_on: Mapped[date] = mapped_column(primary_key=True)
     cases: Mapped[int]

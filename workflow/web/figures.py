@@ -29,13 +29,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from workflow.db import UTCDateTime
-from workflow.models import Case, CaseTally, StageTally, StayTally, TrackState
+from workflow.models import Case, CaseTally, StageDayTally, StageTally, StayTally, TrackState
 from workflow.rules.catalogue import all_definitions
 from workflow.rules.definition import Track
 from workflow.tallies import COARSE, FINE, FINE_PER_COARSE, bucket_middle, coarse_bucket
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
 Stage = tuple[str, str]
+STAGE = (StageTally.workflow_id, StageTally.track, StageTally.state)
 Target = tuple[int, str, str, datetime]  # a workflow's stage and the cutoff its target sets
 Buckets = list[tuple[int, int]]  # (bucket, stays), in the order of the buckets
 
@@ -74,7 +75,7 @@ def open_cases_by_stage(db: Session) -> dict[Stage, int]:
     """How many open cases stand in each state of each track."""
     statement = select(StageTally.track, StageTally.state, func.sum(StageTally.cases)).group_by(
         StageTally.track, StageTally.state
-    )
+    )  # a few rows for each workflow
     return {(track, state): int(count) for track, state, count in _rows(db, statement)}
 
 
@@ -189,8 +190,11 @@ def overdue_by_agency(db: Session, now: datetime) -> dict[AgencyKind, int]:
 
 
 def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, str, int]]:
-    """(workflow, track, state, steps) past each target: whole days before the cutoff's day from
-    the tallies, and the cutoff's own day from the track states it holds (an index range)."""
+    """(workflow, track, state, steps) past each target: the stage's open cases but those that
+    entered it on the cutoff's day or since (the tallies' recent days), and those of the cutoff's
+    own day that entered before the cutoff (the track states of that day, an index range).
+
+    Only days since a cutoff are read, so the cost follows the targets, not the years tallied."""
     if not targets:
         return []
     parameters = {
@@ -205,28 +209,30 @@ def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, s
             ("cutoff", cutoff),
         )
     }
-    return [
-        (row[0], row[1], row[2], int(row[3]))
-        for statement in _overdue_statements(len(targets))
-        for row in _rows(db, statement, parameters)
-    ]
+    open_cases = select(*STAGE, StageTally.cases)
+    overdue = {(row[0], row[1], row[2]): int(row[3]) for row in _rows(db, open_cases)}
+    since_day, before_cutoff = _overdue_statements(len(targets))
+    for sign, statement in ((-1, since_day), (1, before_cutoff)):
+        for workflow_id, track, state, count in _rows(db, statement, parameters):
+            overdue[workflow_id, track, state] += sign * int(count)
+    return [(*target[:3], overdue.get(target[:3], 0)) for target in targets]
 
 
 @cache
 def _overdue_statements(count: int) -> tuple[Executable, Executable]:
-    """The days before each of `count` cutoffs in the tallies, and the cutoffs' own days in the
-    track states, each named by parameters workflow_n, track_n, state_n, day_n, midnight_n and
-    cutoff_n: built once for each count, and so compiled once, not on every page."""
+    """The tallied days since each of `count` cutoffs' days, and the track states of the cutoffs'
+    own days before the cutoff, each named by parameters workflow_n, track_n, state_n, day_n,
+    midnight_n and cutoff_n: built once for each count, so compiled once, not on every page."""
 
     def given(name: str, number: int, kind: Any) -> BindParameter[Any]:
         return bindparam(f"{name}_{number}", type_=kind)
 
-    before_day = (
+    since_day = (
         and_(
-            StageTally.track == given("track", number, String),
-            StageTally.state == given("state", number, String),
-            StageTally.workflow_id == given("workflow", number, Integer),
-            StageTally.entered_on < given("day", number, Date),
+            StageDayTally.track == given("track", number, String),
+            StageDayTally.state == given("state", number, String),
+            StageDayTally.workflow_id == given("workflow", number, Integer),
+            StageDayTally.entered_on >= given("day", number, Date),
         )
         for number in range(count)
     )
@@ -247,8 +253,8 @@ def _overdue_statements(count: int) -> tuple[Executable, Executable]:
         )
         for number in range(count)
     )
-    tallied = (StageTally.workflow_id, StageTally.track, StageTally.state)
-    days = select(*tallied, func.sum(StageTally.cases)).where(or_(*before_day))
+    tallied = (StageDayTally.workflow_id, StageDayTally.track, StageDayTally.state)
+    days = select(*tallied, func.sum(StageDayTally.cases)).where(or_(*since_day))
     same_day = select(workflow, TrackState.track, TrackState.state, func.count())
     return (
         days.group_by(*tallied),

@@ -1,7 +1,7 @@
 """dashboard tallies: cases per status, open cases per stage and entry day, stays per bucket
 
 The dashboard read every case and every step of the history to count and to find the median
-stay per stage. The operations now keep three small tallies in the transaction of each change;
+stay per stage. The operations now keep four small tallies in the transaction of each change;
 this revision creates them and derives them from the cases, track states and history already
 stored.
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from workflow.db import UTCDateTime
-from workflow.tallies import Step, ended_stays, entry_day, stay_keys
+from workflow.tallies import StageKey, Step, all_days, ended_stays, entry_day, stay_keys
 
 revision = "0009"
 down_revision = "0007"
@@ -63,12 +63,22 @@ def upgrade() -> None:
         sa.Column("track", sa.String(40), nullable=False),
         sa.Column("state", sa.String(40), nullable=False),
         sa.Column("workflow_id", sa.Integer(), nullable=False),
-        sa.Column("entered_on", sa.Date(), nullable=False),
         sa.Column("cases", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["workflow_id"], ["workflow_definitions.id"],
                                 name=op.f("fk_stage_tallies_workflow_id_workflow_definitions")),
+        sa.PrimaryKeyConstraint("track", "state", "workflow_id", name=op.f("pk_stage_tallies")),
+    )  # fmt: skip
+    stage_day_tallies = op.create_table(
+        "stage_day_tallies",
+        sa.Column("track", sa.String(40), nullable=False),
+        sa.Column("state", sa.String(40), nullable=False),
+        sa.Column("workflow_id", sa.Integer(), nullable=False),
+        sa.Column("entered_on", sa.Date(), nullable=False),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["workflow_id"], ["workflow_definitions.id"],
+                                name=op.f("fk_stage_day_tallies_workflow_id_workflow_definitions")),
         sa.PrimaryKeyConstraint("track", "state", "workflow_id", "entered_on",
-                                name=op.f("pk_stage_tallies")),
+                                name=op.f("pk_stage_day_tallies")),
     )  # fmt: skip
     stay_tallies = op.create_table(
         "stay_tallies",
@@ -81,12 +91,15 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     _fill(case_tallies, ("status",), "cases", _statuses(connection))
-    _fill(stage_tallies, ("workflow_id", "track", "state", "entered_on"), "cases", _stages(connection))
+    days = _stage_days(connection)
+    _fill(stage_tallies, ("track", "state", "workflow_id"), "cases", all_days(days))
+    _fill(stage_day_tallies, ("track", "state", "workflow_id", "entered_on"), "cases", days)
     _fill(stay_tallies, ("level", "track", "state", "bucket"), "stays", _stays(connection))
 
 
 def downgrade() -> None:
     op.drop_table("stay_tallies")
+    op.drop_table("stage_day_tallies")
     op.drop_table("stage_tallies")
     op.drop_table("case_tallies")
 
@@ -96,15 +109,18 @@ def _statuses(connection: sa.Connection) -> Counter[tuple[Any, ...]]:
     return Counter({(status,): count for status, count in connection.execute(counted)})
 
 
-def _stages(connection: sa.Connection) -> Counter[tuple[Any, ...]]:
-    """Open cases per workflow, track, state and the day the track entered it."""
+def _stage_days(connection: sa.Connection) -> Counter[StageKey]:
+    """Open cases per track, state, workflow and the day the track entered its state."""
     standing = (
-        sa.select(cases.c.workflow_id, track_states.c.track, track_states.c.state,
+        sa.select(track_states.c.track, track_states.c.state, cases.c.workflow_id,
                   track_states.c.since)
         .join_from(track_states, cases, cases.c.id == track_states.c.case_id)
         .where(cases.c.status == "open")
     )  # fmt: skip
-    return Counter((*row[:3], entry_day(row[3])) for row in connection.execute(standing))
+    return Counter(
+        (track, state, workflow_id, entry_day(since))
+        for track, state, workflow_id, since in connection.execute(standing)
+    )
 
 
 def _stays(connection: sa.Connection) -> Counter[tuple[Any, ...]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ Stage = tuple[str, str]
 STAGE = (StageTally.workflow_id, StageTally.track, StageTally.state)
 Target = tuple[int, str, str, datetime]  # a workflow's stage and the cutoff its target sets
 Buckets = list[tuple[int, int]]  # (bucket, stays), in the order of the buckets
+DAY, HALF_A_DAY = timedelta(days=1), timedelta(hours=12)
 
 
 class StageTime(NamedTuple):
@@ -190,39 +191,52 @@ def overdue_by_agency(db: Session, now: datetime) -> dict[AgencyKind, int]:
 
 
 def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, str, int]]:
-    """(workflow, track, state, steps) past each target: the stage's open cases but those that
-    entered it on the cutoff's day or since (the tallies' recent days), and those of the cutoff's
-    own day that entered before the cutoff (the track states of that day, an index range).
+    """(workflow, track, state, steps) past each target: the stage's open cases but those the
+    tallies hold for the days after its cutoff, corrected by the track states between the cutoff
+    and the nearer midnight of its day (an index range of at most half a day).
 
     Only days since a cutoff are read, so the cost follows the targets, not the years tallied."""
     if not targets:
         return []
+    edges = [(target[:3], _nearer_midnight(target[3])) for target in targets]
     parameters = {
         f"{name}_{number}": value
-        for number, (workflow_id, track, state, cutoff) in enumerate(targets)
+        for number, ((workflow_id, track, state), (day, low, high, _sign)) in enumerate(edges)
         for name, value in (
             ("workflow", workflow_id),
             ("track", track),
             ("state", state),
-            ("day", cutoff.date()),
-            ("midnight", datetime.combine(cutoff.date(), time(), UTC)),
-            ("cutoff", cutoff),
+            ("day", day),
+            ("low", low),
+            ("high", high),
         )
     }
     open_cases = select(*STAGE, StageTally.cases)
     overdue = {(row[0], row[1], row[2]): int(row[3]) for row in _rows(db, open_cases)}
-    since_day, before_cutoff = _overdue_statements(len(targets))
-    for sign, statement in ((-1, since_day), (1, before_cutoff)):
-        for workflow_id, track, state, count in _rows(db, statement, parameters):
-            overdue[workflow_id, track, state] += sign * int(count)
-    return [(*target[:3], overdue.get(target[:3], 0)) for target in targets]
+    since_day, near_cutoff = _overdue_statements(len(targets))
+    for workflow_id, track, state, count in _rows(db, since_day, parameters):
+        overdue[workflow_id, track, state] -= int(count)
+    signs = {stage: edge[3] for stage, edge in edges}
+    for workflow_id, track, state, count in _rows(db, near_cutoff, parameters):
+        overdue[workflow_id, track, state] += signs[workflow_id, track, state] * int(count)
+    return [(*stage, overdue.get(stage, 0)) for stage, _edge in edges]
+
+
+def _nearer_midnight(cutoff: datetime) -> tuple[date, datetime, datetime, int]:
+    """The first tallied day to take away from a stage's open cases, and the moments between
+    which track states are added (entered before the cutoff on its day) or taken away (entered
+    on its day from the cutoff on): whichever half of the day is the shorter."""
+    midnight = datetime.combine(cutoff.date(), time(), UTC)
+    if cutoff - midnight <= HALF_A_DAY:
+        return cutoff.date(), midnight, cutoff, 1
+    return cutoff.date() + DAY, cutoff, midnight + DAY, -1
 
 
 @cache
 def _overdue_statements(count: int) -> tuple[Executable, Executable]:
-    """The tallied days since each of `count` cutoffs' days, and the track states of the cutoffs'
-    own days before the cutoff, each named by parameters workflow_n, track_n, state_n, day_n,
-    midnight_n and cutoff_n: built once for each count, so compiled once, not on every page."""
+    """The tallied days from each of `count` days on, and the track states that entered between
+    two moments, each named by parameters workflow_n, track_n, state_n, day_n, low_n and high_n:
+    built once for each count, and so compiled once, not on every page."""
 
     def given(name: str, number: int, kind: Any) -> BindParameter[Any]:
         return bindparam(f"{name}_{number}", type_=kind)
@@ -243,22 +257,22 @@ def _overdue_statements(count: int) -> tuple[Executable, Executable]:
         .where(Case.id == TrackState.case_id, Case.status == CaseStatus.OPEN)
         .scalar_subquery()
     )
-    on_day = (
+    between = (
         and_(
             TrackState.track == given("track", number, String),
             TrackState.state == given("state", number, String),
-            TrackState.since >= given("midnight", number, UTCDateTime),
-            TrackState.since < given("cutoff", number, UTCDateTime),
+            TrackState.since >= given("low", number, UTCDateTime),
+            TrackState.since < given("high", number, UTCDateTime),
             workflow == given("workflow", number, Integer),
         )
         for number in range(count)
     )
     tallied = (StageDayTally.workflow_id, StageDayTally.track, StageDayTally.state)
     days = select(*tallied, func.sum(StageDayTally.cases)).where(or_(*since_day))
-    same_day = select(workflow, TrackState.track, TrackState.state, func.count())
+    near = select(workflow, TrackState.track, TrackState.state, func.count())
     return (
         days.group_by(*tallied),
-        same_day.where(or_(*on_day)).group_by(workflow, TrackState.track, TrackState.state),
+        near.where(or_(*between)).group_by(workflow, TrackState.track, TrackState.state),
     )
 
 

@@ -93,13 +93,16 @@ def stage_times(db: Session) -> dict[Stage, StageTime]:
     fine = _fine_buckets(db, middles)
     times = {}
     for stage, middle in middles.items():
-        seconds = [bucket_middle(_at_rank(fine[stage], *each)) for each in middle.ranks]
+        seconds = [
+            bucket_middle(_locate(fine[(*stage, coarse)], rank)[0]) for coarse, rank in middle.ranks
+        ]
         times[stage] = StageTime(timedelta(seconds=sum(seconds) / 2), middle.total)
     return times
 
 
-def _fine_buckets(db: Session, middles: dict[Stage, Middle]) -> dict[Stage, Buckets]:
-    """The fine buckets of the doublings the middle stays lie in, each read as a key range."""
+def _fine_buckets(db: Session, middles: dict[Stage, Middle]) -> dict[tuple[str, str, int], Buckets]:
+    """The fine buckets of the doublings the middle stays lie in, each read as a key range, by
+    stage and doubling."""
     wanted = {(*stage, bucket) for stage, middle in middles.items() for bucket, _ in middle.ranks}
     parameters = {
         f"{name}_{number}": value
@@ -111,7 +114,10 @@ def _fine_buckets(db: Session, middles: dict[Stage, Middle]) -> dict[Stage, Buck
             ("high", (coarse + 1) * FINE_PER_COARSE),
         )
     }
-    return _by_stage(_rows(db, _fine_ranges(len(wanted)), parameters))
+    doublings: dict[tuple[str, str, int], Buckets] = defaultdict(list)
+    for track, state, bucket, stays in _rows(db, _fine_ranges(len(wanted)), parameters):
+        doublings[track, state, coarse_bucket(bucket)].append((bucket, stays))
+    return doublings
 
 
 @cache
@@ -136,7 +142,7 @@ def _by_stage(rows: Iterable[Any]) -> dict[Stage, Buckets]:
     """(bucket, stays) per stage, in the order given."""
     stages: dict[Stage, Buckets] = defaultdict(list)
     for track, state, bucket, stays in rows:
-        stages[track, state].append((int(bucket), int(stays)))
+        stages[track, state].append((bucket, stays))
     return stages
 
 
@@ -154,11 +160,6 @@ def _locate(buckets: Buckets, rank: int) -> tuple[int, int]:
             return bucket, rank
         rank -= stays
     raise ValueError("no stay of that rank")
-
-
-def _at_rank(fine: Buckets, coarse: int, rank: int) -> int:
-    """The fine bucket, within a coarse one, holding the stay of that rank within it."""
-    return _locate([each for each in fine if coarse_bucket(each[0]) == coarse], rank)[0]
 
 
 def overdue_by_agency(db: Session, now: datetime) -> dict[AgencyKind, int]:

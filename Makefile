@@ -53,6 +53,7 @@ bench: tools
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.forms
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.reads
 

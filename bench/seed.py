@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bench.caseload import Account, Batch, Cast, add_case
 from bench.stories import write_stories
-from workflow import create_app, migrations
+from workflow import create_app, migrations, tallies
 from workflow.db import Base, utcnow
 from workflow.demo import AGENCIES, USERS
 from workflow.identity.operations import create_user
@@ -76,6 +76,8 @@ def seed(url: str, cases: int, password: str) -> Seeded:
         migrations.upgrade(engine)
         cast = create_cast(engine, password)
         rows = load_cases(engine, cast, cases)
+        with engine.begin() as connection:  # bulk inserts bypass the operations that keep them
+            tallies.derive(connection)
         analyze(engine)
     finally:
         engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow import tallies
 from workflow.access import fact_lists, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.engine import check_step, initial_states
@@ -101,8 +102,15 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
     """Open a case for a child; the lawyer who opens it is assigned to it."""
     if not can_open_case(caller):
         raise NotPermitted("Only NGO lawyers open cases.")
+    # One moment for the opening and the tracks' start: the first stay of each runs from it.
+    now = utcnow()
     case = Case(
-        id=uuid.uuid4(), reference=new_reference(), workflow_id=workflow_id, opened_by_id=caller.id
+        id=uuid.uuid4(),
+        reference=new_reference(),
+        workflow_id=workflow_id,
+        opened_by_id=caller.id,
+        created_at=now,
+        updated_at=now,
     )
     db.add(case)
     db.flush()
@@ -110,10 +118,10 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
     for person in payload.people:
         _add_person(case, person, person.relation)
     states = initial_states(definition_of(case.workflow), [p.model_dump() for p in payload.people])
-    now = utcnow()
     case.tracks = [TrackState(track=name, state=state, since=now) for name, state in states.items()]
     case.assignments = [Assignment(user_id=caller.id, assigned_by_id=caller.id)]
     db.flush()
+    tallies.note_change(db, tallies.NOWHERE, tallies.standing(case))
     return case
 
 
@@ -163,6 +171,7 @@ def perform_transition(
     definition = definition_of(case.workflow)
     evidence = step_evidence(db, caller, case, facts)
     step = check_step(caller, case, definition, facts, command, evidence)
+    before = tallies.standing(case)
     track_state = next(t for t in case.tracks if t.track == step.track.name)
     record = _history(
         db,
@@ -185,6 +194,7 @@ def perform_transition(
             CaseRoute(case_id=case.id, agency_kind=caller.agency_kind, agency_id=caller.agency_id)
         )
     db.flush()
+    tallies.note_step(db, case, record, before)
     return record
 
 
@@ -193,7 +203,8 @@ def close_case(db: Session, caller: Caller, case: Case, facts: CaseFacts, comman
     _ensure_case_lawyer(caller, facts, "close it")
     if case.status is CaseStatus.CLOSED:
         raise WrongState("The case is already closed.", {"status": case.status.value})
-    _history(
+    before = tallies.standing(case)
+    record = _history(
         db,
         case,
         caller,
@@ -205,6 +216,7 @@ def close_case(db: Session, caller: Caller, case: Case, facts: CaseFacts, comman
     )
     case.status, case.closure_reason = CaseStatus.CLOSED, command.reason
     db.flush()
+    tallies.note_step(db, case, record, before)
 
 
 def reopen_case(
@@ -215,9 +227,11 @@ def reopen_case(
     if case.status is not CaseStatus.CLOSED:
         raise WrongState("Only a closed case can be reopened.", {"status": case.status.value})
     status = status_from_tracks(definition_of(case.workflow), case)
-    _history(db, case, caller, "case", "reopen", (case.status, status), {}, command.note)
+    before = tallies.standing(case)
+    record = _history(db, case, caller, "case", "reopen", (case.status, status), {}, command.note)
     case.status, case.closure_reason = status, None
     db.flush()
+    tallies.note_step(db, case, record, before)
 
 
 def status_from_tracks(definition: Definition, case: Case) -> CaseStatus:

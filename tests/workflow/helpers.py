@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -82,3 +83,18 @@ def _value(spec: FieldSpec, person_id: str) -> Any:
         "person": person_id,
         "text_list": ["S-1"],
     }[spec.kind]
+
+
+class Clock:
+    """The operations' clock, set by the test: each reading moves it on by `pace()`, so that
+    every opening and every step is stamped at a moment of the test's choosing."""
+
+    def __init__(self, start: datetime, pace: Callable[[], timedelta] = timedelta) -> None:
+        self.now, self.pace = start, pace
+
+    def __call__(self) -> datetime:
+        reading, self.now = self.now, self.now + self.pace()
+        return reading
+
+    def advance(self, by: timedelta) -> None:
+        self.now += by

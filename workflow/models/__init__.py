@@ -6,6 +6,7 @@ from workflow.models.auth_session import AuthSession
 from workflow.models.break_glass import BreakGlassGrant
 from workflow.models.case import Case
 from workflow.models.case_route import CaseRoute
+from workflow.models.case_tally import CaseTally
 from workflow.models.consent import Consent
 from workflow.models.document import Document
 from workflow.models.external_identity import ExternalIdentity
@@ -13,6 +14,9 @@ from workflow.models.history import TransitionRecord
 from workflow.models.login_throttle import LoginThrottle
 from workflow.models.person import Person, PersonName
 from workflow.models.spent_refresh_token import SpentRefreshToken
+from workflow.models.stage_day_tally import StageDayTally
+from workflow.models.stage_tally import StageTally
+from workflow.models.stay_tally import StayTally
 from workflow.models.track_state import TrackState
 from workflow.models.user import User
 from workflow.models.workflow_record import WorkflowRecord
@@ -24,6 +28,7 @@ __all__ = [
     "BreakGlassGrant",
     "Case",
     "CaseRoute",
+    "CaseTally",
     "Consent",
     "Document",
     "ExternalIdentity",
@@ -31,6 +36,9 @@ __all__ = [
     "Person",
     "PersonName",
     "SpentRefreshToken",
+    "StageDayTally",
+    "StageTally",
+    "StayTally",
     "TrackState",
     "TransitionRecord",
     "User",

@@ -1,4 +1,5 @@
-"""The lists' own index: kept in step with every kind of change to a case."""
+"""The lists' own index: kept in step with every kind of change to a case, holding exactly what
+need-to-know allows each user, and paged by cursor with a total counted up to a limit."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from sqlalchemy import select, update
 from tests.factories import Api
 from tests.workflow.helpers import record_handling, set_states
 from tests.workflow.test_need_to_know import STAGES, open_case_at
-from workflow import transactions
+from workflow import paging, transactions
+from workflow.access import caller_of, visible_cases, waiting_on
 from workflow.listings import entries, gather
-from workflow.models import Case, CaseListing, TrackState
+from workflow.models import Case, CaseListing, TrackState, User
+from workflow.queries import overdue_clause
 from workflow.retention import purge_case
+
+EVERYONE = ["lawyer", "lawyer2", "lawyer3", "registrar", "judge", "lab", "guardianship", "auditor"]
+OFFICIALS = ["registrar", "judge", "lab", "guardianship", "citizenship"]
 
 
 def stored_rows(app: Any) -> list[tuple[Any, ...]]:
@@ -37,6 +43,37 @@ def _row(values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(
         values[name] for name in ("case_id", "viewer", "updated_at", "waiting_since", "due")
     )
+
+
+def ruled(app: Any, username: str, *, queue: bool = False, overdue: bool = False) -> set[str]:
+    """The case ids need-to-know's own SQL rule lets the user see, as it stood before the index."""
+    with app.app_context():
+        session = transactions.session()
+        user = session.scalar(select(User).filter_by(username=username))
+        assert user is not None
+        caller = caller_of(user)
+        where = [visible_cases(session, caller)]
+        if queue:
+            where.append(waiting_on(session, caller.agency_kind))
+        if overdue:
+            late = overdue_clause(session, datetime.now(UTC))
+            where.append(select(TrackState).where(TrackState.case_id == Case.id, late).exists())
+        return {str(case_id) for case_id in session.scalars(select(Case.id).where(*where))}
+
+
+def listed(api: Api, username: str, **query: str) -> set[str]:
+    """Every case id of a list, page by page through its cursors."""
+    found: list[str] = []
+    cursor: str | None = None
+    while True:
+        given = {**query, "per_page": "2", **({"cursor": cursor} if cursor else {})}
+        response = api.get(username, "/api/v1/cases", query_string=given)
+        assert response.status_code == 200, response.json
+        found += [case["id"] for case in response.json["cases"]]
+        cursor = response.json["next_cursor"]
+        if cursor is None:
+            assert len(found) == len(set(found))  # no case twice across pages
+            return set(found)
 
 
 @pytest.fixture
@@ -79,3 +116,54 @@ def test_the_index_is_what_a_rebuild_from_the_cases_would_make(
     assert stored_rows(app) == derived_rows(app)
     purged = uuid.UUID(walked["purged"]["id"])
     assert all(row[0] != purged for row in stored_rows(app))
+
+
+def test_every_list_holds_exactly_what_need_to_know_allows(
+    app: Any, api: Api, walked: dict[str, dict[str, Any]], subtests: pytest.Subtests
+) -> None:
+    for username in EVERYONE:
+        with subtests.test(msg=username, username=username):
+            assert listed(api, username) == ruled(app, username)
+            assert listed(api, username, overdue="true") == ruled(app, username, overdue=True)
+    for username in OFFICIALS:
+        with subtests.test(msg=f"{username}'s queue", username=username):
+            assert listed(api, username, queue="agency") == ruled(app, username, queue=True)
+
+
+def test_a_total_past_the_limit_says_at_least(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(4):
+        api.create_case()
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+    page = api.get("lawyer", "/api/v1/cases?per_page=2").json
+    assert (page["total"], page["total_exact"], len(page["cases"])) == (3, False, 2)
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 4)
+    page = api.get("lawyer", "/api/v1/cases?per_page=2").json
+    assert (page["total"], page["total_exact"]) == (4, True)
+
+
+def test_a_cursor_goes_on_after_the_last_case_shown_even_as_the_list_changes(
+    api: Api, app: Any
+) -> None:
+    oldest, middle, newest = (api.create_case() for _ in range(3))
+    first = api.get("lawyer", "/api/v1/cases?per_page=1").json
+    assert [case["id"] for case in first["cases"]] == [newest["id"]]
+    api.create_case()  # a new case heads the list; the next page still follows the one shown
+    second = api.get("lawyer", f"/api/v1/cases?per_page=2&cursor={first['next_cursor']}").json
+    assert [case["id"] for case in second["cases"]] == [middle["id"], oldest["id"]]
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize("cursor", ["x", "bm90IGpzb24", "WyJub3QgYSBkYXRlIiwgIngiXQ", "a" * 200])
+def test_a_cursor_not_given_by_the_list_is_refused(api: Api, cursor: str) -> None:
+    response = api.get("lawyer", "/api/v1/cases", query_string={"cursor": cursor})
+    assert response.status_code == 422
+    assert [detail["field"] for detail in response.json["error"]["details"]] == ["cursor"]
+
+
+def test_the_overdue_list_shows_the_longest_overdue_first(api: Api, app: Any) -> None:
+    late, later, on_time = (api.create_case() for _ in range(3))
+    set_states(app, late["id"], {"birth_registration": "under_review"}, days_ago=33)
+    set_states(app, later["id"], {"birth_registration": "under_review"}, days_ago=45)
+    set_states(app, on_time["id"], {"birth_registration": "under_review"}, days_ago=3)
+    overdue = api.get("lawyer", "/api/v1/cases?overdue=true").json["cases"]
+    assert [case["id"] for case in overdue] == [later["id"], late["id"]]

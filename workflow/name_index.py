@@ -3,20 +3,23 @@ that hold every token searched for.
 
 A name's `search_key` holds its blind tokens (`workflow.sealing`), never the name. SQLite indexes
 them with FTS5 (an external-content table over `person_names`, kept by triggers); PostgreSQL with
-a GIN index over the tokens as an array. Both index exact terms: a token is a keyed digest, so a
-trigram index would find nothing a term index does not, and would read far more. Migration 0010
+a GIN index over the tokens as an array. Both index exact terms: a token is a keyed digest, whose
+trigrams are common to a large share of all names, so a trigram index would read far more and
+find nothing a term index does not. Migration 0010
 creates the index; `homeward keys rotate-data` never changes a token (the search key is not
 rotated), so the index stays valid through a rotation.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    and_,
     column,
     func,
     literal_column,
@@ -45,10 +48,24 @@ def tokens_array() -> ColumnElement[list[str]]:
     )
 
 
-def names_with(dialect: str, tokens: list[str]) -> Select[Any]:
-    """The cases of the names that hold every one of these tokens."""
+def newest_names(dialect: str, tokens: list[str]) -> Select[int, uuid.UUID]:
+    """The names that hold every one of these tokens, the most recently recorded first: their
+    ids and their cases. Read in that order, a search can stop as soon as it has a page."""
+    columns = (PersonName.id.label("name_id"), PersonName.case_id)
     if dialect == "postgresql":
-        return select(PersonName.case_id).where(tokens_array().contains(tokens))
+        return (
+            select(*columns).where(tokens_array().contains(tokens)).order_by(PersonName.id.desc())
+        )
     terms = " AND ".join(f'"{token}"' for token in tokens)  # tokens are hexadecimal digests
-    matching = select(_FTS.c.rowid).where(_FTS.c[FTS_TABLE].match(terms))
-    return select(PersonName.case_id).where(PersonName.id.in_(matching))
+    return (
+        select(*columns)
+        .select_from(_FTS)
+        .join(PersonName, PersonName.id == _FTS.c.rowid)
+        .where(_FTS.c[FTS_TABLE].match(terms))
+        .order_by(_FTS.c.rowid.desc())
+    )
+
+
+def holds_tokens(name: Any, tokens: list[str]) -> ColumnElement[bool]:
+    """One name (a row of `person_names`, or an alias of it) holds every one of these tokens."""
+    return and_(*(name.search_key.contains(f" {token} ") for token in tokens))

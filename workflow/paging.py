@@ -4,9 +4,9 @@ merged, and cut into pages by keyset; the matches counted with bounded work.
 A page reads, for each of the caller's viewers, the rows after the cursor in the list's order and
 stops once it has enough, so it costs the same however many rows the viewer has. A count reads at
 most COUNT_LIMIT + 1 of the viewer's rows: the total is exact when that is all of them, and
-otherwise a lower bound. A name search instead starts from the cases the names' text index finds
-and reads each of their rows by key; it reads every match (as many as the name has), so it sorts
-and counts them in the same statement.
+otherwise a lower bound. A name search instead reads the names the text index finds, the most
+recently recorded first, and probes each one's case in the listing by key; it too stops once it
+has a page, and counts among at most COUNT_LIMIT + 1 names.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
     literal,
     select,
@@ -33,15 +34,17 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import Function
 
 from workflow.errors import InvalidInput
-from workflow.models import CaseListing
+from workflow.models import CaseListing, PersonName
+from workflow.name_index import holds_tokens, newest_names
 
 COUNT_LIMIT = 1000
 Row = CaseListing
-Key = tuple[datetime, uuid.UUID]
+# The sort key of a row and its case id: a moment for the lists, a name's id for a name search.
+Key = tuple[datetime | int, uuid.UUID]
 Conditions = list[ColumnElement[bool]]
 
 
@@ -153,62 +156,69 @@ def count(db: Session, viewers: list[str], filters: Filters) -> tuple[int, bool]
 def search(
     db: Session,
     viewers: list[str],
-    names: Select[Any],
+    tokens: list[str],
     filters: Filters,
-    order: Order,
     cursor: Key | None,
     offset: int,
     limit: int,
-) -> tuple[list[Key], int]:
-    """A page of the cases whose names match, and how many match in all."""
-    found = names.cte("found")
-    # Each case found is looked up by its key: SQLite, keeping no statistics, would otherwise
-    # read every row of the viewer in order and test it against the names.
-    viewer_column = Unindexed(Row.viewer)
-    branches = [
-        select(Row.case_id, order.key.label("key")).where(
-            viewer_column == viewer,
-            Row.case_id.in_(select(found.c.case_id)),
+) -> tuple[list[Key], int, bool]:
+    """A page of the cases with a name that holds every token, the most recently recorded name
+    first, each case once (at its newest such name); and how many there are among the first
+    COUNT_LIMIT + 1 such names, with whether those were all of them."""
+    names = newest_names(db.get_bind().dialect.name, tokens)
+    later = aliased(PersonName)
+    wanted = [
+        exists().where(
+            Row.case_id == PersonName.case_id,
+            Row.viewer.in_(viewers),
             *filters.rows,
             *filters.probes,
-        )
-        for viewer in viewers
+        ),
+        ~exists().where(
+            later.case_id == PersonName.case_id,
+            later.id > PersonName.id,
+            holds_tokens(later, tokens),
+        ),
     ]
-    matches = (branches[0] if len(branches) == 1 else union(*branches)).subquery()
-    counted = select(matches, func.count().over().label("total")).subquery()
-    after = [order.after(cursor, counted.c.key, counted.c.case_id)] if cursor else []
-    page = db.execute(
-        select(counted.c.case_id, counted.c.key, counted.c.total)
-        .where(*after)
-        .order_by(*order.columns(counted.c.key, counted.c.case_id))
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    if page:
-        return _keys(row[:2] for row in page), int(page[0].total)
-    return [], int(db.scalar(select(func.count()).select_from(matches)) or 0)
+    after = [PersonName.id < cursor[0]] if cursor else []
+    page = db.execute(names.where(*wanted, *after).limit(limit).offset(offset)).all()
+    # A case counted once however many of its names are read: its newest is read before them.
+    visible = case((wanted[0], PersonName.case_id), else_=None).label("visible")
+    read = names.with_only_columns(visible).limit(COUNT_LIMIT + 1).subquery()
+    seen, matched = db.execute(select(func.count(), func.count(read.c.visible.distinct()))).one()
+    return [(name_id, case_id) for name_id, case_id in page], matched, seen <= COUNT_LIMIT
 
 
 def encode_cursor(key: Key) -> str:
     """The opaque cursor of the page after a row: its sort key and case id."""
-    text = json.dumps([key[0].isoformat(), key[1].hex])
+    first = key[0] if isinstance(key[0], int) else key[0].isoformat()
+    text = json.dumps([first, key[1].hex])
     return base64.urlsafe_b64encode(text.encode()).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str) -> Key:
-    """The sort key and case id a cursor names; a cursor not made here is invalid input."""
+def decode_cursor(cursor: str, *, searched: bool) -> Key:
+    """The sort key and case id a cursor names; a cursor not made by a list of this kind (a
+    name search, or another list) is invalid input."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        moment, case_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        key = (datetime.fromisoformat(moment), uuid.UUID(hex=case_id))
+        first, case_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        key = (_sort_key(first, searched=searched), uuid.UUID(hex=case_id))
     except (ValueError, TypeError, UnicodeError, binascii.Error):
-        key = None
-    if key is None or key[0].tzinfo is None:
         raise InvalidInput(
             "That cursor was not given by this list.",
             [{"field": "cursor", "problem": "not_a_cursor"}],
-        )
+        ) from None
     return key
+
+
+def _sort_key(given: object, *, searched: bool) -> datetime | int:
+    if searched and isinstance(given, int) and not isinstance(given, bool) and given > 0:
+        return given
+    if not searched and isinstance(given, str):
+        moment = datetime.fromisoformat(given)
+        if moment.tzinfo is not None:
+            return moment
+    raise ValueError("not a sort key of this list")
 
 
 def _keys(rows: Any) -> list[Key]:

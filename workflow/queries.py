@@ -4,17 +4,16 @@ with the registry.
 Each list reads the caller's rows of the lists' index (`workflow.listings`) in the list's order
 (`workflow.paging`): the last change first, a queue by how long it has waited, the overdue by
 when they fell due. An official's lists merge two viewers, their agency's rows and their kind's.
-A name search starts from the names' text index instead. The cases of a page are then read with
-need-to-know checked on each again."""
+A name search reads the names' text index instead, the most recently recorded names first. The
+cases of a page are then read with need-to-know checked on each again."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import paging
@@ -30,7 +29,6 @@ from workflow.models import (
     TrackState,
     TransitionRecord,
 )
-from workflow.name_index import names_with
 from workflow.paging import Filters, Order, Unindexed, decode_cursor, encode_cursor
 from workflow.permissions import Caller, can_work_queue
 from workflow.rules.catalogue import all_definitions
@@ -64,18 +62,17 @@ def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> CasePage:
             "The agency queue is for agency officials.",
             [{"field": "queue", "problem": "officials_only"}],
         )
-    order, among = _order(query), viewers(caller)
-    cursor = decode_cursor(query.cursor) if query.cursor else None
-    names = _names_found(db, query.q) if query.q else None
-    filters = _filters(query, order, searched=names is not None)
-    if not among or (query.q and names is None):
+    order, among, searched = _order(query), viewers(caller), query.q is not None
+    cursor = decode_cursor(query.cursor, searched=searched) if query.cursor else None
+    tokens = _tokens(query.q) if query.q else []
+    filters = _filters(query, order, searched=searched)
+    if not among or (searched and not tokens):
         return CasePage([], 0, True, None)
     offset = 0 if cursor else (query.page - 1) * query.per_page
-    if names is not None:
-        keys, total = paging.search(
-            db, among, names, filters, order, cursor, offset, query.per_page + 1
+    if searched:
+        keys, total, exact = paging.search(
+            db, among, tokens, filters, cursor, offset, query.per_page + 1
         )
-        exact = True
     else:
         keys = paging.browse(db, among, filters, order, cursor, offset, query.per_page + 1)
         total, exact = paging.count(db, among, filters)
@@ -154,15 +151,12 @@ def _in_state(track: str | None, state: str | None) -> ColumnElement[bool]:
     return exists().where(*conditions)
 
 
-def _names_found(db: Session, text: str) -> Select[Any] | None:
-    """The cases with a name that has a word starting with each word searched for, compared as
-    blind tokens; None when no word is long enough to search for."""
+def _tokens(text: str) -> list[str]:
+    """The blind tokens a name must hold to have a word starting with each word searched for;
+    none when no word is long enough to search for."""
     words = [word for word in search_key(text).split() if len(word) >= SHORTEST_PREFIX]
-    if not words:
-        return None
-    keys = data_keys()
-    tokens = sorted({keys.token(word) for word in words})
-    return names_with(db.get_bind().dialect.name, tokens)
+    keys = data_keys() if words else None
+    return sorted({keys.token(word) for word in words}) if keys else []
 
 
 def _cases(

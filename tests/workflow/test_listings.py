@@ -167,3 +167,19 @@ def test_the_overdue_list_shows_the_longest_overdue_first(api: Api, app: Any) ->
     set_states(app, on_time["id"], {"birth_registration": "under_review"}, days_ago=3)
     overdue = api.get("lawyer", "/api/v1/cases?overdue=true").json["cases"]
     assert [case["id"] for case in overdue] == [later["id"], late["id"]]
+
+
+def test_a_name_search_shows_each_case_once_the_newest_first_page_by_page(api: Api) -> None:
+    # The child, the mother and the grandmother all bear the name searched for.
+    created = [api.create_case()["id"] for _ in range(5)]
+    found: list[str] = []
+    cursor = None
+    while True:
+        given = {"q": "Нұрғалиева", "per_page": "2", **({"cursor": cursor} if cursor else {})}
+        page = api.get("lawyer", "/api/v1/cases", query_string=given).json
+        found += [case["id"] for case in page["cases"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert found == created[::-1]
+    assert page["total"] == 5 and page["total_exact"] is True

@@ -134,13 +134,15 @@ def browse(
     )
 
 
-def count(db: Session, viewers: list[str], filters: Filters) -> tuple[int, bool]:
-    """How many cases match among at most COUNT_LIMIT + 1 rows of each viewer, and whether those
-    were all of the rows (the count is then exact; otherwise it is a lower bound)."""
+def count(db: Session, viewers: list[str], filters: Filters, order: Order) -> tuple[int, bool]:
+    """How many cases match among the first COUNT_LIMIT + 1 rows of each viewer in the list's
+    order, and whether those were all of the rows (the count is then exact; otherwise it is a
+    lower bound, and counts what the first pages hold)."""
     hit = case((and_(*filters.probes), 1), else_=0) if filters.probes else literal(1)
     branches = [
         select(Row.case_id, hit.label("hit"))
         .where(Row.viewer == viewer, *filters.rows)
+        .order_by(*order.columns())
         .limit(COUNT_LIMIT + 1)
         for viewer in viewers
     ]

@@ -75,7 +75,7 @@ def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> CasePage:
         )
     else:
         keys = paging.browse(db, among, filters, order, cursor, offset, query.per_page + 1)
-        total, exact = paging.count(db, among, filters)
+        total, exact = paging.count(db, among, filters, order)
     shown = keys[: query.per_page]
     return CasePage(
         _cases(db, caller, [case_id for _key, case_id in shown]),

@@ -1,5 +1,5 @@
-"""Rows for many cases at once: the child, mother and grandmother, tracks, history, lawyers, and
-the agency of each kind that has taken the case."""
+"""Rows for many cases at once: the child, mother and grandmother, tracks, history, lawyers, the
+agency of each kind that has taken the case, and the case's rows in the lists' index."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 from bench.names import FAMILIES, Name, child_names, woman_names
 from bench.stories import GRANDMOTHER, LATER, MOTHER, ON_THE_DAY, Story
+from workflow.listings import ListedCase, entries
 from workflow.references import new_reference
+from workflow.rules.definition import Definition
 from workflow.vocabulary import (
     AgencyKind,
     CaseStatus,
@@ -45,6 +47,7 @@ class Cast:
     """Who works the seeded cases: lawyers by share of the caseload, one official per kind."""
 
     workflow_id: int
+    definition: Definition
     lawyers: list[Account]
     shares: list[float]
     colleagues: dict[uuid.UUID, list[Account]]
@@ -62,6 +65,7 @@ class Batch:
     transition_history: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
     case_routes: list[dict[str, Any]] = field(default_factory=list)
+    case_listings: list[dict[str, Any]] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         """Rows by table name, parents before children."""
@@ -75,23 +79,29 @@ def add_case(batch: Batch, story: Story, cast: Cast, now: datetime, rng: random.
     opened = now - YEAR * rng.random()
     times = sorted(opened + (now - opened) * rng.random() for _ in story.steps)
     people = _add_people(batch, case_id, story, rng)
-    _add_history(batch, case_id, story, times, people, lawyer, cast)
-    _add_tracks(batch, case_id, story, times, opened)
-    _add_assignments(batch, case_id, lawyer, cast, rng, opened)
-    _add_routes(batch, case_id, story, cast)
+    handlers = _add_history(batch, case_id, story, times, people, lawyer, cast)
+    tracks = _add_tracks(batch, case_id, story, times, opened)
+    assigned = _add_assignments(batch, case_id, lawyer, cast, rng, opened)
+    routes = _add_routes(batch, case_id, story, cast)
+    status = CaseStatus.COMPLETE if story.complete else CaseStatus.OPEN
+    updated_at = times[-1] if times else opened
     batch.cases.append(
         {
             "id": case_id,
             "reference": new_reference(),
             "workflow_id": cast.workflow_id,
-            "status": CaseStatus.COMPLETE if story.complete else CaseStatus.OPEN,
+            "status": status,
             "closure_reason": None,
             "version": 1 + len(story.steps),
             "created_at": opened,
-            "updated_at": times[-1] if times else opened,
+            "updated_at": updated_at,
             "opened_by_id": lawyer.id,
         }
     )
+    listed = ListedCase(
+        case_id, cast.definition, status, updated_at, False, tracks, routes, assigned, handlers
+    )
+    batch.case_listings += entries(listed)
 
 
 def _add_people(
@@ -188,9 +198,12 @@ def _add_history(
     people: dict[str, uuid.UUID],
     lawyer: Account,
     cast: Cast,
-) -> None:
+) -> dict[uuid.UUID, AgencyKind]:
+    """Append the story's steps; return the agencies that took them, with their kinds."""
+    handlers: dict[uuid.UUID, AgencyKind] = {}
     for step, at in zip(story.steps, times, strict=True):
         actor = lawyer if step.role == "lawyer" else cast.officials[step.agency_kind]
+        handlers[actor.agency_id] = AgencyKind.NGO if step.role == "lawyer" else step.agency_kind
         batch.transition_history.append(
             {
                 "case_id": case_id,
@@ -206,6 +219,7 @@ def _add_history(
                 "note": None,
             }
         )
+    return handlers
 
 
 def _resolve(data: dict[str, Any], people: dict[str, uuid.UUID], at: datetime) -> dict[str, Any]:
@@ -223,7 +237,8 @@ def _resolve(data: dict[str, Any], people: dict[str, uuid.UUID], at: datetime) -
 
 def _add_tracks(
     batch: Batch, case_id: uuid.UUID, story: Story, times: list[datetime], opened: datetime
-) -> None:
+) -> dict[str, tuple[str, datetime]]:
+    """Append the track states; return each as (state, since)."""
     since = dict.fromkeys(story.states, opened)
     for step, at in zip(story.steps, times, strict=True):
         since[step.track] = at
@@ -231,15 +246,20 @@ def _add_tracks(
         {"case_id": case_id, "track": track, "state": state, "since": since[track]}
         for track, state in story.states.items()
     ]
+    return {track: (state, since[track]) for track, state in story.states.items()}
 
 
-def _add_routes(batch: Batch, case_id: uuid.UUID, story: Story, cast: Cast) -> None:
+def _add_routes(
+    batch: Batch, case_id: uuid.UUID, story: Story, cast: Cast
+) -> dict[AgencyKind, uuid.UUID]:
     """The first agency of each kind to act on the case has taken it."""
     kinds = dict.fromkeys(step.agency_kind for step in story.steps if step.role is Role.OFFICIAL)
+    routes = {kind: cast.officials[kind].agency_id for kind in kinds}
     batch.case_routes += [
-        {"case_id": case_id, "agency_kind": kind, "agency_id": cast.officials[kind].agency_id}
-        for kind in kinds
+        {"case_id": case_id, "agency_kind": kind, "agency_id": agency}
+        for kind, agency in routes.items()
     ]
+    return routes
 
 
 def _add_assignments(
@@ -249,11 +269,14 @@ def _add_assignments(
     cast: Cast,
     rng: random.Random,
     opened: datetime,
-) -> None:
-    batch.assignments.append(_assignment(case_id, lawyer, lawyer, opened))
+) -> frozenset[uuid.UUID]:
+    """Assign the lawyer, and one case in ten a colleague too; return who."""
+    assigned = [lawyer]
     colleagues = cast.colleagues[lawyer.id]
     if colleagues and rng.random() < 0.1:
-        batch.assignments.append(_assignment(case_id, rng.choice(colleagues), lawyer, opened))
+        assigned.append(rng.choice(colleagues))
+    batch.assignments += [_assignment(case_id, each, lawyer, opened) for each in assigned]
+    return frozenset(each.id for each in assigned)
 
 
 def _assignment(case_id: uuid.UUID, lawyer: Account, by: Account, at: datetime) -> dict[str, Any]:

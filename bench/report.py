@@ -25,3 +25,19 @@ def _line(measurement: Measurement, baseline: Measurement) -> str:
         f"{throughput:>9.3f} {measurement.p50_ms:>8.2f} {measurement.p95_ms:>8.2f} "
         f"{latency:>12.1f}×  {measurement.detail}"
     )
+
+
+def sizes(pairs: list[tuple[Measurement, Measurement]], small: int, large: int) -> str:
+    """Each list at two registry sizes, timed in turns, and how its latency grew between them."""
+    heading = (
+        f"{'list (timed in turns)':<44} {f'{small:,} p50':>10} {f'{small:,} p95':>10} "
+        f"{f'{large:,} p50':>11} {f'{large:,} p95':>11} {'p95 ratio':>9}  detail"
+    )
+    lines = [heading, "-" * len(heading)]
+    for little, big in pairs:
+        lines.append(
+            f"{big.label:<44} {little.p50_ms:>10.2f} {little.p95_ms:>10.2f} {big.p50_ms:>11.2f} "
+            f"{big.p95_ms:>11.2f} {big.p95_ms / little.p95_ms:>8.2f}×  "
+            f"{little.detail} → {big.detail.split('; ')[-1]}"
+        )
+    return "\n".join(lines)

@@ -30,6 +30,7 @@ from workflow.demo import AGENCIES, USERS
 from workflow.identity.operations import create_user
 from workflow.models import Agency, User, WorkflowRecord
 from workflow.rules import catalogue
+from workflow.rules.definition import Definition
 from workflow.vocabulary import AgencyKind, Role
 
 DEFAULT_CASES = 100_000
@@ -119,7 +120,7 @@ def create_cast(engine: Engine, password: str) -> Cast:
             for username, (role, agency) in _users().items()
         }
         session.commit()
-    return _cast(workflow.id, users)
+    return _cast(workflow.id, catalogue.definition_of(workflow), users)
 
 
 def _agencies() -> dict[str, AgencyKind]:
@@ -131,7 +132,7 @@ def _users() -> dict[str, tuple[Role, str]]:
     return {**USERS, **extra}
 
 
-def _cast(workflow_id: int, users: dict[str, User]) -> Cast:
+def _cast(workflow_id: int, definition: Definition, users: dict[str, User]) -> Cast:
     lawyers = [user for user in users.values() if user.role is Role.LAWYER]
     others = (1 - BUSY_SHARE) / (len(lawyers) - 1)
     shares = [BUSY_SHARE if user.username == BUSY_LAWYER else others for user in lawyers]
@@ -142,7 +143,8 @@ def _cast(workflow_id: int, users: dict[str, User]) -> Cast:
     officials = {
         user.agency.kind: _account(user) for user in users.values() if user.role is Role.OFFICIAL
     }
-    return Cast(workflow_id, [_account(user) for user in lawyers], shares, colleagues, officials)
+    accounts = [_account(user) for user in lawyers]
+    return Cast(workflow_id, definition, accounts, shares, colleagues, officials)
 
 
 def _colleagues(user: User, other: User) -> bool:

@@ -162,6 +162,8 @@ class CaseListQuery(Input):
     q: Line | None = None
     page: Annotated[int, Field(ge=1, le=100000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 25
+    # The `next_cursor` of the page before: the page after it, however the list changed since.
+    cursor: Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
 
 
 class CasePath(Input):

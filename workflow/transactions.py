@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow import listings
 from workflow.db import READING, build_engine
 
 # Run in the request's final transaction: after the changes of a success, or alone after the
@@ -25,7 +26,8 @@ def init_app(app: Flask) -> None:
     """Attach an engine, a session factory for changes and one for reads that take no lock."""
     engine = build_engine(app.config["DATABASE_URL"])
     app.extensions["homeward.engine"] = engine
-    app.extensions["homeward.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["homeward.sessions"] = changes = sessionmaker(engine, expire_on_commit=False)
+    listings.keep_current(changes)
     app.extensions["homeward.read_sessions"] = sessionmaker(
         engine.execution_options(**{READING: True}), expire_on_commit=False, info={READING: True}
     )

@@ -47,14 +47,18 @@ def create_case(body: CaseIn) -> Response:
 
 @blueprint.get("")
 def get_cases(query: CaseListQuery) -> Response:
-    """The cases the caller may see, filtered and paginated."""
-    cases, total = visible_cases(query)
+    """The cases the caller may see, filtered and paginated: `total` counts the matches up to
+    1,000 (`total_exact` is false when there are more); `next_cursor`, given back as `cursor`,
+    fetches the next page, or is null on the last."""
+    page = visible_cases(query)
     return jsonify(
         {
-            "cases": [case_summary(case) for case in cases],
-            "total": total,
+            "cases": [case_summary(case) for case in page.cases],
+            "total": page.total,
+            "total_exact": page.total_exact,
             "page": query.page,
             "per_page": query.per_page,
+            "next_cursor": page.next_cursor,
         }
     )
 

@@ -11,6 +11,7 @@ from workflow.models.consent import Consent
 from workflow.models.document import Document
 from workflow.models.external_identity import ExternalIdentity
 from workflow.models.history import TransitionRecord
+from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
 from workflow.models.person import Person, PersonName
 from workflow.models.spent_refresh_token import SpentRefreshToken
@@ -27,6 +28,7 @@ __all__ = [
     "AuthSession",
     "BreakGlassGrant",
     "Case",
+    "CaseListing",
     "CaseRoute",
     "CaseTally",
     "Consent",

@@ -78,6 +78,11 @@ def definition_of(record: WorkflowRecord) -> Definition:
     return _PARSED[key]
 
 
+def parsed_already(name: str, version: int, sha256: str) -> Definition | None:
+    """The definition of this name, version and digest if this process has parsed it."""
+    return _PARSED.get((name, version, sha256))
+
+
 def all_definitions(db: Session) -> list[tuple[WorkflowRecord, Definition]]:
     """Every stored definition, oldest first."""
     records = db.scalars(select(WorkflowRecord).order_by(WorkflowRecord.id)).all()

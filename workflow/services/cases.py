@@ -16,7 +16,7 @@ from workflow.break_glass import latest_grant
 from workflow.errors import StaleVersion
 from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
-from workflow.queries import list_cases
+from workflow.queries import CasePage, list_cases
 from workflow.rules import catalogue
 from workflow.schemas import CaseIn, CaseListQuery
 
@@ -62,11 +62,11 @@ def change_case(
     return case
 
 
-def visible_cases(query: CaseListQuery) -> tuple[list[Case], int]:
+def visible_cases(query: CaseListQuery) -> CasePage:
     """The cases the caller may see, filtered and paged, noted in the trail."""
-    cases, total = list_cases(transactions.session(), current_caller(), query)
-    note_case_list(query, cases, total)
-    return cases, total
+    page = list_cases(transactions.session(), current_caller(), query)
+    note_case_list(query, page.cases, page.total)
+    return page
 
 
 def note_case_list(query: CaseListQuery, cases: list[Case], total: int) -> None:

@@ -41,15 +41,17 @@ def my_cases() -> ResponseReturnValue:
 
 
 def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
-    cases, total = visible_cases(query)
+    page = visible_cases(query)
     return render_template(
         "cases.html",
         title=_("My cases"),
-        cases=[case_summary(case) for case in cases],
-        total=total,
+        cases=[case_summary(case) for case in page.cases],
+        total=page.total,
+        total_exact=page.total_exact,
+        more=page.next_cursor is not None,
         query=query,
         errors=errors,
-        pages=-(-total // query.per_page),
+        pages=-(-page.total // query.per_page),
     )
 
 

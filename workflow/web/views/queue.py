@@ -29,18 +29,20 @@ def agency_queue() -> str | tuple[str, int]:
         query = CaseListQuery(queue="agency", page=request.args.get("page", "1"))
     except ValidationError:
         raise NotFound("There is no such page of the queue.") from None
-    cases, total = list_cases(transactions.session(), caller, query)
+    page = list_cases(transactions.session(), caller, query)
     handled = recently_handled(transactions.session(), caller)
-    note_case_list(query, [*cases, *handled], total)
-    rows = [_waiting(case_summary(case), caller.agency_kind.value) for case in cases]
+    note_case_list(query, [*page.cases, *handled], page.total)
+    rows = [_waiting(case_summary(case), caller.agency_kind.value) for case in page.cases]
     return render_template(
         "queue.html",
         title=_("Our queue"),
         rows=rows,
         handled=[case_summary(case) for case in handled],
-        total=total,
+        total=page.total,
+        total_exact=page.total_exact,
+        more=page.next_cursor is not None,
         query=query,
-        pages=-(-total // query.per_page),
+        pages=-(-page.total // query.per_page),
     )
 
 

@@ -1,0 +1,295 @@
+"""The lists' own index of cases: who finds each case in which list, kept in step with the case.
+
+Every list and queue reads `case_listings` by viewer, through an index in the order it shows, so
+that a page costs the same at 1,000 cases as at 100,000. A case's rows are derived from its own
+rows (status, tracks, routes, assignments, history) and recomputed whole when a transaction that
+changed any of them commits, in that same transaction. Need-to-know stays the rule of
+`workflow.access`: the lists check it again on every case they return, so a wrong row here could
+hide a case, never show one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Uuid,
+    bindparam,
+    delete,
+    event,
+    insert,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from workflow.db import Base
+from workflow.models import (
+    Agency,
+    Assignment,
+    Case,
+    CaseListing,
+    CaseRoute,
+    TrackState,
+    TransitionRecord,
+    WorkflowRecord,
+)
+from workflow.permissions import Caller
+from workflow.rules.catalogue import definition_of, parsed_already
+from workflow.rules.definition import Definition
+from workflow.vocabulary import AgencyKind, CaseStatus, Role
+
+BATCH = 500
+TOUCHED = "homeward.listings.touched"
+LISTINGS = Base.metadata.tables[CaseListing.__tablename__]
+# The rows a case's listing is derived from; a change to any of them touches the case.
+_DERIVED_FROM = (TrackState, TransitionRecord, CaseRoute, Assignment)
+_DERIVED_TABLES = {model.__tablename__ for model in (Case, *_DERIVED_FROM)}
+# Built once, so that each transaction's refresh only binds the ids of the cases it touched.
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_CASES = select(Case.id, Case.workflow_id, Case.status, Case.updated_at, Case.purged_at).where(
+    Case.id.in_(_IDS)
+)
+# Tracks, routes, lawyers and the agencies that acted, each by its case id (the first column).
+_PARTS = tuple(
+    part.where(part.selected_columns[0].in_(_IDS))
+    for part in (
+        select(TrackState.case_id, TrackState.track, TrackState.state, TrackState.since),
+        select(CaseRoute.case_id, CaseRoute.agency_kind, CaseRoute.agency_id),
+        select(Assignment.case_id, Assignment.user_id),
+        select(TransitionRecord.case_id, TransitionRecord.agency_id, Agency.kind)
+        .join(Agency, Agency.id == TransitionRecord.agency_id)
+        .distinct(),
+    )
+)
+_WORKFLOWS = select(
+    WorkflowRecord.id, WorkflowRecord.name, WorkflowRecord.version, WorkflowRecord.sha256
+).where(WorkflowRecord.id.in_(_IDS))
+_DELETE = delete(LISTINGS).where(LISTINGS.c.case_id.in_(_IDS))
+
+
+@dataclass(frozen=True)
+class ListedCase:
+    """What a case's listing rows are derived from."""
+
+    id: uuid.UUID
+    definition: Definition
+    status: CaseStatus
+    updated_at: datetime
+    purged: bool
+    tracks: dict[str, tuple[str, datetime]]
+    routes: dict[AgencyKind, uuid.UUID]
+    assigned: frozenset[uuid.UUID]
+    handlers: dict[uuid.UUID, AgencyKind]
+
+
+def user_viewer(user_id: uuid.UUID) -> str:
+    return f"user:{user_id.hex}"
+
+
+def agency_viewer(agency_id: uuid.UUID) -> str:
+    return f"agency:{agency_id.hex}"
+
+
+def kind_viewer(kind: AgencyKind) -> str:
+    return f"kind:{kind.value}"
+
+
+def viewers(caller: Caller) -> list[str]:
+    """The viewers whose rows make up the caller's lists: a lawyer's own; an official's agency's
+    and their kind's (what waits on every agency of it). Auditors and admins have none."""
+    if caller.role is Role.LAWYER:
+        return [user_viewer(caller.id)]
+    if caller.role is Role.OFFICIAL:
+        return [agency_viewer(caller.agency_id), kind_viewer(caller.agency_kind)]
+    return []
+
+
+def entries(case: ListedCase) -> list[dict[str, Any]]:
+    """The case's listing rows: each viewer, and what the lists sort and filter it by."""
+    if case.purged:
+        return []
+    waiting, due = waiting_since(case), due_at(case)
+    found: dict[str, datetime | None] = {user_viewer(user): None for user in case.assigned}
+    for agency, kind in case.handlers.items():
+        found[agency_viewer(agency)] = waiting.get(kind)
+    for kind, since in waiting.items():
+        taken = case.routes.get(kind)
+        found.setdefault(kind_viewer(kind) if taken is None else agency_viewer(taken), since)
+    return [
+        {
+            "case_id": case.id,
+            "viewer": viewer,
+            "updated_at": case.updated_at,
+            "waiting_since": since,
+            "due": due,
+        }
+        for viewer, since in found.items()
+    ]
+
+
+def waiting_since(case: ListedCase) -> dict[AgencyKind, datetime]:
+    """Each agency kind an open case waits on, and since when its oldest such step waits."""
+    if case.status is not CaseStatus.OPEN:
+        return {}
+    waiting: dict[AgencyKind, datetime] = {}
+    for name, (state, since) in case.tracks.items():
+        track = case.definition.track(name)
+        for kind in track.waiting_on(state) if track else ():
+            waiting[kind] = min(waiting.get(kind, since), since)
+    return waiting
+
+
+def due_at(case: ListedCase) -> datetime | None:
+    """When the first track of an open case passes its state's target duration."""
+    if case.status is not CaseStatus.OPEN:
+        return None
+    dues = [
+        since + timedelta(days=target)
+        for name, (state, since) in case.tracks.items()
+        if (target := _target_days(case.definition, name, state))
+    ]
+    return min(dues, default=None)
+
+
+def _target_days(definition: Definition, track_name: str, state_name: str) -> int | None:
+    track = definition.track(track_name)
+    state = next((s for s in track.states if s.name == state_name), None) if track else None
+    return state.target_days if state else None
+
+
+def refresh(connection: Connection, case_ids: Collection[uuid.UUID]) -> None:
+    """Derive the listing rows of these cases anew from their rows as they stand."""
+    ordered = sorted(set(case_ids))
+    for chunk in (ordered[start : start + BATCH] for start in range(0, len(ordered), BATCH)):
+        rows = [row for case in gather(connection, chunk) for row in entries(case)]
+        connection.execute(_DELETE, {"ids": chunk})
+        if rows:
+            connection.execute(insert(LISTINGS), rows)
+
+
+def rebuild(connection: Connection) -> int:
+    """Derive every case's listing rows anew; return how many cases there are."""
+    done, last = 0, None
+    while True:
+        query = select(Case.id).order_by(Case.id).limit(BATCH)
+        if last is not None:
+            query = query.where(Case.id > last)
+        chunk = list(connection.scalars(query))
+        refresh(connection, chunk)
+        done += len(chunk)
+        if len(chunk) < BATCH:
+            return done
+        last = chunk[-1]
+
+
+def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[ListedCase]:
+    """Read what the listings of these cases are derived from, table by table."""
+    ids = {"ids": list(case_ids)}
+    cases = connection.execute(_CASES, ids).all()
+    definitions = _definitions(connection, {case.workflow_id for case in cases})
+    tracks, routes, assigned, handlers = (
+        _grouped(connection.execute(part, ids)) for part in _PARTS
+    )
+    return [
+        ListedCase(
+            id=case.id,
+            definition=definitions[case.workflow_id],
+            status=CaseStatus(case.status),
+            updated_at=case.updated_at,
+            purged=case.purged_at is not None,
+            tracks={track: (state, since) for track, state, since in tracks.get(case.id, [])},
+            routes={AgencyKind(kind): agency for kind, agency in routes.get(case.id, [])},
+            assigned=frozenset(user for (user,) in assigned.get(case.id, [])),
+            handlers={agency: AgencyKind(kind) for agency, kind in handlers.get(case.id, [])},
+        )
+        for case in cases
+    ]
+
+
+def _grouped(rows: Iterable[Any]) -> dict[uuid.UUID, list[tuple[Any, ...]]]:
+    """Rows whose first column is a case id, by case: the rest of each row."""
+    grouped: dict[uuid.UUID, list[tuple[Any, ...]]] = {}
+    for case_id, *rest in rows:
+        grouped.setdefault(case_id, []).append(tuple(rest))
+    return grouped
+
+
+def _definitions(connection: Connection, ids: set[int]) -> dict[int, Definition]:
+    """The parsed definitions of these stored workflows; a body is read only the first time."""
+    records = connection.execute(_WORKFLOWS, {"ids": list(ids)}).all()
+    return {
+        record.id: parsed_already(record.name, record.version, record.sha256)
+        or _parsed(connection, record.id)
+        for record in records
+    }
+
+
+def _parsed(connection: Connection, record_id: int) -> Definition:
+    record = connection.execute(
+        select(
+            WorkflowRecord.name,
+            WorkflowRecord.version,
+            WorkflowRecord.sha256,
+            WorkflowRecord.body,
+        ).where(WorkflowRecord.id == record_id)
+    ).one()
+    return definition_of(WorkflowRecord(**record._asdict()))
+
+
+def keep_current(sessions: sessionmaker[Session]) -> None:
+    """Have sessions made by this factory keep the listings of the cases they change current."""
+    event.listen(sessions, "after_flush", _note_flushed)
+    event.listen(sessions, "do_orm_execute", _note_bulk_change)
+    event.listen(sessions, "before_commit", _refresh_touched)
+    event.listen(sessions, "after_rollback", _forget_touched)
+
+
+def _note_flushed(session: Session, _context: object) -> None:
+    _touched(session).update(_touched_cases([*session.new, *session.dirty, *session.deleted]))
+
+
+def _note_bulk_change(state: ORMExecuteState) -> None:
+    """An UPDATE or DELETE sent through the session touches the cases of the rows it selects."""
+    if not (state.is_update or state.is_delete):
+        return
+    changed = state.statement.table  # type: ignore[attr-defined]
+    if changed.name not in _DERIVED_TABLES:
+        return
+    column = changed.c.get("id" if changed.name == "cases" else "case_id")
+    if column is None:
+        return  # a table() naming only sealed columns: re-sealing changes nothing lists read
+    key = type_coerce(column, Uuid())  # a table() names its columns without their types
+    where = state.statement.whereclause  # type: ignore[attr-defined]
+    selected = select(key) if where is None else select(key).where(where)
+    _touched(state.session).update(state.session.scalars(selected))
+
+
+def _touched(session: Session) -> set[uuid.UUID]:
+    touched: set[uuid.UUID] = session.info.setdefault(TOUCHED, set())
+    return touched
+
+
+def _touched_cases(changed: Iterable[object]) -> Iterator[uuid.UUID]:
+    for instance in changed:
+        if isinstance(instance, Case):
+            yield instance.id
+        elif isinstance(instance, _DERIVED_FROM) and instance.case_id is not None:
+            yield instance.case_id
+
+
+def _refresh_touched(session: Session) -> None:
+    session.flush()  # what is about to commit is what the listings are derived from
+    touched: set[uuid.UUID] = session.info.pop(TOUCHED, set())
+    if touched:
+        refresh(session.connection(), touched)
+
+
+def _forget_touched(session: Session) -> None:
+    session.info.pop(TOUCHED, None)

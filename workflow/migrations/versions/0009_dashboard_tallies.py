@@ -21,7 +21,7 @@ from workflow.db import UTCDateTime
 from workflow.tallies import StageKey, Step, all_days, ended_stays, entry_day, stay_keys
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008_audit_tree"
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,7 @@ from workflow import listings
 from workflow.name_index import FTS_TABLE, GIN_INDEX
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

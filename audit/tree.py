@@ -9,10 +9,9 @@ incremental verification checks the nodes it starts from against its checkpoint'
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Select, SmallInteger, and_, literal, or_, select, union_all
+from sqlalchemy import Select, SmallInteger, bindparam, literal, or_, select, tuple_, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,10 @@ LEVEL = 4
 Key = tuple[int, int]  # (level, position): leaves position * 2**level to (position + 1) * 2**level
 Proof = Callable[[merkle.RangeRoot], list[bytes]]
 CHUNK = 5000
+# One statement whatever the nodes asked for, so that it is compiled once.
+KEPT = select(AuditTreeNode.level, AuditTreeNode.position, AuditTreeNode.hash).where(
+    tuple_(AuditTreeNode.level, AuditTreeNode.position).in_(bindparam("kept", expanding=True))
+)
 
 
 def store(session: Session, nodes: Iterable[tuple[int, int, bytes]]) -> None:
@@ -60,9 +63,11 @@ class Subtrees:
 
     def _read(self, keys: set[Key]) -> None:
         blocks = _merged(sorted(((at << lv) + 1, (at + 1) << lv) for lv, at in keys if lv < LEVEL))
-        parts = [_kept(keys), _events(blocks)]
-        statement = union_all(*(part for part in parts if part is not None))
-        for level, at, value in self.session.execute(statement):
+        kept = [key for key in keys if key[0] >= LEVEL]
+        parts = [KEPT] if kept else []
+        if blocks:
+            parts.append(_events(blocks))
+        for level, at, value in self.session.execute(union_all(*parts), {"kept": kept}):
             if level < 0:
                 self.events[at] = value
                 self.known[(0, at - 1)] = merkle.leaf_hash(bytes.fromhex(value))
@@ -78,21 +83,7 @@ class Subtrees:
         return self.known[key]
 
 
-def _kept(keys: set[Key]) -> Select[int, int, str] | None:
-    by_level = defaultdict(list)
-    for level, at in keys:
-        if level >= LEVEL:
-            by_level[level].append(at)
-    if not by_level:
-        return None
-    node = AuditTreeNode
-    where = or_(*(and_(node.level == lv, node.position.in_(at)) for lv, at in by_level.items()))
-    return select(node.level, node.position, node.hash).where(where)
-
-
-def _events(blocks: list[tuple[int, int]]) -> Select[int, int, str] | None:
-    if not blocks:
-        return None
+def _events(blocks: list[tuple[int, int]]) -> Select[int, int, str]:
     where = or_(*(AuditEvent.seq.between(first, last) for first, last in blocks))
     return select(literal(-1, SmallInteger), AuditEvent.seq, AuditEvent.hash).where(where)
 

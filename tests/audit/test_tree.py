@@ -73,8 +73,8 @@ class Counting:
     def __init__(self, session: Any) -> None:
         self.session, self.statements, self.rows = session, 0, 0
 
-    def execute(self, statement: Any) -> Any:
-        found = self.session.execute(statement).all()
+    def execute(self, statement: Any, *parameters: Any) -> Any:
+        found = self.session.execute(statement, *parameters).all()
         self.statements, self.rows = self.statements + 1, self.rows + len(found)
         return _Rows(found)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bench.measure import Measurement
 
 COLUMNS = (
-    f"{'measurement':<44} {'n':>7} {'req/s':>9} {'÷ healthz':>9} "
+    f"{'measurement':<48} {'n':>7} {'req/s':>9} {'÷ healthz':>9} "
     f"{'p50 ms':>8} {'p95 ms':>8} {'p50 × healthz':>13}  detail"
 )
 
@@ -21,7 +21,7 @@ def _line(measurement: Measurement, baseline: Measurement) -> str:
     throughput = measurement.per_second / baseline.per_second
     latency = measurement.p50_ms / baseline.p50_ms
     return (
-        f"{measurement.label:<44} {measurement.count:>7,} {measurement.per_second:>9.1f} "
+        f"{measurement.label:<48} {measurement.count:>7,} {measurement.per_second:>9.1f} "
         f"{throughput:>9.3f} {measurement.p50_ms:>8.2f} {measurement.p95_ms:>8.2f} "
         f"{latency:>12.1f}×  {measurement.detail}"
     )
@@ -30,13 +30,13 @@ def _line(measurement: Measurement, baseline: Measurement) -> str:
 def sizes(pairs: list[tuple[Measurement, Measurement]], small: int, large: int) -> str:
     """Each list at two registry sizes, timed in turns, and how its latency grew between them."""
     heading = (
-        f"{'list (timed in turns)':<44} {f'{small:,} p50':>10} {f'{small:,} p95':>10} "
+        f"{'list (timed in turns)':<48} {f'{small:,} p50':>10} {f'{small:,} p95':>10} "
         f"{f'{large:,} p50':>11} {f'{large:,} p95':>11} {'p95 ratio':>9}  detail"
     )
     lines = [heading, "-" * len(heading)]
     for little, big in pairs:
         lines.append(
-            f"{big.label:<44} {little.p50_ms:>10.2f} {little.p95_ms:>10.2f} {big.p50_ms:>11.2f} "
+            f"{big.label:<48} {little.p50_ms:>10.2f} {little.p95_ms:>10.2f} {big.p50_ms:>11.2f} "
             f"{big.p95_ms:>11.2f} {big.p95_ms / little.p95_ms:>8.2f}×  "
             f"{little.detail} → {big.detail.split('; ')[-1]}"
         )

@@ -33,6 +33,11 @@ LISTS: list[tuple[str, str, dict[str, str]]] = [
     ("q, Latin family name", BUSY_LAWYER, {"q": "Nurgalieva"}),
     ("q, Cyrillic full name", BUSY_LAWYER, {"q": "Әлия Нұрғалиева"}),
     ("q, Arabic given name", BUSY_LAWYER, {"q": "عالية"}),
+    # Names common enough to fill a page of 10 on a registry of 1,000 cases too, so that a
+    # comparison of the two sizes shows the same number of cases on both.
+    ("q, Latin start, 10 a page", BUSY_LAWYER, {"q": "nur", "per_page": "10"}),
+    ("q, Cyrillic start, 10 a page", BUSY_LAWYER, {"q": "нұр", "per_page": "10"}),
+    ("q, Arabic start, 10 a page", BUSY_LAWYER, {"q": "نور", "per_page": "10"}),
     ("queue=agency", REGISTRAR, {"queue": "agency"}),
     ("queue=agency, overdue=true", REGISTRAR, {"queue": "agency", "overdue": "true"}),
     ("no filter", REGISTRAR, {}),

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import operations, transactions
 from workflow.access import current_caller
-from workflow.errors import InvalidInput, StaleVersion
+from workflow.errors import InvalidInput, stale
 from workflow.models import Case
 from workflow.permissions import CaseFacts, can_edit_case, can_open_case
 from workflow.present import case_json
@@ -81,7 +81,7 @@ def change_particulars(case_id: str) -> ResponseReturnValue:
     case, facts = _editable_case(case_id)
     if request.form.get("version") != str(case.version):
         page = _form_page(_recorded(case, facts), {}, case=case, stale=True)
-        return drawn_again(page, StaleVersion("Someone else changed this case first."))
+        return drawn_again(page, stale())
     try:
         _apply(
             request.form,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from workflow import operations, transactions
 from workflow.access import current_caller
-from workflow.errors import HomewardError, InvalidInput, StaleVersion, invalid
+from workflow.errors import HomewardError, InvalidInput, invalid, stale
 from workflow.evidence import consents
 from workflow.http.downloads import attachment, issued_form
 from workflow.http.headers import parse_version
@@ -145,4 +145,4 @@ def _refused(
 
 def _stale(case: Case, facts: CaseFacts, form: str, last_step: int) -> tuple[str, int]:
     page = render_case(case, facts, attempt=Attempt(form, stale_after=last_step))
-    return drawn_again(page, StaleVersion("Someone else changed this case first."))
+    return drawn_again(page, stale())

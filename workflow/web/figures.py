@@ -7,7 +7,7 @@ the workflow's own words (track, state, agency kind). They read the tallies the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any, NamedTuple
@@ -40,6 +40,7 @@ STAGE = (StageTally.workflow_id, StageTally.track, StageTally.state)
 Target = tuple[int, str, str, datetime]  # a workflow's stage and the cutoff its target sets
 Buckets = list[tuple[int, int]]  # (bucket, stays), in the order of the buckets
 DAY, HALF_A_DAY = timedelta(days=1), timedelta(hours=12)
+KEYS_PER_READ = 500  # case ids in one look-up, well under every backend's parameter limit
 
 
 class StageTime(NamedTuple):
@@ -214,13 +215,46 @@ def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, s
     }
     open_cases = select(*STAGE, StageTally.cases)
     overdue = {(row[0], row[1], row[2]): int(row[3]) for row in _rows(db, open_cases)}
-    since_day, near_cutoff = _overdue_statements(len(targets))
+    since_day, entered_between = _overdue_statements(len(targets))
     for workflow_id, track, state, count in _rows(db, since_day, parameters):
         overdue[workflow_id, track, state] -= int(count)
-    signs = {stage: edge[3] for stage, edge in edges}
-    for workflow_id, track, state, count in _rows(db, near_cutoff, parameters):
-        overdue[workflow_id, track, state] += signs[workflow_id, track, state] * int(count)
+    near = dict(edges)
+    for stage in _entered_near_cutoff(db, entered_between, parameters, near):
+        overdue[stage] += near[stage][3]
     return [(*stage, overdue.get(stage, 0)) for stage, _edge in edges]
+
+
+def _entered_near_cutoff(
+    db: Session,
+    entered_between: Executable,
+    parameters: dict[str, Any],
+    near: dict[tuple[int, str, str], tuple[date, datetime, datetime, int]],
+) -> Iterator[tuple[int, str, str]]:
+    """The stage of each open case's track state that entered between a target's two moments.
+
+    Two plain reads, an index range over the track states and a look-up of their cases by key,
+    so that no planner can choose to walk the cases instead."""
+    entered = _rows(db, entered_between, parameters)
+    workflows = _open_workflows(db, {case_id for case_id, *_ in entered})
+    for case_id, track, state, since in entered:
+        if case_id not in workflows:
+            continue  # closed or complete: counted in no stage
+        stage = (workflows[case_id], track, state)
+        if stage in near and near[stage][1] <= since < near[stage][2]:
+            yield stage
+
+
+def _open_workflows(db: Session, case_ids: set[Any]) -> dict[Any, int]:
+    """The workflow of each of these cases that is open, read by primary key."""
+    workflows: dict[Any, int] = {}
+    ordered = sorted(case_ids)
+    for start in range(0, len(ordered), KEYS_PER_READ):
+        chunk = ordered[start : start + KEYS_PER_READ]
+        statement = select(Case.id, Case.workflow_id).where(
+            Case.id.in_(chunk), Case.status == CaseStatus.OPEN
+        )
+        workflows.update((case_id, int(workflow)) for case_id, workflow in _rows(db, statement))
+    return workflows
 
 
 def _nearer_midnight(cutoff: datetime) -> tuple[date, datetime, datetime, int]:
@@ -251,30 +285,21 @@ def _overdue_statements(count: int) -> tuple[Executable, Executable]:
         )
         for number in range(count)
     )
-    # The workflow of each track state's case if it is open (NULL if not), looked up by key for
-    # the few track states in range: a subquery, not a join, so that no plan walks every open case.
-    workflow = (
-        select(Case.workflow_id)
-        .where(Case.id == TrackState.case_id, Case.status == CaseStatus.OPEN)
-        .scalar_subquery()
-    )
+    # Only the track states in range: whose case is open, and of which workflow, is looked up
+    # by key afterwards (`_open_workflows`), for the few rows found.
     between = (
         and_(
             TrackState.track == given("track", number, String),
             TrackState.state == given("state", number, String),
             TrackState.since >= given("low", number, UTCDateTime),
             TrackState.since < given("high", number, UTCDateTime),
-            workflow == given("workflow", number, Integer),
         )
         for number in range(count)
     )
     tallied = (StageDayTally.workflow_id, StageDayTally.track, StageDayTally.state)
     days = select(*tallied, func.sum(StageDayTally.cases)).where(or_(*since_day))
-    near = select(workflow, TrackState.track, TrackState.state, func.count())
-    return (
-        days.group_by(*tallied),
-        near.where(or_(*between)).group_by(workflow, TrackState.track, TrackState.state),
-    )
+    entered = select(TrackState.case_id, TrackState.track, TrackState.state, TrackState.since)
+    return days.group_by(*tallied), entered.where(or_(*between))
 
 
 def _rows(

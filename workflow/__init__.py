@@ -41,6 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
         instance_relative_config=True,
     )
     app.config.update(config.app_config(instance, test_config))
+    if app.config["ENV"] == "production":
+        from workflow import preflight
+
+        preflight.refuse_unsafe(preflight.settings_checks(app.config))
     _prepare(app, Path(app.instance_path))
     from workflow.http import boundary, headers, trail
 

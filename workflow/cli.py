@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from audit.recorder import record_command
-from workflow import migrations, sealing, transactions
+from workflow import database_roles, migrations, sealing, transactions
 from workflow.backup.commands import backup_command, restore_command
 from workflow.config import ConfigError
 from workflow.config.cli import config_group
+from workflow.doctor import doctor_command
 from workflow.errors import HomewardError
 from workflow.identity import keys
 from workflow.identity.operations import create_user, update_user
@@ -39,7 +40,7 @@ class HomewardGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            fail(str(error))
+            fail(*error.problems)
         except (OperationalError, ProgrammingError) as error:
             # The driver's text can carry the statement's parameters, names among them.
             fail(
@@ -64,6 +65,7 @@ def cli() -> None:
 
 
 cli.add_command(config_group)  # on the group, not the app: it must work when the app cannot start
+cli.add_command(doctor_command)  # so is this one: it says why the app would not start
 
 
 def init_app(app: Flask) -> None:
@@ -80,10 +82,11 @@ def init_app(app: Flask) -> None:
     from workflow.demo import demo_group
     from workflow.identity import cli as identity_cli
     from workflow.serving.server import serve_command
-    from workflow.upkeep import cases_group, keys_rotate_data
+    from workflow.upkeep import cases_group, keys_rotate_data, upkeep_command
 
     app.cli.add_command(demo_group)
     app.cli.add_command(cases_group)
+    app.cli.add_command(upkeep_command)
     app.cli.add_command(serve_command)
     keys_group.add_command(keys_rotate_data)
     identity_cli.init_app(app)
@@ -103,6 +106,19 @@ def db_upgrade() -> None:
     click.echo(
         f"schema up to date; workflows: {', '.join(f'{r.name} v{r.version}' for r in records)}"
     )
+
+
+@db_group.command("grant")
+@click.argument("role")
+def db_grant(role: str) -> None:
+    """Give a runtime ROLE the rights serving needs, and no more: run as the schema's owner.
+    The runtime role can then read and write rows, but never alter or drop a table or the
+    audit trail's append-only triggers. PostgreSQL only: SQLite has no roles."""
+    try:
+        database_roles.grant_runtime(current_app.extensions["homeward.engine"], role)
+    except database_roles.RoleRefused as error:
+        fail(str(error))
+    click.echo(f"role {role} may now serve Homeward; tables made by later upgrades included")
 
 
 @click.group("agencies", cls=AppGroup)
@@ -277,7 +293,8 @@ def _line(value: str, name: str, limit: int) -> str:
     return cleaned
 
 
-def fail(message: str) -> NoReturn:
-    """Say what is wrong on stderr, in one line, and exit with 2 (bad use)."""
-    click.echo(f"error: {message}", err=True)
+def fail(*problems: str) -> NoReturn:
+    """Say what is wrong on stderr, one line per problem, and exit with 2 (bad use)."""
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
     sys.exit(2)

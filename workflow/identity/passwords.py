@@ -10,7 +10,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
 
-from workflow.config import ConfigError
 from workflow.errors import InvalidInput
 
 MIN_LENGTH, MAX_LENGTH = 12, 256
@@ -22,9 +21,8 @@ _DUMMY = "homeward-no-such-user"
 
 
 def init_app(app: Flask) -> None:
-    """Set up the argon2id hasher; production refuses settings below OWASP's floor."""
-    if app.config["ENV"] == "production":
-        check_hashing_strength(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
+    """Set up the argon2id hasher (production has refused settings below OWASP's floor, in
+    `workflow.preflight`)."""
     hasher = PasswordHasher(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_KIB"],
@@ -53,15 +51,6 @@ def check_new_password(password: str, username: str) -> None:
 def _breached() -> frozenset[str]:
     with gzip.open(BREACHED, "rt", encoding="utf-8") as listed:
         return frozenset(line.strip().casefold() for line in listed if line.strip())
-
-
-def check_hashing_strength(time_cost: int, memory_kib: int) -> None:
-    """Refuse settings below OWASP's argon2id minimum (19 MiB and 2 passes, or their equal)."""
-    if memory_kib * time_cost < OWASP_MIN_MEMORY_KIB * OWASP_MIN_TIME_COST:
-        raise ConfigError(
-            "HOMEWARD_ARGON2_MEMORY_KIB × _TIME_COST is below OWASP's argon2id minimum "
-            f"({OWASP_MIN_MEMORY_KIB} KiB × {OWASP_MIN_TIME_COST})"
-        )
 
 
 def hash_password(password: str) -> str:

@@ -12,6 +12,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
+from workflow import preflight
+
 # Who asked for what, without the query string (a searched name) or the referring page (whose
 # address can hold one): client, time, method, path, status, bytes, seconds, request id.
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss %({x-request-id}o)s'
@@ -24,12 +26,15 @@ def check_ready(app: Flask) -> None:
     from workflow.identity.tokens import key_ring
     from workflow.sealing import data_keys
 
-    with app.app_context():
-        key_ring()  # a production instance without signing keys refuses to start,
-        data_keys()  # and so does one without data keys,
-        form_signer()  # or without the certificate that signs forms,
-        form_languages()  # or with forms in a language that has no labels,
-        verification_url("")  # or, in production, without its public https address
+    if app.config["ENV"] == "production":  # every problem at once, one line each
+        engine = app.extensions["homeward.engine"]
+        preflight.refuse_unsafe(preflight.all_checks(app.config, engine))
+    with app.app_context():  # development makes what it lacks; then both load it
+        key_ring()
+        data_keys()
+        form_signer()
+        form_languages()  # forms in a language that has no labels refuse in both
+        verification_url("")
 
 
 # A thread that waits on a slow client, the database or a sandbox costs memory, not CPU: the

@@ -13,7 +13,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from audit import checkpoints, signing
-from audit.recorder import record_command
 from audit.verification import count, verify_since_checkpoint, verify_trail
 from workflow import transactions
 from workflow.config import ConfigError
@@ -66,10 +65,7 @@ def audit_verify(as_json: bool, held: tuple[Path, ...], incremental: bool) -> No
 )
 def audit_checkpoint(out: Path) -> None:
     """Sign the chain's head and write the checkpoint as JSON."""
-    with transactions.unit_of_work() as session:
-        signed = checkpoints.create(session, _checkpoint_key())
-        record_command(session, "audit.checkpoint", detail={"seq": signed["seq"]})
-    out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+    signed = checkpoints.sign_head(_checkpoint_key(), out)
     click.echo(f"checkpoint at event {signed['seq']} written to {out}")
 
 

@@ -20,6 +20,6 @@ def init_app(app: OpenAPI) -> None:
         forms.generation,
         forms.verification,
         audit.blueprint,
+        system.blueprint,
     ):
         app.register_api(blueprint)
-    app.register_blueprint(system.blueprint)

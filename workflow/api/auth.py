@@ -7,6 +7,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from audit import recorder as audit
 from workflow import transactions
+from workflow.api.answers import CallerOut, TokensOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.identity import operations
@@ -25,7 +26,7 @@ protected.before_request(check_json_body)
 blueprint.before_request(check_json_body)
 
 
-@blueprint.post("/login")
+@blueprint.post("/login", responses={200: TokensOut})
 def login(body: LoginIn) -> Response:
     """Sign in with username and password; receive an access and a refresh token."""
     tokens = operations.login(
@@ -35,7 +36,7 @@ def login(body: LoginIn) -> Response:
     return jsonify(tokens.as_json())
 
 
-@blueprint.post("/refresh")
+@blueprint.post("/refresh", responses={200: TokensOut})
 def refresh(body: RefreshIn) -> Response:
     """Trade a refresh token for a new pair; the old refresh token stops working."""
     tokens = operations.refresh(transactions.session(), body.refresh_token)
@@ -50,7 +51,7 @@ def logout() -> tuple[str, int]:
     return "", 204
 
 
-@protected.get("/me")
+@protected.get("/me", responses={200: CallerOut})
 def me() -> Response:
     """The signed-in user: username, role and agency."""
     user = current_user()

@@ -12,6 +12,7 @@ from audit import recorder as audit
 from workflow import transactions
 from workflow.access import current_caller
 from workflow.api import cases
+from workflow.api.answers import GrantOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.break_glass import break_glass
@@ -46,7 +47,7 @@ class BreakGlassIn(Input):
     ]
 
 
-@blueprint.post("/<case_id>/break-glass", responses={201: None})
+@blueprint.post("/<case_id>/break-glass", responses={201: GrantOut})
 def post_break_glass(path: CasePath, body: BreakGlassIn) -> tuple[Response, int]:
     """Read a case outside need-to-know for a short time; the auditors review every such read."""
     minutes = int(current_app.config["BREAK_GLASS_MINUTES"])

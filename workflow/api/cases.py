@@ -7,8 +7,10 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from workflow import operations, transactions
 from workflow.access import case_facts, current_caller
+from workflow.api.answers import AssignmentOut, CaseOut, CasePageOut, HistoryOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body, etag, seen_version
+from workflow.api.openapi import changes_a_case
 from workflow.models import Case
 from workflow.permissions import CaseFacts
 from workflow.present import case_history, case_json, case_summary
@@ -39,13 +41,13 @@ blueprint.before_request(require_user)
 blueprint.before_request(check_json_body)
 
 
-@blueprint.post("", responses={201: None})
+@blueprint.post("", responses={201: CaseOut})
 def create_case(body: CaseIn) -> Response:
     """Open a case for a child; the calling lawyer is assigned to it."""
     return _case_response(open_new_case(body), 201)
 
 
-@blueprint.get("")
+@blueprint.get("", responses={200: CasePageOut})
 def get_cases(query: CaseListQuery) -> Response:
     """The cases the caller may see, filtered and paginated: `total` counts the matches up to
     1,000 (`total_exact` is false when there are more); `next_cursor`, given back as `cursor`,
@@ -63,7 +65,7 @@ def get_cases(query: CaseListQuery) -> Response:
     )
 
 
-@blueprint.get("/<case_id>")
+@blueprint.get("/<case_id>", responses={200: CaseOut})
 def get_case(path: CasePath) -> Response:
     """One case, each track's state, and the steps the caller may take now."""
     session = transactions.session()
@@ -71,31 +73,31 @@ def get_case(path: CasePath) -> Response:
     return _case_response(case, 200, facts)
 
 
-@blueprint.patch("/<case_id>")
+@blueprint.patch("/<case_id>", responses=changes_a_case(CaseOut))
 def patch_case(path: CasePath, body: CasePatch) -> Response:
     """Change the particulars of the child or the people; needs If-Match."""
     return _change(path, operations.update_particulars, body)
 
 
-@blueprint.post("/<case_id>/transitions")
+@blueprint.post("/<case_id>/transitions", responses=changes_a_case(CaseOut))
 def post_transition(path: CasePath, body: TransitionIn) -> Response:
     """Take one step on one track; needs If-Match with the version last seen."""
     return _change(path, operations.perform_transition, body)
 
 
-@blueprint.post("/<case_id>/close")
+@blueprint.post("/<case_id>/close", responses=changes_a_case(CaseOut))
 def post_close(path: CasePath, body: CloseIn) -> Response:
     """Close the case with a reason; needs If-Match."""
     return _change(path, operations.close_case, body)
 
 
-@blueprint.post("/<case_id>/reopen")
+@blueprint.post("/<case_id>/reopen", responses=changes_a_case(CaseOut))
 def post_reopen(path: CasePath, body: ReopenIn) -> Response:
     """Reopen a closed case where it stood; needs If-Match."""
     return _change(path, operations.reopen_case, body)
 
 
-@blueprint.get("/<case_id>/history")
+@blueprint.get("/<case_id>/history", responses={200: HistoryOut})
 def get_history(path: CasePath) -> Response:
     """Every step taken on the case: who, when, from, to, note."""
     session, caller = transactions.session(), current_caller()
@@ -103,7 +105,7 @@ def get_history(path: CasePath) -> Response:
     return jsonify({"history": case_history(session, case, caller, facts)})
 
 
-@blueprint.post("/<case_id>/assignments", responses={201: None})
+@blueprint.post("/<case_id>/assignments", responses={201: AssignmentOut})
 def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     """Assign another lawyer of the caller's NGO to the case."""
     session, caller = transactions.session(), current_caller()

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from workflow import transactions
+from workflow.api.answers import WorkflowOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.errors import NotFound
@@ -35,7 +36,7 @@ class WorkflowQuery(BaseModel):
     version: Annotated[int, Field(ge=1, le=100000)] | None = None
 
 
-@blueprint.get("/workflow")
+@blueprint.get("/workflow", responses={200: WorkflowOut})
 def get_workflow(query: WorkflowQuery) -> Response:
     """The definition new cases open on, or a named version that cases stand on."""
     session = transactions.session()

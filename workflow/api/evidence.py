@@ -7,10 +7,13 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from workflow import transactions
 from workflow.access import current_caller
+from workflow.api.answers import ConsentOut, ConsentsOut, DocumentOut, DocumentsOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
-from workflow.errors import UnsupportedMediaType
+from workflow.api.openapi import a_file
+from workflow.errors import ErrorBody, UnsupportedMediaType
 from workflow.evidence import consents, documents
+from workflow.evidence.inspection import EXTENSIONS
 from workflow.http.downloads import attachment
 from workflow.present import consent_json, document_json
 from workflow.schemas import (
@@ -42,7 +45,8 @@ def _multipart_only() -> None:
         raise UnsupportedMediaType("Send the document as multipart/form-data, in the field file.")
 
 
-@uploads.post("/cases/<case_id>/documents", responses={201: None})
+# 503: every file check of this server process stayed busy for as long as one may take.
+@uploads.post("/cases/<case_id>/documents", responses={201: DocumentOut, 503: ErrorBody})
 def post_document(path: CasePath, form: DocumentForm) -> tuple[Response, int]:
     """Attach a PDF, JPEG, PNG or TIFF scan to the case; its type is read from its bytes."""
     cleaned = evidence.inspect_upload(form.file.read())
@@ -51,7 +55,7 @@ def post_document(path: CasePath, form: DocumentForm) -> tuple[Response, int]:
     return jsonify(document_json(evidence.attach(case, facts, form.kind, cleaned))), 201
 
 
-@uploads.get("/cases/<case_id>/documents")
+@uploads.get("/cases/<case_id>/documents", responses={200: DocumentsOut})
 def get_documents(path: CasePath) -> Response:
     """The case's documents that the caller may read."""
     session, caller = transactions.session(), current_caller()
@@ -60,13 +64,16 @@ def get_documents(path: CasePath) -> Response:
     return jsonify({"documents": [document_json(document) for document in shown]})
 
 
-@uploads.get("/documents/<document_id>")
+@uploads.get(
+    "/documents/<document_id>",
+    responses={200: a_file("The document as it was checked and stored", tuple(EXTENSIONS))},
+)
 def get_document(path: DocumentPath) -> Response:
     """The document's bytes, as an attachment."""
     return attachment(evidence.download(path.document_id))
 
 
-@consent_views.post("/<case_id>/consents", responses={201: None})
+@consent_views.post("/<case_id>/consents", responses={201: ConsentOut})
 def post_consent(path: CasePath, body: ConsentIn) -> tuple[Response, int]:
     """Record a relative's consent to one purpose, with the signed document if there is one."""
     session, caller = transactions.session(), current_caller()
@@ -75,7 +82,7 @@ def post_consent(path: CasePath, body: ConsentIn) -> tuple[Response, int]:
     return jsonify(consent_json(consent)), 201
 
 
-@consent_views.get("/<case_id>/consents")
+@consent_views.get("/<case_id>/consents", responses={200: ConsentsOut})
 def get_consents(path: CasePath) -> Response:
     """Every consent recorded on the case, withdrawn ones included."""
     session, caller = transactions.session(), current_caller()
@@ -83,7 +90,7 @@ def get_consents(path: CasePath) -> Response:
     return jsonify({"consents": [consent_json(c) for c in consents.case_consents(session, case)]})
 
 
-@consent_views.post("/<case_id>/consents/<consent_id>/withdraw")
+@consent_views.post("/<case_id>/consents/<consent_id>/withdraw", responses={200: ConsentOut})
 def post_withdrawal(path: ConsentPath, body: WithdrawalIn) -> Response:
     """Withdraw a consent; the steps that need it stop until another is recorded."""
     session, caller = transactions.session(), current_caller()

@@ -12,8 +12,10 @@ from forms.schemas import CodePath, FormPath, FormQuery, Verification, VerifyFor
 from forms.sheet import form_title
 from forms.signing import certificate_pem
 from workflow import transactions
+from workflow.api.answers import CodeVerdict, UnknownCode
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
+from workflow.api.openapi import a_file
 from workflow.db import utcnow
 from workflow.errors import UnsupportedMediaType
 from workflow.http import trail
@@ -37,11 +39,15 @@ verification = APIBlueprint(
     template_folder="templates",
     abp_tags=[Tag(name="verification", description="Public checks of printed forms")],
 )
-# The page for a phone that scanned the QR code; JSON for a client that asks for it.
-PAGE_OR_JSON = {"text/html": {"schema": {"type": "string"}}, "application/json": {}}
+ISSUED_FORM = a_file(
+    "The signed form",
+    ("application/pdf",),
+    {"X-Verification-Code": "The code printed on the form, that checks it at /verify/{code}"},
+)
+CERTIFICATE = {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}
 
 
-@generation.post("/<case_id>/forms/<form>", responses={201: None})
+@generation.post("/<case_id>/forms/<form>", responses={201: ISSUED_FORM})
 def post_form(path: FormPath, query: FormQuery) -> Response:
     """Generate a signed PDF form; its verification code comes in X-Verification-Code."""
     return issued_form(*issue_form(path.case_id, path.form, query.variant == "redacted"), 201)
@@ -49,10 +55,8 @@ def post_form(path: FormPath, query: FormQuery) -> Response:
 
 @verification.get(
     "/verify/<code>",
-    responses={
-        200: {"description": "A genuine form", "content": PAGE_OR_JSON},
-        404: {"description": "No form has this code", "content": PAGE_OR_JSON},
-    },
+    # The page for a phone that scanned the QR code; JSON for a client that asks for it.
+    responses={200: CodeVerdict, 404: UnknownCode},
 )
 def get_verification(path: CodePath) -> Response:
     """Public: whether the code belongs to a genuine form, as a page or as JSON; no names."""
@@ -74,7 +78,7 @@ def get_verification(path: CodePath) -> Response:
     return response
 
 
-@verification.post("/verify")
+@verification.post("/verify", responses={200: Verification})
 def post_verification(form: VerifyForm) -> Response:
     """Public: whether this file is, byte for byte, a form Homeward issued."""
     issued = operations.find_by_file(transactions.session(), form.file.read())
@@ -97,7 +101,7 @@ def _multipart_only() -> None:
         raise UnsupportedMediaType("Send the form as multipart/form-data, in the field file.")
 
 
-@verification.get("/.well-known/form-signing-certificate.pem")
+@verification.get("/.well-known/form-signing-certificate.pem", responses={200: CERTIFICATE})
 def get_certificate() -> Response:
     """Public: the certificate that signs Homeward's forms, to add to a PDF reader's trust list."""
     return Response(certificate_pem(), mimetype="application/x-pem-file")

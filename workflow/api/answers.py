@@ -1,0 +1,296 @@
+"""The shapes of the API's JSON answers, as the OpenAPI document declares them to integrators.
+
+The views build their answers as they always have (`workflow.present` and the like); these
+models only describe them, so an answer and its declaration can drift apart only as far as the
+schema tests and the fuzzing of the served document let them. Fields not named here may follow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forms.schemas import Verification
+from workflow.errors import ErrorDetail
+from workflow.vocabulary import (
+    AgencyKind,
+    CaseStatus,
+    ClosureReason,
+    ConsentPurpose,
+    DatePrecision,
+    EvidenceKind,
+    Relation,
+    Role,
+    Script,
+    Sex,
+    Whereabouts,
+)
+
+# The version of the case, as `If-Match` sends it back on the next change.
+ETAG = {"description": 'The case\'s version, quoted: `"3"`', "schema": {"type": "string"}}
+PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
+def openapi_extra(**extra: Any) -> ConfigDict:
+    """What flask-openapi3 adds to a response declared by this model: headers, other media."""
+    return cast(ConfigDict, {"openapi_extra": extra})
+
+
+class TokensOut(BaseModel):
+    """An access token for the API and the refresh token that renews the pair."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="seconds the access token stays valid")
+
+
+class AgencyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: AgencyKind
+
+
+class CallerOut(BaseModel):
+    """The signed-in user."""
+
+    id: uuid.UUID
+    username: str
+    role: Role
+    agency: AgencyOut
+
+
+class NameOut(BaseModel):
+    script: Script
+    given: str | None
+    family: str | None
+    patronymic: str | None = None
+
+
+class BirthDateOut(BaseModel):
+    value: date
+    precision: DatePrecision
+
+
+class PlaceOut(BaseModel):
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    locality: str | None
+
+
+class WorkflowRefOut(BaseModel):
+    name: str
+    version: int
+
+
+class TrackStateOut(BaseModel):
+    state: str
+    since: datetime
+    target_days: int | None
+    overdue: bool
+    waiting_on: list[AgencyKind]
+
+
+class CaseSummaryOut(BaseModel):
+    """A case as lists show it: who the child is and where each track stands."""
+
+    id: uuid.UUID
+    reference: str
+    version: int
+    status: CaseStatus
+    closure_reason: ClosureReason | None
+    workflow: WorkflowRefOut
+    child_names: list[NameOut]
+    tracks: dict[str, TrackStateOut]
+    updated_at: datetime
+
+
+class ChildOut(BaseModel):
+    id: uuid.UUID
+    names: list[NameOut]
+    sex: Sex | None
+    birth_date: BirthDateOut | None
+    birth_place: PlaceOut | None
+    languages: list[str]
+    residence: str | None = Field(None, description="only for those who act on it")
+
+
+class PersonOut(BaseModel):
+    id: uuid.UUID
+    relation: Relation
+    names: list[NameOut]
+    sex: Sex | None
+    birth_date: BirthDateOut | None
+    birth_place: PlaceOut | None
+    citizenship: str | None
+    alive: bool | None
+    whereabouts: Whereabouts | None
+
+
+class StepOut(BaseModel):
+    track: str
+    action: str
+
+
+class CaseOut(CaseSummaryOut):
+    """One case: the child, the relatives, and the steps the caller may take now."""
+
+    model_config = openapi_extra(headers={"ETag": ETAG})
+
+    child: ChildOut
+    people: list[PersonOut]
+    allowed_transitions: list[StepOut]
+    assigned_to_me: bool
+    created_at: datetime
+
+
+class CasePageOut(BaseModel):
+    """One page of the cases the caller may see."""
+
+    cases: list[CaseSummaryOut]
+    total: int = Field(description="the matches, counted up to 1,000")
+    total_exact: bool
+    page: int
+    per_page: int
+    next_cursor: str | None = Field(description="send back as `cursor` for the next page")
+
+
+class HistoryEntryOut(BaseModel):
+    """One step taken; its data, evidence and note only for those who may see them."""
+
+    id: int
+    track: str
+    action: str
+    from_: str = Field(alias="from")
+    to: str
+    by: str | None
+    at: datetime
+    data: dict[str, Any] | None
+    evidence_ids: list[str] | None
+    note: str | None
+
+
+class HistoryOut(BaseModel):
+    history: list[HistoryEntryOut]
+
+
+class AssignmentOut(BaseModel):
+    case_id: uuid.UUID
+    username: str
+
+
+class GrantOut(BaseModel):
+    """A break-glass grant: the case is readable until `expires_at`."""
+
+    case_id: uuid.UUID
+    reference: str
+    expires_at: datetime
+
+
+class DocumentOut(BaseModel):
+    id: uuid.UUID
+    kind: EvidenceKind
+    sha256: str
+    size: int
+    content_type: str
+    uploaded_at: datetime
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+
+
+class ConsentOut(BaseModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    purpose: ConsentPurpose
+    given_on: date
+    document_id: uuid.UUID | None
+    in_force: bool
+    withdrawn_on: date | None
+
+
+class ConsentsOut(BaseModel):
+    consents: list[ConsentOut]
+
+
+class PerformerOut(BaseModel):
+    role: Role
+    agency_kind: AgencyKind
+
+
+# `requires` and `complete_when` nest all_of / any_of groups of {track, in} conditions.
+Requirement = dict[str, Any]
+
+
+class TransitionOut(BaseModel):
+    action: str
+    from_: list[str] = Field(alias="from")
+    to: str
+    performed_by: list[PerformerOut]
+    data_schema: dict[str, Any] = Field(description="the JSON Schema of the step's `data`")
+    evidence_kinds: list[EvidenceKind]
+    consents: list[ConsentPurpose]
+    consent_of: str | None
+    requires: Requirement | None
+    case_checks: list[str]
+
+
+class StateOut(BaseModel):
+    name: str
+    final: bool
+    target_days: int | None
+    waiting_on: list[AgencyKind]
+
+
+class TrackOut(BaseModel):
+    name: str
+    title: str
+    initial: str
+    states: list[StateOut]
+    transitions: list[TransitionOut]
+
+
+class WorkflowOut(BaseModel):
+    """A workflow definition: its tracks, states and the steps between them."""
+
+    name: str
+    version: int
+    title: str
+    policy: dict[str, str]
+    complete_when: Requirement
+    tracks: list[TrackOut]
+
+
+class CodeVerdict(Verification):
+    """Whether the code belongs to a genuine form: a page for a phone, JSON when asked for."""
+
+    model_config = openapi_extra(content=PAGE)
+
+
+class UnknownCode(Verification):
+    """No form has this code: not genuine, and refused like any missing thing."""
+
+    model_config = openapi_extra(content=PAGE)
+
+    error: ErrorDetail
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unreachable"]
+
+
+class KeyOut(BaseModel):
+    """A public key in JWK form (ES256)."""
+
+    kid: str
+    kty: str
+    use: str
+    alg: str
+
+
+class KeySetOut(BaseModel):
+    keys: list[KeyOut]

@@ -1,4 +1,4 @@
-"""Unauthenticated endpoints: liveness and the public keys."""
+"""Unauthenticated endpoints: liveness, readiness and the public keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow import transactions
+from workflow import migrations, transactions
 from workflow.api.openapi import served_document
 from workflow.identity.tokens import key_ring, verification_grace
 
@@ -22,6 +22,18 @@ def healthz() -> tuple[Response, int]:
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"}), 200
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Whether to send this instance requests: its database answers, at this code's schema."""
+    try:
+        schema = migrations.schema_standing(transactions.session().connection())
+    except SQLAlchemyError:
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    status = 200 if schema == "current" else 503
+    ready = "ok" if status == 200 else "unavailable"
+    return jsonify({"status": ready, "database": "ok", "schema": schema}), status
 
 
 @blueprint.get("/api/v1/openapi.json")

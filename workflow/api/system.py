@@ -1,16 +1,20 @@
-"""Unauthenticated endpoints: liveness, readiness and the public keys."""
+"""Unauthenticated endpoints: liveness, readiness, the operator's metrics and the public keys."""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
+from functools import cache
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflow import migrations, transactions
 from workflow.api.openapi import served_document
 from workflow.identity.tokens import key_ring, verification_grace
+from workflow.observe.metrics import exposition
 
 blueprint = Blueprint("system", __name__)
 
@@ -34,6 +38,33 @@ def readyz() -> tuple[Response, int]:
     status = 200 if schema == "current" else 503
     ready = "ok" if status == 200 else "unavailable"
     return jsonify({"status": ready, "database": "ok", "schema": schema}), status
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    """The request and database metrics, to the addresses HOMEWARD_METRICS_ALLOW lists only;
+    anyone else is told there is no such page."""
+    if not allowed_to_scrape(request.remote_addr, current_app.config["METRICS_ALLOW"]):
+        abort(404)
+    body = exposition(current_app.extensions.get("homeward.gauges", []))
+    return Response(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def allowed_to_scrape(address: str | None, allowed: str) -> bool:
+    """Whether the address is in one of the networks listed (an IPv4 client seen through an
+    IPv6 socket, ::ffff:127.0.0.1, is its IPv4 self)."""
+    try:
+        client = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if isinstance(client, ipaddress.IPv6Address) and client.ipv4_mapped:
+        client = client.ipv4_mapped
+    return any(client in network for network in _networks(allowed))
+
+
+@cache
+def _networks(allowed: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(part.strip()) for part in allowed.split(",")]
 
 
 @blueprint.get("/api/v1/openapi.json")

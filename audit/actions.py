@@ -64,6 +64,8 @@ NOT_AUDITED = {
     "static": "files shipped with the code, the same for everyone",
     "web.static": "the pages' stylesheet and scripts, the same for everyone and before sign-in",
     "system.healthz": "liveness: whether the service reaches its database; it names nobody",
+    "system.readyz": "readiness: whether the database answers at this code's schema; names nobody",
+    "system.metrics": "counts by route and agency kind for the operator's monitoring; names nobody",
     "system.jwks": "the public keys that verify tokens, public by design",
     "system.openapi_document": "the API's public description",
     "verify.get_certificate": "the public certificate that verifies signed forms",

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflow import config, errors
 from workflow.identity import passwords
+from workflow.observe import logs
 
 API_INFO = Info(
     title="Homeward API",
@@ -41,15 +42,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
         instance_relative_config=True,
     )
     app.config.update(config.app_config(instance, test_config))
+    logs.configure(app.config["LOG_FORMAT"])  # first: what follows may already log
     if app.config["ENV"] == "production":
         from workflow import preflight
 
         preflight.refuse_unsafe(preflight.settings_checks(app.config))
     _prepare(app, Path(app.instance_path))
-    from workflow.http import boundary, headers, trail
+    from workflow.http import boundary, headers, observed, trail
 
-    # First registered, so its after-request hook runs last: even the error response of a
-    # failed commit carries the security headers.
+    observed.init_app(app)  # its after-request hook runs last: it logs the status sent
+    # Registered next, so its after-request hook runs before that: even the error response of
+    # a failed commit carries the security headers.
     headers.init_app(app)
     trail.init_app(app)  # before the boundary: a refusal made at commit gets its request id too
     boundary.init_app(app)
@@ -64,7 +67,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     web.init_app(app)
     cli.init_app(app)
     app.cli.add_command(audit_group)
+    _watch(app)
     return app
+
+
+def _watch(app: OpenAPI) -> None:
+    """The gauges /metrics reads from the database, counted by the dashboard's own rules
+    (which agency kind a step waits on, and when it is overdue)."""
+    from workflow.observe.gauges import DatabaseGauges
+    from workflow.web import figures
+
+    gauges = DatabaseGauges(figures.waiting_kinds, figures.overdue_by_agency)
+    app.extensions["homeward.gauges"] = [gauges]
 
 
 def _prepare(app: OpenAPI, instance: Path) -> None:

@@ -156,4 +156,5 @@ def log_safely(error: BaseException) -> None:
     while traceback is not None and traceback.tb_next is not None:
         traceback = traceback.tb_next
     where = f"{traceback.tb_frame.f_code.co_filename}:{traceback.tb_lineno}" if traceback else "?"
-    log.error("unexpected error: %s at %s", type(error).__name__, where)
+    fields = {"error": type(error).__name__, "at": where}  # the JSON log line's own fields
+    log.error("unexpected error: %s at %s", type(error).__name__, where, extra={"fields": fields})

@@ -21,6 +21,8 @@ PUBLIC = {
     "post_verification",
     "get_certificate",
     "healthz",
+    "readyz",
+    "metrics",  # to the addresses HOMEWARD_METRICS_ALLOW lists, never with a token
     "jwks",
     "openapi_document",
 }

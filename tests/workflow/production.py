@@ -96,4 +96,3 @@ def runtime_url(database_url: str) -> Iterator[str]:
             connection.exec_driver_sql(f'DROP OWNED BY "{role}"')
             connection.exec_driver_sql(f'DROP ROLE "{role}"')
         owner.dispose()
-

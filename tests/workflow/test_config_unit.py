@@ -28,6 +28,10 @@ LANGUAGES = (
 )
 STORE = "HOMEWARD_DOCUMENT_STORE must be a folder, or s3://bucket/prefix with a valid bucket name"
 ADDRESS = "must be an http:// or https:// address, such as https://homeward.example"
+NETWORKS = (
+    "HOMEWARD_METRICS_ALLOW must be IP addresses or networks separated by commas, such as "
+    "127.0.0.1,::1,10.0.0.0/8"
+)
 
 
 def refusal(variables: dict[str, str]) -> str:
@@ -88,6 +92,14 @@ def refusal(variables: dict[str, str]) -> str:
         ("HOMEWARD_CORS_ORIGINS", "null", ORIGINS),
         ("HOMEWARD_CORS_ORIGINS", "https://app.example/", ORIGINS),
         ("HOMEWARD_CORS_ORIGINS", "https://app.example,app2.example", ORIGINS),
+        ("HOMEWARD_METRICS_ALLOW", "localhost", NETWORKS),
+        ("HOMEWARD_METRICS_ALLOW", "10.0.0.1/8", NETWORKS),  # host bits set: a typo, likely
+        ("HOMEWARD_METRICS_ALLOW", "10.0.0.0/33", NETWORKS),
+        ("HOMEWARD_METRICS_ALLOW", "127.0.0.1,,::1", NETWORKS),
+        ("HOMEWARD_METRICS_ALLOW", "127.0.0.1;::1", NETWORKS),
+        ("HOMEWARD_METRICS_ALLOW", "*", NETWORKS),
+        ("HOMEWARD_METRICS_ALLOW", "", "HOMEWARD_METRICS_ALLOW must not be empty"),
+        ("HOMEWARD_LOG_FORMAT", "JSON", "HOMEWARD_LOG_FORMAT must be one of: json, text"),
         ("HOMEWARD_FORM_LANGUAGES", "ru,ru", LANGUAGES),
         ("HOMEWARD_FORM_LANGUAGES", "ru,,en", LANGUAGES),
         ("HOMEWARD_FORM_LANGUAGES", "RU", LANGUAGES),
@@ -179,6 +191,11 @@ def test_every_problem_is_named_once_on_one_line_in_the_order_declared() -> None
             {"CORS_ORIGINS": "https://app.example, http://127.0.0.1:8080"},
         ),
         ({"HOMEWARD_FORM_LANGUAGES": "kk,ru,en"}, {"FORM_LANGUAGES": "kk,ru,en"}),
+        (
+            {"HOMEWARD_METRICS_ALLOW": "10.0.0.0/8, 192.0.2.7,fd00::/8"},
+            {"METRICS_ALLOW": "10.0.0.0/8, 192.0.2.7,fd00::/8"},
+        ),
+        ({"HOMEWARD_LOG_FORMAT": ""}, {"LOG_FORMAT": None}),  # unset: by HOMEWARD_ENV
         (
             {"HOMEWARD_DOCUMENT_STORE": "s3://homeward-documents/cases"},
             {"DOCUMENT_STORE": "s3://homeward-documents/cases"},

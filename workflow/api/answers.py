@@ -283,6 +283,14 @@ class HealthOut(BaseModel):
     database: Literal["ok", "unreachable"]
 
 
+class ReadyOut(BaseModel):
+    """Whether to send this instance requests: its database answers, at this code's schema."""
+
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unreachable"]
+    schema_: Literal["current", "behind", "unknown"] | None = Field(None, alias="schema")
+
+
 class KeyOut(BaseModel):
     """A public key in JWK form (ES256)."""
 

@@ -1,23 +1,28 @@
-"""Unauthenticated endpoints: liveness and the public keys."""
+"""Unauthenticated endpoints: liveness, readiness, the operator's metrics and the public keys."""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
+from functools import cache
 
-from flask import Response, current_app, jsonify
+from flask import Response, abort, current_app, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow import transactions
-from workflow.api.answers import HealthOut, KeySetOut
+from workflow import migrations, transactions
+from workflow.api.answers import HealthOut, KeySetOut, ReadyOut
 from workflow.api.openapi import served_document
 from workflow.identity.tokens import key_ring, verification_grace
+from workflow.observe.metrics import exposition
 
 blueprint = APIBlueprint(
     "system", __name__, abp_tags=[Tag(name="system", description="Health, keys and this document")]
 )
 DOCUMENT = {"content": {"application/json": {"schema": {"type": "object"}}}}
+METRICS = {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}
 
 
 @blueprint.get("/healthz", responses={200: HealthOut, 503: HealthOut})
@@ -27,6 +32,45 @@ def healthz() -> tuple[Response, int]:
     except SQLAlchemyError:
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"}), 200
+
+
+@blueprint.get("/readyz", responses={200: ReadyOut, 503: ReadyOut})
+def readyz() -> tuple[Response, int]:
+    """Whether to send this instance requests: its database answers, at this code's schema."""
+    try:
+        schema = migrations.schema_standing(transactions.session().connection())
+    except SQLAlchemyError:
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    status = 200 if schema == "current" else 503
+    ready = "ok" if status == 200 else "unavailable"
+    return jsonify({"status": ready, "database": "ok", "schema": schema}), status
+
+
+@blueprint.get("/metrics", responses={200: METRICS})
+def metrics() -> Response:
+    """The request and database metrics, to the addresses HOMEWARD_METRICS_ALLOW lists only;
+    anyone else is told there is no such page."""
+    if not allowed_to_scrape(request.remote_addr, current_app.config["METRICS_ALLOW"]):
+        abort(404)
+    body = exposition(current_app.extensions.get("homeward.gauges", []))
+    return Response(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def allowed_to_scrape(address: str | None, allowed: str) -> bool:
+    """Whether the address is in one of the networks listed (an IPv4 client seen through an
+    IPv6 socket, ::ffff:127.0.0.1, is its IPv4 self)."""
+    try:
+        client = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if isinstance(client, ipaddress.IPv6Address) and client.ipv4_mapped:
+        client = client.ipv4_mapped
+    return any(client in network for network in _networks(allowed))
+
+
+@cache
+def _networks(allowed: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(part.strip()) for part in allowed.split(",")]
 
 
 @blueprint.get("/api/v1/openapi.json", responses={200: DOCUMENT})

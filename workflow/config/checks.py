@@ -3,6 +3,7 @@ the value may be a secret, and an operator's mistyped secret is still nearly the
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from typing import Annotated
@@ -122,6 +123,20 @@ def document_store(text: str) -> str:
     raise wanted("must be a folder, or s3://bucket/prefix with a valid bucket name")
 
 
+def networks(text: str) -> str:
+    """Addresses and networks separated by commas, each as Python's ipaddress reads it; a
+    network with host bits set (10.0.0.1/8) is refused, since it is a typo as often as not."""
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        for part in parts:
+            ipaddress.ip_network(part)
+    except ValueError:
+        raise wanted(
+            "must be IP addresses or networks separated by commas, such as 127.0.0.1,::1,10.0.0.0/8"
+        ) from None
+    return text
+
+
 def long_secret(text: str) -> str:
     """A signing key short enough to guess would let anyone forge a session."""
     if len(text) < SHORTEST_SECRET:
@@ -142,3 +157,4 @@ Languages = Annotated[str, AfterValidator(languages)]
 DatabaseUrl = Annotated[str, AfterValidator(database_url)]
 DocumentStore = Annotated[str, AfterValidator(document_store)]
 Secret = Annotated[str, AfterValidator(long_secret)]
+Networks = Annotated[str, AfterValidator(networks)]

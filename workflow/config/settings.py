@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from types import NoneType, UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
@@ -15,6 +16,7 @@ from workflow.config.checks import (
     DocumentStore,
     Hours,
     Languages,
+    Networks,
     Origins,
     Secret,
     WebAddress,
@@ -229,6 +231,16 @@ class Settings(BaseSettings):
         le=3600,
         description="on SIGTERM, how long requests under way may finish before the server stops",
     )
+    LOG_FORMAT: Literal["json", "text"] | None = unset(
+        "`json` in production, else `text`",
+        "`json`: one JSON object a line, one line per request (request id, route, method, "
+        "status, duration, user id) and per error; `text`: the server's access log",
+    )
+    METRICS_ALLOW: Networks = Field(
+        "127.0.0.0/8,::1",
+        description="comma-separated addresses and networks that may read `/metrics`; others "
+        "get a 404 (see Monitoring)",
+    )
     WEB_SECRET_KEY: Secret | None = unset(
         "made in the instance folder",
         f"signs the web pages' session cookie; at least {SHORTEST_SECRET} characters, the same "
@@ -273,6 +285,10 @@ class Settings(BaseSettings):
             if relative and values[name] is None:
                 values[name] = str(instance / str(relative))
         values["DATABASE_URL"] = values["DATABASE_URL"] or default_database_url(instance)
+        # An operator's log collector reads JSON; a developer at a terminal reads text.
+        values["LOG_FORMAT"] = values["LOG_FORMAT"] or (
+            "json" if self.ENV == "production" else "text"
+        )
         return values
 
 
@@ -291,8 +307,11 @@ def bounds(field: FieldInfo) -> tuple[int, int] | None:
 
 
 def allowed(field: FieldInfo) -> tuple[str, ...]:
-    """The only values a setting accepts, if it names them."""
-    return get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
+    """The only values a setting accepts, if it names them (whether or not it may stay unset)."""
+    annotation = field.annotation
+    if get_origin(annotation) in (Union, UnionType):
+        annotation = next(arg for arg in get_args(annotation) if arg is not NoneType)
+    return get_args(annotation) if get_origin(annotation) is Literal else ()
 
 
 def default_database_url(instance: Path) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from workflow.sealing import DataKeys
@@ -62,3 +65,23 @@ def _pragma(connection: Connection, setting: str) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     driver.execute(f"PRAGMA {setting}")
+
+
+def schema_standing(connection: Connection) -> str:
+    """Whether the database's schema is this code's: `current` at the head revision, `behind`
+    at an older one (or none: never migrated), `unknown` at a revision this code does not have
+    (a newer release migrated it)."""
+    stored = set(MigrationContext.configure(connection).get_current_heads())
+    scripts = _scripts()
+    if stored == set(scripts.get_heads()):
+        return "current"
+    known = {revision.revision for revision in scripts.walk_revisions()}
+    return "behind" if stored <= known else "unknown"
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    """The revisions shipped with this code: read once, since they cannot change under it."""
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    return ScriptDirectory.from_config(config)

@@ -13,6 +13,8 @@ from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
 from workflow import preflight
+from workflow.serving import metrics
+from workflow.serving.logs import JsonServerLog
 
 # Who asked for what, without the query string (a searched name) or the referring page (whose
 # address can hold one): client, time, method, path, status, bytes, seconds, request id.
@@ -80,9 +82,10 @@ def server_settings(host: str, port: int, workers: int, threads: int) -> dict[st
         # A slow client holds a thread (never a database lock): enough of them keep the rest going.
         "threads": threads,
         "preload_app": True,  # a missing key stops the server once, with its reason
-        "accesslog": "-",
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
+        **_log_settings(config["LOG_FORMAT"]),
+        **metrics.hooks(),
         "graceful_timeout": int(config["GRACEFUL_SECONDS"]),
         "keepalive": 5,
         "limit_request_field_size": int(config["MAX_HEADER_BYTES"]),
@@ -91,6 +94,14 @@ def server_settings(host: str, port: int, workers: int, threads: int) -> dict[st
         "post_fork": _fresh_connections,
         "post_worker_init": _announce,
     }
+
+
+def _log_settings(log_format: str) -> dict[str, Any]:
+    """JSON: gunicorn's messages as JSON lines, and no access log of its own (the application
+    writes each request's line); text: gunicorn's access log, as ACCESS_LOG_FORMAT says."""
+    if log_format == "json":
+        return {"accesslog": None, "logger_class": JsonServerLog}
+    return {"accesslog": "-"}
 
 
 class HomewardServer(BaseApplication):  # type: ignore[misc]
@@ -122,7 +133,11 @@ def _announce(worker: Any) -> None:
     if worker.age == 1:
         host, port = worker.cfg.bind[0].rsplit(":", 1)
         sizes = f"processes: {worker.cfg.workers}, threads in each: {worker.cfg.threads}"
-        click.echo(f"Homeward is serving on http://{host}:{port} ({sizes})", err=False)
+        serving = f"Homeward is serving on http://{host}:{port} ({sizes})"
+        if worker.app.application.config["LOG_FORMAT"] == "json":
+            worker.log.info(serving)  # a JSON line among the others
+        else:
+            click.echo(serving, err=False)
 
 
 @click.command("serve")

@@ -22,7 +22,7 @@ from workflow.web.refusals import error_page
 
 LANGUAGES = {"en": "English", "ru": "Русский"}  # each named in itself, for the picker
 # Addresses that machines call; they keep answering errors in JSON.
-MACHINE_PREFIXES = ("/api/", "/verify", "/.well-known/", "/healthz")
+MACHINE_PREFIXES = ("/api/", "/verify", "/.well-known/", "/healthz", "/readyz")
 
 
 def init_app(app: Flask) -> None:

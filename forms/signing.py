@@ -73,6 +73,13 @@ def create_certificate(key_file: Path, cert_file: Path) -> None:
         .add_extension(usage, critical=True)
         .sign(key, hashes.SHA256())
     )
+    keep(key, certificate, key_file, cert_file)
+
+
+def keep(
+    key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate, key_file: Path, cert_file: Path
+) -> None:
+    """Write a signing key, readable only by its owner, and its certificate, both as PEM."""
     key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key_file.touch(mode=0o600)
     key_file.write_bytes(

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import make_url
 
 from audit import signing
+from forms.signing import keep
 from workflow import database_roles, db, sealing
 from workflow.identity import keys
 
@@ -66,14 +67,7 @@ def issue_certificate(key_file: Path, cert_file: Path) -> None:
         .not_valid_after(now + timedelta(days=365))
         .sign(key, hashes.SHA256())
     )
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    keep(key, certificate, key_file, cert_file)
 
 
 @contextmanager

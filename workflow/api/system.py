@@ -23,6 +23,11 @@ blueprint = APIBlueprint(
 )
 DOCUMENT = {"content": {"application/json": {"schema": {"type": "object"}}}}
 METRICS = {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}
+# To an address not allowed, the page any unknown address gets: nothing says /metrics is here.
+NO_SUCH_PAGE = {
+    "description": "Not found, as for any address",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 @blueprint.get("/healthz", responses={200: HealthOut, 503: HealthOut})
@@ -46,7 +51,7 @@ def readyz() -> tuple[Response, int]:
     return jsonify({"status": ready, "database": "ok", "schema": schema}), status
 
 
-@blueprint.get("/metrics", responses={200: METRICS})
+@blueprint.get("/metrics", responses={200: METRICS, 404: NO_SUCH_PAGE})
 def metrics() -> Response:
     """The request and database metrics, to the addresses HOMEWARD_METRICS_ALLOW lists only;
     anyone else is told there is no such page."""

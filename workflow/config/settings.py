@@ -48,7 +48,8 @@ class Settings(BaseSettings):
 
     ENV: Literal["development", "production"] = Field(
         "development",
-        description="`production` refuses to start without signing keys and refuses demo data",
+        description="`production` refuses to start unsafe (see Serving in production) and "
+        "refuses demo data",
     )
     INSTANCE_PATH: str | None = unset(
         "`./instance`", "where the SQLite database, signing keys and demo password live"

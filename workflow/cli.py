@@ -43,6 +43,11 @@ class HomewardGroup(FlaskGroup):
             fail(*error.problems)
         except (OperationalError, ProgrammingError) as error:
             # The driver's text can carry the statement's parameters, names among them.
+            if type(error.orig).__name__ == "InsufficientPrivilege":
+                fail(
+                    "the database role lacks a right this needs: migrate (`homeward db upgrade`) "
+                    "and restore as the role that owns the schema; serve as the runtime role"
+                )
             fail(
                 f"the database cannot be used ({type(error.orig).__name__}): are "
                 "HOMEWARD_DATABASE_URL and HOMEWARD_INSTANCE_PATH right, and has "

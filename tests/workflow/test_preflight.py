@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
 from tests.workflow.production import give_keys, production_settings, runtime_url
-from workflow import create_app
+from workflow import create_app, db, migrations
 from workflow.cli import cli
 from workflow.config import ConfigError
 from workflow.serving.server import check_ready
@@ -198,3 +199,24 @@ def test_granting_refuses_the_owner_itself(app: Any) -> None:
     result = app.test_cli_runner().invoke(args=["db", "grant", owner])
     assert result.exit_code == 2
     assert "the owner" in result.output
+
+
+def test_migrating_as_the_runtime_role_says_to_use_the_owner(
+    instance: Path, database_url: str
+) -> None:
+    owner = db.build_engine(database_url)
+    migrations.downgrade(owner, "-1")
+    try:
+        with runtime_url(database_url) as runtime:
+            app = create_app({"DATABASE_URL": runtime})
+            as_runtime = ScriptInfo(create_app=lambda: app)
+            result = CliRunner().invoke(cli, ["db", "upgrade"], obj=as_runtime)
+            app.extensions["homeward.engine"].dispose()
+    finally:  # on PostgreSQL the worker's next tests share this database
+        migrations.upgrade(owner)
+        owner.dispose()
+    if owner.dialect.name == "postgresql":
+        assert result.exit_code == 2
+        assert "migrate (`homeward db upgrade`) and restore as the role that owns" in result.output
+    else:
+        assert result.exit_code == 0, result.output  # no roles: the one file is migrated as is

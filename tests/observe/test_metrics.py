@@ -61,11 +61,22 @@ def test_a_listed_address_reads_the_metrics(client: FlaskClient, address: str) -
     assert ("homeward_audit_chain_events", ()) in scrape(client, address)
 
 
-def test_a_forwarded_address_counts_only_through_a_trusted_proxy(client: FlaskClient) -> None:
+def test_a_forwarded_address_never_counts(client: FlaskClient) -> None:
     forged = {"X-Forwarded-For": "127.0.0.1"}
     answer = client.get("/metrics", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.7"})
 
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXY_HOPS": 1}])
+def test_not_even_through_a_trusted_proxy(client: FlaskClient) -> None:
+    """Trusted for the client's address in the trail and the limits, a forwarded address still
+    opens no metrics: anyone who reaches the port directly could forge one."""
+    forged = {"X-Forwarded-For": "127.0.0.1"}
+    answer = client.get("/metrics", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+
+    assert answer.status_code == 404
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
 
 
 def test_requests_are_counted_by_route_template_not_address(api: Api, client: FlaskClient) -> None:

@@ -72,13 +72,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
 
 
 def _watch(app: OpenAPI) -> None:
-    """The gauges /metrics reads from the database, counted by the dashboard's own rules
-    (which agency kind a step waits on, and when it is overdue)."""
+    """The gauges /metrics reads from the database when scraped."""
     from workflow.observe.gauges import DatabaseGauges
-    from workflow.web import figures
 
-    gauges = DatabaseGauges(figures.waiting_kinds, figures.overdue_by_agency)
-    app.extensions["homeward.gauges"] = [gauges]
+    app.extensions["homeward.gauges"] = [DatabaseGauges()]
 
 
 def _prepare(app: OpenAPI, instance: Path) -> None:

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Case, TrackState, TransitionRecord
+from workflow.overdue import waiting_kinds
 from workflow.queries import overdue_clause
 from workflow.rules.catalogue import all_definitions
 from workflow.vocabulary import AgencyKind, CaseStatus
-from workflow.web.figures import Stage, StageTime, waiting_kinds
+from workflow.web.figures import Stage, StageTime
 
 
 class Step(NamedTuple):

@@ -17,6 +17,7 @@ from tests.web.helpers import sign_in, table_rows
 from tests.workflow.helpers import Clock
 from workflow import operations, transactions
 from workflow.db import utcnow
+from workflow.overdue import overdue_by_agency
 from workflow.vocabulary import AgencyKind
 from workflow.web import figures
 
@@ -182,7 +183,7 @@ def test_an_overdue_step_counts_for_the_agency_it_waits_on(
     api.request_dna(on_time)
 
     with app.app_context():
-        counts = figures.overdue_by_agency(transactions.session(), clock.now)
+        counts = overdue_by_agency(transactions.session(), clock.now)
     html = dashboard_page(client)
 
     assert counts[AgencyKind.COURT] == 1

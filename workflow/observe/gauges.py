@@ -6,7 +6,7 @@ over cases or events, so a scrape costs the same at any size."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 from prometheus_client.core import GaugeMetricFamily
@@ -18,23 +18,16 @@ from audit.models import AuditCheckpoint, AuditHead
 from audit.trail import database_now
 from workflow import transactions
 from workflow.models import LoginThrottle, StageTally
-from workflow.rules.catalogue import all_definitions
-from workflow.rules.definition import Track
+from workflow.overdue import overdue_by_agency, tracks_by_key, waiting_kinds
 from workflow.vocabulary import AgencyKind
 
-WaitingKinds = Callable[[Track, str], set[AgencyKind]]
-Overdue = Callable[[Session, datetime], dict[AgencyKind, int]]
 # The sign-in counters by what they count (`workflow.identity.throttle`'s keys).
 THROTTLES = {"address": "address:", "account": "account:", "address_and_account": "pair:"}
 
 
 class DatabaseGauges:
     """A prometheus_client collector, read in the request that scrapes: the dashboard's own
-    rules say which agency kind a step waits on and when it is overdue."""
-
-    def __init__(self, waiting_kinds: WaitingKinds, overdue: Overdue) -> None:
-        self.waiting_kinds = waiting_kinds
-        self.overdue = overdue
+    rules (`workflow.overdue`) say which agency kind a step waits on and when it is overdue."""
 
     def describe(self) -> list[Metric]:
         return []  # read only when scraped, never when registered
@@ -46,12 +39,12 @@ class DatabaseGauges:
         yield _by_kind(
             "homeward_steps_waiting",
             "Steps of open cases waiting, per agency kind they wait on.",
-            steps_waiting(db, self.waiting_kinds),
+            steps_waiting(db),
         )
         yield _by_kind(
             "homeward_steps_overdue",
             "Steps of open cases past their target, per agency kind.",
-            self.overdue(db, now),
+            overdue_by_agency(db, now),
         )
         yield throttled(db, now)
 
@@ -71,14 +64,10 @@ def audit_gauges(db: Session, now: datetime) -> Iterator[Metric]:
         )
 
 
-def steps_waiting(db: Session, waiting_kinds: WaitingKinds) -> dict[AgencyKind, int]:
+def steps_waiting(db: Session) -> dict[AgencyKind, int]:
     """Open cases' steps per agency kind they wait on, from the tallies of open cases per
     workflow, track and state (a few rows per workflow)."""
-    tracks = {
-        (record.id, track.name): track
-        for record, definition in all_definitions(db)
-        for track in definition.tracks
-    }
+    tracks = tracks_by_key(db)
     counts: Counter[AgencyKind] = Counter()
     stages = select(StageTally.workflow_id, StageTally.track, StageTally.state, StageTally.cases)
     for workflow_id, track, state, cases in db.execute(stages):

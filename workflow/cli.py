@@ -46,7 +46,8 @@ class HomewardGroup(FlaskGroup):
             if type(error.orig).__name__ == "InsufficientPrivilege":
                 fail(
                     "the database role lacks a right this needs: migrate (`homeward db upgrade`) "
-                    "and restore as the role that owns the schema; serve as the runtime role"
+                    "and restore as the role that owns the schema; serve as the runtime role, "
+                    "given its rights by `homeward db grant ROLE` run as the owner"
                 )
             fail(
                 f"the database cannot be used ({type(error.orig).__name__}): are "
@@ -84,10 +85,11 @@ def init_app(app: Flask) -> None:
         restore_command,
     ):
         app.cli.add_command(group)
+    from workflow.commands import upkeep_command
     from workflow.demo import demo_group
     from workflow.identity import cli as identity_cli
     from workflow.serving.server import serve_command
-    from workflow.upkeep import cases_group, keys_rotate_data, upkeep_command
+    from workflow.upkeep import cases_group, keys_rotate_data
 
     app.cli.add_command(demo_group)
     app.cli.add_command(cases_group)

@@ -9,6 +9,10 @@ from sqlalchemy import Connection, Engine, text
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"  # rows only: never TRUNCATE, REFERENCES, TRIGGER
 SEQUENCE_RIGHTS = "USAGE, SELECT"
 ROLE = text("SELECT rolname = current_user FROM pg_roles WHERE rolname = :role")
+OWNER = text(
+    "SELECT tableowner FROM pg_tables "
+    "WHERE schemaname = current_schema() AND tablename = 'audit_events'"
+)
 
 
 class RoleRefused(ValueError):
@@ -26,14 +30,18 @@ def grant_runtime(engine: Engine, role: str) -> None:
             raise RoleRefused("there is no such role: create it first (CREATE ROLE … LOGIN)")
         if is_owner:
             raise RoleRefused("that is the role running this, the owner: name the runtime role")
-        for statement in _grants(connection, role):
+        owner = connection.scalar(OWNER)
+        if owner is None:
+            raise RoleRefused("the database has no schema yet: run `homeward db upgrade` first")
+        for statement in _grants(connection, role, owner):
             connection.exec_driver_sql(statement)
 
 
-def _grants(connection: Connection, role: str) -> list[str]:
+def _grants(connection: Connection, role: str, owner: str) -> list[str]:
+    """The grants, and the same for the tables the owner makes later, whoever runs this."""
     quote = connection.dialect.identifier_preparer.quote
     grantee, schema = quote(role), quote(str(connection.scalar(text("SELECT current_schema()"))))
-    defaults = f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT"
+    defaults = f"ALTER DEFAULT PRIVILEGES FOR ROLE {quote(owner)} IN SCHEMA {schema} GRANT"
     return [
         f"GRANT USAGE ON SCHEMA {schema} TO {grantee}",
         f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {schema} TO {grantee}",

@@ -7,22 +7,20 @@ going live. The checks read settings, files and the database only: they need no 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from workflow import migrations
 from workflow.config import ConfigError
 from workflow.demo import AGENCIES as DEMO_AGENCIES
 from workflow.demo import USERS as DEMO_USERS
 from workflow.identity.passwords import OWASP_MIN_MEMORY_KIB, OWASP_MIN_TIME_COST
-from workflow.migrations import HERE as MIGRATIONS
 from workflow.models import Agency, User
 from workflow.sealing import KEY_SUFFIX
 
@@ -149,30 +147,43 @@ def database_checks(engine: Engine) -> list[Check]:
     """The database answers, its schema is current, it holds no demo accounts, and the role
     that serves does not own the schema (which would let it drop the trail's triggers)."""
     try:
-        with engine.connect() as connection:
-            return [
-                Check("schema", _schema(connection)),
-                Check("demo accounts", _demo_accounts(connection)),
-                Check("database role", _role(connection)),
-            ]
-    except SQLAlchemyError as error:  # no server, no such database, no tables: one problem
+        connection = engine.connect()
+    except SQLAlchemyError as error:  # no server, no such database, refused credentials
+        unreachable = (
+            f"the database cannot be reached ({type(error).__name__}): check "
+            "HOMEWARD_DATABASE_URL and that the server answers"
+        )
+        return [Check("database", [unreachable])]
+    with connection:
         return [
-            Check(
-                "database",
-                [
-                    f"the database cannot be used ({type(error).__name__}): check "
-                    "HOMEWARD_DATABASE_URL and that the server answers"
-                ],
+            Check(name, _guarded(connection, check))
+            for name, check in (
+                ("schema", _schema),
+                ("demo accounts", _demo_accounts),
+                ("database role", _role),
             )
         ]
 
 
+def _guarded(connection: Connection, check: Callable[[Connection], list[str]]) -> list[str]:
+    """A check's problems; a table missing or a right refused said as what to run about it."""
+    try:
+        with connection.begin():
+            return check(connection)
+    except SQLAlchemyError as error:
+        refused = type(getattr(error, "orig", None)).__name__ == "InsufficientPrivilege"
+        if refused:
+            return ["this role may not read the tables: as the owner, run `homeward db grant ROLE`"]
+        return [f"the schema cannot be read ({type(error).__name__}): run `homeward db upgrade`"]
+
+
 def _schema(connection: Connection) -> list[str]:
-    current = MigrationContext.configure(connection).get_current_heads()
-    head = ScriptDirectory(str(MIGRATIONS)).get_heads()
-    if set(current) == set(head):
+    standing = migrations.schema_standing(connection)
+    if standing == "current":
         return []
-    return ["the schema is not the current one: run `homeward db upgrade` with the owner role"]
+    if standing == "behind":
+        return ["the schema is behind this release: run `homeward db upgrade` as the owner role"]
+    return ["the schema is from a newer release than this one: install that release"]
 
 
 def _demo_accounts(connection: Connection) -> list[str]:
@@ -193,8 +204,8 @@ def _demo_accounts(connection: Connection) -> list[str]:
 def _role(connection: Connection) -> list[str]:
     if connection.dialect.name != "postgresql":
         return []  # SQLite has no roles: the file's permissions are its only guard
-    owner = connection.exec_driver_sql(
-        "SELECT tableowner = current_user, "
+    owner = connection.exec_driver_sql(  # owning it through a role it is a member of counts
+        "SELECT pg_has_role(current_user, tableowner, 'USAGE'), "
         "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
         "FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'audit_events'"
     ).first()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,8 @@ from sqlalchemy.orm import Session
 
 from audit import marks, merkle, signing, tree, verification
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
-from audit.recorder import record_command
 from audit.trail import database_now
 from audit.walk import Start, Walked, walk
-from workflow import transactions
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -31,17 +28,6 @@ def leaves(session: Session, size: int | None = None) -> list[bytes]:
     if size is not None:
         statement = statement.where(AuditEvent.seq <= size)
     return [bytes.fromhex(value) for value in session.scalars(statement)]
-
-
-def sign_head(key: Ed25519PrivateKey, out: Path | None = None) -> dict[str, Any]:
-    """Create a checkpoint and its event in one transaction; then, if asked, write it where it
-    is kept outside Homeward. For `homeward audit checkpoint` and `homeward upkeep`."""
-    with transactions.unit_of_work() as session:
-        signed = create(session, key)
-        record_command(session, "audit.checkpoint", detail={"seq": signed["seq"]})
-    if out is not None:
-        out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
-    return signed
 
 
 def create(session: Session, key: Ed25519PrivateKey) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from audit import checkpoints, signing
+from audit.recorder import record_command
 from audit.verification import count, verify_since_checkpoint, verify_trail
 from workflow import transactions
 from workflow.config import ConfigError
@@ -65,8 +66,19 @@ def audit_verify(as_json: bool, held: tuple[Path, ...], incremental: bool) -> No
 )
 def audit_checkpoint(out: Path) -> None:
     """Sign the chain's head and write the checkpoint as JSON."""
-    signed = checkpoints.sign_head(_checkpoint_key(), out)
+    signed = sign_checkpoint(_checkpoint_key(), out)
     click.echo(f"checkpoint at event {signed['seq']} written to {out}")
+
+
+def sign_checkpoint(key: Ed25519PrivateKey, out: Path | None = None) -> dict[str, Any]:
+    """Create a checkpoint and its event in one transaction; then, if asked, write it where it
+    is kept outside Homeward. For `homeward audit checkpoint` and `homeward upkeep`."""
+    with transactions.unit_of_work() as session:
+        signed = checkpoints.create(session, key)
+        record_command(session, "audit.checkpoint", detail={"seq": signed["seq"]})
+    if out is not None:
+        out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+    return signed
 
 
 @audit_group.command("keygen")

@@ -1,24 +1,20 @@
-"""Commands that look after data at rest: `homeward keys rotate-data`, `homeward cases purge`,
-and `homeward upkeep`, which a schedule runs."""
+"""Commands that look after data at rest: `homeward keys rotate-data`, `homeward cases purge`."""
 
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+import uuid
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import inspect
 
-from audit import checkpoints
 from audit.recorder import record_command
-from workflow import housekeeping, rekeying, retention, sealing, transactions
-from workflow.config import ConfigError
-from workflow.db import utcnow
+from workflow import rekeying, retention, sealing, transactions
 from workflow.evidence.store import document_store
+from workflow.models import Case
 
 
 @click.command("rotate-data")
@@ -76,71 +72,34 @@ def cases_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Name the cases that would be purged, and stop.")
 def cases_purge(dry_run: bool) -> None:
     """Erase the personal data and documents of cases closed longer than the retention period."""
-    _purge_closed_cases(dry_run)
+    purge_closed_cases(dry_run)
 
 
-def _purge_closed_cases(dry_run: bool = False) -> int:
-    """Purge (or name) the cases past retention, each with its event; return how many."""
+def purge_closed_cases(dry_run: bool = False) -> int:
+    """Purge (or name) the cases past retention, each in its own transaction with its event, so
+    that the trail's head is locked for one case at a time, never for the whole run; return how
+    many."""
     days = int(current_app.config["RETENTION_DAYS"])
-    objects: list[str] = []
     with transactions.unit_of_work() as session:
-        cases = retention.purgeable(session, days)
-        for case in cases:
-            click.echo(f"{'would purge' if dry_run else 'purging'} {case.reference}")
-            if dry_run:
-                continue
-            objects += retention.purge_case(session, case)
-            record_command(
-                session, "admin.case_purge", object_type="case", object_id=str(case.id), case=case
-            )
-    store = document_store()
-    for name in objects:  # once the rows are gone for good
-        store.delete(name)
+        due = [(case.id, case.reference) for case in retention.purgeable(session, days)]
+    for case_id, reference in due:
+        click.echo(f"{'would purge' if dry_run else 'purging'} {reference}")
+        if not dry_run:
+            _purge_one(case_id)
     verb = "would be purged" if dry_run else "purged"
-    click.echo(f"{len(cases)} case(s) closed over {days} days ago {verb}")
-    return len(cases)
+    click.echo(f"{len(due)} case(s) closed over {days} days ago {verb}")
+    return len(due)
 
 
-@click.command("upkeep")
-@click.option(
-    "--checkpoint-out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    callback=lambda _context, _option, path: _in_a_folder(path),
-    help="Also write the signed checkpoint there (keep it outside Homeward).",
-)
-@with_appcontext
-def upkeep_command(checkpoint_out: Path | None) -> None:
-    """What a schedule runs, each part committed on its own: prune ended sessions, spent refresh
-    tokens and forgotten throttle counters; sign an audit checkpoint; purge the cases past
-    retention. Exits 1 when a part could not be done, after doing the others."""
-    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+def _purge_one(case_id: uuid.UUID) -> None:
+    """Erase one case and note it; delete its stored documents once that has committed."""
     with transactions.unit_of_work() as session:
-        pruned = housekeeping.prune(session, utcnow(), idle)
-        record_command(session, "admin.upkeep_prune", detail=pruned._asdict())
-    click.echo(
-        f"pruned {pruned.sessions} session(s), {pruned.refresh_tokens} spent refresh token(s) "
-        f"and {pruned.throttles} throttle counter(s)"
-    )
-    signed = _checkpoint(checkpoint_out)
-    _purge_closed_cases()
-    if signed is None:
-        sys.exit(1)
-
-
-def _in_a_folder(path: Path | None) -> Path | None:
-    """Refuse, before anything is done, a file whose folder is not there to write it in."""
-    if path is not None and not path.parent.is_dir():
-        raise click.BadParameter(f"{path.parent} is not a folder")
-    return path
-
-
-def _checkpoint(out: Path | None) -> dict[str, Any] | None:
-    """Sign the chain's head, as `homeward audit checkpoint` does; None, said, without a key."""
-    try:
-        key = checkpoints.signing_key()
-    except ConfigError as error:
-        click.echo(f"error: no checkpoint signed: {error}", err=True)
-        return None
-    signed = checkpoints.sign_head(key, out)
-    click.echo(f"checkpoint at event {signed['seq']}" + (f" written to {out}" if out else ""))
-    return signed
+        case = session.get(Case, case_id)
+        assert case is not None
+        objects = retention.purge_case(session, case)
+        record_command(
+            session, "admin.case_purge", object_type="case", object_id=str(case.id), case=case
+        )
+    store = document_store()
+    for name in objects:
+        store.delete(name)

@@ -1,4 +1,5 @@
-"""The WSGI entry point: `homeward serve` serves it; `gunicorn wsgi:app` works too."""
+"""The WSGI entry point: `homeward serve` serves it; `gunicorn wsgi:app` works too, but with
+several worker processes only `homeward serve` adds up their request counts for /metrics."""
 
 from workflow import create_app
 from workflow.serving.server import check_ready

@@ -171,7 +171,8 @@ curl --fail "$BASE/api/v1/cases/$CASE/documents" -H "Authorization: Bearer $TOKE
   -F kind=consent -F "file=@$SAMPLES/consent-letter.pdf" | jq -c '{document: .kind}'
 
 # Monitoring: /metrics answers loopback, and no one a proxy forwards for.
-curl --fail "$BASE/metrics" | grep -q '^homeward_http_requests_total{'
+metrics=$(curl --fail "$BASE/metrics")  # read whole: grep -q would close the pipe on curl
+grep -q '^homeward_http_requests_total{' <<<"$metrics"
 forwarded=$(curl -o /dev/null -w '%{http_code}' -H 'X-Forwarded-For: 203.0.113.7' "$BASE/metrics")
 [ "$forwarded" = 404 ] || { echo "error: /metrics answered $forwarded through a proxy" >&2; exit 1; }
 grep -q '"message": *"Homeward is serving on' "$WORK/serve.log"

@@ -70,13 +70,19 @@ def test_a_forwarded_address_never_counts(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("app_config", [{"TRUSTED_PROXY_HOPS": 1}])
 def test_not_even_through_a_trusted_proxy(client: FlaskClient) -> None:
-    """Trusted for the client's address in the trail and the limits, a forwarded address still
-    opens no metrics: anyone who reaches the port directly could forge one."""
+    """Behind a trusted proxy both the connection and the client it forwards for must be
+    listed: anyone who reaches the port directly could forge a forwarded address."""
     forged = {"X-Forwarded-For": "127.0.0.1"}
     answer = client.get("/metrics", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.7"})
 
     assert answer.status_code == 404
-    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+    through_a_proxy = {"X-Forwarded-For": "203.0.113.7"}
+    outsider = client.get("/metrics", headers=through_a_proxy, environ_base=LOOPBACK)
+    assert outsider.status_code == 404  # a proxy that forwards /metrics serves no one outside
+    assert client.get("/metrics", environ_base=LOOPBACK).status_code == 200
+
+
+LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
 
 
 def test_requests_are_counted_by_route_template_not_address(api: Api, client: FlaskClient) -> None:

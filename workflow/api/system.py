@@ -55,17 +55,19 @@ def readyz() -> tuple[Response, int]:
 def metrics() -> Response:
     """The request and database metrics, to the addresses HOMEWARD_METRICS_ALLOW lists only;
     anyone else is told there is no such page."""
-    if not allowed_to_scrape(connected_from(), current_app.config["METRICS_ALLOW"]):
+    allowed = current_app.config["METRICS_ALLOW"]
+    if not all(allowed_to_scrape(address, allowed) for address in scrapers()):
         abort(404)
     body = exposition(current_app.extensions.get("homeward.gauges", []))
     return Response(body, content_type=CONTENT_TYPE_LATEST)
 
 
-def connected_from() -> str | None:
-    """The address of the connection itself, never one a header names: trusting proxies for
-    the client's address must not let anyone who reaches the port name a listed address."""
+def scrapers() -> set[str | None]:
+    """Both addresses that must be listed: the connection's own, so that no one who reaches the
+    port can name a listed address in a header; and, behind trusted proxies, the client's they
+    forward, so that no one outside is served through a proxy that forwards /metrics."""
     original = request.environ.get("werkzeug.proxy_fix.orig", {})
-    return original.get("REMOTE_ADDR") or request.remote_addr
+    return {original.get("REMOTE_ADDR") or request.remote_addr, request.remote_addr}
 
 
 def allowed_to_scrape(address: str | None, allowed: str) -> bool:

@@ -55,6 +55,7 @@ bench: tools
 	$(BIN)/python -m bench.forms
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.operations
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.reads
 

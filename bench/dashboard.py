@@ -140,7 +140,9 @@ def recompute(app: OpenAPI) -> None:
         recomputed.overdue_by_agency(session, utcnow())
 
 
-def _heading(sites: list[Site], seconds: float, load: tuple[float, float]) -> str:
+def _heading(
+    sites: list[Site], seconds: float, load: tuple[float, float], title: str = "dashboard"
+) -> str:
     seeded = ", ".join(
         f"{site.seeded.cases:,} in {site.seeded.seconds:.0f} s "
         f"({site.seeded.rows['transition_history']:,} steps)"
@@ -149,7 +151,7 @@ def _heading(sites: list[Site], seconds: float, load: tuple[float, float]) -> st
     server = _server(sites[0].app.extensions["homeward.engine"])
     return "\n".join(
         [
-            f"Homeward dashboard benchmark on {server}",
+            f"Homeward {title} benchmark on {server}",
             f"seeded {seeded}; {os.cpu_count()} CPUs, in-process WSGI, 1 thread; "
             f"each measurement up to {seconds:g} s after a warm-up",
             f"load average {load[0]:.2f} when measuring began, {load[1]:.2f} at the end",

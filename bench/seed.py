@@ -119,8 +119,9 @@ def create_cast(engine: Engine, password: str) -> Cast:
             username: create_user(session, username, password, role, agencies[agency])
             for username, (role, agency) in _users().items()
         }
+        definition = catalogue.definition_of(workflow)  # its body is read on demand, in session
         session.commit()
-    return _cast(workflow.id, catalogue.definition_of(workflow), users)
+    return _cast(workflow.id, definition, users)
 
 
 def _agencies() -> dict[str, AgencyKind]:

@@ -8,6 +8,7 @@ ACTIONS = {
     "auth.refresh": "auth.refresh",
     "me.logout": "auth.logout",
     "me.me": "auth.me",
+    "me.change_password": "auth.password_change",
     "workflow.get_workflow": "workflow.read",
     "cases.create_case": "case.create",
     "cases.get_cases": "case.list",

@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Page, expect
 from werkzeug.test import TestResponse
 
 from tests.audit.helpers import outcome_of
 from tests.conftest import PASSWORD
+from tests.web.conftest import screenshot
+from tests.web.conftest import sign_in as sign_in_browser
 from tests.web.helpers import body, sign_in
 from tests.web.test_sign_in import signed_in
 
@@ -124,3 +127,19 @@ def test_guessing_the_current_password_waits_as_at_sign_in(
     assert response.status_code == 429
     assert "Too many failed sign-ins" in body(response)
     assert not can_sign_in(client, PASSWORD)  # nor may this address sign in meanwhile
+
+
+def test_in_a_browser_the_header_leads_to_the_form_and_the_change_keeps_one_signed_in(
+    served: str, page: Page
+) -> None:
+    sign_in_browser(page, served, "registrar")
+
+    page.get_by_role("link", name="Change password").click()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.locator("#f-new-password").fill(NEW)  # its label holds a hint too
+    page.get_by_label("New password again").fill(NEW)
+    page.get_by_role("button", name="Change password").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Every other sign-in of yours has ended")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(page, "registrar-password-changed")

@@ -8,6 +8,7 @@ ACTIONS = {
     "auth.refresh": "auth.refresh",
     "me.logout": "auth.logout",
     "me.me": "auth.me",
+    "me.change_password": "auth.password_change",
     "workflow.get_workflow": "workflow.read",
     "cases.create_case": "case.create",
     "cases.get_cases": "case.list",
@@ -40,6 +41,7 @@ ACTIONS = {
     # The web pages leave the same events as the API calls they stand for.
     "web.sign_in": "auth.login",
     "web.sign_out": "auth.logout",
+    "web.change_password": "auth.password_change",
     "web.my_cases": "case.list",
     "web.agency_queue": "case.list",
     "web.open_case": "case.create",
@@ -71,6 +73,8 @@ NOT_AUDITED = {
     "verify.get_certificate": "the public certificate that verifies signed forms",
     "web.home": "only sends the user on to their start page, which leaves its own event",
     "web.sign_in_page": "the empty sign-in form; signing in leaves auth.login",
+    "web.password_page": "the empty form to change one's password; changing it leaves "
+    "auth.password_change",
     "web.new_case": "the empty form for a new case; opening it leaves case.create",
     "web.choose_language": "keeps the browser's choice of language, nothing of a case or user",
 }

@@ -150,6 +150,16 @@ class LoginIn(Input):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
+# A password is taken as typed; only what no password can hold (a NUL, an unpaired surrogate,
+# which cannot even be hashed) is refused here, and the rules for a new one in the domain.
+Password = Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(exact_token)]
+
+
+class PasswordChangeIn(Input):
+    current_password: Password
+    new_password: Password
+
+
 class RefreshIn(Input):
     refresh_token: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,512}$")]
 

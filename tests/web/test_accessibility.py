@@ -100,6 +100,7 @@ def test_pages_reflow_keep_labels_and_show_focus(
             ("/cases", f"lawyer-case-list-{name}"),
             ("/cases/new", f"lawyer-new-case-form-{name}"),
             (f"/cases/{case['id']}", f"lawyer-case-page-{name}"),
+            ("/account/password", f"lawyer-password-form-{name}"),
         ]:
             page.goto(served + path)
             screenshot(page, shot)

@@ -95,6 +95,12 @@ ENDPOINTS = {
         "POST", "/api/v1/cases/{case}/reopen", {"note": f"Back from {SECRET}"}, versioned=True
     ),
     "assignments": Endpoint("POST", "/api/v1/cases/{case}/assignments", {"username": "lawyer2"}),
+    # Last: its valid request changes the lawyer's password, which the others sign in with.
+    "password": Endpoint(
+        "POST",
+        "/api/v1/me/password",
+        {"current_password": PASSWORD, "new_password": "a new passphrase of ours"},
+    ),
 }
 WITH_BODY = [name for name, endpoint in ENDPOINTS.items() if endpoint.body is not None]
 SIGNED_IN = [name for name, endpoint in ENDPOINTS.items() if endpoint.signed_in]

@@ -48,6 +48,13 @@ class TokensOut(BaseModel):
     expires_in: int = Field(description="seconds the access token stays valid")
 
 
+class PasswordChangedOut(BaseModel):
+    """The password is changed; the caller's other sessions have ended."""
+
+    changed: Literal[True]
+    other_sessions_ended: int = Field(description="sessions of the caller's that were ended")
+
+
 class AgencyOut(BaseModel):
     id: uuid.UUID
     name: str

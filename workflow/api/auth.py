@@ -1,4 +1,4 @@
-"""Signing in, refreshing, signing out, and who am I."""
+"""Signing in, refreshing, signing out, who am I, and changing my password."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from audit import recorder as audit
 from workflow import transactions
-from workflow.api.answers import CallerOut, TokensOut
+from workflow.api.answers import CallerOut, PasswordChangedOut, TokensOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.identity import operations
 from workflow.identity.current import current_session_id, current_user
-from workflow.schemas import LoginIn, RefreshIn
+from workflow.schemas import LoginIn, PasswordChangeIn, RefreshIn
+from workflow.services.accounts import change_own_password
 
 TAG = Tag(name="auth", description="Sessions and tokens")
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -67,3 +68,10 @@ def me() -> Response:
             },
         }
     )
+
+
+@protected.post("/me/password", responses={200: PasswordChangedOut})
+def change_password(body: PasswordChangeIn) -> Response:
+    """Change my password; every other session of mine ends, this one goes on."""
+    ended = change_own_password(body.current_password, body.new_password, request.remote_addr)
+    return jsonify({"changed": True, "other_sessions_ended": ended})

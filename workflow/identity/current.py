@@ -41,6 +41,12 @@ def current_session_id() -> uuid.UUID:
     return session_id
 
 
+def current_session_if_any() -> uuid.UUID | None:
+    """This request's Homeward session, or None for a provider's token, which has none."""
+    session_id: uuid.UUID | None = g.get("session_id")
+    return session_id
+
+
 def _session_user(token: str) -> tuple[User, uuid.UUID]:
     claims = decode_access_token(token)
     try:

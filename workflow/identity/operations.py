@@ -23,6 +23,7 @@ from workflow.transactions import even_if_refused
 from workflow.vocabulary import AgencyKind, Role
 
 SEEN_PRECISION = timedelta(minutes=1)
+WRONG_CURRENT = "The current password is wrong."
 
 ROLE_AGENCY_KINDS = {
     Role.LAWYER: {AgencyKind.NGO},
@@ -36,6 +37,16 @@ ROLE_AGENCY_KINDS = {
     Role.AUDITOR: {AgencyKind.OMBUDSMAN, AgencyKind.PROSECUTOR, AgencyKind.OPERATOR},
     Role.ADMIN: {AgencyKind.OPERATOR},
 }
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """A user's own change of password: the one they have, the one they want, and the session
+    asking, which stays signed in (none for a provider's token)."""
+
+    current: str
+    new: str
+    keep_session: uuid.UUID | None
 
 
 @dataclass(frozen=True)
@@ -111,13 +122,16 @@ def end_session(db: Session, session_id: uuid.UUID, reason: str, now: datetime) 
         db.flush()
 
 
-def end_user_sessions(db: Session, user_id: uuid.UUID, reason: str) -> int:
-    """End every live session of the user at once; return how many there were."""
+def end_user_sessions(
+    db: Session, user_id: uuid.UUID, reason: str, keep: uuid.UUID | None = None
+) -> int:
+    """End every live session of the user at once, but the one to `keep` (the one asking, if
+    any); return how many ended."""
     now = utcnow()
     live = db.scalars(
         select(AuthSession)
         .filter_by(user_id=user_id, ended_at=None)
-        .where(AuthSession.expires_at > now)
+        .where(AuthSession.expires_at > now, AuthSession.id != keep)
     ).all()
     for session in live:
         session.ended_at, session.end_reason = now, reason
@@ -182,6 +196,37 @@ def update_user(
     user.active = user.active if active is None else active
     db.flush()
     return end_user_sessions(db, user.id, "account_changed") if changed else 0
+
+
+def change_password(
+    db: Session, user_id: uuid.UUID, change: PasswordChange, address: str | None
+) -> int:
+    """Give a user the new password once they show the current one, and end their other
+    sessions, so that whoever learned the old password is signed out everywhere. A wrong current
+    password counts as a failed sign-in: this is no way round the throttle. Return how many
+    sessions ended."""
+    now = utcnow()
+    username, password_hash = db.execute(
+        select(User.username, User.password_hash).filter_by(id=user_id)
+    ).one()
+    counters = throttle_keys(username, address)
+    check_throttle(db, counters, now)
+    db.rollback()  # as at sign-in: no lock held while argon2 runs, twice here
+    if not verify_password(password_hash, change.current):
+        even_if_refused(lambda kept: count_failure(kept, counters, now))
+        raise InvalidInput(WRONG_CURRENT, [_wrong_password_field()])
+    check_new_password(change.new, username, field="new_password")
+    new_hash = hash_password(change.new)
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotAuthenticated("The session has ended; sign in again.")
+    user.password_hash = new_hash
+    clear_throttle(db, counters)
+    return end_user_sessions(db, user_id, "password_changed", keep=change.keep_session)
+
+
+def _wrong_password_field() -> dict[str, str]:
+    return {"field": "current_password", "problem": "wrong_password", "message": WRONG_CURRENT}
 
 
 def _check_role_fits(role: Role, agency: Agency) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,14 +38,23 @@ def _hasher() -> PasswordHasher:
     return hasher
 
 
-def check_new_password(password: str, username: str) -> None:
+def check_new_password(password: str, username: str, field: str = "password") -> None:
     """Refuse a new password that is short, overlong, the username, or among those most often
-    found in breaches."""
+    found in breaches; the refusal names the field and the rule, for a page to say in its
+    reader's language."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise InvalidInput(f"A password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.")
+        _refuse(
+            field,
+            "password_length",
+            f"A password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.",
+        )
     folded = password.casefold()
     if username.casefold() in folded or folded in _breached():
-        raise InvalidInput("That password is too easy to guess; choose another.")
+        _refuse(field, "password_guessable", "That password is too easy to guess; choose another.")
+
+
+def _refuse(field: str, problem: str, message: str) -> NoReturn:
+    raise InvalidInput(message, [{"field": field, "problem": problem, "message": message}])
 
 
 @cache

@@ -40,6 +40,9 @@ def problem_text(problem: str, message: str) -> str:
         "datetime_parsing": _("Enter a date as year-month-day, for example 2016-04-30."),
         "datetime_from_date_parsing": _("Enter a date as year-month-day, for example 2016-04-30."),
         "not_on_case": _("Choose one of the documents attached to this case."),
+        "wrong_password": _("The current password is wrong."),
+        "password_length": _("A password must be 12 to 256 characters long."),
+        "password_guessable": _("That password is too easy to guess; choose another."),
     }
     if problem in texts:
         return str(texts[problem])

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, make_response, render_template
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale, lazy_gettext, ngettext
 from flask_babel import gettext as _
 
 from forms.catalogue import REFERENCE_LANGUAGE
-from workflow.errors import HomewardError, NotPermitted
+from workflow.errors import HomewardError, NotPermitted, TooManyAttempts
 from workflow.http import trail
 from workflow.http.headers import PAGE_POLICY
 from workflow.web.labels import label
@@ -49,6 +49,18 @@ def refusal_message(error: HomewardError) -> str:
         return error.message
     known = REFUSALS.get(error.code)
     return str(known) if known is not None else error.message
+
+
+def wait_message(refusal: TooManyAttempts) -> str:
+    """How long to wait after too many failed sign-ins, in whole minutes."""
+    minutes = max(1, -(-int(refusal.details["retry_after"]) // 60))
+    return str(
+        ngettext(
+            "Too many failed sign-ins. Wait %(num)d minute, then try again.",
+            "Too many failed sign-ins. Wait %(num)d minutes, then try again.",
+            minutes,
+        )
+    )
 
 
 def missing_items(error: HomewardError) -> list[str]:

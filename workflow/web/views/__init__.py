@@ -1,6 +1,24 @@
 """The pages, one module per kind of user; importing them attaches them to the blueprint."""
 
 from workflow.web import filters  # noqa: F401 - the templates' filters attach themselves too
-from workflow.web.views import account, auditing, cases, dashboard, particulars, queue, steps
+from workflow.web.views import (
+    account,
+    auditing,
+    cases,
+    dashboard,
+    particulars,
+    password,
+    queue,
+    steps,
+)
 
-__all__ = ["account", "auditing", "cases", "dashboard", "particulars", "queue", "steps"]
+__all__ = [
+    "account",
+    "auditing",
+    "cases",
+    "dashboard",
+    "particulars",
+    "password",
+    "queue",
+    "steps",
+]

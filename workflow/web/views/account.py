@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -18,7 +17,7 @@ from workflow.web import LANGUAGES, signin
 from workflow.web.blueprint import web
 from workflow.web.chrome import HOMES
 from workflow.web.labels import label
-from workflow.web.refusals import drawn_again
+from workflow.web.refusals import drawn_again, wait_message
 
 
 @web.get("/")
@@ -51,13 +50,7 @@ def sign_in() -> ResponseReturnValue:
         problem = _("The username or password is wrong.")
         return _sign_in_again(username, next_path, problem, NotAuthenticated(problem))
     except TooManyAttempts as error:
-        minutes = max(1, -(-int(error.details["retry_after"]) // 60))
-        problem = ngettext(
-            "Too many failed sign-ins. Wait %(num)d minute, then try again.",
-            "Too many failed sign-ins. Wait %(num)d minutes, then try again.",
-            minutes,
-        )
-        return _sign_in_again(username, next_path, problem, error)
+        return _sign_in_again(username, next_path, wait_message(error), error)
     return redirect(next_path or url_for("web.home"), 303)
 
 

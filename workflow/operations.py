@@ -109,6 +109,7 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
         reference=new_reference(),
         workflow_id=workflow_id,
         opened_by_id=caller.id,
+        agency_id=caller.agency_id,
         created_at=now,
         updated_at=now,
     )

@@ -19,6 +19,7 @@ ACTIONS = {
     "cases.post_reopen": "case.reopen",
     "cases.get_history": "case.history",
     "cases.post_assignment": "case.assign",
+    "cases.delete_assignment": "case.unassign",
     "break_glass.post_break_glass": "case.break_glass",
     "documents.post_document": "document.upload",
     "documents.get_documents": "document.list",

@@ -96,6 +96,7 @@ def add_case(batch: Batch, story: Story, cast: Cast, now: datetime, rng: random.
             "created_at": opened,
             "updated_at": updated_at,
             "opened_by_id": lawyer.id,
+            "agency_id": lawyer.agency_id,
         }
     )
     listed = ListedCase(

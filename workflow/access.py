@@ -64,6 +64,7 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
         if track is not None:
             waiting |= track.waiting_on(track_state.state)
     return CaseFacts(
+        agency=case.agency_id,
         assigned=frozenset(uuid.UUID(user) for user in split(assigned)),
         waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
         handled_by=frozenset(uuid.UUID(agency) for agency in split(handled)),
@@ -106,9 +107,11 @@ def readable_case(db: Session, caller: Caller) -> ColumnElement[bool]:
 
 def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bool]:
     if caller.role is Role.LAWYER:
+        # Assigned, and in the NGO that holds the case (`permissions.works_case`).
+        ours = Case.agency_id == caller.agency_id
         if one_case:
-            return _exists(Assignment, Assignment.user_id == caller.id)
-        return Case.id.in_(select(Assignment.case_id).filter_by(user_id=caller.id))
+            return and_(ours, _exists(Assignment, Assignment.user_id == caller.id))
+        return and_(ours, Case.id.in_(select(Assignment.case_id).filter_by(user_id=caller.id)))
     if caller.role is Role.OFFICIAL:
         handled = _exists(TransitionRecord, TransitionRecord.agency_id == caller.agency_id)
         taken_by_others = _exists(

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
 
 from audit.recorder import record_command
 from workflow import database_roles, migrations, sealing, transactions
@@ -21,7 +22,7 @@ from workflow.doctor import doctor_command
 from workflow.errors import HomewardError
 from workflow.identity import keys
 from workflow.identity.operations import create_user, update_user
-from workflow.models import Agency, User
+from workflow.models import Agency, Case, User
 from workflow.rules import catalogue
 from workflow.vocabulary import AgencyKind, Role
 
@@ -206,7 +207,7 @@ def users_update(
         if agency_name and agency is None:
             fail("there is no agency with that name")
         try:
-            ended = update_user(
+            update = update_user(
                 session,
                 user,
                 Role(role) if role else None,
@@ -216,14 +217,37 @@ def users_update(
         except HomewardError as error:
             fail(error.message)
         changes = {"role": role, "agency": agency_name, "disabled": disable}
+        ended = update.sessions_ended
         record_command(
             session,
             "admin.user_update",
             object_type="user",
             object_id=username,
-            detail={k: v for k, v in changes.items() if v is not None} | {"sessions_ended": ended},
+            detail={k: v for k, v in changes.items() if v is not None}
+            | {"sessions_ended": ended, "assignments_ended": len(update.cases_left)},
         )
+        left = _note_cases_left(session, username, update.cases_left)
     click.echo(f"user updated: {username}; {ended} session(s) ended")
+    for line in left:
+        click.echo(line)
+
+
+def _note_cases_left(session: Session, username: str, cases: list[Case]) -> list[str]:
+    """One event per case left, so that each case's own trail shows when its lawyer went; and
+    a line per case for the operator, naming those left without a lawyer."""
+    lines = []
+    for case in cases:
+        alone = "" if case.assignments else " (it has no lawyer now)"
+        lines.append(f"no longer assigned to {case.reference}{alone}")
+        record_command(
+            session,
+            "case.unassign",
+            case=case,
+            object_type="user",
+            object_id=username,
+            detail={"reason": "agency_changed", "lawyers_left": len(case.assignments)},
+        )
+    return lines
 
 
 @click.group("workflow", cls=AppGroup)

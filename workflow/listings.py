@@ -24,6 +24,7 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    inspect,
     select,
     type_coerce,
 )
@@ -38,6 +39,7 @@ from workflow.models import (
     CaseRoute,
     TrackState,
     TransitionRecord,
+    User,
     WorkflowRecord,
 )
 from workflow.permissions import Caller
@@ -62,7 +64,11 @@ _PARTS = tuple(
     for part in (
         select(TrackState.case_id, TrackState.track, TrackState.state, TrackState.since),
         select(CaseRoute.case_id, CaseRoute.agency_kind, CaseRoute.agency_id),
-        select(Assignment.case_id, Assignment.user_id),
+        # A lawyer finds a case only while in the NGO that holds it (`permissions.works_case`).
+        select(Assignment.case_id, Assignment.user_id)
+        .join(Case, Case.id == Assignment.case_id)
+        .join(User, User.id == Assignment.user_id)
+        .where(User.agency_id == Case.agency_id),
         select(TransitionRecord.case_id, TransitionRecord.agency_id, Agency.kind)
         .join(Agency, Agency.id == TransitionRecord.agency_id)
         .distinct(),
@@ -253,6 +259,20 @@ def keep_current(sessions: sessionmaker[Session]) -> None:
 
 def _note_flushed(session: Session, _context: object) -> None:
     _touched(session).update(_touched_cases([*session.new, *session.dirty, *session.deleted]))
+    _touched(session).update(_cases_of_moved_lawyers(session))
+
+
+def _cases_of_moved_lawyers(session: Session) -> Iterator[uuid.UUID]:
+    """A user who changed agency touches the cases they are assigned to: their rows there
+    depend on whether they are still in the NGO that holds each case."""
+    moved = [
+        user.id
+        for user in session.dirty
+        if isinstance(user, User) and inspect(user).attrs.agency_id.history.has_changes()
+    ]
+    if moved:
+        query = select(Assignment.case_id).where(Assignment.user_id.in_(moved))
+        yield from session.connection().scalars(query)
 
 
 def _note_bulk_change(state: ORMExecuteState) -> None:

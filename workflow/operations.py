@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -14,7 +13,7 @@ from workflow import tallies
 from workflow.access import fact_lists, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.engine import check_step, initial_states
-from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted, WrongState
+from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.evidence.consents import step_evidence
 from workflow.models import (
     Assignment,
@@ -24,7 +23,6 @@ from workflow.models import (
     PersonName,
     TrackState,
     TransitionRecord,
-    User,
 )
 from workflow.permissions import (
     Caller,
@@ -109,6 +107,7 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
         reference=new_reference(),
         workflow_id=workflow_id,
         opened_by_id=caller.id,
+        agency_id=caller.agency_id,
         created_at=now,
         updated_at=now,
     )
@@ -137,31 +136,6 @@ def update_particulars(
         _apply_fields(person, change)
     case.updated_at = utcnow()
     db.flush()
-
-
-def assign_lawyer(db: Session, caller: Caller, case: Case, facts: CaseFacts, username: str) -> User:
-    """Add another lawyer of the caller's own NGO to the case."""
-    _ensure_case_lawyer(caller, facts, "assign others to it")
-    lawyer = db.scalar(select(User).filter_by(username=username))
-    if (
-        lawyer is None
-        or not lawyer.active
-        or lawyer.role is not Role.LAWYER
-        or lawyer.agency_id != caller.agency_id
-    ):
-        raise InvalidInput(
-            "Name an active lawyer of your own organisation.",
-            [{"field": "username", "problem": "not_a_colleague"}],
-        )
-    if case.is_assigned(lawyer.id):
-        raise Conflict("That lawyer already works this case.")
-    case.assignments.append(Assignment(user_id=lawyer.id, assigned_by_id=caller.id))
-    case.updated_at = utcnow()
-    try:
-        db.flush()
-    except IntegrityError:
-        raise Conflict("That lawyer already works this case.") from None
-    return lawyer
 
 
 def perform_transition(

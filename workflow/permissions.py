@@ -21,9 +21,10 @@ class Caller:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What need-to-know depends on: who works the case, who it waits on, who handled it;
-    and who holds a live break-glass grant on it."""
+    """What need-to-know depends on: the NGO that holds the case and its lawyers assigned to it,
+    who it waits on, who handled it; and who holds a live break-glass grant on it."""
 
+    agency: uuid.UUID | None = None
     assigned: frozenset[uuid.UUID] = frozenset()
     waiting_on: frozenset[AgencyKind] = frozenset()
     handled_by: frozenset[uuid.UUID] = field(default_factory=frozenset)
@@ -75,17 +76,23 @@ def can_break_glass(caller: Caller) -> bool:
 
 
 def needs_to_know(caller: Caller, facts: CaseFacts) -> bool:
-    """Lawyers see their assigned cases; officials what waits on or was handled by their agency.
+    """Lawyers see the cases they work; officials what waits on or was handled by their agency.
 
     A step waits on every agency of its kind until one of them acts on the case and takes it.
     Everything but reading the case and its history rests on this, never on a break-glass grant.
     """
     if caller.role is Role.LAWYER:
-        return caller.id in facts.assigned
+        return works_case(caller, facts)
     if caller.role is Role.OFFICIAL:
         waits_on_us = caller.agency_kind in facts.waiting_on and facts.open_to(caller)
         return waits_on_us or caller.agency_id in facts.handled_by
     return False
+
+
+def works_case(caller: Caller, facts: CaseFacts) -> bool:
+    """A lawyer assigned to the case, while in the NGO that holds it: one who moved to another
+    NGO takes none of the old one's cases along."""
+    return caller.id in facts.assigned and caller.agency_id == facts.agency
 
 
 def can_open_case(caller: Caller) -> bool:
@@ -94,7 +101,7 @@ def can_open_case(caller: Caller) -> bool:
 
 def can_edit_case(caller: Caller, facts: CaseFacts) -> bool:
     """Particulars and assignments belong to the lawyers working the case."""
-    return caller.role is Role.LAWYER and caller.id in facts.assigned
+    return caller.role is Role.LAWYER and works_case(caller, facts)
 
 
 def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> bool:

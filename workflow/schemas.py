@@ -180,6 +180,10 @@ class CasePath(Input):
     case_id: Annotated[str, Field(max_length=64)]
 
 
+class AssigneePath(CasePath):
+    username: Username
+
+
 PastDate = Annotated[date, AfterValidator(_not_future)]
 
 

@@ -55,6 +55,7 @@ CALLS: dict[str, Call] = {
     "cases.post_reopen": Call({}, if_match=True),
     "cases.get_history": Call(),
     "cases.post_assignment": Call({"username": "lawyer2"}),
+    "cases.delete_assignment": Call(),
     "break_glass.post_break_glass": Call({"reason": REASON}, refused=CANNOT_BREAK_GLASS),
     "consents.post_consent": Call(CONSENT),
     "consents.get_consents": Call(),
@@ -113,6 +114,7 @@ def path_of(app: Flask, rule: Rule, method: str, named: dict[str, str]) -> str:
         "consent_id": named["consent"],
         "form": FORM,
         "kind": FORM,
+        "username": "lawyer",
     }
     given = {name: value for name, value in values.items() if name in rule.arguments}
     return app.url_map.bind("localhost").build(rule.endpoint, given, method=method)

@@ -97,6 +97,7 @@ class World:
             workflow=workflow,
             status=status,
             opened_by_id=opener.id,
+            agency_id=opener.agency_id,
             people=[
                 Person(id=uuid.uuid4(), relation=Relation.CHILD, position=0),
                 Person(id=uuid.uuid4(), relation=Relation.MOTHER, position=1),

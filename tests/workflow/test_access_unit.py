@@ -11,7 +11,7 @@ from flask import g
 from sqlalchemy import ColumnElement, select
 
 from tests.workflow.memory import World, world_fixture  # noqa: F401 - the fixture `world`
-from workflow import access
+from workflow import access, permissions
 from workflow.db import utcnow
 from workflow.models import BreakGlassGrant, Case, TrackState, WorkflowRecord
 from workflow.permissions import Caller
@@ -283,3 +283,19 @@ def test_a_case_the_caller_needs_to_know_is_readable_without_a_grant(world, v1) 
     case = world.case(v1, AT_COURT, lawyers=(lawyer,))
     assert found(world, access.readable_case(world.session, me)) == {case.id}
     assert found(world, access.readable_case(world.session, judge)) == {case.id}
+
+
+def test_a_lawyer_in_another_ngo_than_the_case_is_seen_by_neither_rule(world, v1) -> None:
+    """An assignment that outlived its lawyer's move: the SQL rules and the predicate agree that
+    it opens nothing, while the colleague who stayed still sees the case."""
+    moved, _ = caller(world, Role.LAWYER, AgencyKind.NGO)
+    stayed = world.user(Role.LAWYER, moved.agency)
+    case = world.case(v1, AT_COURT, lawyers=(stayed, moved))
+    moved.agency = world.agency(AgencyKind.NGO)  # behind the operations' back
+    world.session.flush()
+    facts = access.case_facts(world.session, case)
+    for user, sees in ((moved, False), (stayed, True)):
+        who = access.caller_of(user)
+        assert (listed(world, who) == {case.id}) is sees
+        assert (found(world, access.readable_case(world.session, who)) == {case.id}) is sees
+        assert permissions.needs_to_know(who, facts) is sees

@@ -112,7 +112,7 @@ def mother_of(case: Case) -> uuid.UUID:
 
 def facts_for(who: Caller, **kw: Any) -> CaseFacts:
     kinds = frozenset({who.agency_kind}) if who.role is Role.OFFICIAL else frozenset()
-    return CaseFacts(assigned=frozenset({who.id}), waiting_on=kinds, **kw)
+    return CaseFacts(agency=who.agency_id, assigned=frozenset({who.id}), waiting_on=kinds, **kw)
 
 
 def attempt(

@@ -614,12 +614,18 @@ AUDITOR = Caller(uuid.uuid4(), Role.AUDITOR, OMBUDSMAN, AgencyKind.OMBUDSMAN)
 ADMIN = Caller(uuid.uuid4(), Role.ADMIN, OPERATOR, AgencyKind.OPERATOR)
 MISFILED = Caller(uuid.uuid4(), Role.LAWYER, COURT, AgencyKind.COURT)  # a lawyer in a court
 
-ASSIGNED = CaseFacts(assigned=frozenset({LAWYER.id}))
+# The lawyer, assigned to a case of the NGO, after moving to another NGO.
+MOVED = Caller(LAWYER.id, Role.LAWYER, OTHER_NGO, AgencyKind.NGO)
+
+ASSIGNED = CaseFacts(agency=NGO, assigned=frozenset({LAWYER.id}))
 WAITS_ON_COURT = CaseFacts(
-    assigned=frozenset({LAWYER.id}), waiting_on=frozenset({AgencyKind.COURT})
+    agency=NGO, assigned=frozenset({LAWYER.id}), waiting_on=frozenset({AgencyKind.COURT})
 )
-HANDLED_BY_COURT = CaseFacts(assigned=frozenset({LAWYER.id}), handled_by=frozenset({COURT}))
+HANDLED_BY_COURT = CaseFacts(
+    agency=NGO, assigned=frozenset({LAWYER.id}), handled_by=frozenset({COURT})
+)
 EVERYONE = CaseFacts(
+    agency=NGO,
     assigned=frozenset({c.id for c in (LAWYER, JUDGE, REGISTRAR, AUDITOR, ADMIN)}),
     waiting_on=frozenset(AgencyKind),
     handled_by=frozenset({COURT, REGISTRY, OMBUDSMAN, OPERATOR}),
@@ -649,6 +655,7 @@ REQUEST = Transition.model_validate(
         (LAWYER, ASSIGNED, True),
         (LAWYER2, ASSIGNED, False),
         (LAWYER3, ASSIGNED, False),
+        (MOVED, ASSIGNED, False),
         (LAWYER2, WAITS_ON_COURT, False),
         (JUDGE, ASSIGNED, False),
         (JUDGE, WAITS_ON_COURT, True),
@@ -688,6 +695,7 @@ def test_who_may_open_a_case(caller: Caller, expected: bool) -> None:
         (LAWYER, ASSIGNED, True),
         (LAWYER2, ASSIGNED, False),
         (LAWYER3, ASSIGNED, False),
+        (MOVED, ASSIGNED, False),
         (JUDGE, WAITS_ON_COURT, False),
         (JUDGE, EVERYONE, False),
         (REGISTRAR, EVERYONE, False),
@@ -717,6 +725,7 @@ def test_who_may_change_particulars_and_assign(
         (LAWYER, ASSIGNED, REQUEST, True),
         (LAWYER2, ASSIGNED, REQUEST, False),
         (LAWYER3, ASSIGNED, REQUEST, False),
+        (MOVED, ASSIGNED, REQUEST, False),
         (JUDGE, EVERYONE, REQUEST, False),
     ],
 )

@@ -54,6 +54,7 @@ class Actor:
         """The case waits on the caller's kind of agency, which has handled it before; and the
         caller is assigned to it if it is theirs."""
         return CaseFacts(
+            agency=caller.agency_id,
             assigned=frozenset({caller.id}) if self.on_case else frozenset(),
             waiting_on=frozenset({caller.agency_kind}),
             handled_by=frozenset({caller.agency_id}),

@@ -67,9 +67,23 @@ def test_each_role_right_belongs_to_the_roles_named(predicate, role, kind) -> No
 
 def test_a_lawyer_sees_only_the_cases_assigned_to_them() -> None:
     me, colleague = lawyer(), lawyer()
-    facts = CaseFacts(assigned=frozenset({me.id}), waiting_on=frozenset({AgencyKind.NGO}))
+    facts = CaseFacts(
+        agency=me.agency_id, assigned=frozenset({me.id}), waiting_on=frozenset({AgencyKind.NGO})
+    )
     assert p.needs_to_know(me, facts) is True
     assert p.needs_to_know(colleague, facts) is False
+
+
+def test_a_lawyer_assigned_to_a_case_of_another_ngo_sees_and_does_nothing() -> None:
+    """A lawyer moved to another NGO whose assignment somehow survived the move."""
+    moved = lawyer()
+    facts = CaseFacts(agency=uuid.uuid4(), assigned=frozenset({moved.id}))
+    lawyer_step = step((Role.LAWYER, AgencyKind.NGO))
+    assert p.needs_to_know(moved, facts) is False
+    assert p.can_view_case(moved, facts) is False
+    assert p.can_edit_case(moved, facts) is False
+    assert p.can_perform(moved, facts, lawyer_step) is False
+    assert p.can_read_document(moved, facts, LAB, frozenset()) is False
 
 
 def test_a_lawyer_does_not_see_a_case_because_their_agency_handled_it() -> None:
@@ -128,6 +142,7 @@ def test_an_official_sees_what_waits_on_or_was_handled_by_their_agency(facts, se
 def test_auditors_and_admins_never_need_to_know_a_child(role) -> None:
     someone = caller(role, AgencyKind.OPERATOR)
     facts = CaseFacts(
+        agency=someone.agency_id,
         assigned=frozenset({someone.id}),
         waiting_on=frozenset({AgencyKind.OPERATOR}),
         handled_by=frozenset({someone.agency_id}),
@@ -161,7 +176,9 @@ def test_a_break_glass_grant_opens_the_case_to_its_holder_only() -> None:
 
 def test_a_grant_is_not_break_glass_when_the_reader_needs_to_know_anyway() -> None:
     me = lawyer()
-    facts = CaseFacts(assigned=frozenset({me.id}), break_glass=frozenset({me.id}))
+    facts = CaseFacts(
+        agency=me.agency_id, assigned=frozenset({me.id}), break_glass=frozenset({me.id})
+    )
     assert p.can_view_case(me, facts) is True
     assert p.opened_by_break_glass(me, facts) is False
 
@@ -192,6 +209,7 @@ def test_break_glass_lets_one_read_but_never_act() -> None:
 def test_only_the_role_and_kind_the_step_names_may_take_it(role, kind) -> None:
     someone = caller(role, kind)
     facts = CaseFacts(
+        agency=someone.agency_id,
         assigned=frozenset({someone.id}),
         waiting_on=frozenset({kind}),
         handled_by=frozenset({someone.agency_id}),
@@ -230,6 +248,7 @@ def test_a_named_performer_still_needs_to_know_the_case() -> None:
 def test_particulars_consents_and_forms_belong_to_the_assigned_lawyers(predicate, role, kind):
     someone = caller(role, kind)
     facts = CaseFacts(
+        agency=someone.agency_id,
         assigned=frozenset({someone.id}),
         waiting_on=frozenset({kind}),
         handled_by=frozenset({someone.agency_id}),
@@ -242,6 +261,7 @@ def test_particulars_consents_and_forms_belong_to_the_assigned_lawyers(predicate
 def test_documents_are_attached_by_those_who_need_to_know(role, kind) -> None:
     someone = caller(role, kind)
     seen = CaseFacts(
+        agency=someone.agency_id,
         assigned=frozenset({someone.id}),
         waiting_on=frozenset({kind}),
         handled_by=frozenset({someone.agency_id}),
@@ -252,7 +272,7 @@ def test_documents_are_attached_by_those_who_need_to_know(role, kind) -> None:
 
 def test_a_lawyer_on_the_case_reads_every_document() -> None:
     me = lawyer()
-    facts = CaseFacts(assigned=frozenset({me.id}))
+    facts = CaseFacts(agency=me.agency_id, assigned=frozenset({me.id}))
     assert p.can_read_document(me, facts, LAB, frozenset()) is True
     assert p.can_read_document(lawyer(), facts, LAB, frozenset()) is False
 
@@ -284,6 +304,10 @@ def test_an_official_outside_need_to_know_reads_no_document() -> None:
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN])
 def test_auditors_and_admins_read_no_document(role) -> None:
     someone = caller(role, AgencyKind.COURT)
-    facts = CaseFacts(assigned=frozenset({someone.id}), handled_by=frozenset({someone.agency_id}))
+    facts = CaseFacts(
+        agency=someone.agency_id,
+        assigned=frozenset({someone.id}),
+        handled_by=frozenset({someone.agency_id}),
+    )
     evidence = frozenset({AgencyKind.COURT})
     assert p.can_read_document(someone, facts, someone.agency_id, evidence) is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
-from workflow import operations, transactions
+from workflow import assignments, operations, transactions
 from workflow.access import case_facts, current_caller
 from workflow.api.answers import AssignmentOut, CaseOut, CasePageOut, HistoryOut
 from workflow.api.bearer import require_user
@@ -15,6 +15,7 @@ from workflow.models import Case
 from workflow.permissions import CaseFacts
 from workflow.present import case_history, case_json, case_summary
 from workflow.schemas import (
+    AssigneePath,
     AssignmentIn,
     CaseIn,
     CaseListQuery,
@@ -30,6 +31,7 @@ from workflow.services.cases import (
     change_case,
     find_visible_case,
     open_new_case,
+    unassign,
     visible_cases,
 )
 
@@ -110,8 +112,16 @@ def post_assignment(path: CasePath, body: AssignmentIn) -> tuple[Response, int]:
     """Assign another lawyer of the caller's NGO to the case."""
     session, caller = transactions.session(), current_caller()
     case, facts = find_visible_case(session, caller, path.case_id)
-    lawyer = operations.assign_lawyer(session, caller, case, facts, body.username)
+    lawyer = assignments.assign_lawyer(session, caller, case, facts, body.username)
     return jsonify({"case_id": str(case.id), "username": lawyer.username}), 201
+
+
+@blueprint.delete("/<case_id>/assignments/<username>", responses={200: AssignmentOut})
+def delete_assignment(path: AssigneePath) -> Response:
+    """Take a lawyer (a colleague or oneself) off the case; its last lawyer cannot be removed
+    (409). A name that is not on the case is 404, whoever it names."""
+    case = unassign(path.case_id, path.username)
+    return jsonify({"case_id": str(case.id), "username": path.username})
 
 
 def _change(path: CasePath, change: Change[Command], command: Command) -> Response:

@@ -13,12 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
+from workflow.assignments import end_assignments_elsewhere
 from workflow.db import utcnow
 from workflow.errors import Conflict, InvalidInput, NotAuthenticated
 from workflow.identity.passwords import check_new_password, hash_password, verify_password
 from workflow.identity.throttle import check_throttle, clear_throttle, count_failure, throttle_keys
 from workflow.identity.tokens import issue_access_token
-from workflow.models import Agency, AuthSession, SpentRefreshToken, User
+from workflow.models import Agency, AuthSession, Case, SpentRefreshToken, User
 from workflow.transactions import even_if_refused
 from workflow.vocabulary import AgencyKind, Role
 
@@ -176,15 +177,24 @@ def create_user(db: Session, username: str, password: str, role: Role, agency: A
     return user
 
 
+@dataclass(frozen=True)
+class UserUpdate:
+    """What changing a user ended: their sessions, and the cases of an NGO they left."""
+
+    sessions_ended: int
+    cases_left: list[Case]
+
+
 def update_user(
     db: Session,
     user: User,
     role: Role | None = None,
     agency: Agency | None = None,
     active: bool | None = None,
-) -> int:
+) -> UserUpdate:
     """Change a user's role, agency or standing; any change ends their sessions at once, so no
-    token outlives the rights it was issued under. Return how many sessions ended."""
+    token outlives the rights it was issued under, and a move to another agency ends their
+    assignments on the cases the old one holds."""
     new_role, new_agency = role or user.role, agency or user.agency
     _check_role_fits(new_role, new_agency)
     changed = (new_role, new_agency.id, user.active if active is None else active) != (
@@ -195,7 +205,9 @@ def update_user(
     user.role, user.agency = new_role, new_agency
     user.active = user.active if active is None else active
     db.flush()
-    return end_user_sessions(db, user.id, "account_changed") if changed else 0
+    left = end_assignments_elsewhere(db, user.id, new_agency.id)
+    ended = end_user_sessions(db, user.id, "account_changed") if changed else 0
+    return UserUpdate(ended, left)
 
 
 def change_password(

@@ -35,6 +35,8 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # The NGO that holds the case: only its lawyers work it, whoever of them moves elsewhere.
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     # Set when the retention period ran out and the case's personal data and documents were erased.
     purged_at: Mapped[datetime | None]
 

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
-from workflow import operations, transactions
+from workflow import assignments, operations, transactions
 from workflow.access import current_caller
 from workflow.break_glass import latest_grant
 from workflow.errors import StaleVersion
@@ -59,6 +59,15 @@ def change_case(
     case, facts = find_visible_case(session, caller, case_id)
     require_version(seen_version(), case.version)
     change(session, caller, case, facts, command)
+    return case
+
+
+def unassign(case_id: str, username: str) -> Case:
+    """Take a lawyer off a case the caller works; the trail names whom."""
+    session, caller = transactions.session(), current_caller()
+    case, facts = find_visible_case(session, caller, case_id)
+    assignments.unassign_lawyer(session, caller, case, facts, username)
+    audit.note(detail={"unassigned": username, "lawyers_left": len(case.assignments)})
     return case
 
 

@@ -2,11 +2,11 @@
 
 Every list and queue reads `case_listings` by viewer through an index in the list's own order,
 instead of testing every case against need-to-know; the rows of the cases already present are
-derived here from their status, tracks, routes, assignments and history (`workflow.listings`),
-and from then on kept by each transaction that changes a case. Names are searched through a
-text index of their blind tokens: FTS5 on SQLite (an external-content table kept by triggers: a
-later migration that copies `person_names` in batch mode must create them again), GIN on
-PostgreSQL.
+derived from their status, tracks, routes, assignments and history (`workflow.listings`) by
+revision 0011, whose column that derivation now reads, and from then on kept by each
+transaction that changes a case. Names are searched through a text index of their blind
+tokens: FTS5 on SQLite (an external-content table kept by triggers: a later migration that
+copies `person_names` in batch mode must create them again), GIN on PostgreSQL.
 
 Revision ID: 0010
 Revises: 0007
@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from workflow import listings
 from workflow.name_index import FTS_TABLE, GIN_INDEX
 
 revision = "0010"
@@ -65,7 +64,7 @@ def upgrade() -> None:
     )
     for name, columns in INDEXES.items():
         op.create_index(name, "case_listings", columns)
-    listings.rebuild(op.get_bind())
+    # The rows are derived by 0011, once cases name their NGO, on which a lawyer's rows depend.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             f"CREATE INDEX {GIN_INDEX} ON person_names "

@@ -116,7 +116,7 @@ def _entered_near_cutoff(
     Two plain reads, an index range over the track states and a look-up of their cases by key,
     so that no planner can choose to walk the cases instead."""
     entered = _rows(db, entered_between, parameters)
-    workflows = _open_workflows(db, {case_id for case_id, *_ in entered})
+    workflows = open_workflows(db, {case_id for case_id, *_ in entered})
     for case_id, track, state, since in entered:
         if case_id not in workflows:
             continue  # closed or complete: counted in no stage
@@ -125,16 +125,19 @@ def _entered_near_cutoff(
             yield stage
 
 
-def _open_workflows(db: Session, case_ids: set[Any]) -> dict[Any, int]:
-    """The workflow of each of these cases that is open, read by primary key."""
+def open_workflows(db: Session, case_ids: set[Any]) -> dict[Any, int]:
+    """The workflow of each of these cases that is open, read by primary key only: asked for
+    open cases as well, SQLite prefers walking the index of every open case to the keys."""
     workflows: dict[Any, int] = {}
     ordered = sorted(case_ids)
     for start in range(0, len(ordered), KEYS_PER_READ):
         chunk = ordered[start : start + KEYS_PER_READ]
-        statement = select(Case.id, Case.workflow_id).where(
-            Case.id.in_(chunk), Case.status == CaseStatus.OPEN
+        statement = select(Case.id, Case.workflow_id, Case.status).where(Case.id.in_(chunk))
+        workflows.update(
+            (case_id, int(workflow))
+            for case_id, workflow, status in _rows(db, statement)
+            if status == CaseStatus.OPEN
         )
-        workflows.update((case_id, int(workflow)) for case_id, workflow in _rows(db, statement))
     return workflows
 
 
@@ -167,7 +170,7 @@ def _overdue_statements(count: int) -> tuple[Executable, Executable]:
         for number in range(count)
     )
     # Only the track states in range: whose case is open, and of which workflow, is looked up
-    # by key afterwards (`_open_workflows`), for the few rows found.
+    # by key afterwards (`open_workflows`), for the few rows found.
     between = (
         and_(
             TrackState.track == given("track", number, String),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from tests.web.helpers import sign_in, table_rows
 from tests.workflow.helpers import Clock
 from workflow import operations, transactions
 from workflow.db import utcnow
-from workflow.overdue import overdue_by_agency
+from workflow.overdue import open_workflows, overdue_by_agency
 from workflow.vocabulary import AgencyKind
 from workflow.web import figures
 
@@ -258,6 +259,30 @@ def test_the_dashboard_reads_no_growing_table_whole(
         scanned = {read[0]: whole_scans(connection, *read) for read in reads}
     assert {statement: tables for statement, tables in scanned.items() if tables} == {}
     assert any("stay_tallies" in statement for statement, _ in reads)
+
+
+def test_the_cases_near_a_cutoff_are_looked_up_by_key(api: Api, app: Any) -> None:
+    """Which of the track states near a target's cutoff belong to open cases, and of which
+    workflow: read by primary key, never along the index of every open case."""
+    opened = [uuid.UUID(api.create_case()["id"]) for _ in range(5)]  # from 3 keys on, SQLite
+    # would rather walk the index of open cases, if asked for open ones
+    engine = app.extensions["homeward.engine"]
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with app.app_context():
+            found = open_workflows(transactions.session(), set(opened))
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+    assert set(found) == set(opened)
+    with engine.connect() as connection:
+        scanned = {read[0]: whole_scans(connection, *read) for read in statements}
+    assert {statement: tables for statement, tables in scanned.items() if tables} == {}
 
 
 def whole_scans(connection: Any, statement: str, parameters: Any) -> set[str]:

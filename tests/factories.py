@@ -219,3 +219,9 @@ def current_signing_key(app: Any) -> SigningKey:
     """The key Homeward signs tokens with now."""
     with app.app_context():
         return key_ring().current
+
+
+def can_sign_in(client: FlaskClient, password: str, username: str = "lawyer") -> bool:
+    """Whether the API lets this user in with this password."""
+    body = {"username": username, "password": password}
+    return client.post("/api/v1/auth/login", json=body).status_code == 200

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.audit.helpers import last_event
 from tests.conftest import PASSWORD
+from tests.factories import can_sign_in
 from tests.security.test_sessions import me, sign_in, trade
 
 NEW = "a longer passphrase for spring"
@@ -30,11 +31,6 @@ def change(client: FlaskClient, pair: dict[str, Any], body: Any) -> Any:
 
 def changed(client: FlaskClient, pair: dict[str, Any], new: str = NEW) -> Any:
     return change(client, pair, {"current_password": PASSWORD, "new_password": new})
-
-
-def can_sign_in(client: FlaskClient, password: str, username: str = "lawyer") -> bool:
-    body = {"username": username, "password": password}
-    return client.post("/api/v1/auth/login", json=body).status_code == 200
 
 
 @pytest.mark.parametrize("username", ["lawyer", "registrar", "auditor", "admin"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -243,21 +244,12 @@ def test_the_dashboard_reads_no_growing_table_whole(
         clock.advance(DAY)
     sign_in(client, "auditor")
     engine = app.extensions["homeward.engine"]
-    statements: list[tuple[str, Any]] = []
 
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with statements_run(engine) as statements:
         assert client.get("/dashboard").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
     reads = [each for each in statements if each[0].lstrip().upper().startswith(("SELECT", "WITH"))]
-    with engine.connect() as connection:
-        scanned = {read[0]: whole_scans(connection, *read) for read in reads}
-    assert {statement: tables for statement, tables in scanned.items() if tables} == {}
+    assert scans_in(engine, reads) == {}
     assert any("stay_tallies" in statement for statement, _ in reads)
 
 
@@ -267,6 +259,17 @@ def test_the_cases_near_a_cutoff_are_looked_up_by_key(api: Api, app: Any) -> Non
     opened = [uuid.UUID(api.create_case()["id"]) for _ in range(5)]  # from 3 keys on, SQLite
     # would rather walk the index of open cases, if asked for open ones
     engine = app.extensions["homeward.engine"]
+
+    with statements_run(engine) as statements, app.app_context():
+        found = open_workflows(transactions.session(), set(opened))
+
+    assert set(found) == set(opened)
+    assert scans_in(engine, statements) == {}
+
+
+@contextmanager
+def statements_run(engine: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement the engine runs meanwhile, with its parameters."""
     statements: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -274,15 +277,16 @@ def test_the_cases_near_a_cutoff_are_looked_up_by_key(api: Api, app: Any) -> Non
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        with app.app_context():
-            found = open_workflows(transactions.session(), set(opened))
+        yield statements
     finally:
         event.remove(engine, "before_cursor_execute", keep)
 
-    assert set(found) == set(opened)
+
+def scans_in(engine: Any, reads: list[tuple[str, Any]]) -> dict[str, set[str]]:
+    """Each read that walks a growing table whole, with the tables it walks."""
     with engine.connect() as connection:
-        scanned = {read[0]: whole_scans(connection, *read) for read in statements}
-    assert {statement: tables for statement, tables in scanned.items() if tables} == {}
+        scanned = {read[0]: whole_scans(connection, *read) for read in reads}
+    return {statement: tables for statement, tables in scanned.items() if tables}
 
 
 def whole_scans(connection: Any, statement: str, parameters: Any) -> set[str]:

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from tests.audit.helpers import outcome_of
 from tests.conftest import PASSWORD
+from tests.factories import can_sign_in
 from tests.web.conftest import screenshot
 from tests.web.conftest import sign_in as sign_in_browser
 from tests.web.helpers import body, sign_in
@@ -32,11 +33,6 @@ def post_change(
         "new_password_again": again or new,
     }
     return client.post("/account/password", data=form)
-
-
-def can_sign_in(client: FlaskClient, password: str, username: str = "lawyer") -> bool:
-    body = {"username": username, "password": password}
-    return client.post("/api/v1/auth/login", json=body).status_code == 200
 
 
 @pytest.mark.parametrize("username", ["lawyer", "registrar", "auditor", "admin"])

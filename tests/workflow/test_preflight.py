@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
 from tests.workflow.production import give_keys, production_settings, runtime_url
-from workflow import create_app, db, migrations
+from workflow import create_app, db, migrations, preflight
 from workflow.cli import cli
 from workflow.config import ConfigError
 from workflow.serving.server import check_ready
@@ -84,6 +84,18 @@ def test_a_production_instance_given_its_keys_and_a_runtime_role_starts(
             app.extensions["homeward.engine"].dispose()
     assert response.status_code == 401  # the runtime role read, and appended the refusal
     assert events == 1
+
+
+def test_data_keys_copied_without_the_search_index_key_are_named(
+    instance: Path, database_url: str
+) -> None:
+    settings = production_settings(instance, database_url)
+    give_keys(settings)
+    (Path(settings["DATA_KEYS_DIR"]) / "search-index.secret").unlink()
+
+    problems = preflight.problems(preflight.file_checks(settings))
+
+    assert problems == ["no search index key: search-index.secret is missing beside the data keys"]
 
 
 def test_the_role_that_owns_the_schema_may_not_serve(instance: Path, database_url: str) -> None:

@@ -16,13 +16,12 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow import migrations
+from workflow import migrations, sealing
 from workflow.config import ConfigError
 from workflow.demo import AGENCIES as DEMO_AGENCIES
 from workflow.demo import USERS as DEMO_USERS
 from workflow.identity.passwords import OWASP_MIN_MEMORY_KIB, OWASP_MIN_TIME_COST
 from workflow.models import Agency, User
-from workflow.sealing import INDEX_KEY_FILE, KEY_SUFFIX
 
 Config = Mapping[str, Any]
 DEVELOPMENT_MARK = "(development)"  # in the common name of the certificate development makes
@@ -104,13 +103,12 @@ def _token_keys(directory: Path) -> list[str]:
 
 
 def _data_keys(directory: Path) -> list[str]:
-    if not any(directory.glob(f"*{KEY_SUFFIX}")):
-        return [
-            f"no data key in HOMEWARD_DATA_KEYS_DIR ({directory}): run `homeward keys rotate-data` "
-            "once, with the folder every instance reads"
-        ]
-    if not (directory / INDEX_KEY_FILE).is_file():  # copied the keys but not the whole folder
-        return [f"no search index key: {INDEX_KEY_FILE} is missing beside the data keys"]
+    """What stops the data keys loading as the service loads them: none, a folder copied
+    without its search index key, or a key that cannot be read."""
+    try:
+        sealing.load(directory)
+    except ConfigError as error:
+        return [str(error)]
     return []
 
 

@@ -130,7 +130,8 @@ def load(directory: Path) -> DataKeys:
     paths = sorted(directory.glob(f"*{KEY_SUFFIX}")) if directory.is_dir() else []
     if not paths:
         raise ConfigError(
-            "no data key: run `homeward keys rotate-data` or set HOMEWARD_DATA_KEYS_DIR"
+            f"no data key in HOMEWARD_DATA_KEYS_DIR ({directory}): run `homeward keys "
+            "rotate-data` once, with the folder every instance reads"
         )
     keys = {path.stem: _read_key(path) for path in paths}
     index = directory / INDEX_KEY_FILE

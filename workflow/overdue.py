@@ -95,9 +95,9 @@ def _overdue_steps(db: Session, targets: list[Target]) -> list[tuple[int, str, s
         )
     }
     open_cases = select(*STAGE, StageTally.cases)
-    overdue = {(row[0], row[1], row[2]): int(row[3]) for row in _rows(db, open_cases)}
+    overdue = {(row[0], row[1], row[2]): int(row[3]) for row in rows(db, open_cases)}
     since_day, entered_between = _overdue_statements(len(targets))
-    for workflow_id, track, state, count in _rows(db, since_day, parameters):
+    for workflow_id, track, state, count in rows(db, since_day, parameters):
         overdue[workflow_id, track, state] -= int(count)
     near = dict(edges)
     for stage in _entered_near_cutoff(db, entered_between, parameters, near):
@@ -115,7 +115,7 @@ def _entered_near_cutoff(
 
     Two plain reads, an index range over the track states and a look-up of their cases by key,
     so that no planner can choose to walk the cases instead."""
-    entered = _rows(db, entered_between, parameters)
+    entered = rows(db, entered_between, parameters)
     workflows = open_workflows(db, {case_id for case_id, *_ in entered})
     for case_id, track, state, since in entered:
         if case_id not in workflows:
@@ -135,7 +135,7 @@ def open_workflows(db: Session, case_ids: set[Any]) -> dict[Any, int]:
         statement = select(Case.id, Case.workflow_id, Case.status).where(Case.id.in_(chunk))
         workflows.update(
             (case_id, int(workflow))
-            for case_id, workflow, status in _rows(db, statement)
+            for case_id, workflow, status in rows(db, statement)
             if status == CaseStatus.OPEN
         )
     return workflows
@@ -186,7 +186,7 @@ def _overdue_statements(count: int) -> tuple[Executable, Executable]:
     return days.group_by(*tallied), entered.where(or_(*between))
 
 
-def _rows(
+def rows(
     db: Session, statement: Executable, parameters: dict[str, Any] | None = None
 ) -> Sequence[Row[*tuple[Any, ...]]]:
     """The statement's rows as plain tuples: aggregates need none of the ORM's bookkeeping."""

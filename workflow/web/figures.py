@@ -7,15 +7,13 @@ the workflow's own words (track, state, agency kind). They read the tallies the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Executable,
     Integer,
-    Row,
     Select,
     String,
     and_,
@@ -27,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from workflow.models import CaseTally, StageTally, StayTally
+from workflow.overdue import rows
 from workflow.rules.catalogue import all_definitions
 from workflow.tallies import COARSE, FINE, FINE_PER_COARSE, bucket_middle, coarse_bucket
 from workflow.vocabulary import CaseStatus
@@ -61,7 +60,7 @@ def track_layout(db: Session) -> list[tuple[str, list[str]]]:
 def cases_by_status(db: Session) -> dict[str, int]:
     """How many cases are open, complete or closed."""
     counts = {status.value: 0 for status in CaseStatus}
-    for status, count in _rows(db, select(CaseTally.status, CaseTally.cases)):
+    for status, count in rows(db, select(CaseTally.status, CaseTally.cases)):
         counts[CaseStatus(status).value] = int(count)
     return counts
 
@@ -71,7 +70,7 @@ def open_cases_by_stage(db: Session) -> dict[Stage, int]:
     statement = select(StageTally.track, StageTally.state, func.sum(StageTally.cases)).group_by(
         StageTally.track, StageTally.state
     )  # a few rows for each workflow
-    return {(track, state): int(count) for track, state, count in _rows(db, statement)}
+    return {(track, state): int(count) for track, state, count in rows(db, statement)}
 
 
 def stage_times(db: Session) -> dict[Stage, StageTime]:
@@ -81,7 +80,7 @@ def stage_times(db: Session) -> dict[Stage, StageTime]:
     fine buckets of that doubling alone then give the middle stays' durations."""
     columns = (StayTally.track, StayTally.state, StayTally.bucket, StayTally.stays)
     coarse = select(*columns).where(StayTally.level == COARSE).order_by(*columns[:3])
-    middles = {stage: _middle(buckets) for stage, buckets in _by_stage(_rows(db, coarse)).items()}
+    middles = {stage: _middle(buckets) for stage, buckets in _by_stage(rows(db, coarse)).items()}
     if not middles:
         return {}
     fine = _fine_buckets(db, middles)
@@ -109,7 +108,7 @@ def _fine_buckets(db: Session, middles: dict[Stage, Middle]) -> dict[tuple[str, 
         )
     }
     doublings: dict[tuple[str, str, int], Buckets] = defaultdict(list)
-    for track, state, bucket, stays in _rows(db, _fine_ranges(len(wanted)), parameters):
+    for track, state, bucket, stays in rows(db, _fine_ranges(len(wanted)), parameters):
         doublings[track, state, coarse_bucket(bucket)].append((bucket, stays))
     return doublings
 
@@ -154,10 +153,3 @@ def _locate(buckets: Buckets, rank: int) -> tuple[int, int]:
             return bucket, rank
         rank -= stays
     raise ValueError("no stay of that rank")
-
-
-def _rows(
-    db: Session, statement: Executable, parameters: dict[str, Any] | None = None
-) -> Sequence[Row[*tuple[Any, ...]]]:
-    """The statement's rows as plain tuples: aggregates need none of the ORM's bookkeeping."""
-    return db.connection().execute(statement, parameters).all()

@@ -44,7 +44,7 @@ class HomewardGroup(FlaskGroup):
             fail(*error.problems)
         except (OperationalError, ProgrammingError) as error:
             # The driver's text can carry the statement's parameters, names among them.
-            if type(error.orig).__name__ == "InsufficientPrivilege":
+            if database_roles.lacks_a_right(error):
                 fail(
                     "the database role lacks a right this needs: migrate (`homeward db upgrade`) "
                     "and restore as the role that owns the schema; serve as the runtime role, "

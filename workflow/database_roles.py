@@ -5,6 +5,7 @@ so a runtime role that is compromised cannot switch off the audit trail's append
 from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"  # rows only: never TRUNCATE, REFERENCES, TRIGGER
 SEQUENCE_RIGHTS = "USAGE, SELECT"
@@ -13,6 +14,13 @@ OWNER = text(
     "SELECT tableowner FROM pg_tables "
     "WHERE schemaname = current_schema() AND tablename = 'audit_events'"
 )
+
+
+def lacks_a_right(error: SQLAlchemyError) -> bool:
+    """Whether the database refused the statement for want of a privilege (PostgreSQL's
+    InsufficientPrivilege): the role used is the runtime one where the owner was needed, or
+    one never granted its rights."""
+    return type(getattr(error, "orig", None)).__name__ == "InsufficientPrivilege"
 
 
 class RoleRefused(ValueError):

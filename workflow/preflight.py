@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow import migrations, sealing
+from workflow import database_roles, migrations, sealing
 from workflow.config import ConfigError
 from workflow.demo import AGENCIES as DEMO_AGENCIES
 from workflow.demo import USERS as DEMO_USERS
@@ -171,8 +171,7 @@ def _guarded(connection: Connection, check: Callable[[Connection], list[str]]) -
         with connection.begin():
             return check(connection)
     except SQLAlchemyError as error:
-        refused = type(getattr(error, "orig", None)).__name__ == "InsufficientPrivilege"
-        if refused:
+        if database_roles.lacks_a_right(error):
             return ["this role may not read the tables: as the owner, run `homeward db grant ROLE`"]
         return [f"the schema cannot be read ({type(error).__name__}): run `homeward db upgrade`"]
 

@@ -11,6 +11,7 @@ from flask import Flask, Response, g, request
 from sqlalchemy import inspect
 
 from audit.actions import action_of
+from workflow.http.trail import acting_user
 from workflow.observe import metrics
 from workflow.observe.logs import FIELDS
 
@@ -51,6 +52,6 @@ def _user_id() -> str | None:
     """The signed-in user (or the one who just signed in) by their opaque id, taken from the
     object's identity: the request's commit has expired its attributes, and reading `user.id`
     would cost a query on every request."""
-    user = g.get("audit_facts", {}).get("actor") or g.get("user")
+    user = acting_user()
     identity = inspect(user).identity if user is not None else None
     return str(identity[0]) if identity else None

@@ -49,7 +49,7 @@ def record_request(session: Session, status: int) -> None:
     if action is None or request.method == "OPTIONS":  # a CORS preflight reaches no view
         return
     facts: dict[str, Any] = g.get("audit_facts", {})
-    user = facts.get("actor") or g.get("user")
+    user = acting_user()
     case = facts.get("case")
     append(
         session,
@@ -69,6 +69,11 @@ def record_request(session: Session, status: int) -> None:
         outcome=_outcome(status),
         purpose=_purpose(),
     )
+
+
+def acting_user() -> Any:
+    """Who the request acts as: the user signed in, or the one signing in now."""
+    return g.get("audit_facts", {}).get("actor") or g.get("user")
 
 
 def _path_case() -> str | None:

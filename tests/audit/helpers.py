@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import create_engine, insert, select
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from audit.chain import event_hash
-from audit.models import AuditEvent, AuditHead
+from audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from workflow import transactions
 
 
@@ -83,3 +86,15 @@ def synthetic(seq: int, prev_hash: str, detail: dict[str, Any] | None = None) ->
         "purpose": None,
         "prev_hash": prev_hash,
     }
+
+
+@contextmanager
+def trail_in_memory() -> Iterator[Session]:
+    """A session on the audit tables alone, in an in-memory SQLite database: for the unit tests
+    of the trail's walk and verification."""
+    engine = create_engine("sqlite://")
+    tables = [AuditEvent.__table__, AuditHead.__table__, AuditCheckpoint.__table__]
+    AuditEvent.metadata.create_all(engine, tables=tables)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from audit import merkle, signing, verification
 from audit.chain import GENESIS
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from audit.verification import count, verify_trail
+from tests.audit.helpers import trail_in_memory
 from tests.audit.test_chain_unit import chain
 
 KEY = Ed25519PrivateKey.generate()
@@ -23,12 +24,8 @@ PUBLIC = KEY.public_key()
 
 @pytest.fixture
 def session() -> Iterator[Session]:
-    engine = create_engine("sqlite://")
-    tables = [AuditEvent.__table__, AuditHead.__table__, AuditCheckpoint.__table__]
-    AuditEvent.metadata.create_all(engine, tables=tables)
-    with Session(engine) as session:
+    with trail_in_memory() as session:
         yield session
-    engine.dispose()
 
 
 def store(session: Session, rows: list[dict[str, Any]], head: tuple[int, str] | None) -> None:

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, create_engine, insert, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from audit import merkle, walk
 from audit.chain import GENESIS, event_hash
-from audit.models import AuditCheckpoint, AuditEvent, AuditHead
-from tests.audit.helpers import synthetic
+from audit.models import AuditEvent, AuditHead
+from tests.audit.helpers import synthetic, trail_in_memory
 
 LENGTH = 23
 BATCH = 4  # ranges 1-4, 5-8, …: a change lands at the start, the end or inside one
@@ -25,10 +25,7 @@ SIZES = [1, 4, 5, 9, 16, 22, 23, 24]
 
 @pytest.fixture
 def session() -> Iterator[Session]:
-    engine = create_engine("sqlite://")
-    tables = [AuditEvent.__table__, AuditHead.__table__, AuditCheckpoint.__table__]
-    AuditEvent.metadata.create_all(engine, tables=tables)
-    with Session(engine) as session:
+    with trail_in_memory() as session:
         rows, previous = [], GENESIS
         for seq in range(1, LENGTH + 1):
             row = synthetic(seq, previous, {"returned": seq, "note": "é"} if seq % 3 else {})
@@ -38,7 +35,6 @@ def session() -> Iterator[Session]:
         session.add(AuditHead(id=1, seq=LENGTH, hash=previous))
         session.flush()
         yield session
-    engine.dispose()
 
 
 Change = Callable[[Connection, int], None]

@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from tests.audit.helpers import last_event
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
+from tests.statements import is_read, statements_run
 from tests.web.helpers import sign_in, table_rows
 from tests.workflow.helpers import Clock
 from workflow import operations, transactions
@@ -248,7 +247,7 @@ def test_the_dashboard_reads_no_growing_table_whole(
     with statements_run(engine) as statements:
         assert client.get("/dashboard").status_code == 200
 
-    reads = [each for each in statements if each[0].lstrip().upper().startswith(("SELECT", "WITH"))]
+    reads = [each for each in statements if is_read(each[0])]
     assert scans_in(engine, reads) == {}
     assert any("stay_tallies" in statement for statement, _ in reads)
 
@@ -265,21 +264,6 @@ def test_the_cases_near_a_cutoff_are_looked_up_by_key(api: Api, app: Any) -> Non
 
     assert set(found) == set(opened)
     assert scans_in(engine, statements) == {}
-
-
-@contextmanager
-def statements_run(engine: Any) -> Iterator[list[tuple[str, Any]]]:
-    """Every statement the engine runs meanwhile, with its parameters."""
-    statements: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
 
 def scans_in(engine: Any, reads: list[tuple[str, Any]]) -> dict[str, set[str]]:

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, select
 
 from bench.caseload import Account, Cast
 from bench.seed import load_cases
 from tests.factories import Api
+from tests.statements import statements_run
 from tests.web.helpers import sign_in
 from tests.workflow.helpers import record_handling, set_states
 from tests.workflow.test_need_to_know import STAGES, open_case_at
@@ -106,31 +106,15 @@ def _cast() -> Cast:
     )
 
 
-@contextmanager
-def statements(app: Any) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECT statements run meanwhile, with their parameters as the driver took them."""
-    seen: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
-        if sql.lstrip().upper().startswith("SELECT"):
-            seen.append((sql, params))
-
-    engine = app.extensions["homeward.engine"]
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-
-
 def problems(app: Any, run: Callable[[], Any]) -> list[str]:
     """What is wrong with the plan of each statement `run` makes the database answer."""
-    with statements(app) as seen:
-        run()
     engine = app.extensions["homeward.engine"]
+    with statements_run(engine) as seen:
+        run()
+    selects = [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
     judge = _sqlite_problems if engine.dialect.name == "sqlite" else _postgres_problems
     with engine.connect() as connection:
-        return [problem for sql, params in seen for problem in judge(connection, sql, params)]
+        return [problem for sql, params in selects for problem in judge(connection, sql, params)]
 
 
 def _sqlite_problems(connection: Connection, sql: str, params: Any) -> Iterator[str]:

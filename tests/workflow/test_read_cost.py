@@ -13,24 +13,16 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.factories import Api
+from tests.statements import statements_run
 
 AUDIT_WRITE = ("audit_head", "audit_events", "strftime", "clock_timestamp()")
 
 
 @contextmanager
-def statements(app: Any) -> Iterator[list[str]]:
-    """Every SQL statement the block sends, in order, as one line each."""
-    seen: list[str] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    engine = app.extensions["homeward.engine"]
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+def statements(app: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement the block sends, in order, with its parameters."""
+    with statements_run(app.extensions["homeward.engine"]) as seen:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
 
 @contextmanager
@@ -49,11 +41,12 @@ def lazy_loads() -> Iterator[list[str]]:
         event.remove(Session, "do_orm_execute", note)
 
 
-def case_reads(seen: list[str]) -> list[str]:
+def case_reads(seen: list[tuple[str, Any]]) -> list[str]:
     """The table each read of case data selects from, leaving out the audit event's write."""
+    lines = [" ".join(statement.split()) for statement, _parameters in seen]
     return [
         outer_table(statement)
-        for statement in seen
+        for statement in lines
         if statement.startswith("SELECT") and not any(part in statement for part in AUDIT_WRITE)
     ]
 

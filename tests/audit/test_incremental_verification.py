@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from audit import marks, segments, signing, walk
 from audit.checkpoints import signing_key
@@ -21,6 +21,7 @@ from tests.audit.test_tampering import (
     verify_by_cli,
 )
 from tests.factories import Api
+from tests.statements import statements_run
 from workflow import transactions
 
 
@@ -79,17 +80,14 @@ def test_it_reads_only_the_events_after_the_checkpoint(
     monkeypatch.setattr(
         segments, "check", lambda c, lo, hi: ranges.append((lo, hi)) or check(c, lo, hi)
     )
-    statements: list[str] = []
-    listen = event.listens_for(engine_of(app), "before_cursor_execute")
-    listen(lambda _c, _cur, statement, *_: statements.append(statement))
-
     counts = []
     for length in (60, 1000):
         fill(app, length)
         cp = checkpoint_by_cli(runner, tmp_path / f"cp{length}.json")
         fill(app, 5)
-        ranges.clear(), statements.clear()
-        assert verify_since(runner)[1]["verified_from"] == cp["seq"]
+        ranges.clear()
+        with statements_run(engine_of(app)) as statements:
+            assert verify_since(runner)[1]["verified_from"] == cp["seq"]
         assert [lo for lo, _hi in ranges] == [cp["seq"] + 1]
         counts.append(len(statements))
     assert counts[0] == counts[1]

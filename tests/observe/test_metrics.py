@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import PASSWORD
 from tests.factories import Api
-from workflow.api.system import allowed_to_scrape
+from workflow.networks import in_networks
 
 CASE_ROUTE = "/api/v1/cases/<case_id>"
 
@@ -138,7 +138,7 @@ def test_the_database_gauges_follow_the_cases_and_the_trail(api: Api, client: Fl
 
 def test_the_allow_list_reads_addresses_and_networks() -> None:
     allowed = "127.0.0.0/8, ::1,192.0.2.10"
-    assert allowed_to_scrape("192.0.2.10", allowed)
-    assert allowed_to_scrape("::ffff:127.0.0.2", allowed)
-    assert not allowed_to_scrape("192.0.2.11", allowed)
-    assert not allowed_to_scrape(None, allowed)
+    assert in_networks("192.0.2.10", allowed)
+    assert in_networks("::ffff:127.0.0.2", allowed)
+    assert not in_networks("192.0.2.11", allowed)
+    assert not in_networks(None, allowed)

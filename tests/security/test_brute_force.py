@@ -3,7 +3,7 @@ must be long and not among those breaches made public; hashing stays above OWASP
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -131,6 +131,60 @@ def test_unknown_accounts_are_slowed_the_same_way(
     assert fail(client, free + 1, username="no-such-user") == [WRONG] * (free + 1)
 
     assert sign_in(client, username="no-such-user").status_code == 429
+
+
+def fail_at(app: Any, username: str, address: str, times: list[datetime]) -> None:
+    """Count failed sign-ins of `username` from `address` as if made at `times`."""
+    with app.app_context(), transactions.unit_of_work() as session:
+        for moment in times:
+            count_failure(session, throttle_keys(username, address), moment)
+
+
+def test_a_colleague_who_never_failed_signs_in_after_someone_mistyped_all_morning(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    now = utcnow()
+    fail_at(
+        app, "someone", "192.0.2.10", [now - timedelta(seconds=50 * n) for n in range(61, 0, -1)]
+    )
+
+    assert sign_in(client, password=PASSWORD).status_code == 200
+
+
+def test_a_guesser_trying_many_accounts_keeps_colleagues_out_a_minute_at_most(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    over = 10 * app.config["LOGIN_FREE_FAILURES"] + 10  # without a cap, a 15-minute wait
+    for n in range(over):
+        fail_at(app, f"guess{n}", "192.0.2.10", [utcnow()])
+
+    response = sign_in(client, password=PASSWORD)
+
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) <= 61
+
+
+def test_an_office_network_allows_more_failures_before_anyone_waits(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    app.config["LOGIN_OFFICE_NETWORKS"] = "198.51.100.0/24"
+    for n in range(10 * app.config["LOGIN_FREE_FAILURES"] + 10):
+        fail_at(app, f"clerk{n}", "198.51.100.7", [utcnow()])
+        fail_at(app, f"clerk{n}", "192.0.2.10", [utcnow()])
+
+    assert sign_in(client, password=PASSWORD, address="198.51.100.7").status_code == 200
+    assert sign_in(client, password=PASSWORD).status_code == 429  # not an office
+
+
+def test_failures_leak_away_one_every_few_minutes(app: Any, accounts: Any) -> None:
+    start = utcnow() - timedelta(minutes=30)
+    fail_at(app, "lawyer", "192.0.2.10", [start] * 5)
+
+    fail_at(app, "lawyer", "192.0.2.10", [start + timedelta(minutes=11)])
+
+    rows = counters(app)
+    assert rows["pair:lawyer|192.0.2.10"].count == 4  # 5, less two leaked, plus this one
+    assert rows["address:192.0.2.10"].count == 1  # an address forgets one a minute
 
 
 def test_a_quiet_hour_forgets_old_failures(app: Any, client: FlaskClient, accounts: Any) -> None:

@@ -98,6 +98,11 @@ def refusal(variables: dict[str, str]) -> str:
         ("HOMEWARD_METRICS_ALLOW", "127.0.0.1,,::1", NETWORKS),
         ("HOMEWARD_METRICS_ALLOW", "127.0.0.1;::1", NETWORKS),
         ("HOMEWARD_METRICS_ALLOW", "*", NETWORKS),
+        (
+            "HOMEWARD_LOGIN_OFFICE_NETWORKS",
+            "192.0.2.0/24,офис",
+            NETWORKS.replace("METRICS_ALLOW", "LOGIN_OFFICE_NETWORKS"),
+        ),
         ("HOMEWARD_METRICS_ALLOW", "", "HOMEWARD_METRICS_ALLOW must not be empty"),
         ("HOMEWARD_LOG_FORMAT", "JSON", "HOMEWARD_LOG_FORMAT must be one of: json, text"),
         ("HOMEWARD_FORM_LANGUAGES", "ru,ru", LANGUAGES),

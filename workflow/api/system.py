@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import UTC, datetime
-from functools import cache
 
 from flask import Response, abort, current_app, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
@@ -16,6 +14,7 @@ from workflow import migrations, transactions
 from workflow.api.answers import HealthOut, KeySetOut, ReadyOut
 from workflow.api.openapi import served_document
 from workflow.identity.tokens import key_ring, verification_grace
+from workflow.networks import in_networks
 from workflow.observe.metrics import exposition
 
 blueprint = APIBlueprint(
@@ -56,7 +55,7 @@ def metrics() -> Response:
     """The request and database metrics, to the addresses HOMEWARD_METRICS_ALLOW lists only;
     anyone else is told there is no such page."""
     allowed = current_app.config["METRICS_ALLOW"]
-    if not all(allowed_to_scrape(address, allowed) for address in scrapers()):
+    if not all(in_networks(address, allowed) for address in scrapers()):
         abort(404)
     body = exposition(current_app.extensions.get("homeward.gauges", []))
     return Response(body, content_type=CONTENT_TYPE_LATEST)
@@ -68,23 +67,6 @@ def scrapers() -> set[str | None]:
     forward, so that no one outside is served through a proxy that forwards /metrics."""
     original = request.environ.get("werkzeug.proxy_fix.orig", {})
     return {original.get("REMOTE_ADDR") or request.remote_addr, request.remote_addr}
-
-
-def allowed_to_scrape(address: str | None, allowed: str) -> bool:
-    """Whether the address is in one of the networks listed (an IPv4 client seen through an
-    IPv6 socket, ::ffff:127.0.0.1, is its IPv4 self)."""
-    try:
-        client = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    if isinstance(client, ipaddress.IPv6Address) and client.ipv4_mapped:
-        client = client.ipv4_mapped
-    return any(client in network for network in _networks(allowed))
-
-
-@cache
-def _networks(allowed: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(part.strip()) for part in allowed.split(",")]
 
 
 @blueprint.get("/api/v1/openapi.json", responses={200: DOCUMENT})

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     LOGIN_MAX_WAIT_MINUTES: Whole = Field(
         15, ge=1, le=24 * 60, description="the longest wait a run of failed sign-ins can impose"
     )
+    LOGIN_OFFICE_NETWORKS: Networks | None = unset(
+        "none",
+        "comma-separated networks of offices whose many people sign in from one address; their "
+        "address allows ten times the failed sign-ins before its one-minute waits begin",
+    )
     VERIFY_PER_MINUTE: Whole = Field(
         30, ge=1, le=100_000, description="public form checks per client address per minute"
     )

@@ -1,8 +1,10 @@
 """Slow down password guessing: failed sign-ins per account, per address and per both, with
-waits that double but are capped; and a per-minute limit on public requests."""
+waits that double but are capped, and failures that leak away with time; and a per-minute limit
+on public requests."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -13,30 +15,50 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import TooManyAttempts
 from workflow.models import LoginThrottle
+from workflow.networks import in_networks
 from workflow.transactions import even_if_refused
 
-FORGOTTEN_AFTER = timedelta(hours=1)  # a quiet hour wipes the count
+FORGOTTEN_AFTER = timedelta(hours=1)  # a quiet hour wipes the count, whatever is left of it
 MINUTE = timedelta(minutes=1)
+OFFICE_FACTOR = 10  # an office's many people mistype more often than one person does
 
 
-def throttle_keys(username: str, address: str | None) -> dict[str, int]:
-    """Name each counter a sign-in touches, with the failures it allows before waits begin."""
+@dataclass(frozen=True)
+class Counter:
+    """How many failures a counter allows before waits begin, how often it forgets one, and the
+    longest wait it imposes."""
+
+    allowed: int
+    leak: timedelta
+    longest_wait: timedelta
+
+
+def throttle_keys(username: str, address: str | None) -> dict[str, Counter]:
+    """Name each counter a sign-in touches, with its allowance, leak and longest wait. An
+    address binds everyone behind it, colleagues who never failed included: its waits last a
+    minute at most and its failures leak away a minute each, so that one person mistyping in an
+    office keeps nobody else out; a guesser trying many accounts from it still gets one try a
+    minute once past its allowance, and each account's own counter binds them longer."""
     free = int(current_app.config["LOGIN_FREE_FAILURES"])
+    cap = timedelta(minutes=int(current_app.config["LOGIN_MAX_WAIT_MINUTES"]))
     where = (address or "unknown")[:64]
+    office = in_networks(address, current_app.config["LOGIN_OFFICE_NETWORKS"] or "")
+    slow = timedelta(minutes=5)
     return {
-        f"pair:{username[:64]}|{where}": free,
-        f"account:{username[:64]}": 4 * free,
-        f"address:{where}": 10 * free,
+        f"pair:{username[:64]}|{where}": Counter(free, slow, cap),
+        f"account:{username[:64]}": Counter(4 * free, slow, cap),
+        f"address:{where}": Counter(10 * free * (OFFICE_FACTOR if office else 1), MINUTE, MINUTE),
     }
 
 
-def check_throttle(db: Session, keys: dict[str, int], now: datetime) -> None:
+def check_throttle(db: Session, keys: dict[str, Counter], now: datetime) -> None:
     """Refuse with 429 while a counter that binds this sign-in waits; before argon2 runs."""
     rows = {key: db.get(LoginThrottle, key) for key in keys}
-    pair = next(row for key, row in rows.items() if key.startswith("pair:"))
+    pair_key = next(key for key in keys if key.startswith("pair:"))
+    pair = rows[pair_key]
     # A locked account binds only addresses that failed on it lately: guesses spread over many
     # addresses get one try each, while the user at a desk that has not failed signs in.
-    failed_here = pair is not None and _recent(pair, now) and pair.count > 0
+    failed_here = pair is not None and _remaining(pair, keys[pair_key], now) > 0
     waits = [
         row.locked_until
         for key, row in rows.items()
@@ -48,18 +70,16 @@ def check_throttle(db: Session, keys: dict[str, int], now: datetime) -> None:
         raise TooManyAttempts("Too many failed sign-ins; wait before trying again.", seconds)
 
 
-def count_failure(db: Session, keys: dict[str, int], now: datetime) -> None:
-    """Count a failed sign-in on each counter; past its allowance, double the wait, capped."""
-    cap = timedelta(minutes=int(current_app.config["LOGIN_MAX_WAIT_MINUTES"]))
-    for key, allowed in keys.items():
+def count_failure(db: Session, keys: dict[str, Counter], now: datetime) -> None:
+    """Count a failed sign-in on each counter, after forgetting what has leaked away since it
+    was last counted; past its allowance, double the wait, capped at its longest."""
+    for key, counter in keys.items():
         row = _counter(db, key)
-        if not _recent(row, now):
-            row.count = 0
+        _leak(row, counter, now)
         row.count += 1
-        row.counted_at = now
-        if row.count > allowed:
-            wait = timedelta(seconds=2 ** min(row.count - allowed, 20))
-            row.locked_until = now + min(wait, cap)
+        if row.count > counter.allowed:
+            wait = timedelta(seconds=2 ** min(row.count - counter.allowed, 20))
+            row.locked_until = now + min(wait, counter.longest_wait)
     db.flush()
 
 
@@ -91,8 +111,22 @@ def _count_use(db: Session, key: str, now: datetime) -> None:
     db.flush()
 
 
-def _recent(row: LoginThrottle, now: datetime) -> bool:
-    return row.counted_at is not None and now - row.counted_at <= FORGOTTEN_AFTER
+def _remaining(row: LoginThrottle, counter: Counter, now: datetime) -> int:
+    """The failures a counter still holds now, once those leaked away are forgotten."""
+    if row.counted_at is None or now - row.counted_at > FORGOTTEN_AFTER:
+        return 0
+    return max(0, row.count - (now - row.counted_at) // counter.leak)
+
+
+def _leak(row: LoginThrottle, counter: Counter, now: datetime) -> None:
+    """Forget the failures leaked away; the clock moves on by whole leaks only, so that a
+    failure every 50 seconds still drains a counter that forgets one a minute."""
+    remaining = _remaining(row, counter, now)
+    if remaining == 0 or row.counted_at is None:
+        row.count, row.counted_at = 0, now
+        return
+    leaked = row.count - remaining
+    row.count, row.counted_at = remaining, row.counted_at + leaked * counter.leak
 
 
 def _counter(db: Session, key: str) -> LoginThrottle:

@@ -16,5 +16,6 @@ class LoginThrottle(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "account:…", "verify:…"
     count: Mapped[int] = mapped_column(default=0)
-    counted_at: Mapped[datetime | None]  # the last failure, or the start of the minute counted
+    counted_at: Mapped[datetime | None]  # when `count` was exact (failures leak away since), or
+    # the start of the minute counted
     locked_until: Mapped[datetime | None]

@@ -45,9 +45,7 @@ class IssuedLink:
 def agencies() -> list[Agency]:
     """Every agency, by name."""
     _administrator()
-    found = transactions.session().scalars(select(Agency).order_by(Agency.name)).all()
-    audit.note(detail={"returned": len(found)})
-    return list(found)
+    return list(transactions.session().scalars(select(Agency).order_by(Agency.name)))
 
 
 def accounts() -> list[Account]:
@@ -62,7 +60,7 @@ def accounts() -> list[Account]:
         select(User, last.c.at).outerjoin(last, last.c.user_id == User.id).order_by(User.username)
     )
     found = [Account(user, at) for user, at in rows]
-    audit.note(detail={"returned": len(found)})
+    audit.add_detail(returned=len(found))
     return found
 
 
@@ -81,7 +79,8 @@ def create_agency(entry: AgencyIn) -> Agency:
     agency = Agency(name=entry.name, kind=entry.kind)
     db.add(agency)
     db.flush()
-    audit.note(object_type="agency", object_id=str(agency.id), detail={"kind": entry.kind.value})
+    audit.note(object_type="agency", object_id=str(agency.id))
+    audit.add_detail(kind=entry.kind.value)
     return agency
 
 
@@ -161,9 +160,7 @@ def _keep_an_administrator(user: User, field: str) -> None:
     """Refuse to take away the caller's own administration, or the last one's standing: there
     would be nobody left to undo it."""
     if user.id == current_user().id:
-        raise _refused(
-            NotPermitted, field, "own_account", "You cannot do this to your own account."
-        )
+        raise _refused(Conflict, field, "own_account", "You cannot do this to your own account.")
     if user.role is not Role.ADMIN or not user.active:
         return
     # Locked, so that two administrators disabling each other at once cannot both succeed.
@@ -195,11 +192,12 @@ def _agency(agency_id: uuid.UUID) -> Agency:
 
 
 def _note_change(user: User, **detail: Any) -> None:
-    audit.note(object_type="user", object_id=user.username, detail=detail)
+    audit.note(object_type="user", object_id=user.username)
+    audit.add_detail(**detail)
 
 
 def _refused(kind: type[HomewardError], field: str, problem: str, message: str) -> HomewardError:
     """The refusal to raise, naming the field and the rule for the page; the trail keeps which
     rule refused."""
-    audit.note(detail={"refused": problem})
+    audit.add_detail(refused=problem)
     return kind(message, [{"field": field, "problem": problem, "message": message}])

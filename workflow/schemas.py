@@ -157,6 +157,10 @@ class LoginIn(Input):
 Password = Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(exact_token)]
 
 
+class PasswordChoiceIn(Input):
+    password: Password
+
+
 class PasswordChangeIn(Input):
     current_password: Password
     new_password: Password

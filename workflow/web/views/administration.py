@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -64,7 +65,13 @@ def change_account(user_id: str) -> ResponseReturnValue:
         return _account_again(user_id, _problems(refusal), refusal)
     notify(_("The account is changed; its sessions have ended."))
     if left:
-        notify(_("The user is no longer assigned to %(count)d case(s).", count=len(left)))
+        notify(
+            ngettext(
+                "The user is no longer assigned to %(num)d case.",
+                "The user is no longer assigned to %(num)d cases.",
+                len(left),
+            )
+        )
     return redirect(url_for("web.admin_account", user_id=user_id), 303)
 
 

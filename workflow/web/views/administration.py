@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import transactions
 from workflow.errors import Conflict, HomewardError, InvalidInput, field_errors, invalid
+from workflow.models import User
 from workflow.schemas import AccountIn, AgencyIn, NewAccountIn
 from workflow.services import administration
 from workflow.services.administration import IssuedLink
@@ -139,7 +140,7 @@ def _agencies_page(values: dict[str, str], errors: dict[str, str]) -> str:
     )
 
 
-def _account_page(user: Any, errors: dict[str, str]) -> str:
+def _account_page(user: User, errors: dict[str, str]) -> str:
     values = {"role": user.role.value, "agency": str(user.agency_id)}
     return render_template(
         "admin_account.html",
@@ -151,7 +152,7 @@ def _account_page(user: Any, errors: dict[str, str]) -> str:
     )
 
 
-def _account_again(user_id: str, errors: dict[str, str], refusal: HomewardError) -> Any:
+def _account_again(user_id: str, errors: dict[str, str], refusal: HomewardError) -> tuple[str, int]:
     """The account's page again, as it stands, with the refusal beside its field."""
     transactions.discard_failed_try()
     return drawn_again(_account_page(administration.account(user_id), errors), refusal)

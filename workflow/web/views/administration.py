@@ -49,12 +49,12 @@ def create_account() -> ResponseReturnValue:
     return _link_page(issued, _("Account created"))
 
 
-@web.get("/admin/users/<id:user_id>")
+@web.get("/admin/users/<user_id>")
 def admin_account(user_id: str) -> str:
     return _account_page(administration.account(user_id), {})
 
 
-@web.post("/admin/users/<id:user_id>/account")
+@web.post("/admin/users/<user_id>/account")
 def change_account(user_id: str) -> ResponseReturnValue:
     """Give the user another role or agency; their sessions end."""
     values = _form(("role", "agency"))
@@ -76,7 +76,7 @@ def change_account(user_id: str) -> ResponseReturnValue:
     return redirect(url_for("web.admin_account", user_id=user_id), 303)
 
 
-@web.post("/admin/users/<id:user_id>/disable")
+@web.post("/admin/users/<user_id>/disable")
 def disable_account(user_id: str) -> ResponseReturnValue:
     """Stop the user signing in; every session of theirs ends now."""
     try:
@@ -87,14 +87,14 @@ def disable_account(user_id: str) -> ResponseReturnValue:
     return redirect(url_for("web.admin_account", user_id=user_id), 303)
 
 
-@web.post("/admin/users/<id:user_id>/enable")
+@web.post("/admin/users/<user_id>/enable")
 def enable_account(user_id: str) -> ResponseReturnValue:
     administration.enable(user_id)
     notify(_("The account is enabled."))
     return redirect(url_for("web.admin_account", user_id=user_id), 303)
 
 
-@web.post("/admin/users/<id:user_id>/password-reset")
+@web.post("/admin/users/<user_id>/password-reset")
 def reset_password(user_id: str) -> ResponseReturnValue:
     """End the user's password and sessions now, and show the link to choose a new one."""
     return _link_page(administration.reset_password(user_id), _("Password reset"))

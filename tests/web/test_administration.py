@@ -248,7 +248,11 @@ def test_a_used_expired_or_forged_link_gets_one_and_the_same_page(
     choose(app, used)
     expired = new_lawyer(app, client, token, "second.user")
     with app.app_context(), transactions.unit_of_work() as session:
-        session.execute(update(SetupLink).values(expires_at=utcnow() - timedelta(seconds=1)))
+        session.execute(
+            update(SetupLink)
+            .where(SetupLink.user_id == uuid.UUID(user_id(app, "second.user")))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
     forged = "/account/setup/" + "A" * 43
     overlong = "/account/setup/" + "A" * 5000
 

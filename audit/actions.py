@@ -60,6 +60,19 @@ ACTIONS = {
     "web.chain": "audit.verify",
     "web.make_checkpoint": "audit.checkpoint",
     "web.dashboard": "report.dashboard",
+    # The administrator's pages; each names the account or agency it concerns, never a
+    # password or a setup link's token.
+    "web.admin_users": "admin.user_list",
+    "web.admin_account": "admin.user_read",
+    "web.admin_agencies": "admin.agency_list",
+    "web.create_agency": "admin.agency_create",
+    "web.create_account": "admin.user_create",
+    "web.change_account": "admin.user_update",
+    "web.disable_account": "admin.user_disable",
+    "web.enable_account": "admin.user_enable",
+    "web.reset_password": "admin.password_reset",
+    "web.setup_page": "auth.setup_link_open",
+    "web.complete_setup": "auth.password_setup",
 }
 
 # Endpoints that leave no event: none of them reads or changes a case, a document or an account.

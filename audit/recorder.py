@@ -18,6 +18,11 @@ def note(**facts: Any) -> None:
     g.setdefault("audit_facts", {}).update(facts)
 
 
+def add_detail(**facts: Any) -> None:
+    """Add these to the detail of this request's event, keeping what is there already."""
+    g.setdefault("audit_facts", {}).setdefault("detail", {}).update(facts)
+
+
 def named_filters(query: BaseModel) -> list[str]:
     """The filters a search or a list used, by name: the trail keeps which, never their values
     (a searched name is personal data)."""

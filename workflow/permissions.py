@@ -45,6 +45,11 @@ def can_read_trail(caller: Caller) -> bool:
     return caller.role is Role.AUDITOR
 
 
+def can_administer(caller: Caller) -> bool:
+    """See and change accounts and agencies: administrators only."""
+    return caller.role is Role.ADMIN
+
+
 def can_see_dashboard(caller: Caller) -> bool:
     """See the lead agency's figures (counts and durations, no case): auditors and admins."""
     return caller.role in (Role.AUDITOR, Role.ADMIN)

@@ -11,11 +11,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from workflow.text import Line, Paragraph, ShortLine, exact_token
 from workflow.vocabulary import (
+    AgencyKind,
     ClosureReason,
     ConsentPurpose,
     DatePrecision,
     EvidenceKind,
     Relation,
+    Role,
     Script,
     Sex,
     Whereabouts,
@@ -155,6 +157,10 @@ class LoginIn(Input):
 Password = Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(exact_token)]
 
 
+class PasswordChoiceIn(Input):
+    password: Password
+
+
 class PasswordChangeIn(Input):
     current_password: Password
     new_password: Password
@@ -212,3 +218,24 @@ class DocumentForm(Input):
 
     file: FileStorage
     kind: EvidenceKind
+
+
+# A new account's name: plain small Latin letters, digits and . _ -, so that no two names look
+# alike (a Cyrillic "а" in "аdmin") and every name can be typed on any keyboard.
+NewUsername = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+
+
+class AgencyIn(Input):
+    name: Line
+    kind: AgencyKind
+
+
+class AccountIn(Input):
+    """A user's role and agency, as an administrator sets them."""
+
+    role: Role
+    agency: uuid.UUID
+
+
+class NewAccountIn(AccountIn):
+    username: NewUsername

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from itertools import product
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -32,6 +34,9 @@ from tests.security.strangers import (
     stored_rows,
     without_tokens,
 )
+from workflow import transactions
+from workflow.db import Base
+from workflow.models import Agency, User
 from workflow.references import new_reference
 
 # Path arguments that name something of a case's; a new route taking one must join CALLS.
@@ -206,3 +211,69 @@ def test_a_case_named_in_a_query_answers_as_a_missing_one(
                         assert answer_of(app, answers[-1]) == expected
                     assert names_nobody(seen_as_missing(answers, (real, random)), case)
     assert _kept(app, api, case) == before
+
+
+# The administrator's pages: every route under /admin, and the form each takes. Nobody but an
+# administrator reaches one, and a refused form changes no account, agency or link.
+NOT_ADMINISTRATORS = tuple(user for user in EVERYONE if user != "admin")
+ADMIN_FORMS: dict[str, dict[str, str]] = {
+    "web.admin_users": {},
+    "web.admin_agencies": {},
+    "web.admin_account": {},
+    "web.create_account": {"username": "intruder", "role": "admin", "agency": "<operator>"},
+    "web.create_agency": {"name": "Shadow Agency", "kind": "operator"},
+    "web.change_account": {"role": "lawyer", "agency": "<other NGO>"},
+    "web.disable_account": {},
+    "web.enable_account": {},
+    "web.reset_password": {},
+}
+
+
+def admin_routes(app: Flask) -> Iterator[Rule]:
+    return (rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin"))
+
+
+def accounts_kept(app: Flask) -> list[str]:
+    """Every account, agency and setup link as stored, passwords' hashes included."""
+    tables = ("users", "agencies", "account_setup_links")
+    with app.app_context():
+        session = transactions.session()
+        return sorted(
+            repr(row)
+            for name in tables
+            for row in session.execute(select(Base.metadata.tables[name]))
+        )
+
+
+def test_every_administration_route_is_in_the_table(app: Flask) -> None:
+    routes = {rule.endpoint for rule in admin_routes(app)}
+    assert routes == set(ADMIN_FORMS), "say in ADMIN_FORMS how to call these routes"
+
+
+def test_only_administrators_reach_the_administration(app: Flask, api: Api, subtests: Any) -> None:
+    pages = browsers(app, NOT_ADMINISTRATORS)
+    named = _named_by_admin_forms(app)
+    before = accounts_kept(app)
+    for rule in sorted(admin_routes(app), key=lambda rule: rule.endpoint):
+        path = app.url_map.bind("localhost").build(rule.endpoint, {"user_id": named["<lawyer>"]})
+        form = {key: named.get(value, value) for key, value in ADMIN_FORMS[rule.endpoint].items()}
+        for method, who in product(sorted(rule.methods - UNUSED), NOT_ADMINISTRATORS):
+            with subtests.test(rule.endpoint, method=method, who=who):
+                browser, token = pages[who]
+                data = {**form, "csrf_token": token} if method == "POST" else None
+                answer = browser.open(path, method=method, data=data)
+                assert answer_of(app, answer) == NOT_THEIRS
+    assert accounts_kept(app) == before
+
+
+def _named_by_admin_forms(app: Flask) -> dict[str, str]:
+    """The ids the placeholders of ADMIN_FORMS and the paths stand for."""
+    with app.app_context():
+        session = transactions.session()
+        return {
+            "<lawyer>": str(session.scalar(select(User.id).filter_by(username="lawyer"))),
+            "<operator>": str(session.scalar(select(Agency.id).filter_by(kind="operator"))),
+            "<other NGO>": str(
+                session.scalar(select(Agency.id).filter_by(name="Safe Return Lawyers"))
+            ),
+        }

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     SESSION_IDLE_MINUTES: Whole = Field(
         30, ge=1, le=24 * 60, description="a session unused this long ends"
     )
+    ACCOUNT_SETUP_HOURS: Whole = Field(
+        24, ge=1, le=7 * 24, description="how long a link to choose one's password works"
+    )
     LOGIN_FREE_FAILURES: Whole = Field(
         5, ge=1, le=1000, description="failed sign-ins per account and address before waits begin"
     )

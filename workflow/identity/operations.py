@@ -17,6 +17,7 @@ from workflow.assignments import end_assignments_elsewhere
 from workflow.db import utcnow
 from workflow.errors import Conflict, InvalidInput, NotAuthenticated
 from workflow.identity.passwords import check_new_password, hash_password, verify_password
+from workflow.identity.setup_links import unusable_password_hash
 from workflow.identity.throttle import check_throttle, clear_throttle, count_failure, throttle_keys
 from workflow.identity.tokens import issue_access_token
 from workflow.models import Agency, AuthSession, Case, SpentRefreshToken, User
@@ -165,13 +166,18 @@ def _note_seen(db: Session, session_id: uuid.UUID, now: datetime) -> None:
     db.execute(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))
 
 
-def create_user(db: Session, username: str, password: str, role: Role, agency: Agency) -> User:
-    """Add an account; the role must fit the kind of its agency, the password the rules."""
-    _check_role_fits(role, agency)
-    check_new_password(password, username)
+def create_user(
+    db: Session, username: str, password: str | None, role: Role, agency: Agency
+) -> User:
+    """Add an account; the role must fit the kind of its agency, the password the rules. With
+    no password, none signs in until the user chooses one through a setup link."""
+    check_role_fits(role, agency)
+    if password is not None:
+        check_new_password(password, username)
     if db.scalar(select(User.id).filter_by(username=username)) is not None:
         raise Conflict("That username is taken.")
-    user = User(username=username, password_hash=hash_password(password), role=role, agency=agency)
+    password_hash = hash_password(password) if password is not None else unusable_password_hash()
+    user = User(username=username, password_hash=password_hash, role=role, agency=agency)
     db.add(user)
     db.flush()
     return user
@@ -196,7 +202,7 @@ def update_user(
     token outlives the rights it was issued under, and a move to another agency ends their
     assignments on the cases the old one holds."""
     new_role, new_agency = role or user.role, agency or user.agency
-    _check_role_fits(new_role, new_agency)
+    check_role_fits(new_role, new_agency)
     changed = (new_role, new_agency.id, user.active if active is None else active) != (
         user.role,
         user.agency_id,
@@ -241,11 +247,12 @@ def _wrong_password_field() -> dict[str, str]:
     return {"field": "current_password", "problem": "wrong_password", "message": WRONG_CURRENT}
 
 
-def _check_role_fits(role: Role, agency: Agency) -> None:
+def check_role_fits(role: Role, agency: Agency) -> None:
+    """Refuse a role that the kind of the agency does not hold (an NGO has no auditors)."""
     if agency.kind not in ROLE_AGENCY_KINDS[role]:
-        raise InvalidInput(
-            f"A {role.value} cannot belong to an agency of kind {agency.kind.value}."
-        )
+        message = f"A {role.value} cannot belong to an agency of kind {agency.kind.value}."
+        problem = {"field": "agency", "problem": "role_agency_mismatch", "message": message}
+        raise InvalidInput(message, [problem])
 
 
 def _end_if_spent(db: Session, digest: str, now: datetime) -> None:

@@ -1,13 +1,15 @@
-"""The caller's own account: changing their password, noting the trail (never a password)."""
+"""The caller's own account: changing their password, or choosing it through a one-time setup
+link; each notes the trail, never a password or a token."""
 
 from __future__ import annotations
 
 from audit import recorder as audit
 from workflow import transactions
 from workflow.errors import InvalidInput
-from workflow.identity import operations
+from workflow.identity import operations, setup_links
 from workflow.identity.current import current_session_if_any, current_user
 from workflow.identity.operations import PasswordChange
+from workflow.models import User
 
 
 def change_own_password(current: str, new: str, address: str | None) -> int:
@@ -27,3 +29,23 @@ def change_own_password(current: str, new: str, address: str | None) -> int:
 def _rule_broken(refusal: InvalidInput) -> str:
     details = refusal.details if isinstance(refusal.details, list) else []
     return str(details[0]["problem"]) if details else "invalid_input"
+
+
+def setup_link_user(token: str) -> User:
+    """The user a usable setup link is for; any other link is one and the same refusal."""
+    return setup_links.link_user(transactions.session(), token)
+
+
+def choose_password_with_link(token: str, password: str) -> User:
+    """Set the password of the link's user and spend the link; any session still open for the
+    account ends. The trail names the user, never the password nor the token."""
+    db = transactions.session()
+    try:
+        user = setup_links.choose_password(db, token, password)
+    except InvalidInput as refusal:
+        audit.note(detail={"refused": _rule_broken(refusal)})
+        raise
+    ended = operations.end_user_sessions(db, user.id, "password_set")
+    audit.note(actor=user, object_type="user", object_id=user.username)
+    audit.note(detail={"sessions_ended": ended})
+    return user

@@ -21,7 +21,13 @@ web = Blueprint(
     static_folder="static",
     static_url_path="/assets",
 )
-PUBLIC_ENDPOINTS = {"web.sign_in_page", "web.sign_in", "web.choose_language"}
+PUBLIC_ENDPOINTS = {
+    "web.sign_in_page",
+    "web.sign_in",
+    "web.choose_language",
+    "web.setup_page",  # a one-time link is the only key a user without a password holds
+    "web.complete_setup",
+}
 
 
 @web.before_request

@@ -26,7 +26,11 @@ MENUS = {
         ("web.chain", lazy_gettext("Chain and checkpoints")),
         ("web.dashboard", lazy_gettext("Dashboard")),
     ),
-    Role.ADMIN: (("web.dashboard", lazy_gettext("Dashboard")),),
+    Role.ADMIN: (
+        ("web.dashboard", lazy_gettext("Dashboard")),
+        ("web.admin_users", lazy_gettext("Accounts")),
+        ("web.admin_agencies", lazy_gettext("Agencies")),
+    ),
 }
 HOMES = {
     Role.LAWYER: "web.my_cases",

@@ -43,6 +43,13 @@ def problem_text(problem: str, message: str) -> str:
         "wrong_password": _("The current password is wrong."),
         "password_length": _("A password must be 12 to 256 characters long."),
         "password_guessable": _("That password is too easy to guess; choose another."),
+        "taken": _("That is taken already; choose another."),
+        "unknown": _("Choose one of the options."),
+        "role_agency_mismatch": _("An agency of this kind cannot hold that role."),
+        "own_account": _("You cannot do this to your own account."),
+        "last_administrator": _(
+            "This is the last enabled administrator: enable or add another one first."
+        ),
     }
     if problem in texts:
         return str(texts[problem])

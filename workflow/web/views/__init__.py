@@ -3,22 +3,26 @@
 from workflow.web import filters  # noqa: F401 - the templates' filters attach themselves too
 from workflow.web.views import (
     account,
+    administration,
     auditing,
     cases,
     dashboard,
     particulars,
     password,
     queue,
+    setup,
     steps,
 )
 
 __all__ = [
     "account",
+    "administration",
     "auditing",
     "cases",
     "dashboard",
     "particulars",
     "password",
     "queue",
+    "setup",
     "steps",
 ]

@@ -102,7 +102,7 @@ def test_an_unknown_or_hostile_code_is_not_genuine(
     assert "<script>" not in as_page.text
 
 
-NOTHING = dict.fromkeys(["kind", "variant", "agency", "issued_at", "case_reference"])
+NOTHING = dict.fromkeys(["kind", "variant", "agency", "issued_at", "case_reference", "facts"])
 
 
 def test_an_overlong_code_is_refused(client: FlaskClient) -> None:

@@ -37,6 +37,7 @@ from weasyprint import HTML
 from bench.form_html import form_html
 from bench.measure import Budget, Measurement, measure
 from forms import codes
+from forms.casefile import read_case_file
 from forms.layout import Sheet, render
 from forms.script import FONTS
 from forms.sheet import draw_up, form_languages
@@ -181,8 +182,7 @@ def build_form(session: Session, case: Case, kind: str, redacted: bool) -> Form:
     """The form's sheet, drawn up as `issue_form` draws it, with a fresh verification code."""
     issuer = session.get_one(User, case.opened_by_id).agency
     sheet, title = draw_up(
-        session,
-        case,
+        read_case_file(session, case),
         kind,
         issuer=issuer.name,
         issued_on=utcnow().date(),

@@ -17,6 +17,11 @@ PARTICULARS = {
     "whereabouts",
 }  # fmt: skip
 CASE_LISTS = {"status", "tracks", "history", "relatives", "consents"}
+# Steps' fields that name a person, or are free prose that may: never a public fact.
+NAMING_STEP_FIELDS = {
+    "reference_person", "proposed_guardian", "guardian", "parent", "relationship", "reason",
+    "grounds",
+}  # fmt: skip
 REFERENCE_LANGUAGE = "en"
 
 
@@ -37,6 +42,11 @@ class FormDefinition(BaseModel):
 
     recipient: AgencyKind | None
     sections: list[Section]
+    # What the form states that names no one, kept when it is issued and shown by its check.
+    facts: list[str] = Field(default_factory=list)
+
+    def printed(self) -> set[str]:
+        return {field for section in self.sections for field in section.fields}
 
 
 Definitions = RootModel[dict[str, FormDefinition]]
@@ -60,6 +70,15 @@ def check_field(field: str) -> None:
     if parts[0] == "policy" and len(parts) == 2:
         return
     raise FormError(f"unknown form field {field!r}")
+
+
+def check_fact(field: str, definition: FormDefinition) -> None:
+    """A fact is a step's number, date or choice the form prints: never a person or prose."""
+    parts = field.split(".")
+    if parts[0] != "step" or len(parts) != 3 or parts[2] in NAMING_STEP_FIELDS:
+        raise FormError(f"{field!r} cannot be a public fact: it may name someone")
+    if field not in definition.printed():
+        raise FormError(f"{field!r} is a fact the form does not print")
 
 
 def load_labels(directory: Path) -> dict[str, dict[str, str]]:
@@ -86,6 +105,8 @@ def load_definitions(path: Path, labels: dict[str, str]) -> dict[str, FormDefini
             for field in section.fields:
                 check_field(field)
                 needed.append(label_key(field))
+        for fact in form.facts:
+            check_fact(fact, form)
         missing = sorted(set(needed) - labels.keys())
         if missing:
             raise FormError(f"form {name}: no label for {missing}")

@@ -1,11 +1,13 @@
-"""What Homeward keeps of a form it issued: its fingerprint and its issuer, never its contents."""
+"""What Homeward keeps of a form it issued: its fingerprint, its issuer and the facts it states
+that name no one; never a name."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Base, utcnow
@@ -24,6 +26,8 @@ class IssuedForm(Base):
     issued_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the form states that names no one (forms.facts); None for forms issued before.
+    facts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
 
     case: Mapped[Case] = relationship()
     agency: Mapped[Agency] = relationship()

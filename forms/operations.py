@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import codes
+from forms.casefile import read_case_file
+from forms.facts import facts_of
 from forms.layout import render
 from forms.models import IssuedForm
-from forms.sheet import draw_up
-from forms.signing import form_signer, sign
+from forms.sheet import draw_up, form_definition
+from forms.signing import form_signer, form_timestamper, sign
 from workflow.db import utcnow
 from workflow.errors import NotPermitted, WrongState
 from workflow.models import Agency, Case
@@ -30,17 +32,20 @@ def issue_form(
         raise WrongState("The case is closed; reopen it to generate forms.")
     agency = session.get_one(Agency, caller.agency_id)
     issued_at, code = utcnow(), codes.new_code()
+    case_file = read_case_file(session, case)
     sheet, title = draw_up(
-        session,
-        case,
+        case_file,
         kind,
         issuer=agency.name,
         issued_on=issued_at.date(),
         redacted=redacted,
         code=code,
     )
-    end_reads()  # drawing and signing take tens of milliseconds: hold no lock meanwhile
-    pdf = sign(render(sheet, title), form_signer())
+    stated = facts_of(form_definition(kind), case_file)  # read before the transaction ends
+    # Drawing and signing take tens of milliseconds, and the timestamp a round trip to its
+    # authority: hold no transaction meanwhile, and write nothing until the PDF is whole.
+    end_reads()
+    pdf = sign(render(sheet, title), form_signer(), form_timestamper())
     record = IssuedForm(
         code_digest=codes.digest(code),
         sha256=hashlib.sha256(pdf).hexdigest(),
@@ -50,6 +55,7 @@ def issue_form(
         issued_by_id=caller.id,
         agency_id=agency.id,
         issued_at=issued_at,
+        facts=stated,
     )
     session.add(record)
     session.flush()

@@ -29,6 +29,13 @@ class VerifyForm(Input):
     file: FileStorage
 
 
+class StatedFact(BaseModel):
+    """A fact the form states that names no one, labelled as the form labels it."""
+
+    label: str
+    value: str
+
+
 class Verification(BaseModel):
     """Whether a form is genuine; never a name, only what the printout already shows."""
 
@@ -38,3 +45,6 @@ class Verification(BaseModel):
     agency: str | None = None
     issued_at: str | None = None
     case_reference: str | None = None
+    # What the form states that names no one, to compare with the printout; null for a form
+    # issued before Homeward kept its facts (and for one that is not genuine).
+    facts: list[StatedFact] | None = None

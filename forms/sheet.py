@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
-from forms.casefile import read_case_file
-from forms.catalogue import catalogue
+from forms.casefile import CaseFile
+from forms.catalogue import FormDefinition, catalogue
 from forms.content import Words, compose
 from forms.layout import Sheet
 from workflow.config import ConfigError
 from workflow.errors import NotFound
-from workflow.models import Case
 from workflow.vocabulary import AgencyKind
 
 
 def draw_up(
-    session: Session,
-    case: Case,
+    case_file: CaseFile,
     kind: str,
     *,
     issuer: str,
@@ -28,10 +25,8 @@ def draw_up(
     code: str,
 ) -> tuple[Sheet, str]:
     """Fill the form's sheet from the case; return it with the PDF's title (English, no names)."""
-    definitions, labels = catalogue()
-    definition = definitions.get(kind)
-    if definition is None:
-        raise NotFound("There is no such form.", {"forms": sorted(definitions)})
+    definition, labels = form_definition(kind), catalogue()[1]
+    case = case_file.case
     words = Words(labels, form_languages())
     url = verification_url(code)
     notes = [
@@ -44,7 +39,7 @@ def draw_up(
     sheet = Sheet(
         title=words.each(f"form.{kind}"),
         notes=notes,
-        parts=compose(definition, read_case_file(session, case), words, redacted),
+        parts=compose(definition, case_file, words, redacted),
         closing=[f"{words('common.signature')}: {'_' * 24}    {words('common.date')}: {'_' * 12}"],
         footer=f"{words('common.case_reference')}: {case.reference}.  "
         f"{words('common.verification_code')}: {code}.  {words('common.verify_at')}: {url}",
@@ -52,6 +47,15 @@ def draw_up(
         code=code,
     )
     return sheet, labels["en"][f"form.{kind}"]
+
+
+def form_definition(kind: str) -> FormDefinition:
+    """The definition of a kind of form; an unknown kind is not found."""
+    definitions = catalogue()[0]
+    definition = definitions.get(kind)
+    if definition is None:
+        raise NotFound("There is no such form.", {"forms": sorted(definitions)})
+    return definition
 
 
 def form_languages() -> list[str]:

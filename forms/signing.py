@@ -13,8 +13,10 @@ from cryptography.x509.oid import NameOID
 from flask import current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampRequestError
 
 from workflow.config import ConfigError
+from workflow.errors import TimestampUnavailable
 
 FIELD_NAME = "HomewardSignature"
 DEVELOPMENT_YEARS = 5
@@ -98,8 +100,27 @@ def certificate_pem() -> bytes:
     return Path(current_app.config["FORM_SIGNING_CERT_FILE"]).read_bytes()
 
 
-def sign(pdf: bytes, signer: signers.SimpleSigner) -> bytes:
-    """Sign every byte of the PDF with a PAdES signature, added as an incremental update."""
+def form_timestamper() -> TimeStamper | None:
+    """The client of the configured timestamp authority, made once; None when none is set."""
+    url = current_app.config.get("TIMESTAMP_URL")
+    if not url:
+        return None
+    timestamper: TimeStamper | None = current_app.extensions.get("homeward.form_timestamper")
+    if timestamper is None:
+        user = current_app.config.get("TIMESTAMP_USERNAME")
+        password = current_app.config.get("TIMESTAMP_PASSWORD") or ""
+        timestamper = HTTPTimeStamper(
+            url,
+            timeout=int(current_app.config["TIMESTAMP_TIMEOUT_SECONDS"]),
+            auth=(user, password) if user else None,
+        )
+        current_app.extensions["homeward.form_timestamper"] = timestamper
+    return timestamper
+
+
+def sign(pdf: bytes, signer: signers.SimpleSigner, timestamper: TimeStamper | None = None) -> bytes:
+    """Sign every byte of the PDF with a PAdES signature, added as an incremental update; with a
+    timestamper, the signature carries the authority's token of when it was made (PAdES B-T)."""
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -108,5 +129,12 @@ def sign(pdf: bytes, signer: signers.SimpleSigner) -> bytes:
     )
     output = io.BytesIO()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    signers.PdfSigner(metadata, signer=signer).sign_pdf(writer, output=output)
+    try:
+        signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
+            writer, output=output
+        )
+    except TimestampRequestError as error:
+        raise TimestampUnavailable(
+            "The timestamp authority did not answer; no form was issued. Try again later."
+        ) from error
     return output.getvalue()

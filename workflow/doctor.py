@@ -27,6 +27,9 @@ def doctor_command() -> None:
             click.echo(f"ok       {check.name}")
         for problem in check.problems:
             click.echo(f"problem  {check.name}: {problem}")
+    for check in preflight.advice(values):
+        for warning in check.problems:
+            click.echo(f"warning  {check.name}: {warning}")
     found = preflight.problems(checks)
     click.echo(f"{len(found)} problem(s)" if found else "ready for production")
     sys.exit(1 if found else 0)

@@ -103,6 +103,12 @@ class HeadersTooLarge(HomewardError):
     status, code = 431, "headers_too_large"
 
 
+class TimestampUnavailable(HomewardError):
+    """The timestamp authority a form's signature needs did not answer in time, or refused."""
+
+    status, code = 503, "timestamp_unavailable"
+
+
 class IntegrityFailure(HomewardError):
     """Stored data failed its integrity check: it was changed outside Homeward, or lost."""
 

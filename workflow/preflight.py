@@ -75,6 +75,25 @@ def _hashing(config: Config) -> list[str]:
     ]
 
 
+def advice(config: Config) -> list[Check]:
+    """What production should have but may start without: warned of, never refused.
+
+    A missing timestamp authority is a warning, not a problem: forms are still signed, and
+    their check at /verify (with the facts they state) still works while Homeward runs; what is
+    lost is a PDF that proves its own date after the signing certificate expires. An operator
+    may have no accredited authority yet, and refusing to start would stop every form."""
+    return [Check("trusted timestamps", _timestamps(config))]
+
+
+def _timestamps(config: Config) -> list[str]:
+    if config.get("TIMESTAMP_URL"):
+        return []
+    return [
+        "HOMEWARD_TIMESTAMP_URL is not set: forms are signed without a trusted time, so a "
+        "signature cannot be shown to predate its certificate's expiry or revocation"
+    ]
+
+
 # --- keys and certificates ------------------------------------------------------------------------
 
 

@@ -85,6 +85,10 @@ def test_a_code_typed_from_paper_is_forgiven_its_form(
         "<script>alert(1)<\\script>",
         "ӘҒҚҢ-ӨҰҮҺ-ІӘҒҚ-ҢӨҰҮ-ҺІӘҒ-ҚҢӨҰ",
         "' OR 1=1 --",
+        "AAAA%00AAAA",  # a NUL in the middle
+        "\u202eAAAA-AAAA-AAAA-AAAA-AAAA-AAAA",  # right-to-left override before a good shape
+        "Ａ" * 24,  # fullwidth letters that fold to a well-formed code
+        "%F0%9F%98%80" * 10,  # emoji, percent-encoded
     ],
 )
 def test_an_unknown_or_hostile_code_is_not_genuine(
@@ -100,9 +104,23 @@ def test_an_unknown_or_hostile_code_is_not_genuine(
     assert as_json.json["case_reference"] is None
     assert as_page.status_code == 404 and "Not found" in as_page.text
     assert "<script>" not in as_page.text
+    assert as_json.json["facts"] is None
 
 
-NOTHING = dict.fromkeys(["kind", "variant", "agency", "issued_at", "case_reference"])
+@pytest.mark.parametrize(
+    "path", ["/verify/..%2F..%2Fapi%2Fv1%2Fcases", "/verify/AAAA/../../healthz", "/verify/%2e%2e/"]
+)
+def test_a_code_that_tries_to_leave_the_check_is_answered_cleanly(
+    client: FlaskClient, form: dict, path: str
+) -> None:
+    response = client.get(path, headers={"Accept": "application/json"})
+
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+    assert form["reference"] not in response.text
+
+
+NOTHING = dict.fromkeys(["kind", "variant", "agency", "issued_at", "case_reference", "facts"])
 
 
 def test_an_overlong_code_is_refused(client: FlaskClient) -> None:

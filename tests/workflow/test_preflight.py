@@ -179,6 +179,20 @@ def test_doctor_says_ready_when_production_would_start(
         result = doctor(monkeypatch, {**settings, "DATABASE_URL": runtime})
     assert result.output.splitlines()[-1] == "ready for production", result.output
     assert result.exit_code == 0
+    assert "warning  trusted timestamps: HOMEWARD_TIMESTAMP_URL is not set" in result.output
+
+
+def test_doctor_warns_of_no_timestamp_authority_only_while_none_is_set(
+    instance: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    absent = f"sqlite:///{tmp_path / 'homeward.sqlite3'}"
+    settings = {**production_settings(instance, absent), "TIMESTAMP_URL": None}
+    unset = doctor(monkeypatch, settings).output
+    stamped = doctor(monkeypatch, {**settings, "TIMESTAMP_URL": "https://tsa.example.org"}).output
+
+    assert "warning  trusted timestamps" in unset
+    assert "warning" not in stamped
+    assert unset.splitlines()[-1] == stamped.splitlines()[-1]  # a warning is not a problem
 
 
 @pytest.mark.parametrize("value", ["Production", "prod", "production\n", "продакшн"])

@@ -7,8 +7,16 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from audit import recorder as audit
 from forms import operations
+from forms.facts import shown
 from forms.models import IssuedForm
-from forms.schemas import CodePath, FormPath, FormQuery, Verification, VerifyForm
+from forms.schemas import (
+    CodePath,
+    FormPath,
+    FormQuery,
+    StatedFact,
+    Verification,
+    VerifyForm,
+)
 from forms.sheet import form_title
 from forms.signing import certificate_pem
 from workflow import transactions
@@ -68,7 +76,8 @@ def get_verification(path: CodePath) -> Response:
         trail.answered_with("not_found")
     if not _wants_json():
         title = form_title(issued.kind) if issued else None
-        page = render_template("verify.html", found=verdict, title=title)
+        russian = _facts(issued, "ru") if issued else None
+        page = render_template("verify.html", found=verdict, title=title, russian=russian)
         return Response(page, status, headers={"Content-Security-Policy": VERIFY_PAGE_POLICY})
     body = verdict.model_dump()
     if issued is None:  # an unknown code is an error like any other, and still says not genuine
@@ -133,4 +142,12 @@ def _verdict(issued: IssuedForm | None) -> Verification:
         agency=issued.agency.name,
         issued_at=issued.issued_at.isoformat().replace("+00:00", "Z"),
         case_reference=issued.case.reference,
+        facts=_facts(issued, "en"),
     )
+
+
+def _facts(issued: IssuedForm, language: str) -> list[StatedFact] | None:
+    """The facts the form states, in the language asked for; None if it was issued without."""
+    if issued.facts is None:
+        return None
+    return [StatedFact(label=f.label, value=f.value) for f in shown(issued.facts, language)]

@@ -202,6 +202,16 @@ class Settings(BaseSettings):
     FORM_SIGNING_CERT_FILE: str | None = in_instance(
         "forms/signing-cert.pem", "the certificate of that key"
     )
+    TIMESTAMP_URL: WebAddress | None = unset(
+        "no timestamp",
+        "an RFC 3161 timestamp authority: each form's signature then carries its trusted time "
+        "(PAdES B-T); a form is refused while it cannot be reached",
+    )
+    TIMESTAMP_USERNAME: str | None = unset("none", "the timestamp authority's basic-auth user")
+    TIMESTAMP_PASSWORD: str | None = unset("none", "that user's password")
+    TIMESTAMP_TIMEOUT_SECONDS: Whole = Field(
+        10, ge=1, le=120, description="how long one request to the timestamp authority may take"
+    )
     WORKERS: Whole | None = Field(
         None,
         ge=1,

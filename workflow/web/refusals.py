@@ -28,6 +28,9 @@ REFUSALS = {
     "invalid_input": lazy_gettext("Some fields need attention; see the messages beside them."),
     "method_not_allowed": lazy_gettext("There is no such page, or you may not see it."),
     "internal_error": lazy_gettext("Something went wrong; nothing was saved."),
+    "timestamp_unavailable": lazy_gettext(
+        "The timestamp service did not answer, so no form was issued; try again later."
+    ),
     "integrity_failure": lazy_gettext(
         "Stored data failed its integrity check, so it is not shown; the operators are told."
     ),

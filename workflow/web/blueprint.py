@@ -21,7 +21,20 @@ web = Blueprint(
     static_folder="static",
     static_url_path="/assets",
 )
-PUBLIC_ENDPOINTS = {"web.sign_in_page", "web.sign_in", "web.choose_language"}
+PUBLIC_ENDPOINTS = {
+    "web.sign_in_page",
+    "web.sign_in",
+    "web.sign_in_code_page",
+    "web.sign_in_code",
+    "web.choose_language",
+}
+# What a user held to setting up a second factor may still do: that, and leave.
+WHILE_ENROLLING = {
+    "web.second_factor_page",
+    "web.start_second_factor",
+    "web.confirm_second_factor",
+    "web.sign_out",
+}
 
 
 @web.before_request
@@ -38,6 +51,8 @@ def protect() -> ResponseReturnValue | None:
         # Only a page can be returned to: after signing in, a form's address would be a GET.
         back = signin.safe_next(request.full_path) if request.method == "GET" else None
         return redirect(url_for("web.sign_in_page", next=back))
+    if request.endpoint not in WHILE_ENROLLING and signin.must_enrol_now():
+        return redirect(url_for("web.second_factor_page"), 303)
     return None
 
 

@@ -50,6 +50,8 @@ def finish_sign_in(code: str) -> User:
 def pending_user_id() -> uuid.UUID | None:
     """Who gave the right password and has not yet given the code, if the wait is not over."""
     pending = session.get("pending")
+    if not isinstance(pending, dict):
+        return None
     try:
         if int(pending["until"]) >= time.time():
             return uuid.UUID(pending["uid"])

@@ -95,7 +95,9 @@ def _account_page(enrolled: bool, pending: Enrolment | None, errors: dict[str, s
 
 def _qr_svg(uri: str) -> Markup:
     """The otpauth URI as a QR code in inline SVG: drawn here, no script, no outside request."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code for your authenticator"))
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, omitsize=True, title=_("QR code for your authenticator")
+    )
     return Markup(svg)  # noqa: S704 - segno's own markup, from a URI it encodes as modules
 
 

@@ -9,6 +9,8 @@ ACTIONS = {
     "me.logout": "auth.logout",
     "me.me": "auth.me",
     "me.change_password": "auth.password_change",
+    "me.start_totp": "auth.second_factor_enrol",
+    "me.confirm_totp": "auth.second_factor_confirm",
     "workflow.get_workflow": "workflow.read",
     "cases.create_case": "case.create",
     "cases.get_cases": "case.list",
@@ -43,6 +45,9 @@ ACTIONS = {
     "web.sign_in": "auth.login",
     "web.sign_out": "auth.logout",
     "web.change_password": "auth.password_change",
+    "web.sign_in_code": "auth.login",
+    "web.start_second_factor": "auth.second_factor_enrol",
+    "web.confirm_second_factor": "auth.second_factor_confirm",
     "web.my_cases": "case.list",
     "web.agency_queue": "case.list",
     "web.open_case": "case.create",
@@ -89,6 +94,9 @@ NOT_AUDITED = {
     "web.sign_in_page": "the empty sign-in form; signing in leaves auth.login",
     "web.password_page": "the empty form to change one's password; changing it leaves "
     "auth.password_change",
+    "web.sign_in_code_page": "the empty form for the sign-in's code; sending it leaves auth.login",
+    "web.second_factor_page": "one's own second factor: set up or not, and the pending secret "
+    "to put in an authenticator; starting and confirming leave their events",
     "web.new_case": "the empty form for a new case; opening it leaves case.create",
     "web.choose_language": "keeps the browser's choice of language, nothing of a case or user",
 }

@@ -47,8 +47,24 @@ class NotAuthenticated(HomewardError):
     status, code = 401, "not_authenticated"
 
 
+class SecondFactorRequired(NotAuthenticated):
+    """The password was right; the account's second factor must be shown too."""
+
+    code = "second_factor_required"
+
+    def __init__(self, message: str, user_id: Any = None) -> None:
+        super().__init__(message)
+        self.user_id = user_id  # for the pages' second step; never in an answer
+
+
 class NotPermitted(HomewardError):
     status, code = 403, "not_permitted"
+
+
+class EnrolmentRequired(NotPermitted):
+    """The account must set up its second factor before it may do anything else."""
+
+    code = "second_factor_enrolment_required"
 
 
 class NotFound(HomewardError):
@@ -69,6 +85,10 @@ class StaleVersion(HomewardError):
 
 class Conflict(HomewardError):
     status, code = 409, "conflict"
+
+
+class AlreadyEnrolled(Conflict):
+    code = "second_factor_exists"
 
 
 class PayloadTooLarge(HomewardError):

@@ -147,9 +147,30 @@ class AssignmentIn(Input):
     username: Username
 
 
+# A second factor as typed at sign-in or step-up: six ASCII digits from the authenticator, or
+# a recovery code (letters, digits, hyphens); anything else is malformed, not merely wrong.
+SecondFactorCode = Annotated[
+    str,
+    Field(
+        min_length=6,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="six digits from the authenticator app, or an unused recovery code",
+    ),
+]
+TotpCode = Annotated[
+    str, Field(pattern=r"^[0-9]{6}$", description="six digits from the authenticator app")
+]
+
+
 class LoginIn(Input):
     username: Username
     password: Annotated[str, Field(min_length=1, max_length=1024)]
+    totp: SecondFactorCode | None = None
+
+
+class TotpConfirmIn(Input):
+    code: TotpCode
 
 
 # A password is taken as typed; only what no password can hold (a NUL, an unpaired surrogate,

@@ -101,10 +101,14 @@ def test_pages_reflow_keep_labels_and_show_focus(
             ("/cases/new", f"lawyer-new-case-form-{name}"),
             (f"/cases/{case['id']}", f"lawyer-case-page-{name}"),
             ("/account/password", f"lawyer-password-form-{name}"),
+            ("/account/second-factor", f"lawyer-second-factor-{name}"),
         ]:
             page.goto(served + path)
             screenshot(page, shot)
             _check_page(page)
+        page.get_by_role("button", name="Set up a second factor").click()  # the QR code's page
+        screenshot(page, f"lawyer-second-factor-qr-{name}")
+        _check_page(page)
     finally:
         page.context.close()
 

@@ -18,6 +18,7 @@ HOURS = (
     "not after the second, such as 08-19"
 )
 ENVIRONMENTS = "HOMEWARD_ENV must be one of: development, production"
+FLAG = "HOMEWARD_REQUIRE_SECOND_FACTOR must be true or false"
 CONTROL = "must not contain control characters"
 ORIGINS = (
     "HOMEWARD_CORS_ORIGINS must be origins separated by commas, each a scheme, host and optional "
@@ -74,6 +75,13 @@ def refusal(variables: dict[str, str]) -> str:
         ("HOMEWARD_TRUSTED_PROXY_HOPS", "two", HOPS),
         ("HOMEWARD_WORKERS", "0", "HOMEWARD_WORKERS must be a whole number from 1 to 64"),
         ("HOMEWARD_THREADS", "257", "HOMEWARD_THREADS must be a whole number from 1 to 256"),
+        # A switch: only `true` or `false`, since "yes", "1" or "ture" would be a guess.
+        ("HOMEWARD_REQUIRE_SECOND_FACTOR", "yes", FLAG),
+        ("HOMEWARD_REQUIRE_SECOND_FACTOR", "1", FLAG),
+        ("HOMEWARD_REQUIRE_SECOND_FACTOR", "True", FLAG),
+        ("HOMEWARD_REQUIRE_SECOND_FACTOR", "ture", FLAG),
+        ("HOMEWARD_REQUIRE_SECOND_FACTOR", " true", FLAG),
+        ("HOMEWARD_REQUIRE_SECOND_FACTOR", "", "HOMEWARD_REQUIRE_SECOND_FACTOR must not be empty"),
         # Working hours, which the auditors' report reads.
         ("HOMEWARD_WORKING_HOURS", "8-25", HOURS),
         ("HOMEWARD_WORKING_HOURS", "abc", HOURS),
@@ -191,6 +199,9 @@ def test_every_problem_is_named_once_on_one_line_in_the_order_declared() -> None
         ({"HOMEWARD_ACCESS_TOKEN_MINUTES": "0010"}, {"ACCESS_TOKEN_MINUTES": 10}),
         ({"HOMEWARD_WORKERS": "64", "HOMEWARD_THREADS": "1"}, {"WORKERS": 64, "THREADS": 1}),
         ({"HOMEWARD_WORKING_HOURS": "0-24"}, {"WORKING_HOURS": "0-24"}),
+        ({}, {"REQUIRE_SECOND_FACTOR": False}),
+        ({"HOMEWARD_REQUIRE_SECOND_FACTOR": "true"}, {"REQUIRE_SECOND_FACTOR": True}),
+        ({"HOMEWARD_REQUIRE_SECOND_FACTOR": "false"}, {"REQUIRE_SECOND_FACTOR": False}),
         (
             {"HOMEWARD_CORS_ORIGINS": "https://app.example, http://127.0.0.1:8080"},
             {"CORS_ORIGINS": "https://app.example, http://127.0.0.1:8080"},

@@ -55,6 +55,23 @@ class PasswordChangedOut(BaseModel):
     other_sessions_ended: int = Field(description="sessions of the caller's that were ended")
 
 
+class EnrolmentOut(BaseModel):
+    """A new TOTP secret, pending until a code from it confirms it."""
+
+    secret: str = Field(description="base32, for typing into an authenticator app")
+    otpauth_uri: str = Field(description="the `otpauth://totp/…` URI a QR code carries")
+
+
+class EnrolledOut(BaseModel):
+    """The second factor is set up; sign-in needs a code from now on."""
+
+    enrolled: Literal[True]
+    recovery_codes: list[str] = Field(
+        description="single-use codes for signing in without the authenticator; shown only "
+        "this once, kept only as hashes"
+    )
+
+
 class AgencyOut(BaseModel):
     id: uuid.UUID
     name: str

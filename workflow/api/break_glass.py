@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 from flask_openapi3 import APIBlueprint
 from pydantic import AfterValidator, Field
 
@@ -16,7 +16,9 @@ from workflow.api.answers import GrantOut
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body
 from workflow.break_glass import break_glass
-from workflow.schemas import CasePath, Input
+from workflow.identity.current import current_user
+from workflow.schemas import CasePath, Input, SecondFactorCode
+from workflow.services.second_factor import confirm_step_up
 from workflow.text import clean_paragraph
 
 SHORTEST_REASON = 20
@@ -45,15 +47,19 @@ class BreakGlassIn(Input):
         AfterValidator(clean_paragraph),
         AfterValidator(_long_enough),  # counted again once the surrounding spaces are gone
     ]
+    totp: SecondFactorCode | None = Field(
+        None, description="a fresh code, required when the caller has a second factor"
+    )
 
 
 @blueprint.post("/<case_id>/break-glass", responses={201: GrantOut})
 def post_break_glass(path: CasePath, body: BreakGlassIn) -> tuple[Response, int]:
-    """Read a case outside need-to-know for a short time; the auditors review every such read."""
+    """Read a case outside need-to-know for a short time; the auditors review every such read.
+    A caller with a second factor sends a fresh code with the request."""
+    db = transactions.session()
+    confirm_step_up(db, current_user(), body.totp, request.remote_addr)
     minutes = int(current_app.config["BREAK_GLASS_MINUTES"])
-    case, grant = break_glass(
-        transactions.session(), current_caller(), path.case_id, body.reason, minutes
-    )
+    case, grant = break_glass(db, current_caller(), path.case_id, body.reason, minutes)
     expires_at = grant.expires_at.isoformat().replace("+00:00", "Z")
     # The reason is personal data: it is kept sealed with the grant, never in the trail.
     audit.note(case=case, detail={"break_glass": str(grant.id), "expires_at": expires_at})

@@ -49,6 +49,15 @@ def whole_number(value: object) -> object:
     return value
 
 
+def flag(value: object) -> object:
+    """Read `true` or `false`, and nothing else: "yes", "1" or "ture" would be a guess."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise wanted("must be true or false")
+
+
 def working_hours(text: str) -> tuple[int, int]:
     """The working day in UTC hours, the end excluded: "08-19" is 8:00 to 18:59."""
     match = HOURS.fullmatch(text)
@@ -150,6 +159,7 @@ def _working_hours_text(text: str) -> str:
 
 
 Whole = Annotated[int, BeforeValidator(whole_number)]
+Flag = Annotated[bool, BeforeValidator(flag)]
 Hours = Annotated[str, AfterValidator(_working_hours_text)]
 WebAddress = Annotated[str, AfterValidator(web_address)]
 Origins = Annotated[str, AfterValidator(origins)]

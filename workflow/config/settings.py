@@ -14,6 +14,7 @@ from workflow.config.checks import (
     SHORTEST_SECRET,
     DatabaseUrl,
     DocumentStore,
+    Flag,
     Hours,
     Languages,
     Networks,
@@ -121,6 +122,11 @@ class Settings(BaseSettings):
         ge=1,
         le=24 * 60,
         description="how long a case opened outside need-to-know stays readable",
+    )
+    REQUIRE_SECOND_FACTOR: Flag = Field(
+        False,
+        description="`true`: officials, auditors and administrators must set up a second "
+        "factor (TOTP) before they may do anything else; lawyers may choose to",
     )
     OIDC_PROVIDERS: str | None = unset(
         "unset", "a YAML or JSON file of agencies' identity providers (see Security)"

@@ -33,6 +33,8 @@ def _default(field: FieldInfo) -> str:
         return f"`<instance>/{relative}`"
     if meaning := noted(field, "when_unset"):
         return str(meaning)
+    if isinstance(field.default, bool):
+        return f"`{str(field.default).lower()}`"
     return f"`{field.default}`" if field.default != "" else "empty"
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from audit import recorder as audit
 from workflow.assignments import end_assignments_elsewhere
 from workflow.db import utcnow
-from workflow.errors import Conflict, InvalidInput, NotAuthenticated
+from workflow.errors import Conflict, InvalidInput, NotAuthenticated, SecondFactorRequired
+from workflow.identity import second_factor
 from workflow.identity.passwords import check_new_password, hash_password, verify_password
 from workflow.identity.setup_links import unusable_password_hash
 from workflow.identity.throttle import check_throttle, clear_throttle, count_failure, throttle_keys
@@ -68,11 +69,64 @@ class TokenPair:
         }
 
 
-def login(db: Session, username: str, password: str, address: str | None = None) -> TokenPair:
-    """Check the credentials and open a session; failures from the same places slow down."""
+def login(
+    db: Session,
+    username: str,
+    password: str,
+    address: str | None = None,
+    totp: str | None = None,
+) -> TokenPair:
+    """Check the credentials, and the second factor if the user has one, and open a session;
+    failures from the same places slow down."""
     now = utcnow()
     counters = throttle_keys(username, address)
     check_throttle(db, counters, now)
+    user = _password_holder(db, username, password, counters, now)
+    check_second_factor(db, user, totp, counters, now)
+    return _open_session(db, user, counters, now)
+
+
+def finish_login(
+    db: Session, user_id: uuid.UUID, totp: str, address: str | None = None
+) -> TokenPair:
+    """The second step of a sign-in whose password was checked a moment ago (the pages ask
+    for the code on a page of its own, holding no password meanwhile)."""
+    now = utcnow()
+    user = db.get(User, user_id)
+    if user is None or not user.active:
+        raise NotAuthenticated("The username or password is wrong.")
+    counters = throttle_keys(user.username, address)
+    check_throttle(db, counters, now)
+    check_second_factor(db, user, totp, counters, now)
+    return _open_session(db, user, counters, now)
+
+
+def check_second_factor(
+    db: Session, user: User, code: str | None, counters: dict[str, int], now: datetime
+) -> None:
+    """Accept the user's second factor once, if they have one; a wrong or replayed code counts
+    as a failed sign-in, and the trail keeps why it was refused (never the code)."""
+    factor = second_factor.confirmed_factor(db, user.id)
+    if factor is None:
+        return
+    audit.note(actor=user)  # the password was right: the refusal names whom it concerns
+    if code is None:
+        raise SecondFactorRequired("Send the code from your authenticator app as `totp`.", user.id)
+    try:
+        kind = second_factor.accept_code(db, factor, code, now)
+    except second_factor.WrongCode as wrong:
+        even_if_refused(lambda kept: count_failure(kept, counters, now))
+        audit.note(actor=user, detail={"refused": f"second_factor_{wrong.reason}"})
+        raise NotAuthenticated("The code is wrong or was used already.") from None
+    if kind == "recovery_code":
+        left = second_factor.recovery_codes_left(db, user.id)
+        audit.note(actor=user, detail={"recovery_code_used": True, "recovery_codes_left": left})
+
+
+def _password_holder(
+    db: Session, username: str, password: str, counters: dict[str, int], now: datetime
+) -> User:
+    """The active user with this username and password, or a failed sign-in counted."""
     found = db.execute(
         select(User.id, User.password_hash, User.active).filter_by(username=username)
     ).first()
@@ -87,6 +141,10 @@ def login(db: Session, username: str, password: str, address: str | None = None)
     user = db.get(User, found.id)  # the write lock again, only once the password is right
     if user is None:
         raise NotAuthenticated("The username or password is wrong.")
+    return user
+
+
+def _open_session(db: Session, user: User, counters: dict[str, int], now: datetime) -> TokenPair:
     clear_throttle(db, counters)
     session = AuthSession(
         id=uuid.uuid4(), user_id=user.id, refresh_hash="", expires_at=now + _refresh_lifetime()

@@ -14,6 +14,8 @@ from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
 from workflow.models.person import Person, PersonName
+from workflow.models.recovery_code import RecoveryCode
+from workflow.models.second_factor import SecondFactor
 from workflow.models.setup_link import SetupLink
 from workflow.models.spent_refresh_token import SpentRefreshToken
 from workflow.models.stage_day_tally import StageDayTally
@@ -38,6 +40,8 @@ __all__ = [
     "LoginThrottle",
     "Person",
     "PersonName",
+    "RecoveryCode",
+    "SecondFactor",
     "SetupLink",
     "SpentRefreshToken",
     "StageDayTally",

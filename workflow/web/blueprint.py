@@ -27,6 +27,15 @@ PUBLIC_ENDPOINTS = {
     "web.choose_language",
     "web.setup_page",  # a one-time link is the only key a user without a password holds
     "web.complete_setup",
+    "web.sign_in_code_page",
+    "web.sign_in_code",
+}
+# What a user held to setting up a second factor may still do: that, and leave.
+WHILE_ENROLLING = {
+    "web.second_factor_page",
+    "web.start_second_factor",
+    "web.confirm_second_factor",
+    "web.sign_out",
 }
 
 
@@ -44,6 +53,8 @@ def protect() -> ResponseReturnValue | None:
         # Only a page can be returned to: after signing in, a form's address would be a GET.
         back = signin.safe_next(request.full_path) if request.method == "GET" else None
         return redirect(url_for("web.sign_in_page", next=back))
+    if request.endpoint not in WHILE_ENROLLING and signin.must_enrol_now():
+        return redirect(url_for("web.second_factor_page"), 303)
     return None
 
 

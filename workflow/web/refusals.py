@@ -26,6 +26,9 @@ REFUSALS = {
     "too_large": lazy_gettext("The file is too large: a document may be up to 20 MB."),
     "unsupported_media_type": lazy_gettext("Upload a PDF, JPEG, PNG or TIFF file."),
     "invalid_input": lazy_gettext("Some fields need attention; see the messages beside them."),
+    "second_factor_required": lazy_gettext("Enter the code from your authenticator app."),
+    "second_factor_enrolment_required": lazy_gettext("Set up a second factor first."),
+    "second_factor_exists": lazy_gettext("Your account has a second factor already."),
     "method_not_allowed": lazy_gettext("There is no such page, or you may not see it."),
     "internal_error": lazy_gettext("Something went wrong; nothing was saved."),
     "timestamp_unavailable": lazy_gettext(

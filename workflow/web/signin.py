@@ -5,19 +5,67 @@ still live (not signed out, idle or past its absolute limit) is checked on every
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from flask import g, request, session
 
 from audit import recorder as audit
 from workflow import transactions
+from workflow.errors import NotAuthenticated, SecondFactorRequired
 from workflow.identity import operations
+from workflow.identity.operations import TokenPair
+from workflow.identity.second_factor import must_enrol
 from workflow.models import User
+
+PENDING_SECONDS = 300  # how long a right password waits for its code
 
 
 def sign_in(username: str, password: str) -> User:
-    """Check the credentials as the API does and start a fresh cookie for the new session."""
-    tokens = operations.login(transactions.session(), username, password, request.remote_addr)
+    """Check the credentials as the API does and start a fresh cookie for the new session; a
+    user with a second factor is asked for it next (SecondFactorRequired), and meanwhile the
+    cookie holds only who passed the password and until when, never the password."""
+    try:
+        tokens = operations.login(transactions.session(), username, password, request.remote_addr)
+    except SecondFactorRequired as asked:
+        _forget()
+        session["pending"] = {
+            "uid": str(asked.user_id),
+            "until": int(time.time()) + PENDING_SECONDS,
+        }
+        audit.note(detail={"second_factor": "asked"})
+        raise
+    return _start(tokens)
+
+
+def finish_sign_in(code: str) -> User:
+    """The second step: the code of the user who gave the right password a moment ago."""
+    user_id = pending_user_id()
+    if user_id is None:
+        raise NotAuthenticated("Sign in again: the wait for the code is over.")
+    tokens = operations.finish_login(transactions.session(), user_id, code, request.remote_addr)
+    return _start(tokens)
+
+
+def pending_user_id() -> uuid.UUID | None:
+    """Who gave the right password and has not yet given the code, if the wait is not over."""
+    pending = session.get("pending")
+    if not isinstance(pending, dict):
+        return None
+    try:
+        if int(pending["until"]) >= time.time():
+            return uuid.UUID(pending["uid"])
+    except (TypeError, KeyError, ValueError):
+        pass
+    return None
+
+
+def must_enrol_now() -> bool:
+    """Whether the signed-in user may do nothing but set up their second factor."""
+    return g.get("user") is not None and must_enrol(transactions.session(), g.user)
+
+
+def _start(tokens: TokenPair) -> User:
     audit.note(actor=tokens.user)
     language = session.get("language")
     session.clear()  # a cookie from before sign-in never carries over into the session

@@ -10,6 +10,7 @@ from workflow.web.views import (
     particulars,
     password,
     queue,
+    second_factor,
     setup,
     steps,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "particulars",
     "password",
     "queue",
+    "second_factor",
     "setup",
     "steps",
 ]

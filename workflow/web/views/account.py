@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from workflow import transactions
 from workflow.demo import USERS, demo_marker
-from workflow.errors import HomewardError, NotAuthenticated, TooManyAttempts
+from workflow.errors import HomewardError, NotAuthenticated, SecondFactorRequired, TooManyAttempts
 from workflow.models import User
 from workflow.schemas import LoginIn
 from workflow.web import LANGUAGES, signin
@@ -46,6 +46,8 @@ def sign_in() -> ResponseReturnValue:
     try:
         credentials = LoginIn(username=username, password=password)  # the API's own checks
         signin.sign_in(credentials.username, credentials.password)
+    except SecondFactorRequired:
+        return redirect(url_for("web.sign_in_code_page", next=next_path), 303)
     except (ValidationError, NotAuthenticated):
         problem = _("The username or password is wrong.")
         return _sign_in_again(username, next_path, problem, NotAuthenticated(problem))

@@ -76,6 +76,7 @@ ACTIONS = {
     "web.disable_account": "admin.user_disable",
     "web.enable_account": "admin.user_enable",
     "web.reset_password": "admin.password_reset",
+    "web.reset_second_factor": "admin.second_factor_reset",
     "web.setup_page": "auth.setup_link_open",
     "web.complete_setup": "auth.password_setup",
 }

@@ -226,6 +226,7 @@ ADMIN_FORMS: dict[str, dict[str, str]] = {
     "web.disable_account": {},
     "web.enable_account": {},
     "web.reset_password": {},
+    "web.reset_second_factor": {},
 }
 
 
@@ -235,7 +236,7 @@ def admin_routes(app: Flask) -> Iterator[Rule]:
 
 def accounts_kept(app: Flask) -> list[str]:
     """Every account, agency and setup link as stored, passwords' hashes included."""
-    tables = ("users", "agencies", "account_setup_links")
+    tables = ("users", "agencies", "account_setup_links", "second_factors", "recovery_codes")
     with app.app_context():
         session = transactions.session()
         return sorted(

@@ -493,6 +493,7 @@ ADMIN_POSTS = (
     ("/admin/users/{lawyer}/disable", {}),
     ("/admin/users/{lawyer}/enable", {}),
     ("/admin/users/{lawyer}/password-reset", {}),
+    ("/admin/users/{lawyer}/second-factor-reset", {}),
 )
 
 

@@ -16,7 +16,10 @@ from workflow.errors import Conflict, NotPermitted
 from workflow.models import SetupLink, User
 from workflow.schemas import AgencyIn, NewAccountIn
 from workflow.services import administration
+from workflow.services.second_factor import StepUp
 from workflow.vocabulary import AgencyKind, Role
+
+NO_CODE = StepUp(None, None)  # administrators without a second factor are asked for none
 
 
 @pytest.fixture
@@ -36,10 +39,10 @@ def test_every_change_is_refused_to_anyone_but_an_administrator(acting: Any) -> 
     acting("auditor")
     lawyer = str(transactions.session().scalar(select(User.id).filter_by(username="lawyer")))
     changes = [
-        lambda: administration.create_agency(AgencyIn(name="X", kind=AgencyKind.COURT)),
-        lambda: administration.reset_password(lawyer),
-        lambda: administration.disable(lawyer),
-        lambda: administration.enable(lawyer),
+        lambda: administration.create_agency(AgencyIn(name="X", kind=AgencyKind.COURT), NO_CODE),
+        lambda: administration.reset_password(lawyer, NO_CODE),
+        lambda: administration.disable(lawyer, NO_CODE),
+        lambda: administration.enable(lawyer, NO_CODE),
         administration.accounts,
     ]
     for change in changes:
@@ -52,13 +55,13 @@ def test_the_last_enabled_administrator_is_never_disabled(acting: Any) -> None:
     acting("admin")
     session = transactions.session()
     other = administration.create_account(
-        _new_admin(session.scalar(select(User.agency_id).filter_by(username="admin")))
+        _new_admin(session.scalar(select(User.agency_id).filter_by(username="admin"))), NO_CODE
     ).user
     # As if another administrator had disabled this one a moment ago, while it was still acting.
     session.execute(update(User).where(User.username == "admin").values(active=False))
 
     with pytest.raises(Conflict) as refused:
-        administration.disable(str(other.id))
+        administration.disable(str(other.id), NO_CODE)
 
     assert refused.value.details[0]["problem"] == "last_administrator"
     assert other.active
@@ -69,7 +72,7 @@ def test_a_reset_notes_the_account_and_never_the_token(acting: Any) -> None:
     acting("admin")
     lawyer = str(transactions.session().scalar(select(User.id).filter_by(username="lawyer")))
 
-    issued = administration.reset_password(lawyer)
+    issued = administration.reset_password(lawyer, NO_CODE)
 
     assert g.audit_facts["object_id"] == "lawyer"
     assert issued.token not in repr(g.audit_facts)

@@ -53,6 +53,14 @@ def confirmed_factor(db: Session, user_id: uuid.UUID) -> SecondFactor | None:
     return factor if factor is not None and factor.confirmed_at is not None else None
 
 
+def remove_factor(db: Session, user_id: uuid.UUID) -> bool:
+    """Forget the user's second factor and recovery codes; return whether one was confirmed."""
+    had = confirmed_factor(db, user_id) is not None
+    db.execute(delete(RecoveryCode).filter_by(user_id=user_id))
+    db.execute(delete(SecondFactor).filter_by(user_id=user_id))
+    return had
+
+
 def pending_enrolment(db: Session, user: User) -> Enrolment | None:
     """The enrolment the user started and has not confirmed yet, if any."""
     factor = db.get(SecondFactor, user.id)

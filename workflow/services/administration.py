@@ -1,7 +1,8 @@
 """What an administrator does with accounts and agencies: list them, add them, change a user's
 role or agency, disable and enable an account, and hand out a one-time link to choose a password
-(an administrator never types nor sees one). Every change passes `_authorised_change` first and
-notes the trail with the username it concerns, never a password or a link's token."""
+(an administrator never types nor sees one), and reset a lost second factor. Every change passes
+`_authorised_change` first, which asks an administrator who has a second factor for a fresh code
+(step-up), and notes the trail with the username it concerns, never a password, code or token."""
 
 from __future__ import annotations
 
@@ -15,15 +16,25 @@ from sqlalchemy import func, select
 from audit import recorder as audit
 from workflow import transactions
 from workflow.access import current_caller
-from workflow.errors import Conflict, HomewardError, InvalidInput, NotFound, NotPermitted
-from workflow.identity import operations, setup_links
+from workflow.errors import (
+    Conflict,
+    HomewardError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    SecondFactorRequired,
+)
+from workflow.identity import operations, second_factor, setup_links
 from workflow.identity.current import current_user
 from workflow.models import Agency, AuthSession, Case, User
 from workflow.permissions import can_administer
 from workflow.schemas import AccountIn, AgencyIn, NewAccountIn
+from workflow.services.second_factor import StepUp, confirm_step_up
 from workflow.vocabulary import Role
 
 NOT_AN_ADMINISTRATOR = "Accounts and agencies are managed by administrators."
+STEP_UP = "Type a fresh code from your authenticator app to make this change."
 
 
 @dataclass(frozen=True)
@@ -70,9 +81,9 @@ def account(user_id: str) -> User:
     return _user(user_id)
 
 
-def create_agency(entry: AgencyIn) -> Agency:
+def create_agency(entry: AgencyIn, step_up: StepUp) -> Agency:
     """Add an agency of a kind the domain knows; its name must be new."""
-    _authorised_change()
+    _authorised_change(step_up)
     db = transactions.session()
     if db.scalar(select(Agency.id).filter_by(name=entry.name)) is not None:
         raise _refused(Conflict, "name", "taken", "An agency with that name exists.")
@@ -84,9 +95,9 @@ def create_agency(entry: AgencyIn) -> Agency:
     return agency
 
 
-def create_account(entry: NewAccountIn) -> IssuedLink:
+def create_account(entry: NewAccountIn, step_up: StepUp) -> IssuedLink:
     """Add an account with no password yet, and the link with which its user chooses one."""
-    _authorised_change()
+    _authorised_change(step_up)
     db = transactions.session()
     agency = _agency(entry.agency)
     if db.scalar(select(User.id).filter_by(username=entry.username)) is not None:
@@ -96,10 +107,10 @@ def create_account(entry: NewAccountIn) -> IssuedLink:
     return IssuedLink(user, setup_links.issue_link(db, user))
 
 
-def reset_password(user_id: str) -> IssuedLink:
+def reset_password(user_id: str, step_up: StepUp) -> IssuedLink:
     """Stop the user's password working at once, end their sessions, and return the link with
     which they choose a new one."""
-    _authorised_change()
+    _authorised_change(step_up)
     db = transactions.session()
     user = _user(user_id)
     user.password_hash = setup_links.unusable_password_hash()
@@ -108,10 +119,10 @@ def reset_password(user_id: str) -> IssuedLink:
     return IssuedLink(user, setup_links.issue_link(db, user))
 
 
-def disable(user_id: str) -> int:
+def disable(user_id: str, step_up: StepUp) -> int:
     """Stop the user signing in and end their sessions; an administrator can neither disable
     themselves nor the last enabled administrator. Return how many sessions ended."""
-    _authorised_change()
+    _authorised_change(step_up)
     user = _user(user_id)
     _keep_an_administrator(user, "active")
     update = operations.update_user(transactions.session(), user, active=False)
@@ -119,18 +130,18 @@ def disable(user_id: str) -> int:
     return update.sessions_ended
 
 
-def enable(user_id: str) -> None:
+def enable(user_id: str, step_up: StepUp) -> None:
     """Let a disabled user sign in again (with the password they had, or a new link)."""
-    _authorised_change()
+    _authorised_change(step_up)
     user = _user(user_id)
     operations.update_user(transactions.session(), user, active=True)
     _note_change(user, disabled=False)
 
 
-def change_account(user_id: str, change: AccountIn) -> list[Case]:
+def change_account(user_id: str, change: AccountIn, step_up: StepUp) -> list[Case]:
     """Give the user a new role or agency; their sessions end, and a lawyer moved to another
     NGO leaves the cases of the old one. Return the cases they left."""
-    _authorised_change()
+    _authorised_change(step_up)
     user = _user(user_id)
     if change.role is not Role.ADMIN:
         _keep_an_administrator(user, "role")
@@ -146,9 +157,37 @@ def change_account(user_id: str, change: AccountIn) -> list[Case]:
     return update.cases_left
 
 
-def _authorised_change() -> None:
-    """The one check every administrator's change passes before it is made."""
+def second_factor_confirmed(user: User) -> bool:
+    """Whether the user has confirmed a second factor (the account page says so)."""
     _administrator()
+    return second_factor.confirmed_factor(transactions.session(), user.id) is not None
+
+
+def reset_second_factor(user_id: str, step_up: StepUp) -> int:
+    """Forget a user's lost second factor and recovery codes and end their sessions, so that
+    they enrol a new one at their next sign-in. Return how many sessions ended."""
+    _authorised_change(step_up)
+    db = transactions.session()
+    user = _user(user_id)
+    if not second_factor.remove_factor(db, user.id):
+        raise _refused(
+            Conflict, "totp_reset", "no_second_factor", "This account has no second factor."
+        )
+    ended = operations.end_user_sessions(db, user.id, "second_factor_reset")
+    _note_change(user, second_factor_reset=True, sessions_ended=ended)
+    return ended
+
+
+def _authorised_change(step_up: StepUp) -> None:
+    """The one check every administrator's change passes before it is made: an administrator,
+    with a fresh code if they have a second factor. A refused code is a problem beside the
+    form's code field, not a sign-out; it is counted and noted like a failed sign-in."""
+    _administrator()
+    try:
+        confirm_step_up(transactions.session(), current_user(), step_up.code, step_up.address)
+    except (SecondFactorRequired, NotAuthenticated) as refusal:
+        problem = {"field": "totp", "problem": "step_up", "message": STEP_UP}
+        raise InvalidInput(STEP_UP, [problem]) from refusal
 
 
 def _administrator() -> None:

@@ -4,6 +4,8 @@ a code."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
@@ -18,6 +20,14 @@ from workflow.models import User
 from workflow.transactions import even_if_refused
 
 WRONG_CODE = "The code is wrong; check the time on the device that shows it."
+
+
+@dataclass(frozen=True)
+class StepUp:
+    """The fresh code a sensitive action came with, and the address it came from."""
+
+    code: str | None
+    address: str | None
 
 
 def start_own_enrolment() -> Enrolment:

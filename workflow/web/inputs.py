@@ -47,6 +47,8 @@ def problem_text(problem: str, message: str) -> str:
         "unknown": _("Choose one of the options."),
         "role_agency_mismatch": _("An agency of this kind cannot hold that role."),
         "own_account": _("You cannot do this to your own account."),
+        "step_up": _("Type a fresh code from your authenticator app to make this change."),
+        "no_second_factor": _("This account has no second factor."),
         "last_administrator": _(
             "This is the last enabled administrator: enable or add another one first."
         ),

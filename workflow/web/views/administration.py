@@ -15,10 +15,12 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import transactions
 from workflow.errors import Conflict, HomewardError, InvalidInput, field_errors, invalid
+from workflow.identity.current import current_user
 from workflow.models import User
 from workflow.schemas import AccountIn, AgencyIn, NewAccountIn
 from workflow.services import administration
 from workflow.services.administration import IssuedLink
+from workflow.services.second_factor import StepUp
 from workflow.vocabulary import AgencyKind, Role
 from workflow.web.blueprint import web
 from workflow.web.chrome import notify
@@ -41,7 +43,7 @@ def create_account() -> ResponseReturnValue:
     """Add an account and show, once, the link with which its user chooses a password."""
     values = _form(USER_FIELDS)
     try:
-        issued = administration.create_account(NewAccountIn.model_validate(values))
+        issued = administration.create_account(NewAccountIn.model_validate(values), _step_up())
     except ValidationError as error:
         return drawn_again(_users_page(values, _problems(error)), invalid(error))
     except (InvalidInput, Conflict) as refusal:
@@ -59,7 +61,7 @@ def change_account(user_id: str) -> ResponseReturnValue:
     """Give the user another role or agency; their sessions end."""
     values = _form(("role", "agency"))
     try:
-        left = administration.change_account(user_id, AccountIn.model_validate(values))
+        left = administration.change_account(user_id, AccountIn.model_validate(values), _step_up())
     except ValidationError as error:
         return _account_again(user_id, _problems(error), invalid(error))
     except (InvalidInput, Conflict) as refusal:
@@ -80,7 +82,7 @@ def change_account(user_id: str) -> ResponseReturnValue:
 def disable_account(user_id: str) -> ResponseReturnValue:
     """Stop the user signing in; every session of theirs ends now."""
     try:
-        administration.disable(user_id)
+        administration.disable(user_id, _step_up())
     except (InvalidInput, Conflict) as refusal:
         return _account_again(user_id, _problems(refusal), refusal)
     notify(_("The account is disabled; its sessions have ended."))
@@ -89,7 +91,10 @@ def disable_account(user_id: str) -> ResponseReturnValue:
 
 @web.post("/admin/users/<user_id>/enable")
 def enable_account(user_id: str) -> ResponseReturnValue:
-    administration.enable(user_id)
+    try:
+        administration.enable(user_id, _step_up())
+    except InvalidInput as refusal:
+        return _account_again(user_id, _problems(refusal), refusal)
     notify(_("The account is enabled."))
     return redirect(url_for("web.admin_account", user_id=user_id), 303)
 
@@ -97,7 +102,22 @@ def enable_account(user_id: str) -> ResponseReturnValue:
 @web.post("/admin/users/<user_id>/password-reset")
 def reset_password(user_id: str) -> ResponseReturnValue:
     """End the user's password and sessions now, and show the link to choose a new one."""
-    return _link_page(administration.reset_password(user_id), _("Password reset"))
+    try:
+        issued = administration.reset_password(user_id, _step_up())
+    except InvalidInput as refusal:
+        return _account_again(user_id, _problems(refusal), refusal)
+    return _link_page(issued, _("Password reset"))
+
+
+@web.post("/admin/users/<user_id>/second-factor-reset")
+def reset_second_factor(user_id: str) -> ResponseReturnValue:
+    """Forget the user's lost second factor; they set up a new one at their next sign-in."""
+    try:
+        administration.reset_second_factor(user_id, _step_up())
+    except (InvalidInput, Conflict) as refusal:
+        return _account_again(user_id, _problems(refusal), refusal)
+    notify(_("The second factor is reset; the user's sessions have ended."))
+    return redirect(url_for("web.admin_account", user_id=user_id), 303)
 
 
 @web.get("/admin/agencies")
@@ -109,7 +129,7 @@ def admin_agencies() -> str:
 def create_agency() -> ResponseReturnValue:
     values = _form(AGENCY_FIELDS)
     try:
-        administration.create_agency(AgencyIn.model_validate(values))
+        administration.create_agency(AgencyIn.model_validate(values), _step_up())
     except ValidationError as error:
         return drawn_again(_agencies_page(values, _problems(error)), invalid(error))
     except (InvalidInput, Conflict) as refusal:
@@ -137,6 +157,7 @@ def _agencies_page(values: dict[str, str], errors: dict[str, str]) -> str:
         values=_shown(values),
         errors=errors,
         kinds=[(kind.value, label("agency", kind.value)) for kind in AgencyKind],
+        **_asks_for_code(),
     )
 
 
@@ -146,6 +167,7 @@ def _account_page(user: User, errors: dict[str, str]) -> str:
         "admin_account.html",
         title=_("Account %(username)s", username=user.username),
         account=user,
+        has_second_factor=administration.second_factor_confirmed(user),
         values=values,
         errors=errors,
         **_choices(),
@@ -175,7 +197,18 @@ def _choices() -> dict[str, Any]:
     return {
         "roles": [(role.value, label("role", role.value)) for role in Role],
         "agencies": [(str(agency.id), agency.name) for agency in agencies],
+        **_asks_for_code(),
     }
+
+
+def _asks_for_code() -> dict[str, bool]:
+    """Whether each change's form asks the administrator for a fresh code (step-up)."""
+    return {"asks_for_code": administration.second_factor_confirmed(current_user())}
+
+
+def _step_up() -> StepUp:
+    code = request.form.get("totp", "")[:MAX_FIELD].strip()
+    return StepUp(code or None, request.remote_addr)
 
 
 def _form(fields: tuple[str, ...]) -> dict[str, str]:

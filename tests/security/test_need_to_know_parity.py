@@ -15,6 +15,7 @@ from flask import Flask
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
 from tests.forms.helpers import FORMS, logical_text
 from tests.security.strangers import REASON, browsers
+from tests.web.helpers import answer
 
 RESIDENCE = ALL_SCRIPTS_CHILD["residence"]
 CONSENT_DAY = "2025-11-23"  # the mother's consent, signed on a day nothing else falls on
@@ -180,7 +181,7 @@ def test_every_front_end_shows_each_role_the_same_facts_its_work_rests_on(
 
 def test_a_redacted_form_leaves_out_only_where_people_are(api: Api, cases: dict[str, str]) -> None:
     redacted = in_the_forms(api, "lawyer", cases["walked"], variant="redacted")
-    assert redacted == EVERY_FACT - WHERE_PEOPLE_ARE
+    assert redacted == set(EVERY_FACT - WHERE_PEOPLE_ARE)
 
 
 def test_an_official_whose_steps_need_no_consent_is_refused_the_consents(
@@ -190,5 +191,5 @@ def test_an_official_whose_steps_need_no_consent_is_refused_the_consents(
         response = api.get(who, f"/api/v1/cases/{cases['walked']}/consents")
         assert response.status_code == (403 if who == "registrar" else 200), who
     refused = api.get("registrar", f"/api/v1/cases/{cases['walked']}/consents")
-    assert refused.json["error"]["code"] == "not_permitted"
+    assert answer(refused)["error"]["code"] == "not_permitted"
     assert CONSENT_DAY not in refused.get_data(as_text=True)

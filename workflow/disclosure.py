@@ -72,7 +72,8 @@ def worked_tracks(
         for name, state in states.items()
         if (track := definition.track(name)) and caller.agency_kind in track.waiting_on(state)
     }
-    if not facts.open_to(caller):
+    # A closed case waits on nobody, and one another agency of the kind took is not ours.
+    if caller.agency_kind not in facts.waiting_on or not facts.open_to(caller):
         waiting = set()
     took = {track for track, agency in facts.steps_taken if agency == caller.agency_id}
     return waiting | took

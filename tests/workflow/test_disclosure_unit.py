@@ -117,3 +117,10 @@ def test_auditors_and_administrators_see_no_part_of_a_case(role: Role) -> None:
     assert (
         disclosure(asker, everyone_waits, DEFAULT, {**START, "guardianship": "assessed"}) == NOTHING
     )
+
+
+def test_a_closed_case_shows_an_agency_only_what_its_own_steps_rested_on() -> None:
+    closed = facts(("dna",), frozenset())  # it authorised the test; closed, it waits on nobody
+    case = {**START, "dna": "authorized", "guardianship": "assessed"}
+    shown = disclosure(official(AgencyKind.COURT), closed, DEFAULT, case)
+    assert seen(shown) == {CONSENTS} and shown.tracks == {"dna"}

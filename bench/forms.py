@@ -44,6 +44,7 @@ from forms.sheet import draw_up, form_languages
 from forms.signing import form_signer, sign
 from workflow import create_app, transactions
 from workflow.db import utcnow
+from workflow.disclosure import EVERYTHING
 from workflow.models import Case, TransitionRecord, User
 from workflow.vocabulary import Script
 
@@ -186,6 +187,7 @@ def build_form(session: Session, case: Case, kind: str, redacted: bool) -> Form:
         kind,
         issuer=issuer.name,
         issued_on=utcnow().date(),
+        shown=EVERYTHING,  # as the case's lawyer, who opened it, sees it
         redacted=redacted,
         code=codes.new_code(),
     )

@@ -10,10 +10,11 @@ from typing import Any
 
 from forms.casefile import CaseFile
 from forms.catalogue import FormDefinition, Section, label_key
+from workflow.disclosure import Disclosure
 from workflow.models import Consent, Person
 from workflow.vocabulary import DatePrecision
 
-REDACTED = {"residence", "whereabouts"}  # what the redacted variant leaves out: where people are
+WHERE_PEOPLE_ARE = {"residence", "whereabouts"}
 CUSTODY_COLUMNS = [
     "custody.sample",
     "custody.collected",
@@ -51,26 +52,38 @@ class Part:
 
 
 def compose(
-    definition: FormDefinition, case_file: CaseFile, words: Words, redacted: bool
+    definition: FormDefinition, case_file: CaseFile, words: Words, shown: Disclosure
 ) -> list[Part]:
-    """Each section of the form with its fields filled; the redacted variant drops whereabouts."""
-    reader = Reader(case_file, words, redacted)
+    """Each section of the form with the fields `shown` allows, filled from the case."""
+    reader = Reader(case_file, words, shown)
     parts = []
     for section in definition.sections:
         rows = [
             Row(words.each(label_key(name)), reader.lines(name) or [words("common.not_recorded")])
             for name in section.fields
-            if not (redacted and name.rsplit(".", 1)[-1] in REDACTED)
+            if disclosed(name, shown)
         ]
         parts.append(Part(words.each(f"section.{section.heading}"), rows, reader.custody(section)))
     return parts
 
 
+def disclosed(name: str, shown: Disclosure) -> bool:
+    """A form's field is printed only for someone who may see it in the API and on the page."""
+    head, _, rest = name.partition(".")
+    if name.rsplit(".", 1)[-1] in WHERE_PEOPLE_ARE:
+        return shown.where_people_are
+    if head == "consent" or name == "case.consents":
+        return shown.consents
+    if head == "step":
+        return shown.every_step or rest.partition(".")[0] in shown.tracks
+    return True
+
+
 class Reader:
     """Reads one field of the form from the case file, as the lines to print."""
 
-    def __init__(self, case_file: CaseFile, words: Words, redacted: bool) -> None:
-        self.file, self.words, self.redacted = case_file, words, redacted
+    def __init__(self, case_file: CaseFile, words: Words, shown: Disclosure) -> None:
+        self.file, self.words, self.shown = case_file, words, shown
         self.case_lists: dict[str, Callable[[], list[str]]] = {
             "status": lambda: [words(f"status.{case_file.case.status.value}")],
             "tracks": self.tracks,
@@ -142,7 +155,7 @@ class Reader:
             facts = [self.words(f"relation.{person.relation.value}"), *names(person)]
             facts += particular(person, "birth_date", self.words)
             facts += particular(person, "citizenship", self.words)
-            if not self.redacted:
+            if self.shown.where_people_are:
                 facts += particular(person, "whereabouts", self.words)
             lines.append("; ".join(facts))
         return lines

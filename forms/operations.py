@@ -15,6 +15,7 @@ from forms.models import IssuedForm
 from forms.sheet import draw_up, form_definition
 from forms.signing import form_signer, form_timestamper, sign
 from workflow.db import utcnow
+from workflow.disclosure import case_disclosure
 from workflow.errors import NotPermitted, WrongState
 from workflow.models import Agency, Case
 from workflow.permissions import Caller, CaseFacts, can_issue_form
@@ -38,6 +39,7 @@ def issue_form(
         kind,
         issuer=agency.name,
         issued_on=issued_at.date(),
+        shown=case_disclosure(case, caller, facts),
         redacted=redacted,
         code=code,
     )

@@ -11,6 +11,7 @@ from forms.catalogue import FormDefinition, catalogue
 from forms.content import Words, compose
 from forms.layout import Sheet
 from workflow.config import ConfigError
+from workflow.disclosure import Disclosure
 from workflow.errors import NotFound
 from workflow.vocabulary import AgencyKind
 
@@ -21,10 +22,12 @@ def draw_up(
     *,
     issuer: str,
     issued_on: date,
+    shown: Disclosure,
     redacted: bool,
     code: str,
 ) -> tuple[Sheet, str]:
-    """Fill the form's sheet from the case; return it with the PDF's title (English, no names)."""
+    """Fill the form's sheet with what `shown` allows of the case (less where people are when
+    `redacted`); return it with the PDF's title (English, no names)."""
     definition, labels = form_definition(kind), catalogue()[1]
     case = case_file.case
     words = Words(labels, form_languages())
@@ -39,7 +42,7 @@ def draw_up(
     sheet = Sheet(
         title=words.each(f"form.{kind}"),
         notes=notes,
-        parts=compose(definition, case_file, words, redacted),
+        parts=compose(definition, case_file, words, shown.redacted() if redacted else shown),
         closing=[f"{words('common.signature')}: {'_' * 24}    {words('common.date')}: {'_' * 12}"],
         footer=f"{words('common.case_reference')}: {case.reference}.  "
         f"{words('common.verification_code')}: {code}.  {words('common.verify_at')}: {url}",

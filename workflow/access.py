@@ -45,10 +45,14 @@ def case_facts(db: Session, case: Case) -> CaseFacts:
 def fact_lists(now: Any) -> tuple[ScalarSelect[str], ...]:
     """The facts of the case row in a query, each as a list in one text column, so that the
     query that finds a case brings its need-to-know facts with it: assigned lawyers, agencies
-    that handled it, the agencies that took it (kind:id), live break-glass grants."""
+    that handled it and on which track (track:id), the agencies that took it (kind:id), live
+    break-glass grants."""
     return (
         _listed(Assignment.user_id, Assignment),
-        _listed(TransitionRecord.agency_id, TransitionRecord),
+        _listed(
+            TransitionRecord.track + ":" + cast(TransitionRecord.agency_id, String),
+            TransitionRecord,
+        ),
         _listed(CaseRoute.agency_kind + ":" + cast(CaseRoute.agency_id, String), CaseRoute),
         _listed(BreakGlassGrant.user_id, BreakGlassGrant, BreakGlassGrant.expires_at > now),
     )
@@ -56,7 +60,8 @@ def fact_lists(now: Any) -> tuple[ScalarSelect[str], ...]:
 
 def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
     """The facts from `fact_lists`' columns and the case's loaded tracks."""
-    assigned, handled, routes, grants = listed
+    assigned, steps, routes, grants = listed
+    taken = {_step(step) for step in split(steps)}
     definition = definition_of(case.workflow)
     waiting: set[AgencyKind] = set()
     for track_state in case.tracks:
@@ -67,7 +72,8 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
         agency=case.agency_id,
         assigned=frozenset(uuid.UUID(user) for user in split(assigned)),
         waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
-        handled_by=frozenset(uuid.UUID(agency) for agency in split(handled)),
+        handled_by=frozenset(agency for _track, agency in taken),
+        steps_taken=frozenset(taken),
         routes=tuple(_route(route) for route in split(routes)),
         break_glass=frozenset(uuid.UUID(user) for user in split(grants)),
     )
@@ -75,6 +81,11 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
 
 def _listed(column: Any, model: Any, *conditions: ColumnElement[bool]) -> ScalarSelect[str]:
     return select(id_list(column)).where(model.case_id == Case.id, *conditions).scalar_subquery()
+
+
+def _step(listed: str) -> tuple[str, uuid.UUID]:
+    track, _, agency = listed.partition(":")
+    return track, uuid.UUID(agency)
 
 
 def _route(listed: str) -> tuple[AgencyKind, uuid.UUID]:

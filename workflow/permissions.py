@@ -22,12 +22,13 @@ class Caller:
 @dataclass(frozen=True)
 class CaseFacts:
     """What need-to-know depends on: the NGO that holds the case and its lawyers assigned to it,
-    who it waits on, who handled it; and who holds a live break-glass grant on it."""
+    who it waits on, who handled it and on which tracks; who holds a live break-glass grant."""
 
     agency: uuid.UUID | None = None
     assigned: frozenset[uuid.UUID] = frozenset()
     waiting_on: frozenset[AgencyKind] = frozenset()
     handled_by: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    steps_taken: frozenset[tuple[str, uuid.UUID]] = frozenset()  # (track, agency) of each step
     routes: tuple[tuple[AgencyKind, uuid.UUID], ...] = ()
     break_glass: frozenset[uuid.UUID] = frozenset()
 

@@ -1,4 +1,5 @@
-"""Cases as the API shows them, minimised to what the caller's role needs."""
+"""Cases as the API and the pages show them, minimised by `workflow.disclosure` to what the
+caller's work on the case rests on."""
 
 from __future__ import annotations
 
@@ -9,23 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow
+from workflow.disclosure import Disclosure, case_disclosure
 from workflow.engine import allowed_steps
 from workflow.models import Case, Consent, Document, Person, TransitionRecord, User
-from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
+from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
-from workflow.vocabulary import AgencyKind, CaseStatus, Role
-
-# Where the child lives now is shared only with those who act on it.
-SEES_RESIDENCE = {AgencyKind.NGO, AgencyKind.GUARDIANSHIP_AUTHORITY}
+from workflow.vocabulary import CaseStatus
 
 
 def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
     definition = definition_of(case.workflow)
+    shown = case_disclosure(case, caller, facts)
     return {
         **case_summary(case, definition),
-        "child": child_json(case.child, caller, through_grant=opened_by_break_glass(caller, facts)),
-        "people": [person_json(p) for p in case.relatives],
+        "child": child_json(case.child, shown),
+        "people": [person_json(p, shown) for p in case.relatives],
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
         "assigned_to_me": caller.id in facts.assigned,
         "created_at": _iso(case.created_at),
@@ -52,10 +52,9 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
     }
 
 
-def child_json(child: Person, caller: Caller, through_grant: bool = False) -> dict[str, Any]:
-    """The child's particulars; where the child lives only for those who act on it, and never
-    for a reader who came in through break-glass."""
-    shown = {
+def child_json(child: Person, shown: Disclosure) -> dict[str, Any]:
+    """The child's particulars; where the child lives only for those whose work rests on it."""
+    particulars = {
         "id": str(child.id),
         "names": [_name_json(n) for n in child.names],
         "sex": child.sex.value if child.sex else None,
@@ -63,17 +62,14 @@ def child_json(child: Person, caller: Caller, through_grant: bool = False) -> di
         "birth_place": _birth_place(child),
         "languages": child.languages or [],
     }
-    acts_on_it = caller.agency_kind in SEES_RESIDENCE and caller.role in (
-        Role.LAWYER,
-        Role.OFFICIAL,
-    )
-    if acts_on_it and not through_grant:
-        shown["residence"] = child.residence
-    return shown
+    if shown.where_people_are:
+        particulars["residence"] = child.residence
+    return particulars
 
 
-def person_json(person: Person) -> dict[str, Any]:
-    return {
+def person_json(person: Person, shown: Disclosure) -> dict[str, Any]:
+    """A relative's particulars; where they are only for those whose work rests on it."""
+    particulars = {
         "id": str(person.id),
         "relation": person.relation.value,
         "names": [_name_json(n) for n in person.names],
@@ -82,37 +78,30 @@ def person_json(person: Person) -> dict[str, Any]:
         "birth_place": _birth_place(person),
         "citizenship": person.citizenship,
         "alive": person.alive,
-        "whereabouts": person.whereabouts.value if person.whereabouts else None,
     }
+    if shown.where_people_are:
+        particulars["whereabouts"] = person.whereabouts.value if person.whereabouts else None
+    return particulars
 
 
 def case_history(
     session: Session, case: Case, caller: Caller, facts: CaseFacts
 ) -> list[dict[str, Any]]:
     """Every step taken on the case, oldest first, as the caller may see it."""
-    through_grant = opened_by_break_glass(caller, facts)
+    shown = case_disclosure(case, caller, facts)
     records = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
     actors = select(User.id, User.username).where(User.id.in_({r.actor_id for r in records}))
     users = {user_id: username for user_id, username in session.execute(actors)}
-    definition = definition_of(case.workflow)
-    decides = {t.name for t in definition.tracks if t.decided_by(caller.role, caller.agency_kind)}
-    return [history_json(record, users, caller, decides, through_grant) for record in records]
+    return [history_json(record, users, shown) for record in records]
 
 
 def history_json(
-    record: TransitionRecord,
-    usernames: dict[Any, str],
-    caller: Caller,
-    decides: set[str],
-    through_grant: bool = False,
+    record: TransitionRecord, usernames: dict[Any, str], shown: Disclosure
 ) -> dict[str, Any]:
-    """One step of the history; its data only for the case's lawyers, the agency that took it
-    and the agencies that decide steps of its track (a court deciding on a DNA test must see
-    which relative is to be tested), and never for a reader who came in through break-glass."""
-    took_part = caller.role is Role.LAWYER or caller.agency_id == record.agency_id
-    sees_data = (took_part or record.track in decides) and not through_grant
+    """One step of the history; its data, evidence and note only as `shown` allows."""
+    sees_data = shown.step_data(record.track, record.agency_id)
     return {
         "id": record.id,
         "track": record.track,

@@ -138,7 +138,9 @@ class ChildOut(BaseModel):
     birth_date: BirthDateOut | None
     birth_place: PlaceOut | None
     languages: list[str]
-    residence: str | None = Field(None, description="only for those who act on it")
+    residence: str | None = Field(
+        None, description="only for those whose work on the case rests on where people are"
+    )
 
 
 class PersonOut(BaseModel):
@@ -150,7 +152,9 @@ class PersonOut(BaseModel):
     birth_place: PlaceOut | None
     citizenship: str | None
     alive: bool | None
-    whereabouts: Whereabouts | None
+    whereabouts: Whereabouts | None = Field(
+        None, description="only for those whose work on the case rests on where people are"
+    )
 
 
 class StepOut(BaseModel):

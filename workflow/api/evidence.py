@@ -84,10 +84,12 @@ def post_consent(path: CasePath, body: ConsentIn) -> tuple[Response, int]:
 
 @consent_views.get("/<case_id>/consents", responses={200: ConsentsOut})
 def get_consents(path: CasePath) -> Response:
-    """Every consent recorded on the case, withdrawn ones included."""
+    """Every consent recorded on the case, withdrawn ones included; 403 to an official whose
+    steps on the case need no consent."""
     session, caller = transactions.session(), current_caller()
-    case, _facts = find_visible_case(session, caller, path.case_id)
-    return jsonify({"consents": [consent_json(c) for c in consents.case_consents(session, case)]})
+    case, facts = find_visible_case(session, caller, path.case_id)
+    shown = consents.disclosed_consents(session, caller, case, facts)
+    return jsonify({"consents": [consent_json(consent) for consent in shown]})
 
 
 @consent_views.post("/<case_id>/consents/<consent_id>/withdraw", responses={200: ConsentOut})

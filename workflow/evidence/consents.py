@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.disclosure import case_disclosure
 from workflow.engine import Evidence
 from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.evidence.documents import case_documents
@@ -73,6 +74,15 @@ def case_consents(session: Session, case: Case) -> list[Consent]:
             select(Consent).filter_by(case_id=case.id).order_by(Consent.recorded_at, Consent.id)
         ).all()
     )
+
+
+def disclosed_consents(
+    session: Session, caller: Caller, case: Case, facts: CaseFacts
+) -> list[Consent]:
+    """The case's consents, for a caller whose work on the case rests on them."""
+    if not case_disclosure(case, caller, facts).consents:
+        raise NotPermitted("Your work on this case does not rest on its consents.")
+    return case_consents(session, case)
 
 
 def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts) -> Evidence:

@@ -1,7 +1,8 @@
 """The case page: everything the caller may see of one case and the steps they may take now.
 
-It is built from the API's own presentation of the case, so a page shows an official exactly
-what the API would: no residence unless their agency acts on it, no other agency's step data."""
+It is built from the API's own presentation of the case and asks `workflow.disclosure` what
+else to show, so a page shows an official exactly what the API would: where people are and the
+consents only when their steps rest on them, no other track's step data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask import render_template
 from forms.catalogue import catalogue
 from workflow import transactions
 from workflow.access import case_facts, current_caller
+from workflow.disclosure import case_disclosure
 from workflow.evidence.consents import case_consents
 from workflow.evidence.documents import case_documents
 from workflow.models import Case
@@ -51,6 +53,7 @@ def render_case(
     session, caller = transactions.session(), current_caller()
     facts = facts or case_facts(session, case)
     shown = case_json(case, caller, facts)
+    disclosed = case_disclosure(case, caller, facts)
     definition = definition_of(case.workflow)
     steps = [_step(definition, step) for step in shown["allowed_transitions"]]
     attempt = attempt or Attempt()
@@ -67,8 +70,9 @@ def render_case(
         people=_people_choices(shown),
         documents=[document_json(d) for d in case_documents(session, caller, case, facts)],
         consents=[consent_json(c) for c in case_consents(session, case)]
-        if can_record_consent(caller, facts)
+        if disclosed.consents
         else None,
+        where_people_are=disclosed.where_people_are,
         may_attach=can_attach_document(caller, facts),
         may_edit=can_edit_case(caller, facts),
         may_record_consent=can_record_consent(caller, facts),

@@ -21,7 +21,13 @@ from workflow.vocabulary import CaseStatus
 
 
 def issue_form(
-    session: Session, caller: Caller, case: Case, facts: CaseFacts, kind: str, redacted: bool
+    session: Session,
+    caller: Caller,
+    case: Case,
+    facts: CaseFacts,
+    kind: str,
+    redacted: bool,
+    languages: list[str] | None = None,
 ) -> tuple[IssuedForm, str, bytes]:
     """Generate, sign and record the form; what is kept is its fingerprint, not its contents."""
     if not can_issue_form(caller, facts):
@@ -38,6 +44,7 @@ def issue_form(
         issued_on=issued_at.date(),
         redacted=redacted,
         code=code,
+        languages=languages,
     )
     end_reads()  # drawing and signing take tens of milliseconds: hold no lock meanwhile
     pdf = sign(render(sheet, title), form_signer())

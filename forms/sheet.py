@@ -26,13 +26,14 @@ def draw_up(
     issued_on: date,
     redacted: bool,
     code: str,
+    languages: list[str] | None = None,
 ) -> tuple[Sheet, str]:
     """Fill the form's sheet from the case; return it with the PDF's title (English, no names)."""
     definitions, labels = catalogue()
     definition = definitions.get(kind)
     if definition is None:
         raise NotFound("There is no such form.", {"forms": sorted(definitions)})
-    words = Words(labels, form_languages())
+    words = Words(labels, languages or form_languages())
     url = verification_url(code)
     notes = [
         *([words("variant.redacted")] if redacted else []),

@@ -24,7 +24,13 @@ from workflow.vocabulary import CaseStatus
 
 
 def issue_form(
-    session: Session, caller: Caller, case: Case, facts: CaseFacts, kind: str, redacted: bool
+    session: Session,
+    caller: Caller,
+    case: Case,
+    facts: CaseFacts,
+    kind: str,
+    redacted: bool,
+    languages: list[str] | None = None,
 ) -> tuple[IssuedForm, str, bytes]:
     """Generate, sign and record the form; what is kept is its fingerprint, not its contents."""
     if not can_issue_form(caller, facts):
@@ -42,6 +48,7 @@ def issue_form(
         shown=case_disclosure(case, caller, facts),
         redacted=redacted,
         code=code,
+        languages=languages,
     )
     stated = facts_of(form_definition(kind), case_file)  # read before the transaction ends
     # Drawing and signing take tens of milliseconds, and the timestamp a round trip to its

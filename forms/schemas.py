@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from flask_openapi3 import FileStorage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from forms.catalogue import catalogue
 from workflow.schemas import Input
 
 
@@ -17,6 +18,34 @@ class FormPath(Input):
 
 class FormQuery(Input):
     variant: Literal["full", "redacted"] = "full"
+    languages: Annotated[
+        str | None,
+        Field(
+            max_length=100,
+            description="the label sets to print, in order, such as kk,ru (default: the "
+            "configured HOMEWARD_FORM_LANGUAGES)",
+        ),
+    ] = None
+
+    @field_validator("languages")
+    @classmethod
+    def _known_label_sets(cls, value: str | None) -> str | None:
+        if value is not None:
+            label_languages(value)
+        return value
+
+    def label_languages(self) -> list[str] | None:
+        """The label sets asked for, or None for the configured ones."""
+        return None if self.languages is None else label_languages(self.languages)
+
+
+def label_languages(text: str) -> list[str]:
+    """Label sets named once each, separated by commas; a name with no label set is refused."""
+    known = sorted(catalogue()[1])
+    codes = [code.strip() for code in text.split(",")]
+    if not set(codes) <= set(known) or len(set(codes)) != len(codes):
+        raise ValueError(f"must be languages of the labels, each once, from {', '.join(known)}")
+    return codes
 
 
 class CodePath(Input):

@@ -25,12 +25,14 @@ def draw_up(
     shown: Disclosure,
     redacted: bool,
     code: str,
+    languages: list[str] | None = None,
 ) -> tuple[Sheet, str]:
     """Fill the form's sheet with what `shown` allows of the case (less where people are when
-    `redacted`); return it with the PDF's title (English, no names)."""
+    `redacted`), its labels in `languages` (else the configured ones); return it with the PDF's
+    title (English, no names)."""
     definition, labels = form_definition(kind), catalogue()[1]
     case = case_file.case
-    words = Words(labels, form_languages())
+    words = Words(labels, languages or form_languages())
     url = verification_url(code)
     notes = [
         *([words("variant.redacted")] if redacted else []),

@@ -58,7 +58,8 @@ CERTIFICATE = {"content": {"application/x-pem-file": {"schema": {"type": "string
 @generation.post("/<case_id>/forms/<form>", responses={201: ISSUED_FORM})
 def post_form(path: FormPath, query: FormQuery) -> Response:
     """Generate a signed PDF form; its verification code comes in X-Verification-Code."""
-    return issued_form(*issue_form(path.case_id, path.form, query.variant == "redacted"), 201)
+    redacted = query.variant == "redacted"
+    return issued_form(*issue_form(path.case_id, path.form, redacted, query.label_languages()), 201)
 
 
 @verification.get(

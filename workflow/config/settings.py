@@ -198,7 +198,8 @@ class Settings(BaseSettings):
     )
     FORM_LANGUAGES: Languages = Field(
         "ru,en",
-        description="the label sets printed on forms, in order (files in `forms/labels/`)",
+        description="the label sets printed on forms, in order (files in `forms/labels/`: `en`, "
+        "`ru`, `kk`); a request's `?languages=` overrides them",
     )
     FORM_SIGNING_KEY_FILE: str | None = in_instance(
         "forms/signing-key.pem",

@@ -20,7 +20,8 @@ from workflow.web.addresses import CONVERTERS
 from workflow.web.blueprint import csrf, web
 from workflow.web.refusals import error_page
 
-LANGUAGES = {"en": "English", "ru": "Русский"}  # each named in itself, for the picker
+# Each named in itself, for the picker.
+LANGUAGES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 # Addresses that machines call; they keep answering errors in JSON.
 MACHINE_PREFIXES = ("/api/", "/verify", "/.well-known/", "/healthz", "/readyz")
 

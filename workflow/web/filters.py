@@ -1,14 +1,19 @@
-"""The template filters: how the pages write ids, dates, sizes, documents and step values."""
+"""The template filters: how the pages write ids, dates, sizes, documents and step values.
+
+Dates and numbers are written the page language's way, from CLDR's data through Babel."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_decimal, gettext
+from babel import Locale
+from babel.dates import format_skeleton
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 
 from workflow.web.blueprint import web
 from workflow.web.labels import known_label, label
+from workflow.web.names import country_name, language_name, script_name
 
 
 @web.app_template_filter("field_id")
@@ -16,33 +21,50 @@ def field_id(name: str) -> str:
     return "f-" + name.replace(".", "-").replace("_", "-")
 
 
-@web.app_template_filter("iso_date")
-def iso_date(moment: str | datetime | None) -> str:
-    """A day as 2026-11-30: the same in every language, unambiguous to every agency."""
+@web.app_template_filter("date")
+def day(moment: str | date | None) -> str:
+    """A day as the page's language writes it, from CLDR: Nov 30, 2026 / 2026 ж. 30 қар."""
     if not moment:
         return ""
-    text = moment.isoformat() if isinstance(moment, datetime) else str(moment)
-    return text[:10]
+    return str(format_date(_parsed(moment), "medium"))
 
 
-@web.app_template_filter("iso_datetime")
-def iso_datetime(moment: str | datetime | None) -> str:
-    if not moment:
+@web.app_template_filter("datetime")
+def moment(value: str | datetime | None) -> str:
+    """A moment in UTC to the minute, as the page's language writes it, from CLDR."""
+    if not value:
         return ""
-    text = moment.isoformat() if isinstance(moment, datetime) else str(moment)
-    return text[:16].replace("T", " ") + " UTC"
+    locale = get_locale() or Locale.parse("en")
+    pattern = str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+    return f"{format_datetime(_parsed(value), pattern)} UTC"
 
 
 @web.app_template_filter("birth_date")
 def birth_date(value: dict[str, str] | None) -> str:
-    """A date as precisely as it is known: 2016, 2016-04, about 2016-04-30."""
+    """A date as precisely as it is known: 2016, April 2016, about Apr 30, 2016."""
     if not value:
         return str(gettext("not recorded"))
-    precision, day = value["precision"], value["value"]
-    shown = {"year": day[:4], "month": day[:7]}.get(precision, day)
+    precision, known = value["precision"], date.fromisoformat(value["value"])
+    skeleton = {"year": "y", "month": "yMMMM"}.get(precision)
+    locale = get_locale() or Locale.parse("en")
+    shown = format_skeleton(skeleton, known, locale=locale) if skeleton else day(known)
     if precision == "exact":
         return shown
     return f"{shown} ({label('precision', precision)})"
+
+
+def _parsed(moment: str | date) -> date:
+    """A day or a moment the pages were given as ISO text, or as itself."""
+    if isinstance(moment, date):
+        return moment
+    return datetime.fromisoformat(moment) if "T" in moment else date.fromisoformat(moment)
+
+
+web.add_app_template_filter(country_name, "country")
+web.add_app_template_filter(language_name, "language")
+web.add_app_template_filter(script_name, "script")
 
 
 @web.app_template_filter("choice_option")
@@ -63,7 +85,7 @@ def document_text(document: dict[str, Any]) -> str:
     """A document told apart from others of its kind: its short id, when it came, its size."""
     return (
         f"{label('evidence', document['kind'])} {document['id'][:8]}, "
-        f"{iso_datetime(document['uploaded_at'])} ({file_size(document['size'])})"
+        f"{moment(document['uploaded_at'])} ({file_size(document['size'])})"
     )
 
 

@@ -134,7 +134,7 @@ def _check_page(page: Page) -> None:
 def test_arabic_names_read_right_to_left(served: str, page: Page, case: dict[str, Any]) -> None:
     sign_in(page, served, "lawyer")
     page.goto(f"{served}/cases/{case['id']}")
-    arabic = page.locator("bdi", has_text="عالية")
+    arabic = page.locator("#child-heading ~ dl bdi", has_text="عالية")
     expect(arabic).to_have_attribute("dir", "rtl")
     expect(arabic).to_have_attribute("lang", "ar")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")

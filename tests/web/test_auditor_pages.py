@@ -68,18 +68,18 @@ def test_the_log_lists_a_lawyer_s_read_with_its_case_reference(
 
     assert response.status_code == 200
     rows = log_rows(response.get_data(as_text=True))
-    reads = [r for r in rows if r["action"] == "case.read" and r["who"] == "lawyer"]
+    reads = [r for r in rows if r["action"] == "Read a case" and r["who"] == "lawyer"]
     assert len(reads) == 1
     assert reads[0]["case"] == case["reference"]
-    assert reads[0]["outcome"] == "success"
+    assert reads[0]["outcome"] == "Done"
     assert reads[0]["role"] == "lawyer · legal aid organisation"
     assert reads[0]["address"] == "127.0.0.1"
     link = f'href="/audit/cases/{case["reference"]}"'
     assert link in response.get_data(as_text=True)
     # Newest first: the auditor's start page (this log), then the auditor's sign-in.
     assert [(r["who"], r["action"]) for r in rows[:2]] == [
-        ("auditor", "audit.query"),
-        ("auditor", "auth.login"),
+        ("auditor", "Searched the audit trail"),
+        ("auditor", "Signed in"),
     ]
 
 
@@ -99,12 +99,12 @@ def test_the_log_page_leaves_the_same_event_as_the_api_query(
 @pytest.mark.parametrize(
     ("query", "kept"),
     [
-        ("action=case.read", lambda r: r["action"] == "case.read"),
+        ("action=case.read", lambda r: r["action"] == "Read a case"),
         ("actor=lawyer3", lambda r: r["who"] == "lawyer3"),
-        ("outcome=not_found", lambda r: r["outcome"] == "not_found"),
+        ("outcome=not_found", lambda r: r["outcome"] == "Not found"),
         (
             "action=case.read&outcome=success",
-            lambda r: r["who"] == "lawyer" and r["action"] == "case.read",
+            lambda r: r["who"] == "lawyer" and r["action"] == "Read a case",
         ),
     ],
 )
@@ -133,9 +133,9 @@ def test_the_case_filter_takes_an_id_or_a_reference(api: Api, client: FlaskClien
 
     # The refused read names the case as its URL did, by id; the trail knows no more of it.
     assert [(r["who"], r["action"], r["case"]) for r in by_reference] == [
-        ("lawyer3", "case.read", case["id"]),
-        ("lawyer", "case.read", case["reference"]),
-        ("lawyer", "case.create", case["reference"]),
+        ("lawyer3", "Read a case", case["id"]),
+        ("lawyer", "Read a case", case["reference"]),
+        ("lawyer", "Opened a case", case["reference"]),
     ]
     assert by_id == by_reference == by_typed
 
@@ -169,7 +169,7 @@ def test_older_events_are_one_page_further(api: Api, client: FlaskClient) -> Non
     assert len(log_rows(first)) == 100
     older = log_rows(second)
     assert len(older) == 112 - 100  # the lawyer's sign-in, the case opened, 110 reads
-    assert [r["action"] for r in older[-2:]] == ["case.create", "auth.login"]
+    assert [r["action"] for r in older[-2:]] == ["Opened a case", "Signed in"]
     assert "Older events" not in second and "Newest events" in second
 
 
@@ -258,9 +258,9 @@ def test_a_case_s_page_lists_who_saw_it_and_who_was_refused(
     assert f"Accesses to case {case['reference']}" in html
     seen = [(row[1], row[3], row[4]) for row in table_rows(html)]
     assert seen == [
-        ("lawyer", "case.create", "success"),
-        ("lawyer", "case.read", "success"),
-        ("lawyer3", "case.read", "not_found"),
+        ("lawyer", "Opened a case", "Done"),
+        ("lawyer", "Read a case", "Done"),
+        ("lawyer3", "Read a case", "Not found"),
     ]
     assert "3 events; 1 refused." in " ".join(html.split())
 

@@ -23,7 +23,7 @@ from tests.web.helpers import (
 )
 
 
-def test_the_list_shows_my_cases_with_where_each_track_stands(
+def test_the_list_shows_my_cases_with_what_waits_and_on_whom(
     api: Api, as_lawyer: tuple[FlaskClient, str]
 ) -> None:
     client, _token = as_lawyer
@@ -35,10 +35,13 @@ def test_the_list_shows_my_cases_with_where_each_track_stands(
     assert sorted(listed(html)) == sorted([first["reference"], second["reference"]])
     assert "2 cases" in html
     row = row_of(html, second["reference"])
-    assert "Parentage: petition filed" in row
-    assert "DNA kinship: not started" in row and "Guardianship: required" in row
+    # The petition is under way: its alternative, DNA kinship, is not what the case waits for.
+    assert "Parentage: petition filed (court)" in row and "DNA kinship" not in row
+    assert "Guardianship: required (you or guardianship authority)" in row
     assert "Sadykov" in row and "Aliya" not in row
-    assert "Parentage: not started" in row_of(html, first["reference"])
+    untouched = row_of(html, first["reference"])
+    assert "DNA kinship or Parentage (you)" in untouched
+    assert "Parentage: not started" not in untouched
 
 
 def test_the_list_marks_overdue_cases_and_can_show_only_them(
@@ -53,7 +56,7 @@ def test_the_list_marks_overdue_cases_and_can_show_only_them(
 
     html = body(client.get("/cases"))
 
-    assert '<li class="badge late">Parentage: petition filed — overdue</li>' in row_of(
+    assert '<li class="badge late">Parentage: petition filed (court) — overdue</li>' in row_of(
         html, late["reference"]
     )
     assert "overdue" not in row_of(html, on_time["reference"])

@@ -371,4 +371,6 @@ def test_a_case_the_registry_has_finished_with_is_listed_as_recently_handled(
     handled = html.split('id="handled-heading"')[1]
     assert listed(html.split('id="handled-heading"')[0]) == []
     assert f">{case['reference']}</a>" in handled
-    assert "Birth registration: registered" in handled
+    # The row tells what the case waits for now: no longer the registry.
+    assert "Guardianship: required (guardianship authority" in handled
+    assert "Birth registration" not in handled

@@ -30,6 +30,7 @@ from workflow.present import case_history, case_json, consent_json, document_jso
 from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import ConsentPurpose, EvidenceKind
 from workflow.web.labels import label
+from workflow.web.overview import age_text, waiting
 
 PAGE_FORMS = {"upload", "consent"}
 
@@ -60,6 +61,7 @@ def render_case(
     if attempt.form not in {step["id"] for step in steps} | PAGE_FORMS:
         attempt = replace(attempt, form=None)  # no form for it on the page: shown atop the page
     history = case_history(session, case, caller, facts)
+    case_open = shown["status"] == "open"
     page = render_template(
         "case.html",
         title=case.reference,
@@ -81,6 +83,8 @@ def render_case(
         evidence_kinds=[(kind.value, label("evidence", kind.value)) for kind in EvidenceKind],
         purposes=[(p.value, label("purpose", p.value)) for p in ConsentPurpose],
         last_step=history[-1]["id"] if history else 0,
+        age=age_text(shown["child"].get("birth_date")),
+        next_steps=waiting(definition, shown["tracks"], caller) if case_open else [],
         attempt=attempt,
         changes=None if attempt.stale_after is None else _changes(history, attempt.stale_after),
     )

@@ -11,7 +11,7 @@ from flask_babel import get_locale, lazy_gettext
 
 from workflow import transactions
 from workflow.vocabulary import Role
-from workflow.web import LANGUAGES
+from workflow.web import LANGUAGES, names
 from workflow.web.blueprint import web
 from workflow.web.labels import label
 
@@ -71,4 +71,11 @@ def page_helpers() -> dict[str, Any]:
         "page_language": lambda: str(get_locale() or "en"),
         "label": label,
         "countries": countries,
+        "country_name": names.country_name,
+        "language_name": names.language_name,
+        "script_name": names.script_name,
+        "place_name": names.place_name,
+        "listing": names.listing,
+        "action_name": names.action_name,
+        "outcome_name": names.outcome_name,
     }

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow.vocabulary import Script
 from workflow.web.inputs import text
+from workflow.web.names import language_code, language_name
 
 NAME_PARTS = ("given", "family", "patronymic")
 NEW_RELATIVES = 3  # empty slots on the new-case form; changing a case offers one more
@@ -23,7 +24,9 @@ def case_command(form: MultiDict[str, str], slots: int) -> tuple[dict[str, Any],
     renames: dict[str, str] = {}
     child = _person(form, "child", renames, "child")
     child["languages"] = [
-        word.strip() for word in (text(form, "child.languages") or "").split(",") if word.strip()
+        language_code(word)
+        for word in (text(form, "child.languages") or "").split(",")
+        if word.strip()
     ]
     child["residence"] = text(form, "child.residence")
     people: list[dict[str, Any]] = []
@@ -52,7 +55,7 @@ def check_form(form: MultiDict[str, str], slots: int, countries: set[str]) -> di
 def form_values(case: dict[str, Any]) -> dict[str, str]:
     """The form's fields filled from the case as the API shows it, for changing it."""
     values = _person_values("child", case["child"])
-    values["child.languages"] = ", ".join(case["child"].get("languages") or [])
+    values["child.languages"] = ", ".join(map(language_name, case["child"].get("languages") or []))
     values["child.residence"] = case["child"].get("residence") or ""
     for slot, person in enumerate(case["people"]):
         prefix = f"people.{slot}"

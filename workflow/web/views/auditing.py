@@ -5,6 +5,7 @@ queries, the same verification and checkpoints (`workflow/services/auditing.py`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ from workflow.http.downloads import trail_export
 from workflow.permissions import can_read_trail
 from workflow.references import looks_like_reference
 from workflow.services import auditing
-from workflow.web import inputs
+from workflow.web import inputs, names
 from workflow.web.blueprint import web
 from workflow.web.chrome import notify
 from workflow.web.refusals import drawn_again, insist
@@ -205,9 +206,15 @@ def _given_args(args: MultiDict[str, str]) -> dict[str, str]:
     return {name: value for name in FILTERS if (value := inputs.text(args, name))}
 
 
-def _choices() -> dict[str, list[str]]:
-    """Suggestions for the action and outcome filters, from the code: no scan of the trail."""
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """The action and outcome filters' choices in words, from the code: no scan of the trail."""
+    actions = {*ACTIONS.values(), *names.ACTIONS}
+    outcomes = {"success", *(kind.code for kind in HomewardError.__subclasses__())}
     return {
-        "action": sorted(set(ACTIONS.values())),
-        "outcome": sorted({"success", *(kind.code for kind in HomewardError.__subclasses__())}),
+        "action": _named(actions, names.action_name),
+        "outcome": _named(outcomes, names.outcome_name),
     }
+
+
+def _named(codes: set[str], name: Callable[[str], str]) -> list[tuple[str, str]]:
+    return sorted(((code, name(code)) for code in codes), key=lambda choice: choice[1])

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 from workflow import transactions
 from workflow.access import current_caller
 from workflow.errors import invalid
-from workflow.present import case_summary
 from workflow.references import looks_like_reference
 from workflow.schemas import CaseListQuery
 from workflow.services.cases import find_visible_case, visible_cases
 from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import render_case
+from workflow.web.overview import listed
 from workflow.web.refusals import drawn_again
 
 
@@ -45,7 +45,7 @@ def _case_list(query: CaseListQuery, errors: dict[str, str]) -> str:
     return render_template(
         "cases.html",
         title=_("My cases"),
-        cases=[case_summary(case) for case in page.cases],
+        cases=[listed(case, current_caller()) for case in page.cases],
         total=page.total,
         total_exact=page.total_exact,
         more=page.next_cursor is not None,

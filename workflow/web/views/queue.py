@@ -17,6 +17,7 @@ from workflow.queries import list_cases, recently_handled
 from workflow.schemas import CaseListQuery
 from workflow.services.cases import note_case_list
 from workflow.web.blueprint import web
+from workflow.web.overview import listed
 from workflow.web.refusals import insist
 
 
@@ -37,7 +38,7 @@ def agency_queue() -> str | tuple[str, int]:
         "queue.html",
         title=_("Our queue"),
         rows=rows,
-        handled=[case_summary(case) for case in handled],
+        handled=[listed(case, caller) for case in handled],
         total=page.total,
         total_exact=page.total_exact,
         more=page.next_cursor is not None,

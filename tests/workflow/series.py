@@ -16,7 +16,7 @@ from tests.web import recomputed
 from tests.workflow.helpers import Clock
 from workflow import operations, transactions
 from workflow.db import Base, utcnow
-from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
+from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase, dated
 from workflow.models import (
     CaseTally,
     StageDayTally,
@@ -59,7 +59,7 @@ def tell(api: Api, story: DemoCase) -> dict[str, Any]:
     for username, track, action, data in story.steps:
         people = {key: api.person(case, value[1:]) for key, value in data.items() if _names(value)}
         performer = story.lawyer if username == LAWYER else username
-        api.step(performer, case["id"], track, action, {**data, **people})
+        api.step(performer, case["id"], track, action, {**dated(data, utcnow().date()), **people})
     return case
 
 

@@ -165,8 +165,8 @@ def all_days(days: Counter[StageKey]) -> Counter[tuple[str, str, int]]:
 def ended_stays(steps: Iterable[Step]) -> Iterator[tuple[str, str, float]]:
     """(track, state, seconds) of each stay a step ended, from steps sorted by case, track and
     time: from the previous step on the same case and track, or from the case's opening."""
-    for _at, *stay in dated_stays(steps):
-        yield stay[0], stay[1], stay[2]
+    for _at, track, state, seconds in dated_stays(steps):
+        yield track, state, seconds
 
 
 def dated_stays(steps: Iterable[Step]) -> Iterator[tuple[datetime, str, str, float]]:
@@ -214,9 +214,9 @@ def derive(connection: Connection) -> None:
     )
     stays: Counter[tuple[int, str, str, int]] = Counter()
     months: Counter[MonthKey] = Counter(completed_months(connection))
-    for at, *stay in dated_stays(Step(*row) for row in connection.execute(steps)):
-        stays.update(stay_keys(stay[0], stay[1], stay[2]))
-        months.update(month_keys(at, stay[0], stay[1], stay[2]))
+    for at, track, state, seconds in dated_stays(Step(*row) for row in connection.execute(steps)):
+        stays.update(stay_keys(track, state, seconds))
+        months.update(month_keys(at, track, state, seconds))
     _insert(connection, StayTally, stays)
     _insert(connection, MonthStayTally, months)
 
@@ -225,7 +225,7 @@ def completed_months(connection: Connection) -> Iterator[MonthKey]:
     """The month keys of every completed case's time from its opening to its completion."""
     completed = select(Case.created_at, Case.completed_at).where(Case.completed_at.is_not(None))
     for opened, at in connection.execute(completed):
-        yield from completion_keys(opened, at)
+        yield from completion_keys(opened, at) if at else ()
 
 
 def _insert(connection: Connection, tally: type[Base], counts: Counter[Any]) -> None:

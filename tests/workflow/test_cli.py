@@ -50,7 +50,8 @@ def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any)
     again = _invoke(runner, "demo", "load")
     assert again.exit_code == 0 and "already loaded" in again.output
     with app.app_context():
-        assert transactions.session().scalar(select(func.count()).select_from(Case)) == len(DEMO_CASES)
+        cases = transactions.session().scalar(select(func.count()).select_from(Case))
+    assert cases == len(DEMO_CASES)
 
 
 def test_demo_load_generates_and_keeps_a_password(app: Any, runner: Any) -> None:

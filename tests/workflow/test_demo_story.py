@@ -67,7 +67,9 @@ def test_the_overdue_marks_follow_the_targets_of_the_workflow(demo: Any) -> None
             definition = definition_of(case.workflow)
             tracks = case_summary(case, definition)["tracks"]
             for track in case.tracks:
-                target = definition.track(track.track).state(track.state).target_days
+                procedure = definition.track(track.track)
+                assert procedure is not None
+                target = procedure.state(track.state).target_days
                 late = bool(target and now - track.since > target * DAY)
                 assert tracks[track.track]["overdue"] is late, (track.track, track.state)
                 marks.append(late)

@@ -105,7 +105,7 @@ def _fine(db: Session, wanted: set[Doubling]) -> dict[Doubling, Buckets]:
 
 
 @cache
-def _fine_ranges(count: int) -> Select[Any]:
+def _fine_ranges(count: int) -> Select[date, str, str, int, int]:
     """Fine buckets in `count` key ranges named by month_n, track_n, state_n, low_n and high_n:
     built once for each count, and so compiled once."""
     tally = MonthStayTally

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,9 +50,25 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, uuid.UUID: Uuid, dict[str, Any]: JSON}
 
 
+# The moment a story is at while the demo tells it (`story_time`); never set while serving.
+_STORY_TIME: ContextVar[datetime | None] = ContextVar("story_time", default=None)
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, to the microsecond."""
-    return datetime.now(UTC)
+    """Now, in UTC, to the microsecond; or the moment of the story being told, if one is."""
+    return _STORY_TIME.get() or datetime.now(UTC)
+
+
+@contextmanager
+def story_time(moment: datetime) -> Iterator[None]:
+    """Stamp what the operations record inside at `moment`: how the demo dates its cases' past.
+
+    The audit trail is stamped by the database's own clock, so it still records the real time."""
+    token = _STORY_TIME.set(moment)
+    try:
+        yield
+    finally:
+        _STORY_TIME.reset(token)
 
 
 READING = "homeward_reading"  # the execution option of a connection that only reads

@@ -6,9 +6,10 @@ import io
 import secrets
 import sys
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from random import Random
+from typing import Any, NamedTuple
 
 import click
 from flask import current_app
@@ -18,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.recorder import record_command
-from workflow import tallies, transactions
+from workflow import transactions
 from workflow.access import caller_of, case_facts
-from workflow.db import utcnow
-from workflow.demo_cases import DEMO_CASES, LAWYER, DemoCase
+from workflow.db import story_time, utcnow
+from workflow.demo_cases import DEMO_CASES, LAWYER, STEP_DAYS, DemoCase, dated
 from workflow.evidence.consents import record_consent, step_evidence
 from workflow.evidence.documents import attach_document
 from workflow.evidence.inspection import clean
@@ -57,6 +58,11 @@ USERS = {
     "auditor": (Role.AUDITOR, "Office of the Ombudsman"),
     "admin": (Role.ADMIN, "Homeward Operations"),
 }
+
+
+# The demo's offices keep Almaty's hours, 09:00 to 17:00 at UTC+5, Monday to Friday.
+OFFICE_OPENS, OFFICE_MINUTES, SATURDAY = time(4), 8 * 60, 5
+STEP_APART = timedelta(minutes=20)  # two steps of a story on one day: the later this much after
 
 
 @click.group("demo", cls=AppGroup)
@@ -104,33 +110,68 @@ def load(session: Session, password: str) -> list[Case]:
     catalogue.register_built_in(session)
     agencies = {name: Agency(name=name, kind=kind) for name, kind in AGENCIES.items()}
     session.add_all(agencies.values())
-    users = {
-        username: create_user(session, username, password, role, agencies[agency])
-        for username, (role, agency) in USERS.items()
-    }
+    now = utcnow()
+    # The accounts are as old as the story, so that no one acts before their account existed.
+    with story_time(now - timedelta(days=max(demo.opened_days_ago for demo in DEMO_CASES) + 7)):
+        users = {
+            username: create_user(session, username, password, role, agencies[agency])
+            for username, (role, agency) in USERS.items()
+        }
     # The demo's stories are written for the default procedure, whatever new cases open on.
     workflow = catalogue.latest(session, "default")
     assert workflow is not None
-    cases = [_build_case(session, users, demo, workflow.id) for demo in DEMO_CASES]
-    # The demo moved its cases back in time, which no operation does: count them again.
-    tallies.derive(session.connection())
-    return cases
+    return [
+        _build_case(session, users, demo, workflow.id, schedule(demo, now, Random(number)))  # noqa: S311
+        for number, demo in enumerate(DEMO_CASES)
+    ]
 
 
-def _build_case(session: Session, users: dict[str, User], demo: DemoCase, workflow_id: int) -> Case:
-    case = open_case(
-        session, caller_of(users[demo.lawyer]), CaseIn.model_validate(demo.particulars), workflow_id
-    )
+def _build_case(
+    session: Session, users: dict[str, User], demo: DemoCase, workflow_id: int, dates: Dates
+) -> Case:
+    """Open the case and take its steps, each on the day the story gives it."""
     lawyer = caller_of(users[demo.lawyer])
-    for username, track, action, data in demo.steps:
+    with story_time(dates.opened):
+        case = open_case(session, lawyer, CaseIn.model_validate(demo.particulars), workflow_id)
+    for (username, track, action, data), moment in zip(demo.steps, dates.steps, strict=True):
         caller = caller_of(users[demo.lawyer if username == LAWYER else username])
-        resolved = _resolve_people(case, data)
-        evidence = _evidence(session, caller, lawyer, case, (track, action), resolved)
-        command = TransitionIn(track=track, action=action, data=resolved, evidence_ids=evidence)
-        perform_transition(session, caller, case, case_facts(session, case), command)
-    _age(case, demo.age_days)
+        with story_time(moment):
+            resolved = _resolve_people(case, dated(data, moment.date()))
+            evidence = _evidence(session, caller, lawyer, case, (track, action), resolved)
+            command = TransitionIn(track=track, action=action, data=resolved, evidence_ids=evidence)
+            perform_transition(session, caller, case, case_facts(session, case), command)
     session.flush()
     return case
+
+
+class Dates(NamedTuple):
+    opened: datetime
+    steps: list[datetime]
+
+
+def schedule(demo: DemoCase, now: datetime, rng: Random) -> Dates:
+    """When the story's case opened and each of its steps was taken: on working days, in office
+    hours, each step STEP_DAYS after the one before, all of it at least days before `now`."""
+    first_day = now.date() - timedelta(days=demo.opened_days_ago)
+    gaps = [STEP_DAYS.get((track, action), 7) * demo.pace for _, track, action, _ in demo.steps]
+    room = max(demo.opened_days_ago - 3, 0)  # a story told too fast is squeezed into its time
+    scale = min(1.0, room / sum(gaps)) if gaps else 1.0
+    opened = previous = _office_hours(first_day, rng)
+    steps, elapsed = [], 0.0
+    for gap in gaps:
+        elapsed += gap * scale
+        moment = _office_hours(first_day + timedelta(days=round(elapsed)), rng)
+        previous = max(moment, previous + STEP_APART)
+        steps.append(previous)
+    return Dates(opened, steps)
+
+
+def _office_hours(day: date, rng: Random) -> datetime:
+    """A moment of the working day `day`, or of the Friday before it if it falls at a weekend."""
+    while day.weekday() >= SATURDAY:
+        day -= timedelta(days=1)
+    start = datetime.combine(day, OFFICE_OPENS, tzinfo=UTC)
+    return start + timedelta(minutes=rng.randrange(OFFICE_MINUTES))
 
 
 def _evidence(
@@ -187,11 +228,3 @@ def _resolve_people(case: Case, data: dict[str, Any]) -> dict[str, Any]:
         else value
         for key, value in data.items()
     }
-
-
-def _age(case: Case, days: int) -> None:
-    """Move the case back in time so that durations and overdue steps show in the demo."""
-    shift = timedelta(days=days)
-    case.created_at -= shift
-    for track_state in case.tracks:
-        track_state.since -= shift * 0.5 if track_state.state != "not_started" else shift

@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 LAWYER = "{lawyer}"  # the case's own lawyer
+ON = "{on}"  # in a step's data: the day the step is taken; "{on+N}", N days after it
 Step = tuple[str, str, str, dict[str, Any]]
+
+# How many days after the step before it each step is typically taken, within the targets the
+# default procedure sets; the demo scales a story down when the case opened too recently for it.
+STEP_DAYS = {
+    ("dna", "request"): 3,
+    ("dna", "authorize"): 9,
+    ("dna", "collect_samples"): 12,
+    ("dna", "confirm"): 20,
+    ("birth_registration", "file"): 4,
+    ("birth_registration", "take_review"): 2,
+    ("birth_registration", "register"): 18,
+    ("birth_registration", "request_info"): 10,
+    ("guardianship", "file_petition"): 5,
+    ("guardianship", "assess_suitable"): 20,
+    ("guardianship", "schedule_hearing"): 15,
+    ("guardianship", "grant"): 35,
+    ("citizenship", "file"): 5,
+    ("citizenship", "take_review"): 3,
+    ("citizenship", "grant"): 40,
+    ("identity_document", "apply"): 4,
+    ("identity_document", "issue"): 21,
+    ("parentage", "file_petition"): 7,
+}
 
 DNA_REQUESTED: list[Step] = [
     (LAWYER, "dna", "request", {"reference_person": "@mother", "relationship_tested": "maternity"}),
@@ -18,7 +43,7 @@ DNA_SAMPLED = [
         "lab",
         "dna",
         "collect_samples",
-        {"sample_ids": ["S-0412", "S-0413"], "collected_on": "2026-09-02"},
+        {"sample_ids": ["S-0412", "S-0413"], "collected_on": ON},
     ),
 ]
 DNA_CONFIRMED = [
@@ -33,7 +58,7 @@ BIRTH_REGISTERED = [
         "registrar",
         "birth_registration",
         "register",
-        {"certificate_number": "I-АЛ 0048213", "registered_on": "2026-10-01"},
+        {"certificate_number": "I-АЛ 0048213", "registered_on": ON},
     ),
 ]
 GUARDIANSHIP_FILED = [
@@ -47,7 +72,7 @@ GUARDIANSHIP_FILED = [
 GUARDIANSHIP_HEARING = [
     *GUARDIANSHIP_FILED,
     ("guardianship", "guardianship", "assess_suitable", {"report_reference": "GA-2026-311"}),
-    ("judge", "guardianship", "schedule_hearing", {"hearing_date": "2026-12-10"}),
+    ("judge", "guardianship", "schedule_hearing", {"hearing_date": "{on+21}"}),
 ]
 GUARDIANSHIP_GRANTED = [
     *GUARDIANSHIP_HEARING,
@@ -78,7 +103,7 @@ ID_ISSUED = [
         "citizenship",
         "identity_document",
         "issue",
-        {"document_number": "N12345678", "expires_on": "2036-10-01"},
+        {"document_number": "N12345678", "expires_on": "{on+3652}"},
     ),
 ]
 READY_FOR_CITIZENSHIP = [*DNA_CONFIRMED, *BIRTH_REGISTERED, *GUARDIANSHIP_GRANTED]
@@ -89,7 +114,20 @@ class DemoCase:
     lawyer: str
     particulars: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
-    age_days: int = 10
+    opened_days_ago: int = 10
+    pace: float = 1.0  # the story's steps come this many times STEP_DAYS apart
+
+
+def dated(data: dict[str, Any], on: date) -> dict[str, Any]:
+    """A step's data with ON and "{on+N}" replaced by the day the step is taken, or N after."""
+    return {key: _date_of(value, on) for key, value in data.items()}
+
+
+def _date_of(value: Any, on: date) -> Any:
+    if not (isinstance(value, str) and value.startswith("{on") and value.endswith("}")):
+        return value
+    days = int(value[4:-1] or 0)
+    return (on + timedelta(days=days)).isoformat()
 
 
 def _name(script: str, given: str, family: str) -> dict[str, str]:
@@ -164,7 +202,7 @@ DEMO_CASES = [
             "female",
             "2016-01-01",
         ),
-        age_days=2,
+        opened_days_ago=2,
     ),
     DemoCase(
         "lawyer",
@@ -216,7 +254,7 @@ DEMO_CASES = [
             precision="exact",
         ),
         [*DNA_CONFIRMED, *BIRTH_FILED],
-        15,
+        60,
     ),
     DemoCase(
         "lawyer2",
@@ -238,7 +276,7 @@ DEMO_CASES = [
             "2016-06-01",
         ),
         [*DNA_CONFIRMED, *BIRTH_REGISTERED, *GUARDIANSHIP_FILED],
-        40,
+        110,
     ),
     DemoCase(
         "lawyer",
@@ -249,7 +287,7 @@ DEMO_CASES = [
             "2015-09-01",
         ),
         [*DNA_CONFIRMED, *BIRTH_REGISTERED, *GUARDIANSHIP_HEARING],
-        25,
+        150,
     ),
     DemoCase(
         "lawyer",
@@ -260,7 +298,7 @@ DEMO_CASES = [
             "2017-01-01",
         ),
         [*READY_FOR_CITIZENSHIP, *CITIZENSHIP_IN_REVIEW],
-        90,
+        200,
     ),
     DemoCase(
         "lawyer2",
@@ -271,7 +309,7 @@ DEMO_CASES = [
             "2013-01-01",
         ),
         [*READY_FOR_CITIZENSHIP, *CITIZENSHIP_GRANTED, *ID_APPLIED],
-        45,
+        230,
     ),
     DemoCase(
         "lawyer",
@@ -282,7 +320,8 @@ DEMO_CASES = [
             "2012-01-01",
         ),
         [*READY_FOR_CITIZENSHIP, *CITIZENSHIP_GRANTED, *ID_ISSUED],
-        120,
+        300,
+        1.1,
     ),
     DemoCase(
         "lawyer2",
@@ -321,6 +360,43 @@ DEMO_CASES = [
                 {"reason": "The place of birth needs a supporting camp record."},
             ),
         ],
-        18,
+        75,
+    ),
+    # Three more cases taken to completion, at different paces, so that completions fall in
+    # different months.
+    DemoCase(
+        "lawyer",
+        _family(
+            [_name("Cyrl", "Айша", "Мұратова"), _name("Latn", "Aisha", "Muratova")],
+            [_name("Cyrl", "Назым", "Мұратова")],
+            "female",
+            "2014-01-01",
+        ),
+        [*READY_FOR_CITIZENSHIP, *CITIZENSHIP_GRANTED, *ID_ISSUED],
+        340,
+    ),
+    DemoCase(
+        "lawyer2",
+        _family(
+            [_name("Cyrl", "Әли", "Серікбаев"), _name("Arab", "علي", "سيريكباييف")],
+            [_name("Cyrl", "Гүлжан", "Серікбаева")],
+            "male",
+            "2016-01-01",
+        ),
+        [*READY_FOR_CITIZENSHIP, *CITIZENSHIP_GRANTED, *ID_ISSUED],
+        280,
+        0.85,
+    ),
+    DemoCase(
+        "lawyer3",
+        _family(
+            [_name("Latn", "Yusuf", "Karimov"), _name("Cyrl", "Юсуф", "Каримов")],
+            [_name("Cyrl", "Мадина", "Каримова")],
+            "male",
+            "2015-01-01",
+        ),
+        [*READY_FOR_CITIZENSHIP, *CITIZENSHIP_GRANTED, *ID_ISSUED],
+        250,
+        0.8,
     ),
 ]

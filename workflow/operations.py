@@ -160,6 +160,8 @@ def perform_transition(
     )
     track_state.state, track_state.since = step.transition.to, record.at
     case.status = status_from_tracks(definition, case)
+    if case.status is CaseStatus.COMPLETE and case.completed_at is None:
+        case.completed_at = record.at
     # The version check comes first: a second official racing on the step must fail as stale,
     # not on the unique route row the first one is about to commit.
     db.flush()

@@ -26,6 +26,7 @@ from workflow.db import Base
 from workflow.models import (
     Case,
     CaseTally,
+    MonthStayTally,
     StageDayTally,
     StageTally,
     StayTally,
@@ -40,7 +41,10 @@ from workflow.vocabulary import CaseStatus
 FINE_PER_COARSE = 64
 COARSE, FINE = 0, 1  # the levels of `StayTally`
 
+MonthKey = tuple[int, date, str, str, int]  # level, month, track, state, bucket
 StageKey = tuple[str, str, int, date]  # track, state, workflow, entry day: `StageDayTally`'s key
+# The track and state under which `MonthStayTally` counts a completed case's time from its opening.
+COMPLETION = ("", "")
 
 
 class Standing(NamedTuple):
@@ -86,6 +90,15 @@ def stay_keys(track: str, state: str, seconds: float) -> list[tuple[int, str, st
     return [(COARSE, track, state, coarse_bucket(fine)), (FINE, track, state, fine)]
 
 
+def month_keys(at: datetime, track: str, state: str, seconds: float) -> list[MonthKey]:
+    """The two `MonthStayTally` keys a stay ended at `at` counts under."""
+    month = entry_day(at).replace(day=1)
+    return [
+        (level, month, track, state, bucket)
+        for level, *_, bucket in stay_keys(track, state, seconds)
+    ]
+
+
 def entry_day(since: datetime) -> date:
     """The day (UTC) a track entered its state; a naive time is UTC, as SQLite returns it."""
     return (since if since.tzinfo else since.replace(tzinfo=UTC)).astimezone(UTC).date()
@@ -115,7 +128,16 @@ def note_step(db: Session, case: Case, record: TransitionRecord, before: Standin
     # Two clocks can disagree by a moment; a stay is never shorter than nothing.
     seconds = max(0.0, (record.at - (entered or case.created_at)).total_seconds())
     _add(db.connection(), StayTally, Counter(stay_keys(record.track, record.from_state, seconds)))
+    months = Counter(month_keys(record.at, record.track, record.from_state, seconds))
+    if before.status is CaseStatus.OPEN and case.completed_at == record.at:
+        months.update(completion_keys(case.created_at, record.at))
+    _add(db.connection(), MonthStayTally, months)
     note_change(db, before, standing(case))
+
+
+def completion_keys(opened: datetime, completed: datetime) -> list[MonthKey]:
+    """The keys a case completed at `completed` counts under, with the time it took."""
+    return month_keys(completed, *COMPLETION, max(0.0, (completed - opened).total_seconds()))
 
 
 def note_change(db: Session, before: Standing, after: Standing) -> None:
@@ -143,18 +165,24 @@ def all_days(days: Counter[StageKey]) -> Counter[tuple[str, str, int]]:
 def ended_stays(steps: Iterable[Step]) -> Iterator[tuple[str, str, float]]:
     """(track, state, seconds) of each stay a step ended, from steps sorted by case, track and
     time: from the previous step on the same case and track, or from the case's opening."""
+    for _at, track, state, seconds in dated_stays(steps):
+        yield track, state, seconds
+
+
+def dated_stays(steps: Iterable[Step]) -> Iterator[tuple[datetime, str, str, float]]:
+    """(end, track, state, seconds) of each stay a step ended, as `ended_stays`."""
     current: tuple[uuid.UUID, str] | None = None
     entered = datetime.min
     for step in steps:
         if (step.case_id, step.track) != current:
             current, entered = (step.case_id, step.track), step.case_opened
-        yield step.track, step.from_state, max(0.0, (step.at - entered).total_seconds())
+        yield step.at, step.track, step.from_state, max(0.0, (step.at - entered).total_seconds())
         entered = step.at
 
 
 def derive(connection: Connection) -> None:
     """Replace every tally with counts derived from the cases, their tracks and their history."""
-    for tally in (CaseTally, StageTally, StageDayTally, StayTally):
+    for tally in (CaseTally, StageTally, StageDayTally, StayTally, MonthStayTally):
         connection.execute(delete(tally))
     statuses = select(Case.status, func.count()).group_by(Case.status)
     _insert(
@@ -184,9 +212,20 @@ def derive(connection: Connection) -> None:
         .order_by(TransitionRecord.id)
         .execution_options(yield_per=5_000)
     )
-    walked = ended_stays(Step(*row) for row in connection.execute(steps))
-    stays = Counter(key for stay in walked for key in stay_keys(*stay))
+    stays: Counter[tuple[int, str, str, int]] = Counter()
+    months: Counter[MonthKey] = Counter(completed_months(connection))
+    for at, track, state, seconds in dated_stays(Step(*row) for row in connection.execute(steps)):
+        stays.update(stay_keys(track, state, seconds))
+        months.update(month_keys(at, track, state, seconds))
     _insert(connection, StayTally, stays)
+    _insert(connection, MonthStayTally, months)
+
+
+def completed_months(connection: Connection) -> Iterator[MonthKey]:
+    """The month keys of every completed case's time from its opening to its completion."""
+    completed = select(Case.created_at, Case.completed_at).where(Case.completed_at.is_not(None))
+    for opened, at in connection.execute(completed):
+        yield from completion_keys(opened, at) if at else ()
 
 
 def _insert(connection: Connection, tally: type[Base], counts: Counter[Any]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workflow import transactions
+from workflow.demo_cases import DEMO_CASES
 from workflow.models import Case, User
 
 
@@ -30,7 +31,7 @@ def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any)
     assert "demo password: demo-password-for-tests" in result.output
     with app.app_context():
         session = transactions.session()
-        assert session.scalar(select(func.count()).select_from(Case)) == 13
+        assert session.scalar(select(func.count()).select_from(Case)) == len(DEMO_CASES)
         names = set(session.scalars(select(User.username)))
     assert {
         "lawyer",
@@ -49,7 +50,8 @@ def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any)
     again = _invoke(runner, "demo", "load")
     assert again.exit_code == 0 and "already loaded" in again.output
     with app.app_context():
-        assert transactions.session().scalar(select(func.count()).select_from(Case)) == 13
+        cases = transactions.session().scalar(select(func.count()).select_from(Case))
+    assert cases == len(DEMO_CASES)
 
 
 def test_demo_load_generates_and_keeps_a_password(app: Any, runner: Any) -> None:

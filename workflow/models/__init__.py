@@ -13,6 +13,7 @@ from workflow.models.external_identity import ExternalIdentity
 from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
+from workflow.models.month_stay_tally import MonthStayTally
 from workflow.models.person import Person, PersonName
 from workflow.models.recovery_code import RecoveryCode
 from workflow.models.second_factor import SecondFactor
@@ -38,6 +39,7 @@ __all__ = [
     "Document",
     "ExternalIdentity",
     "LoginThrottle",
+    "MonthStayTally",
     "Person",
     "PersonName",
     "RecoveryCode",

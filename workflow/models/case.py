@@ -37,6 +37,8 @@ class Case(Base):
     opened_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     # The NGO that holds the case: only its lawyers work it, whoever of them moves elsewhere.
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The step that first met the completion rule: a closing or reopening later leaves it.
+    completed_at: Mapped[datetime | None]
     # Set when the retention period ran out and the case's personal data and documents were erased.
     purged_at: Mapped[datetime | None]
 

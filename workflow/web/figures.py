@@ -80,14 +80,14 @@ def stage_times(db: Session) -> dict[Stage, StageTime]:
     fine buckets of that doubling alone then give the middle stays' durations."""
     columns = (StayTally.track, StayTally.state, StayTally.bucket, StayTally.stays)
     coarse = select(*columns).where(StayTally.level == COARSE).order_by(*columns[:3])
-    middles = {stage: _middle(buckets) for stage, buckets in _by_stage(rows(db, coarse)).items()}
+    middles = {stage: middle_of(buckets) for stage, buckets in _by_stage(rows(db, coarse)).items()}
     if not middles:
         return {}
     fine = _fine_buckets(db, middles)
     times = {}
     for stage, middle in middles.items():
         seconds = [
-            bucket_middle(_locate(fine[(*stage, coarse)], rank)[0]) for coarse, rank in middle.ranks
+            bucket_middle(locate(fine[(*stage, coarse)], rank)[0]) for coarse, rank in middle.ranks
         ]
         times[stage] = StageTime(timedelta(seconds=sum(seconds) / 2), middle.total)
     return times
@@ -139,14 +139,14 @@ def _by_stage(rows: Iterable[Any]) -> dict[Stage, Buckets]:
     return stages
 
 
-def _middle(buckets: Buckets) -> Middle:
+def middle_of(buckets: Buckets) -> Middle:
     """Where the middle stay lies, or the two middle ones: statistics.median takes their mean."""
     total = sum(stays for _bucket, stays in buckets)
-    ranks = [_locate(buckets, rank) for rank in ((total - 1) // 2, total // 2)]
+    ranks = [locate(buckets, rank) for rank in ((total - 1) // 2, total // 2)]
     return Middle(total, ranks)
 
 
-def _locate(buckets: Buckets, rank: int) -> tuple[int, int]:
+def locate(buckets: Buckets, rank: int) -> tuple[int, int]:
     """The bucket holding the stay of this rank (0: the shortest) and its rank within it."""
     for bucket, stays in buckets:
         if rank < stays:

@@ -5,11 +5,11 @@ who may not read case content, may see it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from flask import render_template
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from workflow import transactions
@@ -18,11 +18,13 @@ from workflow.db import utcnow
 from workflow.overdue import overdue_by_agency
 from workflow.permissions import can_see_dashboard
 from workflow.vocabulary import AgencyKind
-from workflow.web import figures
+from workflow.web import charts, figures
 from workflow.web.blueprint import web
+from workflow.web.month_figures import MonthFigures, month_figures
 from workflow.web.refusals import insist
 
 DAY = timedelta(days=1)
+NONE = "–"  # no median: nothing ended that month
 
 
 class Bar(NamedTuple):
@@ -40,6 +42,18 @@ class Chart(NamedTuple):
     bars: list[Bar]
 
 
+class Months(NamedTuple):
+    """The last twelve months as the page shows them: charts, and the rows of their table."""
+
+    names: list[str]
+    completed: charts.ColumnChart
+    to_complete: charts.ColumnChart
+    rows: list[tuple[str, str, str]]  # month, cases completed, median days to complete
+    overall: str | None
+    overall_cases: int
+    stages: list[tuple[str, list[tuple[str, charts.ColumnChart]]]]  # by track, then state
+
+
 @web.get("/dashboard")
 def dashboard() -> str:
     """Open cases per track and state, median time per stage, overdue steps per agency."""
@@ -49,6 +63,8 @@ def dashboard() -> str:
     session = transactions.session()
     layout = figures.track_layout(session)
     statuses = figures.cases_by_status(session)
+    now = utcnow()
+    overdue = overdue_chart(overdue_by_agency(session, now))
     return render_template(
         "dashboard.html",
         title=_("Dashboard"),
@@ -56,8 +72,58 @@ def dashboard() -> str:
         total=sum(statuses.values()),
         standing=standing_charts(layout, figures.open_cases_by_stage(session)),
         times=time_charts(layout, figures.stage_times(session)),
-        overdue=overdue_chart(overdue_by_agency(session, utcnow())),
+        overdue=overdue,
+        overdue_plot=charts.bar_chart([(bar.name, bar.value, bar.text) for bar in overdue]),
+        months=months_shown(layout, month_figures(session, now)),
     )
+
+
+def months_shown(layout: list[tuple[str, list[str]]], found: MonthFigures) -> Months:
+    """Completions and medians of the last twelve months, as charts and table rows."""
+    names = [str(format_date(month, "LLL yy")) for month in found.months]
+    completed = [found.completed[month] for month in found.months]
+    medians = [_days(found.to_complete.get(month)) for month in found.months]
+    overall = found.overall
+    return Months(
+        names,
+        charts.column_chart([(n, c, str(c)) for n, c in zip(names, completed, strict=True)]),
+        charts.column_chart([(n, *m) for n, m in zip(names, medians, strict=True)]),
+        [(n, str(c), m[1]) for n, c, m in zip(names, completed, medians, strict=True)],
+        _days(overall)[1] if overall else None,
+        overall.steps if overall else 0,
+        stage_month_charts(layout, found, names),
+    )
+
+
+def stage_month_charts(
+    layout: list[tuple[str, list[str]]], found: MonthFigures, names: list[str]
+) -> list[tuple[str, list[tuple[str, charts.ColumnChart]]]]:
+    """For each track, a chart of each state's median days by month, where any stay ended."""
+    shown = []
+    for track, states in layout:
+        drawn = [
+            (state, _month_columns(found.stages[track, state], found.months, names))
+            for state in states
+            if (track, state) in found.stages
+        ]
+        if drawn:
+            shown.append((track, drawn))
+    return shown
+
+
+def _month_columns(
+    times: dict[date, figures.StageTime], months: list[date], names: list[str]
+) -> charts.ColumnChart:
+    medians = [_days(times.get(month)) for month in months]
+    return charts.column_chart([(n, *m) for n, m in zip(names, medians, strict=True)])
+
+
+def _days(time: figures.StageTime | None) -> tuple[float | None, str]:
+    """A median in days and as shown; none where nothing ended that month."""
+    if time is None:
+        return None, NONE
+    days = time.median / DAY
+    return days, _number(days)
 
 
 def standing_charts(

@@ -14,6 +14,7 @@ from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
 from workflow.models.person import Person, PersonName
+from workflow.models.reminder import Reminder
 from workflow.models.spent_refresh_token import SpentRefreshToken
 from workflow.models.stage_day_tally import StageDayTally
 from workflow.models.stage_tally import StageTally
@@ -37,6 +38,7 @@ __all__ = [
     "LoginThrottle",
     "Person",
     "PersonName",
+    "Reminder",
     "SpentRefreshToken",
     "StageDayTally",
     "StageTally",

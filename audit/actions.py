@@ -43,6 +43,7 @@ ACTIONS = {
     "web.sign_in": "auth.login",
     "web.sign_out": "auth.logout",
     "web.change_password": "auth.password_change",
+    "web.change_account": "auth.account_change",
     "web.my_cases": "case.list",
     "web.agency_queue": "case.list",
     "web.open_case": "case.create",
@@ -76,6 +77,8 @@ NOT_AUDITED = {
     "web.sign_in_page": "the empty sign-in form; signing in leaves auth.login",
     "web.password_page": "the empty form to change one's password; changing it leaves "
     "auth.password_change",
+    "web.account_page": "one's own address and choice of reminders, shown to oneself; changing "
+    "them leaves auth.account_change",
     "web.new_case": "the empty form for a new case; opening it leaves case.create",
     "web.choose_language": "keeps the browser's choice of language, nothing of a case or user",
 }

@@ -43,6 +43,9 @@ def problem_text(problem: str, message: str) -> str:
         "wrong_password": _("The current password is wrong."),
         "password_length": _("A password must be 12 to 256 characters long."),
         "password_guessable": _("That password is too easy to guess; choose another."),
+        "email_invalid": _(
+            "Give an address such as name@agency.kz: plain Latin letters, one @, no spaces."
+        ),
     }
     if problem in texts:
         return str(texts[problem])

@@ -9,6 +9,7 @@ from workflow.web.views import (
     particulars,
     password,
     queue,
+    reminders,
     steps,
 )
 
@@ -20,5 +21,6 @@ __all__ = [
     "particulars",
     "password",
     "queue",
+    "reminders",
     "steps",
 ]

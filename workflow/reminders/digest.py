@@ -30,7 +30,8 @@ def queue_digests(db: Session, now: datetime) -> int:
     for user in db.scalars(select(User).where(User.id.in_(list(ids)))):
         content = digest_of(db, user, now)
         if content["total"] or content["newly_overdue"]:
-            db.add(Reminder(user_id=user.id, kind=ReminderKind.DIGEST, content=content))
+            letter = {"kind": ReminderKind.DIGEST, "content": content}
+            db.add(Reminder(user_id=user.id, **letter, created_at=now, next_attempt_at=now))
             queued += 1
     db.flush()
     return queued

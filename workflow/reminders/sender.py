@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from workflow.config import ConfigError
 from workflow.models import Reminder, User
 from workflow.reminders.letters import letter
 from workflow.vocabulary import ReminderKind, ReminderStatus
@@ -51,7 +52,12 @@ class Mailer:
             return None
         password = config.get("SMTP_PASSWORD")
         if config.get("SMTP_PASSWORD_FILE"):
-            password = Path(config["SMTP_PASSWORD_FILE"]).read_text().strip()
+            try:
+                password = Path(config["SMTP_PASSWORD_FILE"]).read_text().strip()
+            except OSError as error:
+                raise ConfigError(
+                    f"HOMEWARD_SMTP_PASSWORD_FILE cannot be read ({type(error).__name__})"
+                ) from None
         return cls(
             config["SMTP_HOST"],
             int(config["SMTP_PORT"]),

@@ -171,3 +171,13 @@ def _deliver(app: Flask, now: Any) -> Any:
     mailer = sender.Mailer.from_config(app.config)
     assert mailer is not None
     return sender.deliver(transactions.unit_of_work, mailer, "https://homeward.example.kz", now)
+
+
+def test_without_an_smtp_host_reminders_are_off_and_doctor_says_so(app: Flask, runner: Any) -> None:
+    app.config["SMTP_HOST"] = None
+
+    sent = runner.invoke(args=["reminders", "send"])
+    doctor = CliRunner().invoke(doctor_command, env={"HOMEWARD_ENV": "production"})
+
+    assert sent.exit_code == 0 and "reminders are off" in sent.output
+    assert "note     reminders are off: HOMEWARD_SMTP_HOST is not set" in doctor.output

@@ -101,6 +101,7 @@ def test_pages_reflow_keep_labels_and_show_focus(
             ("/cases/new", f"lawyer-new-case-form-{name}"),
             (f"/cases/{case['id']}", f"lawyer-case-page-{name}"),
             ("/account/password", f"lawyer-password-form-{name}"),
+            ("/account", f"lawyer-account-{name}"),
         ]:
             page.goto(served + path)
             screenshot(page, shot)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from audit.models import AuditEvent
 from tests.audit.helpers import outcome_of
@@ -123,3 +123,14 @@ def test_turning_reminders_off_drops_what_was_already_queued(
     assert "1 dropped" in result.output
     assert inbox.received == []
     assert outbox(app)[0].status is ReminderStatus.DROPPED
+
+
+def test_the_address_is_sealed_at_rest(app: Flask, client: FlaskClient, accounts: Any) -> None:
+    token = sign_in(client, "registrar")
+    save(client, token, "registrar@registry.example.kz")
+
+    with app.app_context(), transactions.unit_of_work() as session:
+        raw = session.execute(text("SELECT email FROM users WHERE username = 'registrar'"))
+        kept = str(raw.scalar_one())
+    assert "registry" not in kept and "@" not in kept
+    assert stored(app, "registrar")[0] == "registrar@registry.example.kz"

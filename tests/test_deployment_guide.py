@@ -159,7 +159,10 @@ def test_the_systemd_units_run_homeward_as_the_guide_says() -> None:
         assert job["EnvironmentFile"] == "/etc/homeward/homeward.env"
         assert f"homeward {command} --" in _systemd_command(job["ExecStart"])
     timers = [unit(body) for body in blocks("ini") if "[Timer]" in body]
-    assert len(timers) == 2
+    assert len(timers) == 4  # upkeep, backup, the reminders and the daily digest
+    reminders = unit(block_with("ini", "homeward reminders send"))["Service"]
+    assert reminders["Type"] == "oneshot"
+    assert reminders["EnvironmentFile"] == "/etc/homeward/homeward.env"
     for timer in timers:
         assert timer["Timer"]["OnCalendar"]
         assert timer["Install"]["WantedBy"] == "timers.target"

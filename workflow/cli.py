@@ -89,12 +89,14 @@ def init_app(app: Flask) -> None:
     from workflow.commands import upkeep_command
     from workflow.demo import demo_group
     from workflow.identity import cli as identity_cli
+    from workflow.reminders.commands import reminders_group
     from workflow.serving.server import serve_command
     from workflow.upkeep import cases_group, keys_rotate_data
 
     app.cli.add_command(demo_group)
     app.cli.add_command(cases_group)
     app.cli.add_command(upkeep_command)
+    app.cli.add_command(reminders_group)
     app.cli.add_command(serve_command)
     keys_group.add_command(keys_rotate_data)
     identity_cli.init_app(app)
@@ -169,21 +171,26 @@ def users_group() -> None:
     help="Asked for when not given; HOMEWARD_NEW_PASSWORD also works.",
     envvar="HOMEWARD_NEW_PASSWORD",
 )
-def users_create(username: str, role: str, agency_name: str, password: str) -> None:
+@click.option("--email", help="Where reminders are sent.")
+def users_create(
+    username: str, role: str, agency_name: str, password: str, email: str | None
+) -> None:
     """Add a user account."""
     username = _line(username, "USERNAME", 64)
+    address = _address(email) if email is not None else None
     try:
         with transactions.unit_of_work() as session:
             agency = session.scalar(select(Agency).filter_by(name=agency_name))
             if agency is None:
                 fail("there is no agency with that name")
-            create_user(session, username, password, Role(role), agency)
+            user = create_user(session, username, password, Role(role), agency)
+            user.email = address
             record_command(
                 session,
                 "admin.user_create",
                 object_type="user",
                 object_id=username,
-                detail={"role": role},
+                detail={"role": role, "email_set": address is not None},
             )
     except HomewardError as error:
         fail(error.message)
@@ -195,10 +202,19 @@ def users_create(username: str, role: str, agency_name: str, password: str) -> N
 @click.option("--role", type=click.Choice([r.value for r in Role]), help="A new role.")
 @click.option("--agency", "agency_name", help="A new agency, by name.")
 @click.option("--disable/--enable", "disable", default=None, help="Stop or allow sign-in.")
+@click.option("--email", help="Where reminders are sent; empty removes the address.")
+@click.option("--reminders/--no-reminders", default=None, help="Send reminders or not.")
 def users_update(
-    username: str, role: str | None, agency_name: str | None, disable: bool | None
+    username: str,
+    role: str | None,
+    agency_name: str | None,
+    disable: bool | None,
+    email: str | None,
+    reminders: bool | None,
 ) -> None:
-    """Change a user's role, agency or standing; their sessions end at once."""
+    """Change a user's role, agency, standing, address or reminders; a change of role, agency
+    or standing ends their sessions at once."""
+    address = _address(email) if email else None
     with transactions.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         if user is None:
@@ -216,7 +232,12 @@ def users_update(
             )
         except HomewardError as error:
             fail(error.message)
+        if email is not None:
+            user.email = address
+        if reminders is not None:
+            user.reminders = reminders
         changes = {"role": role, "agency": agency_name, "disabled": disable}
+        changes |= {"email_set": None if email is None else bool(email), "reminders": reminders}
         ended = update.sessions_ended
         record_command(
             session,
@@ -322,6 +343,16 @@ def _line(value: str, name: str, limit: int) -> str:
     if len(cleaned) > limit:
         fail(f"{name}: at most {limit} characters")
     return cleaned
+
+
+def _address(value: str) -> str:
+    """The e-mail address, checked as the account page checks it; never echoed back."""
+    from workflow.reminders.addresses import checked_address
+
+    try:
+        return checked_address(value)
+    except HomewardError:
+        fail("--email: give a plain address such as name@agency.kz (ASCII, one @, no spaces)")
 
 
 def fail(*problems: str) -> NoReturn:

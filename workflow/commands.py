@@ -17,6 +17,7 @@ from audit.recorder import record_command
 from workflow import housekeeping, transactions
 from workflow.config import ConfigError
 from workflow.db import utcnow
+from workflow.reminders.commands import send_due
 from workflow.upkeep import purge_closed_cases
 
 
@@ -31,7 +32,8 @@ from workflow.upkeep import purge_closed_cases
 def upkeep_command(checkpoint_out: Path | None) -> None:
     """What a schedule runs, each part committed on its own: prune ended sessions, spent refresh
     tokens and forgotten throttle counters; sign an audit checkpoint; purge the cases past
-    retention. Exits 1 when a part could not be done, after doing the others."""
+    retention; send the reminders due. Exits 1 when a part could not be done, after doing the
+    others."""
     idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
     with transactions.unit_of_work() as session:
         pruned = housekeeping.prune(session, utcnow(), idle)
@@ -42,6 +44,7 @@ def upkeep_command(checkpoint_out: Path | None) -> None:
     )
     signed = _checkpoint(checkpoint_out)
     purge_closed_cases()
+    send_due()  # what failed before is retried here too, whatever timer sends the rest
     if signed is None:
         sys.exit(1)
 

@@ -7,9 +7,13 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import make_url
+from sqlalchemy import Engine, func, make_url, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from workflow import config, db, preflight
+from workflow.models import Reminder
+from workflow.reminders.sender import ATTEMPTS
+from workflow.vocabulary import ReminderStatus
 
 
 @click.command("doctor")
@@ -22,6 +26,8 @@ def doctor_command() -> None:
     checks += _database_checks(values["DATABASE_URL"])
     if values["ENV"] != "production":
         click.echo("HOMEWARD_ENV is development: checking as production would")
+    if not values.get("SMTP_HOST"):
+        click.echo("note     reminders are off: HOMEWARD_SMTP_HOST is not set")
     for check in checks:
         if not check.problems:
             click.echo(f"ok       {check.name}")
@@ -43,6 +49,26 @@ def _database_checks(url: str) -> list[preflight.Check]:
         return [preflight.Check("database", [missing])]
     engine = db.build_engine(url)
     try:
-        return preflight.database_checks(engine)
+        return [*preflight.database_checks(engine), _failed_reminders(engine)]
     finally:
         engine.dispose()
+
+
+def _failed_reminders(engine: Engine) -> preflight.Check:
+    """Reminders given up on, counted: the rows name cases, so they are not listed here."""
+    try:
+        with engine.connect() as connection:
+            failed = connection.scalar(
+                select(func.count()).where(Reminder.status == ReminderStatus.FAILED)
+            )
+    except SQLAlchemyError:
+        return preflight.Check("reminders", [])  # the schema check says what to run
+    if not failed:
+        return preflight.Check("reminders", [])
+    return preflight.Check(
+        "reminders",
+        [
+            f"{failed} reminder(s) failed after {ATTEMPTS} attempts: check the HOMEWARD_SMTP_* "
+            "settings and the mail server's log"
+        ],
+    )

@@ -33,6 +33,7 @@ from workflow.permissions import (
     needs_to_know,
 )
 from workflow.references import looks_like_reference, new_reference
+from workflow.reminders.queue import note_moves
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition, unmet
 from workflow.schemas import (
@@ -121,6 +122,7 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
     case.assignments = [Assignment(user_id=caller.id, assigned_by_id=caller.id)]
     db.flush()
     tallies.note_change(db, tallies.NOWHERE, tallies.standing(case))
+    note_moves(db, case, [(name, None, state) for name, state in states.items()], caller.id)
     return case
 
 
@@ -171,6 +173,7 @@ def perform_transition(
         )
     db.flush()
     tallies.note_step(db, case, record, before)
+    note_moves(db, case, [(step.track.name, step.from_state, step.transition.to)], caller.id)
     return record
 
 
@@ -208,6 +211,7 @@ def reopen_case(
     case.status, case.closure_reason = status, None
     db.flush()
     tallies.note_step(db, case, record, before)
+    note_moves(db, case, [(t.track, None, t.state) for t in case.tracks], caller.id)
 
 
 def status_from_tracks(definition: Definition, case: Case) -> CaseStatus:

@@ -93,3 +93,15 @@ class ConsentPurpose(StrEnum):
     PHOTOGRAPHS = "photographs"
     REPATRIATION = "repatriation"
     MEDIA_CONTACT = "media_contact"
+
+
+class ReminderKind(StrEnum):
+    QUEUED = "queued"  # a case has just reached the recipient's queue
+    DIGEST = "digest"  # the daily list of what waits on the recipient
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
+    DROPPED = "dropped"  # the recipient has no address any more, or turned reminders off

@@ -102,6 +102,7 @@ def test_pages_reflow_keep_labels_and_show_focus(
             (f"/cases/{case['id']}", f"lawyer-case-page-{name}"),
             ("/account/password", f"lawyer-password-form-{name}"),
             ("/account/second-factor", f"lawyer-second-factor-{name}"),
+            ("/account", f"lawyer-account-{name}"),
         ]:
             page.goto(served + path)
             screenshot(page, shot)

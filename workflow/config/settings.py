@@ -273,6 +273,29 @@ class Settings(BaseSettings):
         "on every instance; required in production",
     )
 
+    SMTP_HOST: str | None = unset(
+        "reminders off",
+        "the SMTP server that sends reminders by e-mail (see Reminders by e-mail)",
+    )
+    SMTP_PORT: Whole = Field(587, ge=1, le=65535, description="that server's port")
+    SMTP_TLS: Literal["starttls", "tls", "none"] = Field(
+        "starttls",
+        description="`starttls` upgrades the connection, `tls` connects over TLS (port 465), "
+        "`none` sends in the clear (a relay on this host only)",
+    )
+    SMTP_USERNAME: str | None = unset("no sign-in", "the account Homeward signs in to it as")
+    SMTP_PASSWORD: str | None = unset("no sign-in", "that account's password")
+    SMTP_PASSWORD_FILE: str | None = unset(
+        "unset", "a file holding that password instead, kept out of the environment"
+    )
+    SMTP_FROM: str = Field(
+        "homeward@localhost.localdomain",
+        description="the reminders' sender address, e.g. `homeward@agency.kz`",
+    )
+    SMTP_TIMEOUT_SECONDS: Whole = Field(
+        30, ge=1, le=600, description="how long connecting to and talking with it may take"
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -298,6 +321,18 @@ class Settings(BaseSettings):
         if value == "" and default != "":
             raise wanted("must not be empty")
         return value
+
+    @field_validator("SMTP_FROM")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        """A plain address, so the From header it fills can never be bent."""
+        from workflow.errors import InvalidInput
+        from workflow.reminders.addresses import checked_address
+
+        try:
+            return checked_address(value)
+        except InvalidInput:
+            raise wanted("must be a plain e-mail address such as homeward@agency.kz") from None
 
     def instance_folder(self) -> Path:
         """Where the default database, signing keys and stored documents live."""

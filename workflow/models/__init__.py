@@ -16,6 +16,7 @@ from workflow.models.login_throttle import LoginThrottle
 from workflow.models.month_stay_tally import MonthStayTally
 from workflow.models.person import Person, PersonName
 from workflow.models.recovery_code import RecoveryCode
+from workflow.models.reminder import Reminder
 from workflow.models.second_factor import SecondFactor
 from workflow.models.setup_link import SetupLink
 from workflow.models.spent_refresh_token import SpentRefreshToken
@@ -43,6 +44,7 @@ __all__ = [
     "Person",
     "PersonName",
     "RecoveryCode",
+    "Reminder",
     "SecondFactor",
     "SetupLink",
     "SpentRefreshToken",

@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import Base, stored_enum, utcnow
 from workflow.models.agency import Agency
+from workflow.sealing import Sealed
 from workflow.vocabulary import Role
 
 
@@ -23,5 +24,9 @@ class User(Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sealed like every other name in the database: a copy of it must not double as a
+    # directory of the officials and lawyers who handle these children's cases.
+    email: Mapped[str | None] = mapped_column(Sealed("users.email"))
+    reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     agency: Mapped[Agency] = relationship(lazy="joined")

@@ -1,5 +1,5 @@
-"""The caller's own account: changing their password, or choosing it through a one-time setup
-link; each notes the trail, never a password or a token."""
+"""The caller's own account: their password (changed, or chosen through a one-time setup link)
+and their reminders; each notes the trail, never a password, a token or an address."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from workflow.identity import operations, setup_links
 from workflow.identity.current import current_session_if_any, current_user
 from workflow.identity.operations import PasswordChange
 from workflow.models import User
+from workflow.reminders.addresses import checked_address
 
 
 def change_own_password(current: str, new: str, address: str | None) -> int:
@@ -49,3 +50,20 @@ def choose_password_with_link(token: str, password: str) -> User:
     audit.note(actor=user, object_type="user", object_id=user.username)
     audit.note(detail={"sessions_ended": ended})
     return user
+
+
+def change_own_reminders(email: str, reminders: bool) -> None:
+    """Set where the signed-in user's reminders go (empty: nowhere) and whether they want them.
+    The trail keeps what changed, never the address."""
+    session = transactions.session()
+    user = session.get(User, current_user().id)
+    assert user is not None
+    try:
+        address = checked_address(email) if email else None
+    except InvalidInput:
+        audit.note(detail={"refused": "email_invalid"})
+        raise
+    changed = {"email_changed": address != user.email, "email_set": address is not None}
+    user.email, user.reminders = address, reminders
+    session.flush()
+    audit.note(detail=changed | {"reminders": reminders})

@@ -1,0 +1,80 @@
+"""Who a step has just put a case in front of, and the outbox row that tells each of them.
+
+Written in the transaction of the change (the operations call these, then flush), so a message
+never tells of a change that rolled back, and a change never commits without its messages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
+
+from workflow.models import Agency, Assignment, Case, CaseRoute, Reminder, User
+from workflow.rules.catalogue import definition_of
+from workflow.rules.definition import Track
+from workflow.vocabulary import AgencyKind, CaseStatus, ReminderKind, Role
+
+Move = tuple[str, str | None, str]  # a track, the state it left (None: it just began), its state
+
+
+def note_moves(db: Session, case: Case, moves: Iterable[Move], actor: uuid.UUID) -> None:
+    """Queue a message to each user a move has just made the case wait on, but the actor."""
+    if case.status is not CaseStatus.OPEN:
+        return
+    definition = definition_of(case.workflow)
+    steps: dict[uuid.UUID, list[dict[str, str]]] = {}
+    for name, before, after in moves:
+        track = definition.track(name)
+        if track is None:
+            continue
+        for user_id in _newly_waiting_on(db, case, track, before, after):
+            steps.setdefault(user_id, []).append({"track": name, "state": after})
+    for user_id, waiting in steps.items():
+        if user_id != actor:
+            content = {"reference": case.reference, "steps": waiting}
+            db.add(Reminder(user_id=user_id, kind=ReminderKind.QUEUED, content=content))
+
+
+def lawyer_can_act(track: Track, state: str) -> bool:
+    """Whether a lawyer can take a step from this state."""
+    leaving = [p for t in track.transitions if state in t.from_ for p in t.performed_by]
+    return any(p.role is Role.LAWYER for p in leaving)
+
+
+def _newly_waiting_on(
+    db: Session, case: Case, track: Track, before: str | None, after: str
+) -> list[uuid.UUID]:
+    kinds = track.waiting_on(after) - (track.waiting_on(before) if before else set())
+    users = [user for kind in sorted(kinds) for user in _officials(db, case, kind)]
+    if lawyer_can_act(track, after) and not (before and lawyer_can_act(track, before)):
+        users += _lawyers(db, case)
+    return users
+
+
+def _officials(db: Session, case: Case, kind: AgencyKind) -> list[uuid.UUID]:
+    """The officials whose queue shows the case: the agency of the kind that took it, or else
+    every agency of that kind."""
+    taken = select(CaseRoute.agency_id).where(
+        CaseRoute.case_id == case.id, CaseRoute.agency_kind == kind
+    )
+    agency = db.scalar(taken)
+    of_kind = select(Agency.id).where(Agency.kind == kind)
+    where = User.agency_id == agency if agency else User.agency_id.in_(of_kind)
+    return list(db.scalars(reachable(where).where(User.role == Role.OFFICIAL)))
+
+
+def _lawyers(db: Session, case: Case) -> list[uuid.UUID]:
+    """The case's lawyers, while in the NGO that holds it (as need-to-know asks)."""
+    assigned = select(Assignment.user_id).where(Assignment.case_id == case.id)
+    where = User.id.in_(assigned) & (User.agency_id == case.agency_id)
+    return list(db.scalars(reachable(where).where(User.role == Role.LAWYER)))
+
+
+def reachable(where: ColumnElement[bool]) -> Select[Any]:
+    """The ids of active users matching `where` who have an address and want reminders."""
+    return select(User.id).where(
+        where, User.active.is_(True), User.reminders.is_(True), User.email.is_not(None)
+    )

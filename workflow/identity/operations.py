@@ -19,7 +19,13 @@ from workflow.errors import Conflict, InvalidInput, NotAuthenticated, SecondFact
 from workflow.identity import second_factor
 from workflow.identity.passwords import check_new_password, hash_password, verify_password
 from workflow.identity.setup_links import unusable_password_hash
-from workflow.identity.throttle import check_throttle, clear_throttle, count_failure, throttle_keys
+from workflow.identity.throttle import (
+    Counters,
+    check_throttle,
+    clear_throttle,
+    count_failure,
+    throttle_keys,
+)
 from workflow.identity.tokens import issue_access_token
 from workflow.models import Agency, AuthSession, Case, SpentRefreshToken, User
 from workflow.transactions import even_if_refused
@@ -102,7 +108,7 @@ def finish_login(
 
 
 def check_second_factor(
-    db: Session, user: User, code: str | None, counters: dict[str, int], now: datetime
+    db: Session, user: User, code: str | None, counters: Counters, now: datetime
 ) -> None:
     """Accept the user's second factor once, if they have one; a wrong or replayed code counts
     as a failed sign-in, and the trail keeps why it was refused (never the code)."""
@@ -124,7 +130,7 @@ def check_second_factor(
 
 
 def _password_holder(
-    db: Session, username: str, password: str, counters: dict[str, int], now: datetime
+    db: Session, username: str, password: str, counters: Counters, now: datetime
 ) -> User:
     """The active user with this username and password, or a failed sign-in counted."""
     found = db.execute(
@@ -144,7 +150,7 @@ def _password_holder(
     return user
 
 
-def _open_session(db: Session, user: User, counters: dict[str, int], now: datetime) -> TokenPair:
+def _open_session(db: Session, user: User, counters: Counters, now: datetime) -> TokenPair:
     clear_throttle(db, counters)
     session = AuthSession(
         id=uuid.uuid4(), user_id=user.id, refresh_hash="", expires_at=now + _refresh_lifetime()

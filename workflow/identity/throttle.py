@@ -33,7 +33,10 @@ class Counter:
     longest_wait: timedelta
 
 
-def throttle_keys(username: str, address: str | None) -> dict[str, Counter]:
+Counters = dict[str, Counter]  # each counter a sign-in touches, by its key
+
+
+def throttle_keys(username: str, address: str | None) -> Counters:
     """Name each counter a sign-in touches, with its allowance, leak and longest wait. An
     address binds everyone behind it, colleagues who never failed included: its waits last a
     minute at most and its failures leak away a minute each, so that one person mistyping in an
@@ -51,7 +54,7 @@ def throttle_keys(username: str, address: str | None) -> dict[str, Counter]:
     }
 
 
-def check_throttle(db: Session, keys: dict[str, Counter], now: datetime) -> None:
+def check_throttle(db: Session, keys: Counters, now: datetime) -> None:
     """Refuse with 429 while a counter that binds this sign-in waits; before argon2 runs."""
     rows = {key: db.get(LoginThrottle, key) for key in keys}
     pair_key = next(key for key in keys if key.startswith("pair:"))
@@ -70,7 +73,7 @@ def check_throttle(db: Session, keys: dict[str, Counter], now: datetime) -> None
         raise TooManyAttempts("Too many failed sign-ins; wait before trying again.", seconds)
 
 
-def count_failure(db: Session, keys: dict[str, Counter], now: datetime) -> None:
+def count_failure(db: Session, keys: Counters, now: datetime) -> None:
     """Count a failed sign-in on each counter, after forgetting what has leaked away since it
     was last counted; past its allowance, double the wait, capped at its longest."""
     for key, counter in keys.items():
@@ -83,7 +86,7 @@ def count_failure(db: Session, keys: dict[str, Counter], now: datetime) -> None:
     db.flush()
 
 
-def clear_throttle(db: Session, keys: dict[str, int]) -> None:
+def clear_throttle(db: Session, keys: Counters) -> None:
     """Forget the failures of this user at this address after a correct password."""
     for key in keys:
         if not key.startswith("address:"):  # one good password does not vouch for an address

@@ -20,13 +20,14 @@ from tests.web.helpers import answer
 RESIDENCE = ALL_SCRIPTS_CHILD["residence"]
 CONSENT_DAY = "2025-11-23"  # the mother's consent, signed on a day nothing else falls on
 RELATIONSHIP = "Бабушка по матери, maternal grandmother"  # the guardianship petition's data
-# Each sensitive fact as the API's JSON says it, and as a page or a printed form says it.
-FACTS: dict[str, tuple[str, str]] = {
-    "mother's whereabouts": ("detained_abroad", "detained abroad"),
-    "child's residence": (RESIDENCE, RESIDENCE),
-    "consent": (CONSENT_DAY, CONSENT_DAY),
-    "birth locality": ("Raqqa", "Raqqa"),
-    "guardianship petition's data": (RELATIONSHIP, RELATIONSHIP),
+# Each sensitive fact as the API's JSON says it, and the ways a page or a printed form says it
+# (a page writes dates as its reader's language does, a form as ISO 8601).
+FACTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mother's whereabouts": ("detained_abroad", ("detained abroad",)),
+    "child's residence": (RESIDENCE, (RESIDENCE,)),
+    "consent": (CONSENT_DAY, (CONSENT_DAY, "Nov 23, 2025")),
+    "birth locality": ("Raqqa", ("Raqqa",)),
+    "guardianship petition's data": (RELATIONSHIP, (RELATIONSHIP,)),
 }
 EVERY_FACT = frozenset(FACTS)
 WHERE_PEOPLE_ARE = frozenset({"mother's whereabouts", "child's residence"})
@@ -152,7 +153,9 @@ def in_the_forms(api: Api, who: str, case_id: str, variant: str = "full") -> set
 
 
 def _found(text: str, *, said_by_api: bool) -> set[str]:
-    return {fact for fact, said in FACTS.items() if said[0 if said_by_api else 1] in text}
+    if said_by_api:
+        return {fact for fact, (said, _) in FACTS.items() if said in text}
+    return {fact for fact, (_, printed) in FACTS.items() if any(way in text for way in printed)}
 
 
 @pytest.fixture

@@ -275,8 +275,8 @@ class Settings(BaseSettings):
 
     DEFAULT_LANGUAGE: Literal["en", "ru", "kk"] = Field(
         "en",
-        description="the pages' language for a browser that asks for none of Homeward's (`en`, "
-        "`ru`, `kk`), and the mail's for a user who has chosen none",
+        description="the pages' language for a browser that asks for none of Homeward's, and "
+        "the language of reminders to a user who has chosen none",
     )
 
     SMTP_HOST: str | None = unset(

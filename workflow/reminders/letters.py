@@ -44,8 +44,8 @@ def letter(
     message["To"] = Address(addr_spec=one_line(to))
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
-    message["Content-Language"] = language.value
     message.set_content("\n".join([*lines, "", footer]) + "\n")
+    message["Content-Language"] = language.value  # after the content, which resets Content-*
     return message
 
 

@@ -106,4 +106,5 @@ def _entry(item: dict[str, Any], base: str, language: Language) -> str:
     if not item.get("due"):
         return f"  - {step}: {link}"
     due = format_date(datetime.fromisoformat(item["due"]).date(), "medium", locale=language.value)
-    return "  - " + gettext("%(step)s, due %(date)s: %(link)s", step=step, date=due, link=link)
+    entry = gettext("%(step)s, due %(date)s: %(link)s", step=step, date=str(due), link=link)
+    return f"  - {entry}"

@@ -63,7 +63,10 @@ def change_own_reminders(email: str, reminders: bool, language: str | None = Non
     user = session.get(User, current_user().id)
     assert user is not None
     address, chosen = _checked_choices(email, language)
-    changed = {"email_changed": address != user.email, "email_set": address is not None}
+    changed: dict[str, object] = {
+        "email_changed": address != user.email,
+        "email_set": address is not None,
+    }
     user.email, user.reminders = address, reminders
     if chosen is not None:
         user.language = chosen

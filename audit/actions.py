@@ -49,6 +49,8 @@ ACTIONS = {
     "web.start_second_factor": "auth.second_factor_enrol",
     "web.confirm_second_factor": "auth.second_factor_confirm",
     "web.change_own_account": "auth.account_change",
+    # A signed-in user's pick is kept as their mail's language too: an account change.
+    "web.choose_language": "auth.account_change",
     "web.my_cases": "case.list",
     "web.agency_queue": "case.list",
     "web.open_case": "case.create",
@@ -99,10 +101,9 @@ NOT_AUDITED = {
     "web.sign_in_code_page": "the empty form for the sign-in's code; sending it leaves auth.login",
     "web.second_factor_page": "one's own second factor: set up or not, and the pending secret "
     "to put in an authenticator; starting and confirming leave their events",
-    "web.account_page": "one's own address and choice of reminders, shown to oneself; changing "
-    "them leaves auth.account_change",
+    "web.account_page": "one's own address, choice of reminders and their language, shown to "
+    "oneself; changing them leaves auth.account_change",
     "web.new_case": "the empty form for a new case; opening it leaves case.create",
-    "web.choose_language": "keeps the browser's choice of language, nothing of a case or user",
 }
 
 

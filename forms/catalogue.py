@@ -121,6 +121,19 @@ def catalogue(
     return load_definitions(definitions, labels[REFERENCE_LANGUAGE]), labels
 
 
+def label_in(language: str, kind: str, name: object) -> str | None:
+    """The label of `kind.name` in that language's set, else the English one; None if neither
+    knows it. The pages and the mail name tracks, states and agencies with it."""
+    key = f"{kind}.{name}"
+    labels = catalogue()[1]
+    return labels.get(language, {}).get(key) or labels[REFERENCE_LANGUAGE].get(key)
+
+
+def named(language: str, kind: str, name: object) -> str:
+    """The label of `kind.name` in that language, else English, else the name in words."""
+    return label_in(language, kind, name) or str(name).replace("_", " ")
+
+
 def _read_mapping(path: Path) -> dict[str, str]:
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(loaded, dict) or not all(

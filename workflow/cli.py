@@ -24,7 +24,7 @@ from workflow.identity import keys
 from workflow.identity.operations import create_user, update_user
 from workflow.models import Agency, Case, User
 from workflow.rules import catalogue
-from workflow.vocabulary import AgencyKind, Role
+from workflow.vocabulary import AgencyKind, Language, Role
 
 
 def _create_app() -> Flask:
@@ -172,25 +172,33 @@ def users_group() -> None:
     envvar="HOMEWARD_NEW_PASSWORD",
 )
 @click.option("--email", help="Where reminders are sent.")
+@click.option("--language", help="The language of their reminders: en, ru or kk.")
 def users_create(
-    username: str, role: str, agency_name: str, password: str, email: str | None
+    username: str,
+    role: str,
+    agency_name: str,
+    password: str,
+    email: str | None,
+    language: str | None,
 ) -> None:
     """Add a user account."""
     username = _line(username, "USERNAME", 64)
     address = _address(email) if email is not None else None
+    chosen = _language(language) if language is not None else None
     try:
         with transactions.unit_of_work() as session:
             agency = session.scalar(select(Agency).filter_by(name=agency_name))
             if agency is None:
                 fail("there is no agency with that name")
             user = create_user(session, username, password, Role(role), agency)
-            user.email = address
+            user.email, user.language = address, chosen
             record_command(
                 session,
                 "admin.user_create",
                 object_type="user",
                 object_id=username,
-                detail={"role": role, "email_set": address is not None},
+                detail={"role": role, "email_set": address is not None}
+                | ({"language": chosen.value} if chosen else {}),
             )
     except HomewardError as error:
         fail(error.message)
@@ -204,6 +212,7 @@ def users_create(
 @click.option("--disable/--enable", "disable", default=None, help="Stop or allow sign-in.")
 @click.option("--email", help="Where reminders are sent; empty removes the address.")
 @click.option("--reminders/--no-reminders", default=None, help="Send reminders or not.")
+@click.option("--language", help="The language of their reminders: en, ru or kk.")
 def users_update(
     username: str,
     role: str | None,
@@ -211,10 +220,12 @@ def users_update(
     disable: bool | None,
     email: str | None,
     reminders: bool | None,
+    language: str | None,
 ) -> None:
-    """Change a user's role, agency, standing, address or reminders; a change of role, agency
-    or standing ends their sessions at once."""
+    """Change a user's role, agency, standing, address, reminders or their language; a change
+    of role, agency or standing ends their sessions at once."""
     address = _address(email) if email else None
+    chosen = _language(language) if language is not None else None
     with transactions.unit_of_work() as session:
         user = session.scalar(select(User).filter_by(username=username))
         if user is None:
@@ -236,8 +247,11 @@ def users_update(
             user.email = address
         if reminders is not None:
             user.reminders = reminders
+        if chosen is not None:
+            user.language = chosen
         changes = {"role": role, "agency": agency_name, "disabled": disable}
         changes |= {"email_set": None if email is None else bool(email), "reminders": reminders}
+        changes |= {"language": chosen.value if chosen else None}
         ended = update.sessions_ended
         record_command(
             session,
@@ -353,6 +367,16 @@ def _address(value: str) -> str:
         return checked_address(value)
     except HomewardError:
         fail("--email: give a plain address such as name@agency.kz (ASCII, one @, no spaces)")
+
+
+def _language(value: str) -> Language:
+    """The language of the reminders, one of the pages'; never echoed back."""
+    from workflow.reminders.languages import checked_language
+
+    try:
+        return checked_language(value)
+    except HomewardError:
+        fail("--language: choose en, ru or kk")
 
 
 def fail(*problems: str) -> NoReturn:

@@ -95,6 +95,14 @@ class ConsentPurpose(StrEnum):
     MEDIA_CONTACT = "media_contact"
 
 
+class Language(StrEnum):
+    """The languages the pages and the mail are written in."""
+
+    EN = "en"
+    RU = "ru"
+    KK = "kk"
+
+
 class ReminderKind(StrEnum):
     QUEUED = "queued"  # a case has just reached the recipient's queue
     DIGEST = "digest"  # the daily list of what waits on the recipient

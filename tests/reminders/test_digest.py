@@ -34,7 +34,7 @@ def text_of(inbox: Inbox, address: str) -> list[str]:
     return [
         f"{message['Subject']}\n{message.get_content()}"
         for message in map(parsed, inbox.to(address))
-        if "step(s) wait on you" in str(message["Subject"])
+        if "newly overdue" in str(message["Subject"])
     ]
 
 
@@ -51,11 +51,11 @@ def test_each_digest_lists_what_waits_on_its_reader_and_what_fell_overdue(
 
     [registrar] = text_of(inbox, mail_users["registrar"])
     assert "Overdue since the last digest:" in registrar
-    assert f"{registry_case['reference']} birth registration: filed" in registrar
+    assert f"{registry_case['reference']} Birth registration: filed" in registrar
     assert LINK.format(registry_case["reference"]) in registrar
     assert court_case["reference"] not in registrar
     [judge] = text_of(inbox, mail_users["judge"])
-    assert f"{court_case['reference']} dna: requested" in judge
+    assert f"{court_case['reference']} DNA kinship: requested" in judge
     assert "Overdue since the last digest" not in judge
     assert text_of(inbox, mail_users["registrar2"]) == []
     raw = b"".join(raw for _to, raw in inbox.received).decode("utf-8", "replace")
@@ -72,7 +72,7 @@ def test_an_overdue_step_is_told_once_then_only_listed(
 
     first, second = text_of(inbox, mail_users["registrar"])
     assert "1 newly overdue" in first and "0 newly overdue" in second
-    assert f"{case['reference']} birth registration: filed" in second
+    assert f"{case['reference']} Birth registration: filed" in second
 
 
 def test_a_lawyer_hears_of_a_step_that_came_back_to_them(
@@ -85,6 +85,6 @@ def test_a_lawyer_hears_of_a_step_that_came_back_to_them(
     run_digest(app, utcnow())
 
     [lawyer] = text_of(inbox, mail_users["lawyer"])
-    assert f"{case['reference']} dna: refused" in lawyer
+    assert f"{case['reference']} DNA kinship: refused" in lawyer
     told = [parsed(raw)["Subject"] for raw in inbox.to(mail_users["lawyer"])]
     assert f"Homeward: case {case['reference']} waits on you" in told  # when it came back

@@ -60,7 +60,7 @@ def test_a_case_reaching_the_registry_mails_each_registrar_who_wants_it(
     text = message.get_content()
     assert case["reference"] in message["Subject"]
     assert LINK.format(case["reference"]) in text
-    assert "birth registration: filed" in text
+    assert "Birth registration: filed" in text
     shown = raw.decode("utf-8", "replace") + text + str(message.items())
     assert [word for word in personal_words() if word in shown] == []
 

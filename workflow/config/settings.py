@@ -273,6 +273,12 @@ class Settings(BaseSettings):
         "on every instance; required in production",
     )
 
+    DEFAULT_LANGUAGE: Literal["en", "ru", "kk"] = Field(
+        "en",
+        description="the pages' language for a browser that asks for none of Homeward's, and "
+        "the language of reminders to a user who has chosen none",
+    )
+
     SMTP_HOST: str | None = unset(
         "reminders off",
         "the SMTP server that sends reminders by e-mail (see Reminders by e-mail)",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow.db import Base, stored_enum, utcnow
 from workflow.models.agency import Agency
 from workflow.sealing import Sealed
-from workflow.vocabulary import Role
+from workflow.vocabulary import Language, Role
 
 
 class User(Base):
@@ -28,5 +28,7 @@ class User(Base):
     # directory of the officials and lawyers who handle these children's cases.
     email: Mapped[str | None] = mapped_column(Sealed("users.email"))
     reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The language of their mail; None until they choose one (then HOMEWARD_DEFAULT_LANGUAGE).
+    language: Mapped[Language | None] = mapped_column(stored_enum(Language, length=8))
 
     agency: Mapped[Agency] = relationship(lazy="joined")

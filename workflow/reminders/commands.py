@@ -47,7 +47,8 @@ def send_due() -> Counter[str] | None:
         click.echo("reminders are off: HOMEWARD_SMTP_HOST is not set")
         return None
     base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
-    outcomes = sender.deliver(transactions.unit_of_work, mailer, base, utcnow())
+    language = str(current_app.config["DEFAULT_LANGUAGE"])
+    outcomes = sender.deliver(transactions.unit_of_work, mailer, base, utcnow(), language)
     click.echo(
         f"reminders: {outcomes['sent']} sent, {outcomes['retrying']} to retry, "
         f"{outcomes['failed']} failed for good, {outcomes['dropped']} dropped"

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from workflow.config import ConfigError
 from workflow.models import Reminder, User
+from workflow.reminders.languages import mail_language
 from workflow.reminders.letters import letter
-from workflow.vocabulary import ReminderKind, ReminderStatus
+from workflow.vocabulary import Language, ReminderKind, ReminderStatus
 
 ATTEMPTS = 8  # over about four hours of back-off (2, 4, … 128 minutes)
 BATCH = 200
@@ -88,23 +89,28 @@ class Mailer:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A row this run may send: what it says and to whom."""
+    """A row this run may send: what it says, to whom and in which language (None: theirs is
+    not chosen)."""
 
     id: uuid.UUID
     attempts: int
     kind: ReminderKind
     content: dict[str, Any]
     to: str
+    language: Language | None = None
 
 
-def deliver(begin: Begin, mailer: Mailer, base: str, now: datetime) -> Counter[str]:
-    """Send every due row once; count the outcomes (sent, retrying, failed, dropped)."""
+def deliver(
+    begin: Begin, mailer: Mailer, base: str, now: datetime, default_language: str = "en"
+) -> Counter[str]:
+    """Send every due row once, each in its recipient's language (else `default_language`);
+    count the outcomes (sent, retrying, failed, dropped)."""
     outcomes: Counter[str] = Counter()
     with begin() as db:
         claimed, outcomes["dropped"] = claim(db, now)
     if not claimed:
         return outcomes
-    results = _send_all(mailer, base, claimed)
+    results = _send_all(mailer, base, claimed, Language(default_language))
     with begin() as db:
         for row in claimed:
             outcomes[record(db, row, results[row.id], now)] += 1
@@ -114,18 +120,20 @@ def deliver(begin: Begin, mailer: Mailer, base: str, now: datetime) -> Counter[s
 def claim(db: Session, now: datetime) -> tuple[list[Claimed], int]:
     """Take the due rows, counting an attempt on each; drop those nobody can receive now."""
     due = db.execute(
-        select(Reminder, User.email, User.reminders, User.active)
+        select(Reminder, User.email, User.reminders, User.active, User.language)
         .join(User, User.id == Reminder.user_id)
         .where(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_at <= now)
         .order_by(Reminder.next_attempt_at)
         .limit(BATCH)
     ).all()
     claimed, dropped = [], 0
-    for row, email, wanted, active in due:
+    for row, email, wanted, active, language in due:
         if not (email and wanted and active):
             row.status, dropped = ReminderStatus.DROPPED, dropped + 1
         elif _took(db, row, now):
-            claimed.append(Claimed(row.id, row.attempts + 1, row.kind, row.content, email))
+            claimed.append(
+                Claimed(row.id, row.attempts + 1, row.kind, row.content, email, language)
+            )
     db.flush()
     return claimed, dropped
 
@@ -146,22 +154,27 @@ def back_off(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** min(attempts, 10))
 
 
-def _send_all(mailer: Mailer, base: str, claimed: list[Claimed]) -> dict[uuid.UUID, str | None]:
+def _send_all(
+    mailer: Mailer, base: str, claimed: list[Claimed], default: Language
+) -> dict[uuid.UUID, str | None]:
     """Each row's error's class name, or None once sent; outside any transaction."""
     results: dict[uuid.UUID, str | None] = {}
     try:
         with mailer.connected() as smtp:
             for row in claimed:
-                results[row.id] = _send_one(smtp, mailer, base, row)
+                language = mail_language(row.language, default)
+                results[row.id] = _send_one(smtp, mailer, base, row, language)
     except (OSError, smtplib.SMTPException) as error:  # the server is down or refused us
         for row in claimed:
             results.setdefault(row.id, type(error).__name__)
     return results
 
 
-def _send_one(smtp: smtplib.SMTP, mailer: Mailer, base: str, row: Claimed) -> str | None:
+def _send_one(
+    smtp: smtplib.SMTP, mailer: Mailer, base: str, row: Claimed, language: Language
+) -> str | None:
     try:
-        message: EmailMessage = letter(row.kind, row.content, row.to, mailer.sender, base)
+        message: EmailMessage = letter(row.kind, row.content, row.to, mailer.sender, base, language)
     except (ValueError, KeyError, TypeError) as error:  # a header that could be bent, refused
         return f"refused:{type(error).__name__}"
     try:

@@ -1,5 +1,6 @@
-"""The caller's own account: their password (changed, or chosen through a one-time setup link)
-and their reminders; each notes the trail, never a password, a token or an address."""
+"""The caller's own account: their password (changed, or chosen through a one-time setup link),
+their reminders and the language of their mail; each notes the trail, never a password, a token
+or an address."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from workflow.identity.current import current_session_if_any, current_user
 from workflow.identity.operations import PasswordChange
 from workflow.models import User
 from workflow.reminders.addresses import checked_address
+from workflow.reminders.languages import checked_language
+from workflow.vocabulary import Language
 
 
 def change_own_password(current: str, new: str, address: str | None) -> int:
@@ -52,18 +55,41 @@ def choose_password_with_link(token: str, password: str) -> User:
     return user
 
 
-def change_own_reminders(email: str, reminders: bool) -> None:
-    """Set where the signed-in user's reminders go (empty: nowhere) and whether they want them.
-    The trail keeps what changed, never the address."""
+def change_own_reminders(email: str, reminders: bool, language: str | None = None) -> None:
+    """Set where the signed-in user's reminders go (empty: nowhere), whether they want them and,
+    when given, their language; nothing is written unless all of it is valid. The trail keeps
+    what changed, never the address."""
     session = transactions.session()
     user = session.get(User, current_user().id)
     assert user is not None
-    try:
-        address = checked_address(email) if email else None
-    except InvalidInput:
-        audit.note(detail={"refused": "email_invalid"})
-        raise
-    changed = {"email_changed": address != user.email, "email_set": address is not None}
+    address, chosen = _checked_choices(email, language)
+    changed: dict[str, object] = {
+        "email_changed": address != user.email,
+        "email_set": address is not None,
+    }
     user.email, user.reminders = address, reminders
+    if chosen is not None:
+        user.language = chosen
+        changed["language"] = chosen.value
     session.flush()
     audit.note(detail=changed | {"reminders": reminders})
+
+
+def _checked_choices(email: str, language: str | None) -> tuple[str | None, Language | None]:
+    try:
+        address = checked_address(email) if email else None
+        return address, checked_language(language) if language is not None else None
+    except InvalidInput as refusal:
+        audit.note(detail={"refused": _rule_broken(refusal)})
+        raise
+
+
+def remember_language(language: Language) -> None:
+    """Keep the language the signed-in user picked on the pages as their mail's, too."""
+    session = transactions.session()
+    user = session.get(User, current_user().id)
+    assert user is not None
+    if user.language is not language:
+        user.language = language
+        session.flush()
+    audit.note(detail={"language": language.value})

@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, current_app, g, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
@@ -16,12 +16,13 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from workflow import errors
 from workflow.config import ConfigError
 from workflow.http.errors import http_error_response
+from workflow.vocabulary import Language
 from workflow.web.addresses import CONVERTERS
 from workflow.web.blueprint import csrf, web
 from workflow.web.refusals import error_page
 
 # Each named in itself, for the picker.
-LANGUAGES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+LANGUAGES = {Language.EN: "English", Language.RU: "Русский", Language.KK: "Қазақша"}
 # Addresses that machines call; they keep answering errors in JSON.
 MACHINE_PREFIXES = ("/api/", "/verify", "/.well-known/", "/healthz", "/readyz")
 
@@ -55,11 +56,16 @@ def no_such_page(error: WerkzeugNotFound) -> ResponseReturnValue:
 
 
 def chosen_language() -> str:
-    """The language the user picked, else the browser's preference among ours, else English."""
+    """The language picked in this browser, else the one the signed-in user last chose, else
+    the browser's preference among ours, else HOMEWARD_DEFAULT_LANGUAGE."""
     picked = session.get("language")
     if picked in LANGUAGES:
         return str(picked)
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    user = g.get("user")
+    if user is not None and user.language is not None:
+        return str(user.language)
+    preferred = request.accept_languages.best_match(list(LANGUAGES))
+    return preferred or str(current_app.config["DEFAULT_LANGUAGE"])
 
 
 def _secret_key(app: Flask) -> str:

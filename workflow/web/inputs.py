@@ -52,6 +52,7 @@ def problem_text(problem: str, message: str) -> str:
         "last_administrator": _(
             "This is the last enabled administrator: enable or add another one first."
         ),
+        "language_unknown": _("Choose one of the languages offered."),
         "email_invalid": _(
             "Give an address such as name@agency.kz: plain Latin letters, one @, no spaces."
         ),

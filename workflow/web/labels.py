@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 
-from forms.catalogue import REFERENCE_LANGUAGE, catalogue
+from forms.catalogue import REFERENCE_LANGUAGE, label_in, named
 
 
 def label(kind: str, name: object) -> str:
     """The label of `kind.name` in the page's language, else English, else the name itself."""
-    return known_label(kind, name) or str(name).replace("_", " ")
+    return named(_language(), kind, name)
 
 
 def known_label(kind: str, name: object) -> str | None:
-    key = f"{kind}.{name}"
-    labels = catalogue()[1]
-    language = str(get_locale() or REFERENCE_LANGUAGE)
-    return labels.get(language, {}).get(key) or labels[REFERENCE_LANGUAGE].get(key)
+    return label_in(_language(), kind, name)
+
+
+def _language() -> str:
+    return str(get_locale() or REFERENCE_LANGUAGE)

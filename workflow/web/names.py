@@ -18,6 +18,7 @@ ACTIONS = {
     "auth.refresh": lazy_gettext("Renewed a sign-in"),
     "auth.me": lazy_gettext("Read own account"),
     "auth.password_change": lazy_gettext("Changed password"),
+    "auth.account_change": lazy_gettext("Changed own reminders or language"),
     "auth.password_setup": lazy_gettext("Chose a password through a one-time link"),
     "auth.setup_link_open": lazy_gettext("Opened a one-time link"),
     "auth.second_factor_enrol": lazy_gettext("Began setting up a second factor"),

@@ -1,6 +1,7 @@
-"""reminders by e-mail: users' addresses, their choice, and the outbox
+"""reminders by e-mail: users' addresses, their choice, their language, and the outbox
 
-Each user may have an e-mail address (sealed, as names are) and may turn reminders off. The
+Each user may have an e-mail address (sealed, as names are), may turn reminders off and may
+choose the language their mail is written in (none chosen: the service's default). The
 outbox holds a message for each recipient from the transaction of the change it tells of, until
 a sender delivers it after that commit; failures are counted and retried.
 
@@ -25,6 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("reminders", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
+        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
     op.create_table(
         "reminders",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -51,5 +53,6 @@ def downgrade() -> None:
     op.drop_index("ix_reminders_due", table_name="reminders")
     op.drop_table("reminders")
     with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("language")
         batch_op.drop_column("reminders")
         batch_op.drop_column("email")

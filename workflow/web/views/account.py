@@ -13,6 +13,8 @@ from workflow.demo import USERS, demo_marker
 from workflow.errors import HomewardError, NotAuthenticated, SecondFactorRequired, TooManyAttempts
 from workflow.models import User
 from workflow.schemas import LoginIn
+from workflow.services.accounts import remember_language
+from workflow.vocabulary import Language
 from workflow.web import LANGUAGES, signin
 from workflow.web.blueprint import web
 from workflow.web.chrome import HOMES
@@ -64,10 +66,13 @@ def sign_out() -> ResponseReturnValue:
 
 @web.post("/language")
 def choose_language() -> ResponseReturnValue:
-    """Keep the user's pick for this browser; return to the page they were on."""
+    """Keep the user's pick for this browser, and for a signed-in user's mail; return to the
+    page they were on."""
     picked = request.form.get("language")
     if picked in LANGUAGES:
         session["language"] = picked
+        if g.get("user"):
+            remember_language(Language(picked))
     return redirect(signin.safe_next(request.form.get("next")) or url_for("web.home"), 303)
 
 

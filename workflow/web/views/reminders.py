@@ -1,13 +1,15 @@
-"""The account page: where one's reminders go, and whether one wants them."""
+"""The account page: where one's reminders go, whether one wants them, and in which language."""
 
 from __future__ import annotations
 
 from flask import g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from workflow.errors import InvalidInput
 from workflow.services.accounts import change_own_reminders
+from workflow.web import LANGUAGES
 from workflow.web.blueprint import web
 from workflow.web.chrome import notify
 from workflow.web.inputs import errors_by_field
@@ -24,7 +26,8 @@ def change_own_account() -> ResponseReturnValue:
     """Keep the address and the choice; a refused address is not sent back to the browser."""
     email = request.form.get("email", "").strip(" ")
     try:
-        change_own_reminders(email, request.form.get("reminders") == "on")
+        wanted = request.form.get("reminders") == "on"
+        change_own_reminders(email, wanted, request.form.get("language"))
     except InvalidInput as refusal:
         return drawn_again(_page(errors_by_field(refusal.details or [])), refusal)
     notify(_("Your reminder settings are saved."))
@@ -32,5 +35,15 @@ def change_own_account() -> ResponseReturnValue:
 
 
 def _page(errors: dict[str, str]) -> str:
-    values = {"email": g.user.email or "", "reminders": g.user.reminders}
-    return render_template("account.html", title=_("Your account"), values=values, errors=errors)
+    values = {
+        "email": g.user.email or "",
+        "reminders": g.user.reminders,
+        "language": g.user.language or str(get_locale() or "en"),
+    }
+    return render_template(
+        "account.html",
+        title=_("Your account"),
+        values=values,
+        errors=errors,
+        mail_languages=LANGUAGES.items(),
+    )

@@ -11,6 +11,7 @@ from babel.dates import format_date
 from flask.testing import FlaskClient
 
 from tests.factories import ALL_SCRIPTS_CHILD, Api
+from tests.forms.helpers import logical_text
 from tests.web.helpers import body, csrf_token, sign_in
 
 # The same consent, signed on 15 January 2026, as each language writes the day (CLDR keeps a
@@ -110,3 +111,22 @@ def test_a_birth_month_is_written_as_precisely_as_it_is_known(
     pick(client, token, language)
 
     assert shown in body(client.get(f"/cases/{case['id']}"))
+
+
+def test_a_form_printed_from_a_kazakh_page_has_kazakh_and_russian_labels(
+    api: Api, client: FlaskClient, accounts: Any
+) -> None:
+    case = api.create_case()
+    token = sign_in(client, "lawyer")
+    pick(client, token, "kk")
+
+    response = client.post(
+        f"/cases/{case['id']}/forms/birth-registration",
+        data={
+            "csrf_token": csrf_token(body(client.get(f"/cases/{case['id']}"))),
+            "variant": "full",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Іс нөмірі / Номер дела" in logical_text(response.data)  # the page's language first

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
+from forms.sheet import form_languages
 from workflow import operations, transactions
 from workflow.access import current_caller
 from workflow.errors import HomewardError, InvalidInput, invalid, stale
@@ -24,7 +25,7 @@ from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
 from workflow.services import evidence
 from workflow.services.cases import find_visible_case
 from workflow.services.forms import issue_form
-from workflow.web import inputs
+from workflow.web import chosen_language, inputs
 from workflow.web.blueprint import web
 from workflow.web.casepage import Attempt, render_case
 from workflow.web.chrome import notify
@@ -115,7 +116,14 @@ def download_document(document_id: str) -> ResponseReturnValue:
 def generate_form(case_id: str, kind: str) -> ResponseReturnValue:
     """Issue the form and hand the signed PDF to the browser as a download."""
     redacted = request.form.get("variant") == "redacted"
-    return issued_form(*issue_form(case_id, kind, redacted), 200)
+    return issued_form(*issue_form(case_id, kind, redacted, _form_languages()), 200)
+
+
+def _form_languages() -> list[str]:
+    """The page's language first, then the first other configured one: a registrar working in
+    Kazakh prints Kazakh and Russian labels, as the country's papers are."""
+    page = chosen_language()
+    return [page, *[code for code in form_languages() if code != page][:1]]
 
 
 def _refused(

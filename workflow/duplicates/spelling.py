@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import cache
 
-import icu
+import icu  # type: ignore[import-untyped]  # PyICU ships no type information
 
 # Zero-width and other format characters (category Cf) are invisible and never part of a name.
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")

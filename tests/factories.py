@@ -81,7 +81,9 @@ class Api:
 
     def create_case(self, username: str = "lawyer", **overrides: Any) -> dict[str, Any]:
         """Open a case with a child named in three scripts, the mother abroad, a grandmother."""
-        body = {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER], **overrides}
+        # The same child each time: opened again knowingly, as if confirmed distinct.
+        body = {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER]}
+        body = {**body, "confirm_distinct": True, **overrides}
         response = self.post(username, "/api/v1/cases", body)
         assert response.status_code == 201, response.json
         return dict(response.json)

@@ -87,6 +87,12 @@ class Conflict(HomewardError):
     status, code = 409, "conflict"
 
 
+class PossibleDuplicate(Conflict):
+    """The child may already have a case: the details name the agency that holds it."""
+
+    code = "possible_duplicate"
+
+
 class AlreadyEnrolled(Conflict):
     code = "second_factor_exists"
 

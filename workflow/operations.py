@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from workflow import tallies
 from workflow.access import fact_lists, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
+from workflow.duplicates.keys import child_digests
 from workflow.engine import check_step, initial_states
 from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.evidence.consents import step_evidence
@@ -19,6 +20,7 @@ from workflow.models import (
     Assignment,
     Case,
     CaseRoute,
+    NameKey,
     Person,
     PersonName,
     TrackState,
@@ -315,6 +317,9 @@ def _apply_fields(person: Person, payload: ChildIn | ChildPatch | PersonIn | Per
         person.birth_locality = place.locality if place else None
     if payload.names is not None:
         person.names = [_name(person, name, i) for i, name in enumerate(payload.names)]
+        if person.relation is Relation.CHILD:
+            digests = child_digests(payload.names)
+            person.name_keys = [NameKey(case_id=person.case_id, digest=d) for d in digests]
 
 
 def _name(person: Person, name: NameIn, position: int) -> PersonName:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from flask_openapi3 import FileStorage
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workflow.text import Line, Paragraph, ShortLine, exact_token
 from workflow.vocabulary import (
@@ -96,6 +96,8 @@ class PersonIn(Input):
 class CaseIn(Input):
     child: ChildIn
     people: Annotated[list[PersonIn], Field(max_length=30)] = []
+    # Open it although the child may already have a case (the answer was 409 possible_duplicate).
+    confirm_distinct: StrictBool = False
 
 
 class ChildPatch(Input):

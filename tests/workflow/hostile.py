@@ -78,7 +78,9 @@ ENDPOINTS = {
     "me": Endpoint("GET", "/api/v1/me"),
     "workflow": Endpoint("GET", "/api/v1/workflow"),
     "list": Endpoint("GET", "/api/v1/cases"),
-    "create": Endpoint("POST", "/api/v1/cases", {"child": CHILD, "people": [MOTHER]}),
+    "create": Endpoint(
+        "POST", "/api/v1/cases", {"child": CHILD, "people": [MOTHER], "confirm_distinct": True}
+    ),
     "get": Endpoint("GET", "/api/v1/cases/{case}"),
     "patch": Endpoint(
         "PATCH", "/api/v1/cases/{case}", {"child": {"residence": SECRET}}, versioned=True

@@ -14,6 +14,7 @@ from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
 from workflow.models.month_stay_tally import MonthStayTally
+from workflow.models.name_key import NameKey
 from workflow.models.person import Person, PersonName
 from workflow.models.recovery_code import RecoveryCode
 from workflow.models.reminder import Reminder
@@ -41,6 +42,7 @@ __all__ = [
     "ExternalIdentity",
     "LoginThrottle",
     "MonthStayTally",
+    "NameKey",
     "Person",
     "PersonName",
     "RecoveryCode",

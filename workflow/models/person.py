@@ -13,6 +13,7 @@ from workflow.vocabulary import DatePrecision, Relation, Script, Sex, Whereabout
 
 if TYPE_CHECKING:
     from workflow.models.case import Case
+    from workflow.models.name_key import NameKey
 
 
 class Person(Base):
@@ -44,6 +45,8 @@ class Person(Base):
         cascade="all, delete-orphan",
         lazy="selectin",
     )
+    # A child's sound-alike keys, as digests; none for the relatives.
+    name_keys: Mapped[list[NameKey]] = relationship(cascade="all, delete-orphan")
 
 
 class PersonName(Base):

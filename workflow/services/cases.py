@@ -19,6 +19,7 @@ from workflow.permissions import Caller, CaseFacts, opened_by_break_glass
 from workflow.queries import CasePage, list_cases
 from workflow.rules import catalogue
 from workflow.schemas import CaseIn, CaseListQuery
+from workflow.services.duplicates import check_new_child
 
 Command = TypeVar("Command")
 # An operation that changes a found case: operations.perform_transition, close_case, …
@@ -39,12 +40,15 @@ def find_visible_case(
 
 
 def open_new_case(command: CaseIn) -> Case:
-    """Open the case on the newest version of the configured workflow."""
+    """Open the case on the newest version of the configured workflow, unless the child may
+    already have a case and the caller has not confirmed that it is another child."""
     session = transactions.session()
     record = catalogue.latest(session, current_app.config["WORKFLOW"])
     if record is None:
         raise RuntimeError("no workflow is loaded: run `homeward db upgrade`")
-    case = operations.open_case(session, current_caller(), command, record.id)
+    caller = current_caller()
+    check_new_child(session, caller, command.child, command.confirm_distinct)
+    case = operations.open_case(session, caller, command, record.id)
     audit.note(case=case)
     return case
 

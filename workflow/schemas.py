@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from flask_openapi3 import FileStorage
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from workflow.text import Line, Paragraph, ShortLine, exact_token
 from workflow.vocabulary import (
@@ -93,9 +101,46 @@ class PersonIn(Input):
     whereabouts: Whereabouts | None = None
 
 
+class SharedPersonIn(Input):
+    """A relative already recorded on the sibling's case (`family_of`): the same person."""
+
+    person_id: uuid.UUID
+    relation: Relative
+
+
+def _new_or_shared(value: Any) -> str:
+    return "shared" if isinstance(value, dict) and "person_id" in value else "new"
+
+
+NewOrShared = Annotated[
+    Annotated[PersonIn, Tag("new")] | Annotated[SharedPersonIn, Tag("shared")],
+    Discriminator(_new_or_shared),
+]
+
+
 class CaseIn(Input):
     child: ChildIn
-    people: Annotated[list[PersonIn], Field(max_length=30)] = []
+    people: Annotated[list[NewOrShared], Field(max_length=30)] = []
+    # The case of a sibling: the new case joins its family, and may share its relatives.
+    family_of: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _shared_once_with_a_sibling(self) -> CaseIn:
+        shared = [p.person_id for p in self.people if isinstance(p, SharedPersonIn)]
+        if shared and self.family_of is None:
+            raise ValueError("a relative given by person_id is shared with the case in family_of")
+        if len(set(shared)) != len(shared):
+            raise ValueError("each shared relative is given once")
+        return self
+
+    @property
+    def new_people(self) -> list[PersonIn]:
+        return [person for person in self.people if isinstance(person, PersonIn)]
+
+    @property
+    def shared_people(self) -> list[tuple[int, SharedPersonIn]]:
+        """The relatives shared with the sibling, each with its index among `people`."""
+        return [(i, p) for i, p in enumerate(self.people) if isinstance(p, SharedPersonIn)]
 
 
 class ChildPatch(Input):

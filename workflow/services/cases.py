@@ -39,14 +39,27 @@ def find_visible_case(
 
 
 def open_new_case(command: CaseIn) -> Case:
-    """Open the case on the newest version of the configured workflow."""
+    """Open the case on the newest version of the configured workflow; opened as a sibling's
+    (`command.family_of`, relatives given by `person_id`), it joins her family and shares them.
+    The trail notes the family joined and the people shared, by id."""
     session = transactions.session()
     record = catalogue.latest(session, current_app.config["WORKFLOW"])
     if record is None:
         raise RuntimeError("no workflow is loaded: run `homeward db upgrade`")
     case = operations.open_case(session, current_caller(), command, record.id)
     audit.note(case=case)
+    if case.family_id is not None:
+        audit.add_detail(**family_detail(case, command))
     return case
+
+
+def family_detail(case: Case, command: CaseIn) -> dict[str, object]:
+    """What joining a family did, for the trail: ids only, never a name."""
+    return {
+        "family": str(case.family_id),
+        "family_of": str(command.family_of),
+        "shared_people": [str(person.person_id) for _index, person in command.shared_people],
+    }
 
 
 def change_case(

@@ -20,6 +20,7 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.models import Case, CasePerson, Family, Person, PersonName
 from workflow.permissions import Caller, CaseFacts, needs_to_know
 from workflow.schemas import SharedPersonIn
+from workflow.vocabulary import Relation
 
 
 @dataclass(frozen=True)
@@ -114,24 +115,28 @@ def find_family(
     return family, cases
 
 
-def shared_relatives_on(db: Session, family_id: uuid.UUID, cases: list[Case]) -> list[Person]:
-    """The relatives the family's siblings share, those on one of these cases."""
-    links = select(CasePerson.person_id).join(Case, Case.id == CasePerson.case_id)
+def shared_relatives_on(
+    db: Session, family_id: uuid.UUID, cases: list[Case]
+) -> list[tuple[Person, set[uuid.UUID]]]:
+    """The relatives the family's siblings share who are on one of these cases, each with
+    which of these cases she is on."""
     shared = (
-        links.where(Case.family_id == family_id)
+        select(CasePerson.person_id)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(Case.family_id == family_id)
         .group_by(CasePerson.person_id)
         .having(func.count() > 1)
     )
-    on_these = select(CasePerson.person_id).where(
-        CasePerson.case_id.in_([case.id for case in cases])
-    )
-    return list(
-        db.scalars(
-            select(Person)
-            .where(Person.id.in_(shared), Person.id.in_(on_these))
-            .order_by(Person.case_id, Person.position)
-        ).all()
-    )
+    rows = db.execute(
+        select(CasePerson.person_id, CasePerson.case_id).where(
+            CasePerson.case_id.in_([case.id for case in cases]), CasePerson.person_id.in_(shared)
+        )
+    ).all()
+    on: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for person_id, case_id in rows:
+        on.setdefault(person_id, set()).add(case_id)
+    people = db.scalars(select(Person).where(Person.id.in_(on)).order_by(Person.position)).all()
+    return [(person, on[person.id]) for person in people if person.relation is not Relation.CHILD]
 
 
 def _invalid(field: str, problem: str) -> InvalidInput:

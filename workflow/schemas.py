@@ -252,6 +252,10 @@ class CasePath(Input):
     case_id: Annotated[str, Field(max_length=64)]
 
 
+class FamilyPath(Input):
+    family_id: Annotated[str, Field(max_length=64)]
+
+
 class AssigneePath(CasePath):
     username: Username
 

@@ -90,10 +90,19 @@ def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts
     force (whose, for what), and the people each track's steps named (whom a test is of)."""
     return Evidence(
         documents={doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
-        consents=frozenset(
-            (c.person_id, c.purpose) for c in case_consents(session, case) if c.in_force
-        ),
+        consents=frozenset((c.person_id, c.purpose) for c in consents_in_force(session, case)),
         named=_people_named(session, case),
+    )
+
+
+def consents_in_force(session: Session, case: Case) -> list[Consent]:
+    """The consents in force of the people on the case, wherever recorded: a mother shared by
+    siblings consents once, on one of their cases, and it counts on each."""
+    people = [person.id for person in case.people]
+    return list(
+        session.scalars(
+            select(Consent).where(Consent.person_id.in_(people), Consent.withdrawn_on.is_(None))
+        ).all()
     )
 
 

@@ -78,9 +78,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     meta = sa.MetaData()
-    people = sa.Table("people", meta, autoload_with=bind)
-    names = sa.Table("person_names", meta, autoload_with=bind)
-    consents = sa.Table("consents", meta, autoload_with=bind)
+    people = _reflected(meta, "people", "id", "case_id")
+    names = _reflected(meta, "person_names", "person_id", "case_id")
+    consents = _reflected(meta, "consents", "case_id", "person_id")
     shared = bind.execute(
         sa.select(people, links.c.case_id.label("on_case"), links.c.position.label("on_position"))
         .select_from(links)
@@ -96,6 +96,12 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("fk_cases_family_id_families"), type_="foreignkey")
         batch_op.drop_column("family_id")
     op.drop_table("families")
+
+
+def _reflected(meta: sa.MetaData, name: str, *ids: str) -> sa.Table:
+    """A table as stored, its id columns read and written as UUIDs on every backend."""
+    columns = [sa.Column(column, sa.Uuid(), primary_key=column == "id") for column in ids]
+    return sa.Table(name, meta, *columns, autoload_with=op.get_bind())
 
 
 def _copy_person(

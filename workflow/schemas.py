@@ -109,11 +109,12 @@ class SharedPersonIn(Input):
 
 
 def _new_or_shared(value: Any) -> str:
-    return "shared" if isinstance(value, dict) and "person_id" in value else "new"
+    return "(shared)" if isinstance(value, dict) and "person_id" in value else "(new)"
 
 
 NewOrShared = Annotated[
-    Annotated[PersonIn, Tag("new")] | Annotated[SharedPersonIn, Tag("shared")],
+    # The tags are in parentheses, which `errors.field_errors` leaves out of a field's name.
+    Annotated[PersonIn, Tag("(new)")] | Annotated[SharedPersonIn, Tag("(shared)")],
     Discriminator(_new_or_shared),
 ]
 

@@ -22,6 +22,7 @@ ACTIONS = {
     "cases.get_history": "case.history",
     "cases.post_assignment": "case.assign",
     "cases.delete_assignment": "case.unassign",
+    "families.get_family": "family.read",
     "break_glass.post_break_glass": "case.break_glass",
     "documents.post_document": "document.upload",
     "documents.get_documents": "document.list",

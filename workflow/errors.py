@@ -151,12 +151,18 @@ def field_errors(
     """Name each failing field; never echo the submitted value back."""
     return [
         {
-            "field": ".".join(str(part) for part in (*prefix, *item["loc"])) or "(body)",
+            "field": ".".join(str(part) for part in (*prefix, *item["loc"]) if not _tag(part))
+            or "(body)",
             "problem": item["type"],
             "message": _QUOTED.sub("…", item["msg"]),
         }
         for item in error.errors(include_url=False, include_input=False, include_context=False)
     ]
+
+
+def _tag(part: str | int) -> bool:
+    """A tagged union's tag in an error's location, "(…)", names no field."""
+    return isinstance(part, str) and part.startswith("(")
 
 
 def invalid(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> InvalidInput:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import tallies
+from workflow import families, tallies
 from workflow.access import fact_lists, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
@@ -19,6 +19,7 @@ from workflow.evidence.consents import step_evidence
 from workflow.models import (
     Assignment,
     Case,
+    CasePerson,
     CaseRoute,
     NameKey,
     Person,
@@ -86,7 +87,10 @@ def _load_people(db: Session, case: Case) -> None:
     """The case's people and their names, in one query each, and only once the caller may
     read them: a case refused costs what a missing one does, and nobody's names are unsealed."""
     people = db.scalars(
-        select(Person).where(Person.case_id == case.id).order_by(Person.position)
+        select(Person)
+        .join(CasePerson, CasePerson.person_id == Person.id)
+        .where(CasePerson.case_id == case.id)
+        .order_by(CasePerson.position)
     ).all()
     set_committed_value(case, "people", list(people))
 
@@ -100,9 +104,11 @@ def find_any_case(db: Session, case_id: str) -> Case:
 
 
 def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) -> Case:
-    """Open a case for a child; the lawyer who opens it is assigned to it."""
+    """Open a case for a child; the lawyer who opens it is assigned to it. Opened as a
+    sibling's (`family_of`), it joins her family and shares the relatives named by id."""
     if not can_open_case(caller):
         raise NotPermitted("Only NGO lawyers open cases.")
+    joined = _join_family(db, caller, payload)
     # One moment for the opening and the tracks' start: the first stay of each runs from it.
     now = utcnow()
     case = Case(
@@ -114,18 +120,37 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
         created_at=now,
         updated_at=now,
     )
+    case.family_id = joined.family.id if joined else None
     db.add(case)
     db.flush()
-    _add_person(case, payload.child, Relation.CHILD)
-    for person in payload.people:
-        _add_person(case, person, person.relation)
-    states = initial_states(definition_of(case.workflow), [p.model_dump() for p in payload.people])
+    _add_person(db, case, payload.child, Relation.CHILD)
+    for person in payload.new_people:
+        _add_person(db, case, person, person.relation)
+    for relative in joined.shared if joined else []:
+        families.put_on_case(db, case, relative)
+    states = initial_states(definition_of(case.workflow), [_facts(p) for p in case.relatives])
     case.tracks = [TrackState(track=name, state=state, since=now) for name, state in states.items()]
     case.assignments = [Assignment(user_id=caller.id, assigned_by_id=caller.id)]
     db.flush()
     tallies.note_change(db, tallies.NOWHERE, tallies.standing(case))
     note_moves(db, case, [(name, None, state) for name, state in states.items()], caller.id)
     return case
+
+
+def _join_family(db: Session, caller: Caller, payload: CaseIn) -> families.Joined | None:
+    """The sibling's family, and her relatives the new case shares; a sibling's case the caller
+    may not see is missing."""
+    if payload.family_of is None:
+        return None
+    sibling, _facts = find_case(db, caller, str(payload.family_of))
+    shared = families.shared_relatives(sibling, payload.shared_people)
+    return families.Joined(families.family_of(db, sibling), sibling, shared)
+
+
+def _facts(person: Person) -> dict[str, Any]:
+    """What a track's starting rules read of someone on the case."""
+    whereabouts = person.whereabouts.value if person.whereabouts else None
+    return {"relation": person.relation.value, "alive": person.alive, "whereabouts": whereabouts}
 
 
 def update_particulars(
@@ -136,7 +161,7 @@ def update_particulars(
     if patch.child is not None:
         _apply_fields(case.child, patch.child)
     for change in patch.people:
-        person = _person_for_patch(case, change)
+        person = _person_for_patch(db, case, change)
         _apply_fields(person, change)
     case.updated_at = utcnow()
     db.flush()
@@ -272,14 +297,14 @@ def _by_id_or_reference(case_id: str) -> ColumnElement[bool] | None:
         return None
 
 
-def _add_person(case: Case, payload: ChildIn | PersonIn, relation: Relation) -> Person:
+def _add_person(db: Session, case: Case, payload: ChildIn | PersonIn, relation: Relation) -> Person:
     person = Person(id=uuid.uuid4(), case_id=case.id, relation=relation, position=len(case.people))
-    case.people.append(person)
     _apply_fields(person, payload)
+    families.put_on_case(db, case, person)
     return person
 
 
-def _person_for_patch(case: Case, change: PersonPatch) -> Person:
+def _person_for_patch(db: Session, case: Case, change: PersonPatch) -> Person:
     if change.id is None:
         if change.relation is None or change.names is None:
             raise InvalidInput(
@@ -287,7 +312,7 @@ def _person_for_patch(case: Case, change: PersonPatch) -> Person:
                 [{"field": "people", "problem": "incomplete_person"}],
             )
         return _add_person(
-            case, PersonIn(relation=change.relation, names=change.names), change.relation
+            db, case, PersonIn(relation=change.relation, names=change.names), change.relation
         )
     person = next(
         (p for p in case.people if p.id == change.id and p.relation is not Relation.CHILD), None

@@ -3,12 +3,15 @@ caller's work on the case rests on."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import families
 from workflow.db import utcnow
 from workflow.disclosure import Disclosure, case_disclosure
 from workflow.engine import allowed_steps
@@ -26,10 +29,47 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
         **case_summary(case, definition),
         "child": child_json(case.child, shown),
         "people": [person_json(p, shown) for p in case.relatives],
+        "family": family_json(case, caller),
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
         "assigned_to_me": caller.id in facts.assigned,
         "created_at": _iso(case.created_at),
     }
+
+
+def family_json(case: Case, caller: Caller) -> dict[str, Any] | None:
+    """The case's family and its cases the caller may see (this one among them), or None."""
+    session = Session.object_session(case)
+    if case.family_id is None or session is None:
+        return None
+    cases = families.family_cases(session, caller, case.family_id)
+    return {"id": str(case.family_id), "cases": [case_reference(c) for c, _facts in cases]}
+
+
+def family_view(
+    family_id: uuid.UUID,
+    cases: list[tuple[Case, CaseFacts]],
+    relatives: list[tuple[Person, set[uuid.UUID]]],
+    caller: Caller,
+) -> dict[str, Any]:
+    """A family as the caller may see it: its cases they may see, and the relatives shared on
+    those, where each is only if the caller's work on a case she is on rests on it."""
+    shown = {case.id: case_disclosure(case, caller, facts) for case, facts in cases}
+    return {
+        "id": str(family_id),
+        "cases": [case_reference(case) for case, _facts in cases],
+        "relatives": [
+            person_json(person, _widest(shown[case_id] for case_id in on))
+            for person, on in relatives
+        ],
+    }
+
+
+def _widest(disclosures: Iterable[Disclosure]) -> Disclosure:
+    return max(disclosures, key=lambda shown: shown.where_people_are)
+
+
+def case_reference(case: Case) -> dict[str, str]:
+    return {"id": str(case.id), "reference": case.reference}
 
 
 def case_summary(case: Case, definition: Definition | None = None) -> dict[str, Any]:

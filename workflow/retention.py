@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, table, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column
 
+from workflow import families
 from workflow.db import utcnow
 from workflow.models import BreakGlassGrant, Case, Consent, Document
 from workflow.vocabulary import CaseStatus
@@ -46,8 +47,7 @@ def purge_case(session: Session, case: Case) -> list[str]:
     session.execute(delete(Consent).filter_by(case_id=case.id))
     session.execute(delete(Document).filter_by(case_id=case.id))
     session.execute(delete(BreakGlassGrant).filter_by(case_id=case.id))
-    for person in list(case.people):
-        session.delete(person)
+    families.leave_case(session, case)
     session.execute(
         update(_HISTORY).where(_HISTORY.c.case_id == case.id).values(data=None, note=None)
     )

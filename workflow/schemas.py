@@ -7,7 +7,16 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from flask_openapi3 import FileStorage
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    model_validator,
+)
 
 from workflow.text import Line, Paragraph, ShortLine, exact_token
 from workflow.vocabulary import (
@@ -93,11 +102,49 @@ class PersonIn(Input):
     whereabouts: Whereabouts | None = None
 
 
+class SharedPersonIn(Input):
+    """A relative already recorded on the sibling's case (`family_of`): the same person."""
+
+    person_id: uuid.UUID
+    relation: Relative
+
+
+def _new_or_shared(value: Any) -> str:
+    return "(shared)" if isinstance(value, dict) and "person_id" in value else "(new)"
+
+
+NewOrShared = Annotated[
+    # The tags are in parentheses, which `errors.field_errors` leaves out of a field's name.
+    Annotated[PersonIn, Tag("(new)")] | Annotated[SharedPersonIn, Tag("(shared)")],
+    Discriminator(_new_or_shared),
+]
+
+
 class CaseIn(Input):
     child: ChildIn
-    people: Annotated[list[PersonIn], Field(max_length=30)] = []
+    people: Annotated[list[NewOrShared], Field(max_length=30)] = []
+    # The case of a sibling: the new case joins its family, and may share its relatives.
+    family_of: uuid.UUID | None = None
     # Open it although the child may already have a case (the answer was 409 possible_duplicate).
     confirm_distinct: StrictBool = False
+
+    @model_validator(mode="after")
+    def _shared_once_with_a_sibling(self) -> CaseIn:
+        shared = [p.person_id for p in self.people if isinstance(p, SharedPersonIn)]
+        if shared and self.family_of is None:
+            raise ValueError("a relative given by person_id is shared with the case in family_of")
+        if len(set(shared)) != len(shared):
+            raise ValueError("each shared relative is given once")
+        return self
+
+    @property
+    def new_people(self) -> list[PersonIn]:
+        return [person for person in self.people if isinstance(person, PersonIn)]
+
+    @property
+    def shared_people(self) -> list[tuple[int, SharedPersonIn]]:
+        """The relatives shared with the sibling, each with its index among `people`."""
+        return [(i, p) for i, p in enumerate(self.people) if isinstance(p, SharedPersonIn)]
 
 
 class ChildPatch(Input):
@@ -207,6 +254,10 @@ class CaseListQuery(Input):
 
 class CasePath(Input):
     case_id: Annotated[str, Field(max_length=64)]
+
+
+class FamilyPath(Input):
+    family_id: Annotated[str, Field(max_length=64)]
 
 
 class AssigneePath(CasePath):

@@ -66,6 +66,7 @@ class HiddenCase:
     document: str
     consent: str
     strangers: tuple[str, ...]
+    family: str
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,19 @@ def authorized_case(api: Api) -> HiddenCase:
 def _hidden(
     api: Api, case_id: str, mother: str, document: str, consent: str, strangers: tuple[str, ...]
 ) -> HiddenCase:
+    # A sibling's case, opened as hers, puts the case in a family that is hidden with it.
+    sibling = {"child": ALL_SCRIPTS_CHILD, "family_of": case_id}
+    assert api.post("lawyer", "/api/v1/cases", sibling).status_code == 201
     case = api.case("lawyer", case_id)
     return HiddenCase(
-        case_id, case["reference"], case["version"], mother, document, consent, strangers
+        case_id,
+        case["reference"],
+        case["version"],
+        mother,
+        document,
+        consent,
+        strangers,
+        case["family"]["id"],
     )
 
 

@@ -61,6 +61,7 @@ CALLS: dict[str, Call] = {
     "cases.get_history": Call(),
     "cases.post_assignment": Call({"username": "lawyer2"}),
     "cases.delete_assignment": Call(),
+    "families.get_family": Call(),
     "break_glass.post_break_glass": Call({"reason": REASON}, refused=CANNOT_BREAK_GLASS),
     "consents.post_consent": Call(CONSENT),
     "consents.get_consents": Call(),
@@ -106,8 +107,9 @@ def real_and_random(case: HiddenCase, by: str) -> tuple[dict[str, str], dict[str
     nothing; the case by its id or by its reference."""
     real = {"case": case.id if by == "id" else case.reference}
     random = {"case": str(uuid.uuid4()) if by == "id" else new_reference()}
-    real |= {"document": case.document, "consent": case.consent}
+    real |= {"document": case.document, "consent": case.consent, "family": case.family}
     random |= {"document": str(uuid.uuid4()), "consent": str(uuid.uuid4())}
+    random |= {"family": str(uuid.uuid4())}
     return real, random
 
 
@@ -117,6 +119,7 @@ def path_of(app: Flask, rule: Rule, method: str, named: dict[str, str]) -> str:
         "case": named["case"],
         "document_id": named["document"],
         "consent_id": named["consent"],
+        "family_id": named["family"],
         "form": FORM,
         "kind": FORM,
         "username": "lawyer",

@@ -162,6 +162,22 @@ class StepOut(BaseModel):
     action: str
 
 
+class CaseRefOut(BaseModel):
+    id: uuid.UUID
+    reference: str
+
+
+class FamilyRefOut(BaseModel):
+    id: uuid.UUID
+    cases: list[CaseRefOut] = Field(description="the family's cases the caller may see")
+
+
+class FamilyOut(FamilyRefOut):
+    """A family of siblings: its cases and the relatives they share, as the caller may see them."""
+
+    relatives: list[PersonOut]
+
+
 class CaseOut(CaseSummaryOut):
     """One case: the child, the relatives, and the steps the caller may take now."""
 
@@ -169,6 +185,7 @@ class CaseOut(CaseSummaryOut):
 
     child: ChildOut
     people: list[PersonOut]
+    family: FamilyRefOut | None = Field(description="the siblings' family the case belongs to")
     allowed_transitions: list[StepOut]
     assigned_to_me: bool
     created_at: datetime

@@ -82,18 +82,33 @@ def disclosed_consents(
     """The case's consents, for a caller whose work on the case rests on them."""
     if not case_disclosure(case, caller, facts).consents:
         raise NotPermitted("Your work on this case does not rest on its consents.")
-    return case_consents(session, case)
+    own = case_consents(session, case)
+    shared = [c for c in consents_in_force(session, case) if c.case_id != case.id]
+    return [*own, *shared]
 
 
 def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts) -> Evidence:
     """What a step by this caller can stand on: the documents they may name, the consents in
     force (whose, for what), and the people each track's steps named (whom a test is of)."""
+    consents = consents_in_force(session, case)
+    # A shared relative's signed letter stands on each sibling's case with her consent.
+    letters = {c.document_id: EvidenceKind.CONSENT for c in consents if c.document_id}
     return Evidence(
-        documents={doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
-        consents=frozenset(
-            (c.person_id, c.purpose) for c in case_consents(session, case) if c.in_force
-        ),
+        documents=letters
+        | {doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
+        consents=frozenset((c.person_id, c.purpose) for c in consents),
         named=_people_named(session, case),
+    )
+
+
+def consents_in_force(session: Session, case: Case) -> list[Consent]:
+    """The consents in force of the people on the case, wherever recorded: a mother shared by
+    siblings consents once, on one of their cases, and it counts on each."""
+    people = [person.id for person in case.people]
+    return list(
+        session.scalars(
+            select(Consent).where(Consent.person_id.in_(people), Consent.withdrawn_on.is_(None))
+        ).all()
     )
 
 

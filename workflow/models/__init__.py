@@ -5,11 +5,13 @@ from workflow.models.assignment import Assignment
 from workflow.models.auth_session import AuthSession
 from workflow.models.break_glass import BreakGlassGrant
 from workflow.models.case import Case
+from workflow.models.case_person import CasePerson
 from workflow.models.case_route import CaseRoute
 from workflow.models.case_tally import CaseTally
 from workflow.models.consent import Consent
 from workflow.models.document import Document
 from workflow.models.external_identity import ExternalIdentity
+from workflow.models.family import Family
 from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
@@ -35,11 +37,13 @@ __all__ = [
     "BreakGlassGrant",
     "Case",
     "CaseListing",
+    "CasePerson",
     "CaseRoute",
     "CaseTally",
     "Consent",
     "Document",
     "ExternalIdentity",
+    "Family",
     "LoginThrottle",
     "MonthStayTally",
     "NameKey",

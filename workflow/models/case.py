@@ -41,10 +41,14 @@ class Case(Base):
     completed_at: Mapped[datetime | None]
     # Set when the retention period ran out and the case's personal data and documents were erased.
     purged_at: Mapped[datetime | None]
+    # The siblings' family the case belongs to, if any: they share their relatives.
+    family_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("families.id"), index=True)
 
     workflow: Mapped[WorkflowRecord] = relationship(lazy="joined")
+    # Through `case_people`: a relative shared by siblings is one row on each of their cases.
+    # Written only by adding `CasePerson` rows (`workflow.operations`).
     people: Mapped[list[Person]] = relationship(
-        back_populates="case", order_by="Person.position", cascade="all, delete-orphan"
+        secondary="case_people", order_by="CasePerson.position", viewonly=True
     )
     tracks: Mapped[list[TrackState]] = relationship(
         back_populates="case", cascade="all, delete-orphan"

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 
 class Person(Base):
-    """The child (relation `child`) or someone related to the child, on one case."""
+    """The child (relation `child`) or someone related to the child: on the case she was first
+    recorded on (`case_id`, under which her names are indexed) and, as a relative shared by
+    siblings, on each of their cases (`case_people`)."""
 
     __tablename__ = "people"
 
@@ -38,7 +40,7 @@ class Person(Base):
     languages: Mapped[list[str] | None] = mapped_column(JSON)
     residence: Mapped[str | None] = mapped_column(Sealed("people.residence"))
 
-    case: Mapped[Case] = relationship(back_populates="people")
+    case: Mapped[Case] = relationship()
     names: Mapped[list[PersonName]] = relationship(
         back_populates="person",
         order_by="PersonName.position",

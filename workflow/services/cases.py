@@ -41,7 +41,9 @@ def find_visible_case(
 
 def open_new_case(command: CaseIn) -> Case:
     """Open the case on the newest version of the configured workflow, unless the child may
-    already have a case and the caller has not confirmed that it is another child."""
+    already have a case and the caller has not confirmed that it is another child; opened as a
+    sibling's (`command.family_of`, relatives given by `person_id`), it joins her family and
+    shares them. The trail notes the family joined and the people shared, by id."""
     session = transactions.session()
     record = catalogue.latest(session, current_app.config["WORKFLOW"])
     if record is None:
@@ -50,7 +52,18 @@ def open_new_case(command: CaseIn) -> Case:
     check_new_child(session, caller, command.child, command.confirm_distinct)
     case = operations.open_case(session, caller, command, record.id)
     audit.note(case=case)
+    if case.family_id is not None:
+        audit.add_detail(**family_detail(case, command))
     return case
+
+
+def family_detail(case: Case, command: CaseIn) -> dict[str, object]:
+    """What joining a family did, for the trail: ids only, never a name."""
+    return {
+        "family": str(case.family_id),
+        "family_of": str(command.family_of),
+        "shared_people": [str(person.person_id) for _index, person in command.shared_people],
+    }
 
 
 def change_case(

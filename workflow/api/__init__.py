@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from workflow.api import audit, auth, break_glass, cases, evidence, forms, system
+from workflow.api import audit, auth, break_glass, cases, evidence, forms, references, system
 from workflow.api import definitions as workflow_views
 
 
@@ -13,6 +13,7 @@ def init_app(app: OpenAPI) -> None:
         auth.blueprint,
         auth.protected,
         cases.blueprint,
+        references.blueprint,
         break_glass.blueprint,
         evidence.uploads,
         evidence.consent_views,

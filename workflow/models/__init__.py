@@ -10,6 +10,7 @@ from workflow.models.case_tally import CaseTally
 from workflow.models.consent import Consent
 from workflow.models.document import Document
 from workflow.models.external_identity import ExternalIdentity
+from workflow.models.external_reference import ExternalReference
 from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
 from workflow.models.login_throttle import LoginThrottle
@@ -39,6 +40,7 @@ __all__ = [
     "Consent",
     "Document",
     "ExternalIdentity",
+    "ExternalReference",
     "LoginThrottle",
     "MonthStayTally",
     "Person",

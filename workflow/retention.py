@@ -2,9 +2,10 @@
 
 Purging erases the case's personal data and documents: the people and their names, consents,
 documents (rows and stored objects), external references, the data and notes of its steps, and
-its break-glass grants (whose reasons may name the child). What stays is the skeleton that statistics and the audit trail stand on: the reference, the workflow version, the
-track states, and who took which step when. The audit trail holds no personal data, so nothing in
-it is rewritten and it still verifies.
+its break-glass grants (whose reasons may name the child). What stays is the skeleton that
+statistics and the audit trail stand on: the reference, the workflow version, the track states,
+and who took which step when. The audit trail holds no personal data, so nothing in it is
+rewritten and it still verifies.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ ACTIONS = {
     "references.post_reference": "case.reference_add",
     "references.get_references": "case.reference_list",
     "references.delete_reference": "case.reference_remove",
+    "intake.post_intake": "case.intake",
     "documents.post_document": "document.upload",
     "documents.get_documents": "document.list",
     "documents.get_document": "document.download",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from workflow.api import audit, auth, break_glass, cases, evidence, forms, references, system
+from workflow.api import (
+    audit,
+    auth,
+    break_glass,
+    cases,
+    evidence,
+    forms,
+    intake,
+    references,
+    system,
+)
 from workflow.api import definitions as workflow_views
 
 
@@ -14,6 +24,7 @@ def init_app(app: OpenAPI) -> None:
         auth.protected,
         cases.blueprint,
         references.blueprint,
+        intake.blueprint,
         break_glass.blueprint,
         evidence.uploads,
         evidence.consent_views,

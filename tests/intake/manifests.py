@@ -6,6 +6,9 @@ import csv
 import io
 from typing import Any
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from tests.factories import Api
 
 COLUMNS = [
@@ -75,9 +78,11 @@ def as_csv(
 
 
 def send(api: Api, content: bytes, commit: bool = False, who: str = "lawyer") -> Any:
+    """Upload the manifest as a browser would; the body built in memory, never spooled."""
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), "manifest.csv")})
     return api.client.post(
         "/api/v1/intake" + ("?commit=true" if commit else ""),
-        data={"file": (io.BytesIO(content), "manifest.csv")},
+        data=body,
         headers=api.headers(who),
-        content_type="multipart/form-data",
+        content_type=f"multipart/form-data; boundary={boundary}",
     )

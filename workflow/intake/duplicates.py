@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from workflow.intake.rows import IntakeRow
 from workflow.schemas import DateIn
@@ -31,6 +32,7 @@ class PossibleDuplicate:
 
 
 Index = dict[str, list[IntakeRow]]
+_RANKS = {precision: rank for rank, precision in enumerate(DatePrecision)}  # exact first
 
 
 def index_rows(rows: list[IntakeRow]) -> Index:
@@ -44,12 +46,16 @@ def index_rows(rows: list[IntakeRow]) -> Index:
 
 def possible_duplicates(row: IntakeRow, index: Index) -> list[PossibleDuplicate]:
     """The rows whose child may be this row's child, by the manifest's line."""
-    candidates = {id(other): other for key in name_keys(row) for other in index.get(key, [])}
+    candidates = chain.from_iterable(index.get(key, []) for key in name_keys(row))
     found: list[PossibleDuplicate] = []
-    for other in list(candidates.values())[:MOST_COMPARED]:
-        if other is not row and compatible_dates(_born(row), _born(other)):
+    born, seen = _born(row), {row.line}
+    for other in islice(candidates, MOST_COMPARED):
+        if other.line not in seen and compatible_dates(born, _born(other)):
+            seen.add(other.line)
             found.append(PossibleDuplicate(row=other.line))
-    return sorted(found, key=lambda duplicate: duplicate.row or 0)[:MOST_SHOWN]
+            if len(found) == MOST_SHOWN:
+                break
+    return sorted(found, key=lambda duplicate: duplicate.row or 0)
 
 
 def name_keys(row: IntakeRow) -> set[str]:
@@ -79,7 +85,7 @@ def compatible_dates(first: DateIn | None, second: DateIn | None) -> bool:
 
 
 def _rank(precision: DatePrecision) -> int:
-    return list(DatePrecision).index(precision)  # exact, month, year, estimated
+    return _RANKS[precision]
 
 
 def _born(row: IntakeRow) -> DateIn | None:

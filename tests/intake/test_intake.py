@@ -4,6 +4,7 @@ in one transaction or not at all."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -170,3 +171,10 @@ def test_officials_and_auditors_cannot_take_in_a_manifest(app: Flask, api: Api) 
     for who in ("registrar", "auditor", "admin"):
         assert send(api, as_csv(operation(1, 2)), commit=True, who=who).status_code == 403
     assert counts(app)["cases"] == 0
+
+
+def test_the_documented_sample_opens_as_it_says(api: Api) -> None:
+    sample = (Path(__file__).parents[2] / "docs" / "samples" / "intake-manifest.csv").read_bytes()
+    checked = send(api, sample).json
+    assert checked["total"] == 5 and checked["families"] == 2 and checked["with_problems"] == 0
+    assert send(api, sample, commit=True).json["opened"] == 5

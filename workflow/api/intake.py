@@ -57,7 +57,7 @@ def post_intake(query: IntakeQuery, form: ManifestForm) -> tuple[Response, int]:
 def _manifest(form: ManifestForm) -> bytes:
     current_caller()  # signed in, before the file is read at all
     try:
-        raw = form.file.read()
+        raw: bytes = form.file.read()
     finally:  # a large upload is spooled to a temporary file: closed as soon as it is read
         form.file.close()
     if not raw:

@@ -9,9 +9,13 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from workflow.intake.columns import KNOWN, REQUIRED
+
+if TYPE_CHECKING:
+    import _csv
 
 UTF8_BOM = b"\xef\xbb\xbf"
 WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 and UTF-32, as some spreadsheets save "Unicode"
@@ -94,7 +98,7 @@ def _shown(name: str, position: int) -> str:
     return name if _PLAIN_NAME.match(name) else f"(column {position + 1})"
 
 
-def _rows(reader: csv.Reader, columns: list[str], most: int) -> list[RawRow]:
+def _rows(reader: _csv.Reader, columns: list[str], most: int) -> list[RawRow]:
     rows: list[RawRow] = []
     line = reader.line_num + 1
     for record in reader:

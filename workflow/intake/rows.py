@@ -59,7 +59,10 @@ def read_row(raw: RawRow) -> IntakeRow:
     for prefix in REFERENCES:
         if cells.get(f"{prefix}_issuer") or cells.get(f"{prefix}_value"):
             body = {"issuer": cells.get(f"{prefix}_issuer"), "value": cells.get(f"{prefix}_value")}
-            origin = {("issuer",): f"{prefix}_issuer", ("value",): f"{prefix}_value"}
+            origin: dict[Location, str] = {
+                ("issuer",): f"{prefix}_issuer",
+                ("value",): f"{prefix}_value",
+            }
             reference = _validated(ReferenceIn, body, origin, row.problems, flagged)
             row.references += [reference] if reference else []
     if row.problems:

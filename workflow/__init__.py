@@ -80,8 +80,9 @@ def _watch(app: OpenAPI) -> None:
 
 def _prepare(app: OpenAPI, instance: Path) -> None:
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # A document upload is the largest body: the document and a little multipart framing.
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
+    # A document upload or an intake manifest is the largest body, with a little framing.
+    largest = max(int(app.config["MAX_DOCUMENT_BYTES"]), int(app.config["MAX_INTAKE_BYTES"]))
+    app.config["MAX_CONTENT_LENGTH"] = largest + 64 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]
     _trust_proxies(app)
     # Werkzeug's access log prints query strings, which can hold a searched name.

@@ -5,7 +5,9 @@ front end shows a role more than another does. Lawyers working the case see all 
 official sees what the tracks they work on this case rest on, read from the workflow itself:
 where people are (the child's residence, the relatives' whereabouts) when the track's starting
 rules turn on it, the consents when one of the track's steps needs a consent or a consent letter,
-and the data of the steps of those tracks. A reader who came in through break-glass sees none.
+and the data of the steps of those tracks. External references (ICRC, UNHCR, camp and
+repatriation-list numbers) only the case's lawyers see. A reader who came in through break-glass
+sees none.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class Disclosure:
 
     where_people_are: bool = False  # the child's residence and each relative's whereabouts
     consents: bool = False  # who consented to what
+    # Identifiers from ICRC, UNHCR, camps and repatriation lists: they lead to the child outside
+    # Homeward, and no official's step rests on them, so only the case's lawyers see them.
+    external_references: bool = False
     every_step: bool = False  # the data, evidence and note of every step taken
     tracks: frozenset[str] = frozenset()  # tracks whose steps' data the caller sees
     agency: uuid.UUID | None = None  # the caller's agency, which sees the data of its own steps
@@ -39,7 +44,9 @@ class Disclosure:
         return replace(self, where_people_are=False)
 
 
-EVERYTHING = Disclosure(where_people_are=True, consents=True, every_step=True)
+EVERYTHING = Disclosure(
+    where_people_are=True, consents=True, external_references=True, every_step=True
+)
 NOTHING = Disclosure()
 
 

@@ -15,7 +15,15 @@ from workflow import families
 from workflow.db import utcnow
 from workflow.disclosure import Disclosure, case_disclosure
 from workflow.engine import allowed_steps
-from workflow.models import Case, Consent, Document, Person, TransitionRecord, User
+from workflow.models import (
+    Case,
+    Consent,
+    Document,
+    ExternalReference,
+    Person,
+    TransitionRecord,
+    User,
+)
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
@@ -177,6 +185,15 @@ def consent_json(consent: Consent) -> dict[str, Any]:
         "document_id": str(consent.document_id) if consent.document_id else None,
         "in_force": consent.in_force,
         "withdrawn_on": consent.withdrawn_on.isoformat() if consent.withdrawn_on else None,
+    }
+
+
+def external_reference_json(reference: ExternalReference) -> dict[str, Any]:
+    return {
+        "id": str(reference.id),
+        "issuer": reference.issuer.value,
+        "value": reference.value,
+        "added_at": _iso(reference.added_at),
     }
 
 

@@ -20,6 +20,7 @@ from workflow import paging
 from workflow.access import visible_cases, waiting_on
 from workflow.db import utcnow
 from workflow.errors import InvalidInput
+from workflow.external_references import cases_known_by
 from workflow.listings import agency_viewer, viewers
 from workflow.models import (
     Case,
@@ -62,6 +63,8 @@ def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> CasePage:
             "The agency queue is for agency officials.",
             [{"field": "queue", "problem": "officials_only"}],
         )
+    if query.reference is not None:
+        return _known_by_reference(db, caller, query)
     order, among, searched = _order(query), viewers(caller), query.q is not None
     cursor = decode_cursor(query.cursor, searched=searched) if query.cursor else None
     tokens = _tokens(query.q) if query.q else []
@@ -83,6 +86,15 @@ def list_cases(db: Session, caller: Caller, query: CaseListQuery) -> CasePage:
         exact,
         encode_cursor(shown[-1]) if len(keys) > query.per_page else None,
     )
+
+
+def _known_by_reference(db: Session, caller: Caller, query: CaseListQuery) -> CasePage:
+    """The caller's own cases that carry an external reference of this value; few by nature,
+    so counted exactly and paged by number."""
+    found = cases_known_by(db, caller, query.reference or "")
+    start = (query.page - 1) * query.per_page
+    shown = _cases(db, caller, found[start : start + query.per_page])
+    return CasePage(shown, len(found), True, None)
 
 
 def recently_handled(db: Session, caller: Caller, limit: int = 10) -> list[Case]:

@@ -1,11 +1,11 @@
 """Retention: a case closed longer than the retention period can be purged.
 
 Purging erases the case's personal data and documents: the people and their names, consents,
-documents (rows and stored objects), the data and notes of its steps, and its break-glass grants
-(whose reasons may name the child). What stays is the
-skeleton that statistics and the audit trail stand on: the reference, the workflow version, the
-track states, and who took which step when. The audit trail holds no personal data, so nothing in
-it is rewritten and it still verifies.
+documents (rows and stored objects), external references, the data and notes of its steps, and
+its break-glass grants (whose reasons may name the child). What stays is the skeleton that
+statistics and the audit trail stand on: the reference, the workflow version, the track states,
+and who took which step when. The audit trail holds no personal data, so nothing in it is
+rewritten and it still verifies.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.sql import column
 
 from workflow import families
 from workflow.db import utcnow
-from workflow.models import BreakGlassGrant, Case, Consent, Document
+from workflow.models import BreakGlassGrant, Case, Consent, Document, ExternalReference
 from workflow.vocabulary import CaseStatus
 
 # The sealed columns of the history, reached without the ORM, whose guard refuses any change.
@@ -47,6 +47,7 @@ def purge_case(session: Session, case: Case) -> list[str]:
     session.execute(delete(Consent).filter_by(case_id=case.id))
     session.execute(delete(Document).filter_by(case_id=case.id))
     session.execute(delete(BreakGlassGrant).filter_by(case_id=case.id))
+    session.execute(delete(ExternalReference).filter_by(case_id=case.id))
     families.leave_case(session, case)
     session.execute(
         update(_HISTORY).where(_HISTORY.c.case_id == case.id).values(data=None, note=None)

@@ -18,13 +18,14 @@ from pydantic import (
     model_validator,
 )
 
-from workflow.text import Line, Paragraph, ShortLine, exact_token
+from workflow.text import Line, Paragraph, ShortLine, clean_line, exact_token
 from workflow.vocabulary import (
     AgencyKind,
     ClosureReason,
     ConsentPurpose,
     DatePrecision,
     EvidenceKind,
+    ReferenceIssuer,
     Relation,
     Role,
     Script,
@@ -240,12 +241,33 @@ class RefreshIn(Input):
     refresh_token: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,512}$")]
 
 
+# An identifier another body issued (ICRC, UNHCR, a camp, a repatriation list): letters of any
+# script, digits and the separators such numbers are printed with; never a formula or markup.
+ReferenceValue = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[^\W_][\w .:/#-]*$"),
+    AfterValidator(clean_line),
+]
+
+
+class ReferenceIn(Input):
+    issuer: ReferenceIssuer
+    value: ReferenceValue
+
+
+class ReferencePath(Input):
+    case_id: Annotated[str, Field(max_length=64)]
+    reference_id: Annotated[str, Field(max_length=64)]
+
+
 class CaseListQuery(Input):
     track: Annotated[str, Field(max_length=40)] | None = None
     state: Annotated[str, Field(max_length=40)] | None = None
     queue: Annotated[str, Field(pattern=r"^agency$")] | None = None
     overdue: bool | None = None
     q: Line | None = None
+    # An external reference's value: the caller's own cases known by it (lawyers only).
+    reference: ReferenceValue | None = None
     page: Annotated[int, Field(ge=1, le=100000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 25
     # The `next_cursor` of the page before: the page after it, however the list changed since.

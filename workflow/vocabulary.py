@@ -113,3 +113,12 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after the last attempt
     DROPPED = "dropped"  # the recipient has no address any more, or turned reminders off
+
+
+class ReferenceIssuer(StrEnum):
+    """Who issued an identifier a case is also known by outside Homeward."""
+
+    ICRC = "icrc"  # the International Committee of the Red Cross's tracing number
+    UNHCR = "unhcr"  # a UNHCR registration or case number
+    CAMP = "camp"  # a camp administration's registration number (al-Hol, Roj, …)
+    REPATRIATION_LIST = "repatriation_list"  # the row of a repatriation operation's list

@@ -62,6 +62,9 @@ CALLS: dict[str, Call] = {
     "cases.post_assignment": Call({"username": "lawyer2"}),
     "cases.delete_assignment": Call(),
     "families.get_family": Call(),
+    "references.post_reference": Call({"issuer": "unhcr", "value": "KZ-2019/000451"}),
+    "references.get_references": Call(),
+    "references.delete_reference": Call(),
     "break_glass.post_break_glass": Call({"reason": REASON}, refused=CANNOT_BREAK_GLASS),
     "consents.post_consent": Call(CONSENT),
     "consents.get_consents": Call(),
@@ -123,6 +126,7 @@ def path_of(app: Flask, rule: Rule, method: str, named: dict[str, str]) -> str:
         "form": FORM,
         "kind": FORM,
         "username": "lawyer",
+        "reference_id": str(uuid.UUID(int=0)),
     }
     given = {name: value for name, value in values.items() if name in rule.arguments}
     return app.url_map.bind("localhost").build(rule.endpoint, given, method=method)

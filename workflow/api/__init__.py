@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from workflow.api import audit, auth, break_glass, cases, evidence, families, forms, system
+from workflow.api import (
+    audit,
+    auth,
+    break_glass,
+    cases,
+    evidence,
+    families,
+    forms,
+    intake,
+    references,
+    system,
+)
 from workflow.api import definitions as workflow_views
 
 
@@ -14,6 +25,8 @@ def init_app(app: OpenAPI) -> None:
         auth.protected,
         cases.blueprint,
         families.blueprint,
+        references.blueprint,
+        intake.blueprint,
         break_glass.blueprint,
         evidence.uploads,
         evidence.consent_views,

@@ -22,6 +22,7 @@ from workflow.vocabulary import (
     ConsentPurpose,
     DatePrecision,
     EvidenceKind,
+    ReferenceIssuer,
     Relation,
     Role,
     Script,
@@ -259,6 +260,19 @@ class ConsentOut(BaseModel):
 
 class ConsentsOut(BaseModel):
     consents: list[ConsentOut]
+
+
+class ExternalReferenceOut(BaseModel):
+    """An identifier another body gave the child, and who issued it."""
+
+    id: uuid.UUID
+    issuer: ReferenceIssuer
+    value: str
+    added_at: datetime
+
+
+class ExternalReferencesOut(BaseModel):
+    references: list[ExternalReferenceOut]
 
 
 class PerformerOut(BaseModel):

@@ -175,6 +175,15 @@ class Settings(BaseSettings):
     MAX_DOCUMENT_BYTES: Whole = Field(
         20 * MIB, ge=1, le=GIB, description="the largest document accepted"
     )
+    MAX_INTAKE_ROWS: Whole = Field(
+        10_000,
+        ge=1,
+        le=100_000,
+        description="the most rows (children) one intake manifest may hold",
+    )
+    MAX_INTAKE_BYTES: Whole = Field(
+        4 * MIB, ge=1, le=64 * MIB, description="the largest intake manifest accepted, in bytes"
+    )
     MAX_IMAGE_PIXELS: Whole = Field(
         60_000_000, ge=1, le=1_000_000_000, description="the largest scan accepted, in pixels"
     )

@@ -11,6 +11,7 @@ from workflow.models.case_tally import CaseTally
 from workflow.models.consent import Consent
 from workflow.models.document import Document
 from workflow.models.external_identity import ExternalIdentity
+from workflow.models.external_reference import ExternalReference
 from workflow.models.family import Family
 from workflow.models.history import TransitionRecord
 from workflow.models.listing import CaseListing
@@ -43,6 +44,7 @@ __all__ = [
     "Consent",
     "Document",
     "ExternalIdentity",
+    "ExternalReference",
     "Family",
     "LoginThrottle",
     "MonthStayTally",

@@ -40,6 +40,31 @@ GRANDMOTHER: dict[str, Any] = {
 }
 
 
+# Her brothers and sisters: other children of the same mother, each with a given name, a sex and a
+# birth year of its own, the family name as it is written for a boy or a girl.
+SIBLINGS: tuple[tuple[dict[str, str], str, str], ...] = (
+    ({"Cyrl": "Ерлан", "Arab": "يرلان", "Latn": "Yerlan"}, "male", "2014-01-01"),
+    ({"Cyrl": "Зарина", "Arab": "زارينا", "Latn": "Zarina"}, "female", "2018-01-01"),
+    ({"Cyrl": "Тимур", "Arab": "تيمور", "Latn": "Timur"}, "male", "2019-01-01"),
+    ({"Cyrl": "Данияр", "Arab": "دانيار", "Latn": "Daniyar"}, "male", "2020-01-01"),
+)
+FAMILY_NAMES: dict[str, dict[str, str]] = {
+    "female": {"Cyrl": "Нұрғалиева", "Arab": "نورغالييفا", "Latn": "Nurgalieva"},
+    "male": {"Cyrl": "Нұрғалиев", "Arab": "نورغالييف", "Latn": "Nurgaliev"},
+}
+
+
+def sibling(number: int = 1) -> dict[str, Any]:
+    """The first child's brother or sister (1 to 4): the same family, another child."""
+    given, sex, born = SIBLINGS[number - 1]
+    names = [
+        {"script": script, "given": given[script], "family": FAMILY_NAMES[sex][script]}
+        for script in ("Cyrl", "Arab", "Latn")
+    ]
+    birth_date = {"value": born, "precision": "year"}
+    return {**ALL_SCRIPTS_CHILD, "names": names, "sex": sex, "birth_date": birth_date}
+
+
 def sample_pdf(text: str = "Homeward test document") -> bytes:
     """A real one-page PDF with a line of text, as a scanner or a word processor would make."""
     out = io.BytesIO()

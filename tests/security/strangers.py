@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import Flask
@@ -15,7 +15,14 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from tests.audit.helpers import outcome_of
-from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api, sample_pdf
+from tests.factories import (
+    ALL_SCRIPTS_CHILD,
+    GRANDMOTHER,
+    MOTHER_ABROAD,
+    Api,
+    sample_pdf,
+    sibling,
+)
 from tests.web.helpers import sign_in
 from workflow import transactions
 from workflow.db import Base
@@ -39,7 +46,7 @@ EVERYONE = ("lawyer", "lawyer2", "lawyer3", *OFFICIALS, "auditor", "admin")
 PERSONAL_DATA = tuple(
     {
         part
-        for person in (ALL_SCRIPTS_CHILD, MOTHER_ABROAD, GRANDMOTHER)
+        for person in (ALL_SCRIPTS_CHILD, sibling(1), sibling(2), MOTHER_ABROAD, GRANDMOTHER)
         for name in person["names"]
         for part in (name["given"], name["family"])
     }
@@ -137,7 +144,8 @@ def fresh_case(api: Api) -> HiddenCase:
         f"/api/v1/cases/{case['id']}/consents",
         {"person_id": mother, "purpose": "dna_testing", "given_on": "2026-01-15"},
     ).json["id"]
-    return _hidden(api, case["id"], mother, document, consent, STRANGERS_TO_A_FRESH_CASE)
+    hidden = _hidden(api, case["id"], mother, document, consent, STRANGERS_TO_A_FRESH_CASE)
+    return with_a_sibling(api, hidden, sibling(1))
 
 
 def authorized_case(api: Api) -> HiddenCase:
@@ -148,28 +156,27 @@ def authorized_case(api: Api) -> HiddenCase:
     document = api.get("lawyer", f"/api/v1/cases/{case['id']}/documents").json["documents"][0]
     consent = api.get("lawyer", f"/api/v1/cases/{case['id']}/consents").json["consents"][0]
     mother = api.person(case, "mother")
-    return _hidden(
+    hidden = _hidden(
         api, case["id"], mother, document["id"], consent["id"], STRANGERS_TO_AN_AUTHORIZED_CASE
     )
+    return with_a_sibling(api, hidden, sibling(2))
 
 
 def _hidden(
     api: Api, case_id: str, mother: str, document: str, consent: str, strangers: tuple[str, ...]
 ) -> HiddenCase:
-    # A sibling's case, opened as hers, puts the case in a family that is hidden with it.
-    sibling = {"child": ALL_SCRIPTS_CHILD, "family_of": case_id}
-    assert api.post("lawyer", "/api/v1/cases", sibling).status_code == 201
     case = api.case("lawyer", case_id)
     return HiddenCase(
-        case_id,
-        case["reference"],
-        case["version"],
-        mother,
-        document,
-        consent,
-        strangers,
-        case["family"]["id"],
+        case_id, case["reference"], case["version"], mother, document, consent, strangers, ""
     )
+
+
+def with_a_sibling(api: Api, case: HiddenCase, child: dict[str, Any]) -> HiddenCase:
+    """The case once a sibling's case was opened as hers: in a family hidden with it."""
+    body = {"child": child, "family_of": case.id}
+    assert api.post("lawyer", "/api/v1/cases", body).status_code == 201
+    seen = api.case("lawyer", case.id)
+    return replace(case, version=seen["version"], family=seen["family"]["id"])
 
 
 def as_its_lawyer_sees_it(api: Api, case_id: str) -> dict[str, Any]:

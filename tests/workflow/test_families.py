@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.factories import ALL_SCRIPTS_CHILD, Api
+from tests.factories import Api, sibling
 
-BROTHER = {**ALL_SCRIPTS_CHILD, "sex": "male"}
+BROTHER = sibling(1)
 
 
 def open_siblings(api: Api, count: int = 3) -> list[dict[str, Any]]:
@@ -20,8 +20,8 @@ def open_siblings(api: Api, count: int = 3) -> list[dict[str, Any]]:
         for relation in ("mother", "grandmother")
     ]
     cases = [first]
-    for _ in range(count - 1):
-        body = {"child": BROTHER, "people": shared, "family_of": first["id"]}
+    for number in range(1, count):
+        body = {"child": sibling(number), "people": shared, "family_of": first["id"]}
         response = api.post("lawyer", "/api/v1/cases", body)
         assert response.status_code == 201, response.json
         cases.append(response.json)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from tests.factories import ALL_SCRIPTS_CHILD, Api
+from tests.factories import Api, sibling
 from workflow import migrations
 
 BEFORE = "0016"
@@ -17,7 +17,7 @@ def test_down_to_0016_and_back_keeps_each_case_its_people(api: Api, app: Any) ->
     alone = api.create_case()
     first = api.create_case()
     mother = {"person_id": api.person(first, "mother"), "relation": "mother"}
-    body = {"child": ALL_SCRIPTS_CHILD, "people": [mother], "family_of": first["id"]}
+    body = {"child": sibling(), "people": [mother], "family_of": first["id"]}
     second = api.post("lawyer", "/api/v1/cases", body).json
     consent = {"person_id": mother["person_id"], "purpose": "dna_testing", "given_on": "2026-01-15"}
     assert api.post("lawyer", f"/api/v1/cases/{second['id']}/consents", consent).status_code == 201

@@ -8,24 +8,9 @@ from typing import Any
 import pytest
 
 from tests.factories import Api, sibling
+from tests.siblings import open_siblings
 
 BROTHER = sibling(1)
-
-
-def open_siblings(api: Api, count: int = 3) -> list[dict[str, Any]]:
-    """The first child with her mother and grandmother; the others opened as her siblings."""
-    first = api.create_case()
-    shared = [
-        {"person_id": api.person(first, relation), "relation": relation}
-        for relation in ("mother", "grandmother")
-    ]
-    cases = [first]
-    for number in range(1, count):
-        body = {"child": sibling(number), "people": shared, "family_of": first["id"]}
-        response = api.post("lawyer", "/api/v1/cases", body)
-        assert response.status_code == 201, response.json
-        cases.append(response.json)
-    return [api.case("lawyer", case["id"]) for case in cases]
 
 
 def test_siblings_share_one_mother_and_one_family(api: Api) -> None:

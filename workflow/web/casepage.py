@@ -84,11 +84,18 @@ def render_case(
         purposes=[(p.value, label("purpose", p.value)) for p in ConsentPurpose],
         last_step=history[-1]["id"] if history else 0,
         age=age_text(shown["child"].get("birth_date")),
+        siblings=_siblings(shown),
         next_steps=waiting(definition, shown["tracks"], caller) if case_open else [],
         attempt=attempt,
         changes=None if attempt.stale_after is None else _changes(history, attempt.stale_after),
     )
     return page
+
+
+def _siblings(shown: dict[str, Any]) -> list[dict[str, str]]:
+    """The family's other cases, as far as the reader may see them (the case's `family`)."""
+    family = shown["family"]
+    return [c for c in family["cases"] if c["id"] != shown["id"]] if family else []
 
 
 def _changes(history: list[dict[str, Any]], last_step: int) -> list[dict[str, Any]]:

@@ -43,6 +43,7 @@ from forms.script import FONTS
 from forms.sheet import draw_up, form_languages
 from forms.signing import form_signer, sign
 from workflow import create_app, transactions
+from workflow.access import caller_of
 from workflow.db import utcnow
 from workflow.disclosure import EVERYTHING
 from workflow.models import Case, TransitionRecord, User
@@ -181,11 +182,11 @@ def _has_arabic(case: Case) -> bool:
 
 def build_form(session: Session, case: Case, kind: str, redacted: bool) -> Form:
     """The form's sheet, drawn up as `issue_form` draws it, with a fresh verification code."""
-    issuer = session.get_one(User, case.opened_by_id).agency
+    opener = session.get_one(User, case.opened_by_id)
     sheet, title = draw_up(
-        read_case_file(session, case),
+        read_case_file(session, case, caller_of(opener)),
         kind,
-        issuer=issuer.name,
+        issuer=opener.agency.name,
         issued_on=utcnow().date(),
         shown=EVERYTHING,  # as the case's lawyer, who opened it, sees it
         redacted=redacted,

@@ -1,4 +1,5 @@
-"""What a form is made from: the case, its steps and its consents, read once."""
+"""What a form is made from: the case, its steps, its consents and the siblings' cases the
+issuer may see, read once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.families import family_cases
 from workflow.models import Agency, Case, Consent, Person, TransitionRecord
+from workflow.permissions import Caller
 from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import AgencyKind, Relation
 
@@ -27,6 +30,7 @@ class CaseFile:
     consents: list[Consent]
     agency_kinds: dict[uuid.UUID, AgencyKind]
     policy: dict[str, str]  # the workflow's policy fields, e.g. what a certificate records
+    siblings: list[str]  # the references of the family's other cases the issuer may see
 
     def person(self, who: str) -> Person | None:
         """The child, a parent, or the person a step named (the relative tested, the guardian)."""
@@ -49,7 +53,7 @@ class CaseFile:
         return None
 
 
-def read_case_file(session: Session, case: Case) -> CaseFile:
+def read_case_file(session: Session, case: Case, issuer: Caller) -> CaseFile:
     history = session.scalars(
         select(TransitionRecord).filter_by(case_id=case.id).order_by(TransitionRecord.id)
     ).all()
@@ -60,4 +64,12 @@ def read_case_file(session: Session, case: Case) -> CaseFile:
     kinds = session.execute(select(Agency.id, Agency.kind).where(Agency.id.in_(agencies)))
     policy = dict(definition_of(case.workflow).policy)
     agency_kinds = {row.id: row.kind for row in kinds}
-    return CaseFile(case, list(history), list(consents), agency_kinds, policy)
+    siblings = _siblings(session, case, issuer)
+    return CaseFile(case, list(history), list(consents), agency_kinds, policy, siblings)
+
+
+def _siblings(session: Session, case: Case, issuer: Caller) -> list[str]:
+    if case.family_id is None:
+        return []
+    seen = family_cases(session, issuer, case.family_id)
+    return [sibling.reference for sibling, _facts in seen if sibling.id != case.id]

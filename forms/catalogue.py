@@ -16,7 +16,7 @@ PARTICULARS = {
     "names", "sex", "birth_date", "birth_place", "languages", "residence", "citizenship", "alive",
     "whereabouts",
 }  # fmt: skip
-CASE_LISTS = {"status", "tracks", "history", "relatives", "consents"}
+CASE_LISTS = {"status", "tracks", "history", "relatives", "siblings", "consents"}
 # Steps' fields that name a person, or are free prose that may: never a public fact.
 NAMING_STEP_FIELDS = {
     "reference_person", "proposed_guardian", "guardian", "parent", "relationship", "reason",

@@ -89,6 +89,7 @@ class Reader:
             "tracks": self.tracks,
             "history": self.history,
             "relatives": self.relatives,
+            "siblings": lambda: list(case_file.siblings),
             "consents": lambda: [self.consent_line(c) for c in case_file.consents],
         }
 

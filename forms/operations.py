@@ -39,7 +39,7 @@ def issue_form(
         raise WrongState("The case is closed; reopen it to generate forms.")
     agency = session.get_one(Agency, caller.agency_id)
     issued_at, code = utcnow(), codes.new_code()
-    case_file = read_case_file(session, case)
+    case_file = read_case_file(session, case, caller)
     sheet, title = draw_up(
         case_file,
         kind,

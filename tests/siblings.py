@@ -21,13 +21,13 @@ def open_siblings(api: Api, count: int = 3, username: str = "lawyer") -> list[di
         {"person_id": api.person(first, relation), "relation": relation}
         for relation in ("mother", "grandmother")
     ]
-    cases = [first]
+    ids = [first["id"]]
     for number in range(1, count):
         body = {"child": sibling(number), "people": shared, "family_of": first["id"]}
         response = api.post(username, "/api/v1/cases", body)
         assert response.status_code == 201, response.json
-        cases.append(response.json)
-    return [api.case(username, case["id"]) for case in cases]
+        ids.append(response.json["id"])
+    return [api.case(username, case_id) for case_id in ids]
 
 
 def hand_over(app: Flask, case_id: str, username: str) -> None:

@@ -9,7 +9,18 @@ import pytest
 
 from tests.factories import ALL_SCRIPTS_CHILD, Api
 
-BROTHER = {**ALL_SCRIPTS_CHILD, "sex": "male"}
+
+def brother(given: str, latin: str) -> dict[str, Any]:
+    """A brother of the factories' child: his own given name, her family name."""
+    names = [
+        {"script": "Cyrl", "given": given, "family": "Нұрғалиев"},
+        {"script": "Latn", "given": latin, "family": "Nurgaliev"},
+    ]
+    return {**ALL_SCRIPTS_CHILD, "names": names, "sex": "male"}
+
+
+BROTHERS = [brother("Нұрлан", "Nurlan"), brother("Дәулет", "Daulet"), brother("Тимур", "Timur")]
+BROTHER = BROTHERS[0]
 
 
 def open_siblings(api: Api, count: int = 3) -> list[dict[str, Any]]:
@@ -20,8 +31,8 @@ def open_siblings(api: Api, count: int = 3) -> list[dict[str, Any]]:
         for relation in ("mother", "grandmother")
     ]
     cases = [first]
-    for _ in range(count - 1):
-        body = {"child": BROTHER, "people": shared, "family_of": first["id"]}
+    for sibling in BROTHERS[: count - 1]:
+        body = {"child": sibling, "people": shared, "family_of": first["id"]}
         response = api.post("lawyer", "/api/v1/cases", body)
         assert response.status_code == 201, response.json
         cases.append(response.json)

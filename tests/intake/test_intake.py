@@ -162,26 +162,6 @@ def test_references_in_the_manifest_are_on_the_cases(api: Api) -> None:
     assert [c["id"] for c in found] == [case["id"]]
 
 
-def test_siblings_with_the_same_name_and_birth_year_are_possible_duplicates(api: Api) -> None:
-    first = child_row(0, 0, birth_date="2016-01-01", birth_date_precision="year")
-    second = child_row(
-        1,
-        3,
-        child_given="ӘЛИЯ",
-        child_family="Нұрғалиева",
-        child2_given="",
-        child2_family="",
-        child2_script="",
-        birth_date="2016-06-02",
-        birth_date_precision="exact",
-    )
-    third = child_row(2, 0, birth_date="2019-01-01", birth_date_precision="exact")
-    rows = send(api, as_csv([first, second, third])).json["rows"]
-    assert [d["row"] for d in rows[0]["possible_duplicates"]] == [3]
-    assert [d["row"] for d in rows[1]["possible_duplicates"]] == [2]
-    assert rows[2]["possible_duplicates"] == []
-
-
 def test_the_trail_counts_rows_and_names_nobody(app: Flask, api: Api) -> None:
     send(api, as_csv(operation(1, 3)))
     send(api, as_csv(operation(1, 3)), commit=True)

@@ -157,7 +157,8 @@ def _hidden(
     api: Api, case_id: str, mother: str, document: str, consent: str, strangers: tuple[str, ...]
 ) -> HiddenCase:
     # A sibling's case, opened as hers, puts the case in a family that is hidden with it.
-    sibling = {"child": ALL_SCRIPTS_CHILD, "family_of": case_id}
+    brother = {"names": [{"script": "Cyrl", "given": "Нұрлан", "family": "Нұрғалиев"}]}
+    sibling = {"child": {**brother, "sex": "male"}, "family_of": case_id}
     assert api.post("lawyer", "/api/v1/cases", sibling).status_code == 201
     case = api.case("lawyer", case_id)
     return HiddenCase(

@@ -59,11 +59,14 @@ ACTIONS = {
     "web.my_cases": "case.list",
     "web.agency_queue": "case.list",
     "web.open_case": "case.create",
+    "web.take_in_manifest": "case.intake",
     "web.case_page": "case.read",
     "web.particulars_page": "case.read",
     "web.change_particulars": "case.update",
     "web.take_step": "case.transition",
     "web.record_consent": "consent.record",
+    "web.add_reference": "case.reference_add",
+    "web.remove_reference": "case.reference_remove",
     "web.upload_document": "document.upload",
     "web.download_document": "document.download",
     "web.generate_form": "form.generate",
@@ -109,6 +112,7 @@ NOT_AUDITED = {
     "web.account_page": "one's own address, choice of reminders and their language, shown to "
     "oneself; changing them leaves auth.account_change",
     "web.new_case": "the empty form for a new case; opening it leaves case.create",
+    "web.intake_page": "the empty form to upload a manifest; sending it leaves case.intake",
 }
 
 

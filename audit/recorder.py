@@ -23,6 +23,13 @@ def add_detail(**facts: Any) -> None:
     g.setdefault("audit_facts", {}).setdefault("detail", {}).update(facts)
 
 
+def extend_detail(**lists: list[Any]) -> None:
+    """Add these items to the lists of this request's event's detail, after those there."""
+    detail = g.setdefault("audit_facts", {}).setdefault("detail", {})
+    for key, items in lists.items():
+        detail[key] = [*detail.get(key, []), *items]
+
+
 def named_filters(query: BaseModel) -> list[str]:
     """The filters a search or a list used, by name: the trail keeps which, never their values
     (a searched name is personal data)."""

@@ -32,21 +32,40 @@ COLUMNS = [
     "reference_issuer",
     "reference_value",
 ]
-GIVEN = ["Әлия", "Нұрлан", "Айгерім", "Дәулет", "Мадина", "Ерлан", "Сәуле", "Тимур", "Аружан"]
-FAMILIES = ["Нұрғалиева", "Сейітова", "Қасымова", "Бекова", "Жұмабаева", "Омарова"]
+# Each child's given name in Cyrillic and Latin, a girl's and a boy's in turn.
+GIVEN = [
+    ("Әлия", "Aliya"),
+    ("Нұрлан", "Nurlan"),
+    ("Айгерім", "Aigerim"),
+    ("Дәулет", "Daulet"),
+    ("Мадина", "Madina"),
+    ("Ерлан", "Yerlan"),
+    ("Сәуле", "Saule"),
+    ("Тимур", "Timur"),
+    ("Аружан", "Aruzhan"),
+]
+FAMILIES = [
+    ("Нұрғалиева", "Nurgalieva"),
+    ("Сейітова", "Seitova"),
+    ("Қасымова", "Kassymova"),
+    ("Бекова", "Bekova"),
+    ("Жұмабаева", "Zhumabayeva"),
+    ("Омарова", "Omarova"),
+]
 
 
 def child_row(family: int, child: int, **cells: str) -> dict[str, str]:
     """The row of one child of a family; the mother only on the family's first row."""
+    given, surname = GIVEN[child % len(GIVEN)], FAMILIES[family % len(FAMILIES)]
     row = {
         "family_group": f"F{family}",
         "child_script": "Cyrl",
-        "child_given": GIVEN[child % len(GIVEN)],
-        "child_family": FAMILIES[family % len(FAMILIES)],
+        "child_given": given[0],
+        "child_family": surname[0],
         "child2_script": "Latn",
-        "child2_given": f"Child{child}",
-        "child2_family": f"Family{family}",
-        "sex": "female" if child % 2 else "male",
+        "child2_given": given[1],
+        "child2_family": surname[1],
+        "sex": "male" if child % 2 else "female",
         "birth_date": f"{2012 + child % 8}-0{1 + child % 9}-1{child % 10}",
         "birth_date_precision": "exact",
         "birth_country": "SY",
@@ -56,7 +75,7 @@ def child_row(family: int, child: int, **cells: str) -> dict[str, str]:
         row |= {
             "mother_script": "Cyrl",
             "mother_given": "Гүлнар",
-            "mother_family": FAMILIES[family % len(FAMILIES)],
+            "mother_family": surname[0],
             "mother_alive": "true",
             "mother_whereabouts": "detained_abroad",
         }

@@ -79,6 +79,8 @@ CALLS: dict[str, Call] = {
     "web.change_particulars": Call({"version": VERSION, "child.sex": "male"}),
     "web.take_step": Call({"track": "dna", "action": "request", "version": VERSION}),
     "web.record_consent": Call(CONSENT),
+    "web.add_reference": Call({"issuer": "unhcr", "value": "KZ-2019/000451"}),
+    "web.remove_reference": Call(),
     "web.upload_document": Call({"kind": "consent"}, upload=True),
     "web.download_document": Call(),
     "web.generate_form": Call(),

@@ -20,6 +20,7 @@ class DuplicateOut(BaseModel):
     row: int | None = Field(description="another row of the same manifest")
     agency: str | None = Field(description="the agency that holds a matching open case")
     case: str | None = Field(description="that case's reference, if the caller may see it")
+    case_id: uuid.UUID | None = Field(description="and its id, if the caller may see it")
 
 
 class ChildNameOut(BaseModel):

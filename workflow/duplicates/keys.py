@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from workflow.duplicates.matching import NameSpec, sought_keys, stored_keys
+from workflow.duplicates.matching import ChildSpec, NameSpec, sought_keys, stored_keys
 from workflow.sealing import DataKeys, data_keys
 
 DOMAIN = "duplicate-key\x1f"
@@ -37,3 +37,14 @@ def child_digests(names: Iterable[Any]) -> list[str]:
 def name_specs(names: Iterable[Any]) -> tuple[NameSpec, ...]:
     """Names as the matcher reads them, from anything with given, family and patronymic."""
     return tuple(NameSpec(name.given, name.family, name.patronymic) for name in names)
+
+
+def child_spec(child: Any) -> ChildSpec:
+    """The particulars of a child to be recorded (a `ChildIn`), as the matcher reads them."""
+    born = child.birth_date
+    return ChildSpec(
+        names=name_specs(child.names),
+        sex=child.sex.value if child.sex else None,
+        birth_date=born.value if born else None,
+        precision=born.precision if born else None,
+    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import icu  # type: ignore[import-untyped]  # PyICU ships no type information
 
@@ -92,6 +92,8 @@ def latin(text: str) -> str:
     return " ".join(_NOT_LETTER.sub(" ", text).split())
 
 
+# A manifest compares each name with many others: each spelling is worked out once.
+@lru_cache(maxsize=65_536)
 def spelled(text: str) -> str:
     """The Latin spelling with the variants of one sound made one (kh/h, zh/j, iy/i, w/v …),
     vowels kept; what fuzzy comparison of two fully written names reads."""
@@ -106,6 +108,7 @@ def spelled(text: str) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
+@lru_cache(maxsize=65_536)
 def skeleton(text: str) -> str:
     """The name's consonant classes, vowels, w and y left out: what an unvowelled Arabic name
     and every other spelling of it have in common."""

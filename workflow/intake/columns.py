@@ -44,6 +44,7 @@ MEANINGS: dict[str, str] = {
     "mother_citizenship": "ISO 3166-1 alpha-2, e.g. KZ",
     **{f"{prefix}_issuer": "icrc, unhcr, camp or repatriation_list" for prefix in REFERENCES},
     **{f"{prefix}_value": "the identifier that issuer gave the child" for prefix in REFERENCES},
+    "confirm_distinct": "true: the child may match a case already open but is another child",
 }
 KNOWN = frozenset(MEANINGS)
 MOTHER_COLUMNS = (

@@ -1,10 +1,8 @@
-"""Possible duplicates of a manifest's row: the one place that says which children may be the
-same child, so a better matcher (across scripts, and against the cases already open) replaces
-`possible_duplicates` alone.
-
-Today a row's child is compared with the other rows of the same manifest: the same name once
-folded for search (case, accents, Arabic marks, the Kazakh letters), word order aside, and birth
-dates that can be the same day at the coarser of the two precisions."""
+"""Possible duplicates within a manifest: the rows whose child may be another row's child, judged
+by the matcher that opening a case uses (`workflow.duplicates.matching`: names across scripts,
+sex, birth dates within their precision). Siblings are different children: rows of one family
+with different given names do not match. A match against a case already open is the service's
+to find (`workflow.services.duplicates`); it is kept here beside the rows' own."""
 
 from __future__ import annotations
 
@@ -12,81 +10,65 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain, islice
 
+from workflow.duplicates.keys import child_spec
+from workflow.duplicates.matching import ChildSpec, same_child, sought_keys, stored_keys
 from workflow.intake.rows import IntakeRow
-from workflow.schemas import DateIn
-from workflow.text import search_key
-from workflow.vocabulary import DatePrecision
 
 MOST_SHOWN = 10  # a row lists at most this many possible duplicates
-MOST_COMPARED = 200  # and compares itself with at most this many rows of the same name
+MOST_COMPARED = 100  # and compares itself with at most this many rows sharing a key
 
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
     """Another row of the manifest (`row`), or a case already open: the agency that holds it,
-    and its reference only when the caller may see it."""
+    and its reference and id only when the caller may see it."""
 
     row: int | None = None
     agency: str | None = None
     case: str | None = None
+    case_id: str | None = None
 
 
-Index = dict[str, list[IntakeRow]]
-_RANKS = {precision: rank for rank, precision in enumerate(DatePrecision)}  # exact first
+@dataclass(frozen=True)
+class Index:
+    """The valid rows by the keys the matcher stores a child under, read once per manifest."""
+
+    rows: dict[str, list[IntakeRow]]
+    specs: dict[int, ChildSpec]
+    # Each pair of children judged once: a hostile file repeats one child thousands of times.
+    judged: dict[tuple[ChildSpec, ChildSpec], bool]
+
+    def same(self, a: ChildSpec, b: ChildSpec) -> bool:
+        """Whether the two are one child, by the matcher."""
+        if (a, b) not in self.judged:
+            self.judged[a, b] = same_child(a, b)
+        return self.judged[a, b]
 
 
 def index_rows(rows: list[IntakeRow]) -> Index:
-    """The valid rows by each folded name of their child, read once per manifest."""
-    index: Index = defaultdict(list)
+    """Index the valid rows by each sound-alike key of their child's names."""
+    index = Index(defaultdict(list), {}, {})
     for row in rows:
-        for key in name_keys(row):
-            index[key].append(row)
+        if row.case is not None:
+            spec = index.specs[row.line] = child_spec(row.case.child)
+            for key in stored_keys(spec.names):
+                index.rows[key].append(row)
     return index
 
 
 def possible_duplicates(row: IntakeRow, index: Index) -> list[PossibleDuplicate]:
-    """The rows whose child may be this row's child, by the manifest's line."""
-    candidates = chain.from_iterable(index.get(key, []) for key in name_keys(row))
-    found: list[PossibleDuplicate] = []
-    born, seen = _born(row), {row.line}
+    """The other rows whose child may be this row's child, by the manifest's line."""
+    spec = index.specs.get(row.line)
+    if spec is None:
+        return []
+    keys = sorted(sought_keys(spec.names))
+    candidates = chain.from_iterable(index.rows.get(key, []) for key in keys)
+    found: set[int] = set()
     for other in islice(candidates, MOST_COMPARED):
-        if other.line not in seen and compatible_dates(born, _born(other)):
-            seen.add(other.line)
-            found.append(PossibleDuplicate(row=other.line))
+        if other.line in found or other.line == row.line:
+            continue
+        if index.same(spec, index.specs[other.line]):
+            found.add(other.line)
             if len(found) == MOST_SHOWN:
                 break
-    return sorted(found, key=lambda duplicate: duplicate.row or 0)
-
-
-def name_keys(row: IntakeRow) -> set[str]:
-    """Each of the child's names folded, its words sorted: "Aliya Nurgalieva" is also
-    "NURGALIEVA Aliya"."""
-    if row.case is None:
-        return set()
-    return {
-        " ".join(sorted(search_key(name.given, name.family).split()))
-        for name in row.case.child.names
-    }
-
-
-def compatible_dates(first: DateIn | None, second: DateIn | None) -> bool:
-    """The two birth dates can be one day, read at the coarser precision; unknown matches all."""
-    if first is None or second is None:
-        return True
-    coarser = max(_rank(first.precision), _rank(second.precision))
-    a, b = first.value, second.value
-    if coarser == _rank(DatePrecision.ESTIMATED):
-        return abs(a.year - b.year) <= 1
-    return (a.year, a.month if coarser <= 1 else 0, a.day if coarser == 0 else 0) == (
-        b.year,
-        b.month if coarser <= 1 else 0,
-        b.day if coarser == 0 else 0,
-    )
-
-
-def _rank(precision: DatePrecision) -> int:
-    return _RANKS[precision]
-
-
-def _born(row: IntakeRow) -> DateIn | None:
-    return row.case.child.birth_date if row.case else None
+    return [PossibleDuplicate(row=line) for line in sorted(found)]

@@ -125,7 +125,12 @@ def _case_body(cells: dict[str, str]) -> tuple[dict[str, Any], dict[Location, st
         _put(child["birth_place"], "country", cells, "birth_country", place, origin)
         _put(child["birth_place"], "locality", cells, "birth_locality", place, origin)
         origin[place] = "birth_country"
-    return {"child": child, "people": _mother(cells, origin)}, origin
+    body: dict[str, Any] = {"child": child, "people": _mother(cells, origin)}
+    if "confirm_distinct" in cells:
+        origin[("confirm_distinct",)] = "confirm_distinct"
+        said = cells["confirm_distinct"]
+        body["confirm_distinct"] = {"true": True, "false": False}.get(said.casefold(), said)
+    return body, origin
 
 
 def _mother(cells: dict[str, str], origin: dict[Location, str]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from audit import recorder as audit
 from workflow.access import fact_lists, facts_of, visible_cases
 from workflow.db import utcnow
-from workflow.duplicates.keys import name_specs, sought_digests
+from workflow.duplicates.keys import child_spec, name_specs, sought_digests
 from workflow.duplicates.matching import SAME_CHILD, ChildSpec, child_score
 from workflow.errors import PossibleDuplicate
 from workflow.models import Agency, Case, NameKey, Person
@@ -45,17 +45,6 @@ class Match:
         """What the caller is told: the agency, and the case only if they may see it."""
         case = {"id": str(self.case_id), "reference": self.reference} if self.visible else None
         return {"agency": self.agency, "case": case}
-
-
-def child_spec(child: ChildIn) -> ChildSpec:
-    """The particulars of a child to be recorded, as the matcher reads them."""
-    born = child.birth_date
-    return ChildSpec(
-        names=name_specs(child.names),
-        sex=child.sex.value if child.sex else None,
-        birth_date=born.value if born else None,
-        precision=born.precision if born else None,
-    )
 
 
 def possible_duplicates(db: Session, child: ChildIn | ChildSpec, caller: Caller) -> list[Match]:
@@ -119,10 +108,9 @@ def check_new_child(db: Session, caller: Caller, child: ChildIn, confirm_distinc
     matches = possible_duplicates(db, child, caller)
     if not matches:
         return
-    audit.add_detail(
-        possible_duplicates=[str(match.case_id) for match in matches],
-        confirm_distinct=confirm_distinct,
-    )
+    # Extended, not replaced: a manifest's commit checks each of its rows in one request.
+    audit.extend_detail(possible_duplicates=[str(match.case_id) for match in matches])
+    audit.add_detail(confirm_distinct=confirm_distinct)
     if not confirm_distinct:
         raise PossibleDuplicate(
             "This child may already have a case. If it is another child, send the case again "

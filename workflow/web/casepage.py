@@ -18,6 +18,7 @@ from workflow.access import case_facts, current_caller
 from workflow.disclosure import case_disclosure
 from workflow.evidence.consents import case_consents
 from workflow.evidence.documents import case_documents
+from workflow.external_references import case_references
 from workflow.models import Case
 from workflow.permissions import (
     CaseFacts,
@@ -26,13 +27,19 @@ from workflow.permissions import (
     can_issue_form,
     can_record_consent,
 )
-from workflow.present import case_history, case_json, consent_json, document_json
+from workflow.present import (
+    case_history,
+    case_json,
+    consent_json,
+    document_json,
+    external_reference_json,
+)
 from workflow.rules.catalogue import definition_of
-from workflow.vocabulary import ConsentPurpose, EvidenceKind
+from workflow.vocabulary import ConsentPurpose, EvidenceKind, ReferenceIssuer
 from workflow.web.labels import label
 from workflow.web.overview import age_text, waiting
 
-PAGE_FORMS = {"upload", "consent"}
+PAGE_FORMS = {"upload", "consent", "reference"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,13 @@ def render_case(
         if disclosed.consents
         else None,
         where_people_are=disclosed.where_people_are,
+        # Only the case's lawyers see the identifiers that lead to the child outside Homeward.
+        references=[
+            external_reference_json(r) for r in case_references(session, caller, case, facts)
+        ]
+        if disclosed.external_references
+        else None,
+        issuers=[(issuer.value, label("issuer", issuer.value)) for issuer in ReferenceIssuer],
         may_attach=can_attach_document(caller, facts),
         may_edit=can_edit_case(caller, facts),
         may_record_consent=can_record_consent(caller, facts),

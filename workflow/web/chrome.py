@@ -19,6 +19,7 @@ MENUS = {
     Role.LAWYER: (
         ("web.my_cases", lazy_gettext("My cases")),
         ("web.new_case", lazy_gettext("Open a case")),
+        ("web.intake_page", lazy_gettext("Take in a manifest")),
     ),
     Role.OFFICIAL: (("web.agency_queue", lazy_gettext("Our queue")),),
     Role.AUDITOR: (

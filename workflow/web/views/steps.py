@@ -21,8 +21,8 @@ from workflow.http.headers import parse_version
 from workflow.models import Case
 from workflow.permissions import CaseFacts
 from workflow.rules.catalogue import definition_of
-from workflow.schemas import ConsentIn, DocumentForm, TransitionIn
-from workflow.services import evidence
+from workflow.schemas import ConsentIn, DocumentForm, ReferenceIn, TransitionIn
+from workflow.services import evidence, references
 from workflow.services.cases import find_visible_case
 from workflow.services.forms import issue_form
 from workflow.web import chosen_language, inputs
@@ -88,6 +88,30 @@ def record_consent(case_id: str) -> ResponseReturnValue:
         return _refused(case, facts, "consent", form, error)
     notify(_("The consent is recorded."))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
+
+
+@web.post("/cases/<id:case_id>/references")
+def add_reference(case_id: str) -> ResponseReturnValue:
+    """Record an identifier the child is known by elsewhere: its issuer and its value."""
+    case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
+    values = {
+        "issuer": inputs.chosen(request.form, "issuer"),
+        "value": inputs.text(request.form, "value"),
+    }
+    try:
+        references.add(case_id, ReferenceIn.model_validate(values))
+    except (ValidationError, HomewardError) as error:
+        return _refused(case, facts, "reference", values, error)
+    notify(_("The reference is recorded."))
+    return redirect(url_for("web.case_page", case_id=case.id, _anchor="references"), 303)
+
+
+@web.post("/cases/<id:case_id>/references/<reference_id>/remove")
+def remove_reference(case_id: str, reference_id: str) -> ResponseReturnValue:
+    """Remove one of the case's external references."""
+    references.remove(case_id, reference_id)
+    notify(_("The reference is removed."))
+    return redirect(url_for("web.case_page", case_id=case_id, _anchor="references"), 303)
 
 
 @web.post("/cases/<id:case_id>/documents")

@@ -1,5 +1,6 @@
 """Rows for many cases at once: the child, mother and grandmother, tracks, history, lawyers, the
-agency of each kind that has taken the case, and the case's rows in the lists' index."""
+agency of each kind that has taken the case, the case's rows in the lists' index, and the child's
+digests for the duplicate check (as opening a case stores them)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from typing import Any
 
 from bench.names import FAMILIES, Name, child_names, woman_names
 from bench.stories import GRANDMOTHER, LATER, MOTHER, ON_THE_DAY, Story
+from workflow.duplicates.keys import stored_digests
+from workflow.duplicates.matching import NameSpec
 from workflow.listings import ListedCase, entries
 from workflow.references import new_reference
 from workflow.rules.definition import Definition
+from workflow.sealing import data_keys
 from workflow.vocabulary import (
     AgencyKind,
     CaseStatus,
@@ -61,6 +65,7 @@ class Batch:
     cases: list[dict[str, Any]] = field(default_factory=list)
     people: list[dict[str, Any]] = field(default_factory=list)
     person_names: list[dict[str, Any]] = field(default_factory=list)
+    name_keys: list[dict[str, Any]] = field(default_factory=list)
     track_states: list[dict[str, Any]] = field(default_factory=list)
     transition_history: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
@@ -114,7 +119,9 @@ def _add_people(
     mother = _person(case_id, 1, Relation.MOTHER, _mother_particulars(story, rng))
     grandmother = _person(case_id, 2, Relation.GRANDMOTHER, _grandmother_particulars(rng))
     batch.people += [child, mother, grandmother]
-    _add_names(batch, case_id, child["id"], child_names(rng, female, family))
+    names = child_names(rng, female, family)
+    _add_names(batch, case_id, child["id"], names)
+    _add_name_keys(batch, case_id, child["id"], names)
     _add_names(batch, case_id, mother["id"], woman_names(rng, family, rng.choice((1, 2))))
     _add_names(batch, case_id, grandmother["id"], woman_names(rng, rng.choice(FAMILIES), 1))
     return {MOTHER: mother["id"], GRANDMOTHER: grandmother["id"]}
@@ -188,6 +195,16 @@ def _add_names(batch: Batch, case_id: uuid.UUID, person_id: uuid.UUID, names: li
             "search_key": name.search_key,
         }
         for position, name in enumerate(names)
+    ]
+
+
+def _add_name_keys(
+    batch: Batch, case_id: uuid.UUID, person_id: uuid.UUID, names: list[Name]
+) -> None:
+    spelled = [NameSpec(name.given, name.family) for name in names]
+    batch.name_keys += [
+        {"person_id": person_id, "case_id": case_id, "digest": digest}
+        for digest in sorted(stored_digests(data_keys(), spelled))
     ]
 
 

@@ -126,8 +126,11 @@ class CaseIn(Input):
     people: Annotated[list[NewOrShared], Field(max_length=30)] = []
     # The case of a sibling: the new case joins its family, and may share its relatives.
     family_of: uuid.UUID | None = None
-    # Open it although the child may already have a case (the answer was 409 possible_duplicate).
-    confirm_distinct: StrictBool = False
+    confirm_distinct: StrictBool = Field(
+        False,
+        description="open the case although its child may already have one: true once the "
+        "caller has checked the `possible_duplicate` answer's matches and found another child",
+    )
 
     @model_validator(mode="after")
     def _shared_once_with_a_sibling(self) -> CaseIn:

@@ -95,13 +95,18 @@ def _sign_in(generated: Generated, served: str, username: str) -> Any:
 
 
 def _open_and_read(generated: Generated, lawyer: Any) -> tuple[Any, str]:
-    """Open the usual case, read it back; the case and its ETag."""
+    """Open the usual case (once: again, it may be a duplicate), read it back; the case and
+    its ETag."""
     models = generated.models
     body = models.CaseIn.from_dict(
         {"child": ALL_SCRIPTS_CHILD, "people": [MOTHER_ABROAD, GRANDMOTHER]}
     )
     opened = generated.call("cases.create_case", client=lawyer, body=body)
     assert opened.status_code == 201 and isinstance(opened.parsed, models.CaseOut)
+    again = generated.call("cases.create_case", client=lawyer, body=body)
+    assert again.status_code == 409 and isinstance(again.parsed, models.OpeningRefused)
+    (match,) = again.parsed.error.details.matches
+    assert match.case.reference == opened.parsed.reference
     read = generated.call(
         "cases.get_case", str(opened.parsed.id), client=lawyer, x_request_id="walk-1"
     )

@@ -29,6 +29,8 @@ PUBLIC = {
 CHANGES = {"patch_case", "post_transition", "post_close", "post_reopen"}
 # An unknown code is refused with the error, and still says, as a verdict, that nothing is genuine.
 UNKNOWN_CODE = ("get_verification", "404")
+# Opening a case declares its possible duplicate's details beside the usual error.
+DUPLICATE = ("create_case", "409")
 NO_SUCH_PAGE = ("metrics", "404")  # the page any unknown address gets, to an address not allowed
 DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/tiff"}
 
@@ -130,12 +132,37 @@ def test_errors_are_one_body_and_waits_say_how_long(document: dict[str, Any]) ->
                 assert set(operation["responses"][status]["content"]) == {"text/html"}
                 continue
             refusal = operation["responses"][status]["content"]["application/json"]["schema"]
-            assert refusal == error_body or (name, status) == UNKNOWN_CODE, (name, status)
+            assert refusal == error_body or (name, status) in (UNKNOWN_CODE, DUPLICATE)
         assert "Retry-After" in operation["responses"]["429"]["headers"], name
     upload = operations(document)["post_document"]["responses"]["503"]
     assert "Retry-After" in upload["headers"]
     unknown = document["components"]["schemas"]["UnknownCode"]
     assert unknown["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
+
+
+def test_opening_declares_the_possible_duplicates_details_and_the_confirmation(
+    document: dict[str, Any],
+) -> None:
+    schemas = document["components"]["schemas"]
+    refusal = operations(document)["create_case"]["responses"]["409"]["content"]
+    assert refusal["application/json"]["schema"] == {"$ref": "#/components/schemas/OpeningRefused"}
+    kinds = [
+        kind["$ref"].rsplit("/", 1)[1]
+        for kind in schemas["OpeningRefused"]["properties"]["error"]["anyOf"]
+    ]
+    assert kinds == ["PossibleDuplicateDetail", "ErrorDetail"]
+    duplicate = schemas["PossibleDuplicateDetail"]["properties"]
+    assert duplicate["code"]["const"] == "possible_duplicate"
+    match = schemas["DuplicateMatchOut"]
+    assert set(match["properties"]) == {"agency", "case"} and set(match["required"]) == {
+        "agency",
+        "case",
+    }
+    assert {"$ref": "#/components/schemas/DuplicateCaseOut"} in match["properties"]["case"]["anyOf"]
+    assert set(schemas["DuplicateCaseOut"]["properties"]) == {"id", "reference"}
+    confirm = schemas["CaseIn"]["properties"]["confirm_distinct"]
+    assert confirm["type"] == "boolean" and confirm["default"] is False
+    assert "possible_duplicate" in confirm["description"]
 
 
 def test_files_are_declared_in_their_own_media_types(document: dict[str, Any]) -> None:

@@ -337,6 +337,36 @@ class UnknownCode(Verification):
     error: ErrorDetail
 
 
+class DuplicateCaseOut(BaseModel):
+    id: uuid.UUID
+    reference: str
+
+
+class DuplicateMatchOut(BaseModel):
+    agency: str = Field(description="the name of the agency that holds the matching case")
+    case: DuplicateCaseOut | None = Field(
+        description="the matching case, only if the caller may see it; else null"
+    )
+
+
+class DuplicatesOut(BaseModel):
+    matches: list[DuplicateMatchOut] = Field(description="the likeliest first")
+
+
+class PossibleDuplicateDetail(BaseModel):
+    code: Literal["possible_duplicate"]
+    message: str
+    details: DuplicatesOut
+
+
+class OpeningRefused(BaseModel):
+    """The child may already have a case (`possible_duplicate`: no name or birth date of
+    either child is in it; send the case again with `confirm_distinct` true if it is another
+    child), or the case clashes with what is recorded in another way."""
+
+    error: PossibleDuplicateDetail | ErrorDetail
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unreachable"]

@@ -7,7 +7,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from workflow import assignments, operations, transactions
 from workflow.access import case_facts, current_caller
-from workflow.api.answers import AssignmentOut, CaseOut, CasePageOut, HistoryOut
+from workflow.api.answers import AssignmentOut, CaseOut, CasePageOut, HistoryOut, OpeningRefused
 from workflow.api.bearer import require_user
 from workflow.api.guards import check_json_body, etag, seen_version
 from workflow.api.openapi import changes_a_case
@@ -43,9 +43,11 @@ blueprint.before_request(require_user)
 blueprint.before_request(check_json_body)
 
 
-@blueprint.post("", responses={201: CaseOut})
+@blueprint.post("", responses={201: CaseOut, 409: OpeningRefused})
 def create_case(body: CaseIn) -> Response:
-    """Open a case for a child; the calling lawyer is assigned to it."""
+    """Open a case for a child; the calling lawyer is assigned to it. A child who may already
+    have a case, under any spelling or script, is refused with 409 `possible_duplicate` naming
+    the agency that holds it, until sent again with `confirm_distinct` true."""
     return _case_response(open_new_case(body), 201)
 
 

@@ -91,6 +91,7 @@ OUTCOMES = {
     "prerequisite_missing": lazy_gettext("Refused: a prerequisite is missing"),
     "stale_version": lazy_gettext("Refused: changed by someone else first"),
     "conflict": lazy_gettext("Refused: conflict"),
+    "possible_duplicate": lazy_gettext("Refused: the child may already have a case"),
     "too_large": lazy_gettext("Refused: too large"),
     "unsupported_media_type": lazy_gettext("Refused: kind of file not accepted"),
     "too_many_attempts": lazy_gettext("Refused: too many attempts"),

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import operations, transactions
 from workflow.access import current_caller
-from workflow.errors import InvalidInput, stale
+from workflow.errors import InvalidInput, PossibleDuplicate, stale
 from workflow.models import Case
 from workflow.permissions import CaseFacts, can_edit_case, can_open_case
 from workflow.present import case_json
@@ -53,16 +53,23 @@ def new_case() -> ResponseReturnValue:
 
 @web.post("/cases/new")
 def open_case() -> ResponseReturnValue:
-    """Open a case with the child's and the relatives' particulars."""
+    """Open a case with the child's and the relatives' particulars; a child who may already
+    have a case only once the lawyer confirms it is another (the form is drawn again asking)."""
     insist(can_open_case(current_caller()), _("Only lawyers open cases."))
+    confirmed = request.form.get("confirm_distinct") == "yes"
     try:
         case = _apply(
             request.form,
             particulars.NEW_RELATIVES,
-            lambda body: open_new_case(CaseIn.model_validate(body)),
+            lambda body: open_new_case(
+                CaseIn.model_validate(body | {"confirm_distinct": confirmed})
+            ),
         )
     except Refused as refused:
         return drawn_again(_form_page(request.form, refused.errors), refused)
+    except PossibleDuplicate as duplicate:
+        page = _form_page(request.form, {}, duplicates=duplicate.details["matches"])
+        return drawn_again(page, duplicate)
     notify(_("Case %(reference)s is open.", reference=case.reference))
     return redirect(url_for("web.case_page", case_id=case.id), 303)
 
@@ -129,8 +136,10 @@ def _form_page(
     *,
     case: Case | None = None,
     stale: bool = False,
+    duplicates: list[dict[str, Any]] | None = None,
 ) -> str:
-    """The particulars form: empty to open a case, filled from the case to change it."""
+    """The particulars form: empty to open a case, filled from the case to change it; after a
+    possible duplicate, the agencies holding the matches (and the cases the user may see)."""
     return render_template(
         "particulars_form.html",
         title=_("Open a case")
@@ -144,6 +153,7 @@ def _form_page(
         values=values,
         errors=errors,
         stale=stale,
+        duplicates=duplicates or [],
         slots=range(particulars.NEW_RELATIVES if case is None else len(case.relatives) + 1),
         sexes=[(s.value, label("sex", s.value)) for s in Sex],
         precisions=[(p.value, label("precision", p.value)) for p in DatePrecision],

@@ -15,8 +15,9 @@ from tests.forms.helpers import KAZAKH_CHILD, generate, issued, qr_payload
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    """A lower upload limit, so that an oversized file stays small enough to send in memory."""
-    return {"MAX_DOCUMENT_BYTES": 256 * 1024}
+    """Lower upload limits (a body is as large as the larger of a document and a manifest), so
+    that an oversized file stays small enough for the test client to send from memory."""
+    return {"MAX_DOCUMENT_BYTES": 256 * 1024, "MAX_INTAKE_BYTES": 128 * 1024}
 
 
 @pytest.fixture

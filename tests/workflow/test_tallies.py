@@ -92,7 +92,8 @@ def test_steps_and_openings_at_the_same_moment_all_count(api: Api, app: Any) -> 
         response = client.post(path, json=body, headers=api.headers("lawyer", **headers))
         statuses.append(response.status_code)
 
-    opening = ("/api/v1/cases", {"child": {"names": [{"script": "Latn", "given": "Aliya"}]}})
+    aliya = {"child": {"names": [{"script": "Latn", "given": "Aliya"}]}, "confirm_distinct": True}
+    opening = ("/api/v1/cases", aliya)  # two children of one name, opened at once
     threads = [threading.Thread(target=send, args=args, kwargs=kw) for args, kw in requests]
     threads += [threading.Thread(target=send, args=opening) for _ in range(2)]
     for thread in threads:

@@ -20,7 +20,10 @@ _CHILD_NAMES = sa.text(
     "JOIN people p ON p.id = n.person_id WHERE p.relation = 'child' AND NOT EXISTS "
     "(SELECT 1 FROM name_keys k WHERE k.person_id = n.person_id) ORDER BY n.person_id"
 )
-_INSERT = sa.text("INSERT INTO name_keys (person_id, case_id, digest) VALUES (:person, :case, :d)")
+# Typed, so that each backend stores the ids as the models do (SQLite: 32 hex digits).
+_INSERT = sa.text(
+    "INSERT INTO name_keys (person_id, case_id, digest) VALUES (:person, :case, :d)"
+).bindparams(sa.bindparam("person", type_=sa.Uuid()), sa.bindparam("case", type_=sa.Uuid()))
 
 
 def fill_name_keys(connection: Connection, keys: DataKeys) -> int:

@@ -101,6 +101,7 @@ OUTCOMES = {
     "headers_too_large": lazy_gettext("Refused: headers too large"),
     "integrity_failure": lazy_gettext("Integrity failure"),
     "internal_error": lazy_gettext("Internal error"),
+    "timestamp_unavailable": lazy_gettext("Refused: the timestamp service did not answer"),
 }
 
 

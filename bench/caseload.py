@@ -64,6 +64,7 @@ class Batch:
 
     cases: list[dict[str, Any]] = field(default_factory=list)
     people: list[dict[str, Any]] = field(default_factory=list)
+    case_people: list[dict[str, Any]] = field(default_factory=list)
     person_names: list[dict[str, Any]] = field(default_factory=list)
     name_keys: list[dict[str, Any]] = field(default_factory=list)
     track_states: list[dict[str, Any]] = field(default_factory=list)
@@ -119,6 +120,10 @@ def _add_people(
     mother = _person(case_id, 1, Relation.MOTHER, _mother_particulars(story, rng))
     grandmother = _person(case_id, 2, Relation.GRANDMOTHER, _grandmother_particulars(rng))
     batch.people += [child, mother, grandmother]
+    batch.case_people += [
+        {"case_id": case_id, "person_id": person["id"], "position": person["position"]}
+        for person in (child, mother, grandmother)
+    ]
     names = child_names(rng, female, family)
     _add_names(batch, case_id, child["id"], names)
     _add_name_keys(batch, case_id, child["id"], names)

@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from audit.schemas import EventFilter
 from workflow.models import BreakGlassGrant, Case, User
 from workflow.references import looks_like_reference
+from workflow.text import is_uuid
 
 # Outcomes of a case request that the caller was not allowed to make.
 DENIED = ("not_found", "not_permitted")
@@ -52,7 +53,7 @@ def _names_case(db: Session, case: str) -> ColumnElement[bool]:
     found = _case_names(db, case)
     if found is not None:
         names |= {str(found[0]), found[1]}
-    ids = [uuid.UUID(name) for name in names if not looks_like_reference(name) and _is_uuid(name)]
+    ids = [uuid.UUID(name) for name in names if not looks_like_reference(name) and is_uuid(name)]
     return or_(
         AuditEvent.object_id.in_(names),
         AuditEvent.case_reference.in_(names),
@@ -63,19 +64,11 @@ def _names_case(db: Session, case: str) -> ColumnElement[bool]:
 def _case_names(db: Session, case: str) -> tuple[uuid.UUID, str] | None:
     """The id and the reference of a case: not its content, only what the trail records."""
     column = Case.reference if looks_like_reference(case) else Case.id
-    if column is Case.id and not _is_uuid(case):
+    if column is Case.id and not is_uuid(case):
         return None
     value: object = case if column is Case.reference else uuid.UUID(case)
     row = db.execute(select(Case.id, Case.reference).where(column == value)).first()
     return (row[0], row[1]) if row else None
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def page(

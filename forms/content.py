@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +11,7 @@ from forms.casefile import CaseFile
 from forms.catalogue import FormDefinition, Section, label_key
 from workflow.disclosure import Disclosure
 from workflow.models import Consent, Person
+from workflow.text import is_uuid
 from workflow.vocabulary import DatePrecision
 
 WHERE_PEOPLE_ARE = {"residence", "whereabouts"}
@@ -113,7 +113,7 @@ class Reader:
             return []
         if isinstance(value, list):
             return [", ".join(str(item) for item in value)]
-        person = self.file.person_by_id(value) if _is_uuid(value) else None
+        person = self.file.person_by_id(value) if is_uuid(value) else None
         if person:
             return names(person)
         return [self.words(f"choice.{value}", str(value))]
@@ -213,11 +213,3 @@ def _birth_date(person: Person, words: Words) -> str:
 
 def _day(moment: datetime | date) -> str:
     return moment.date().isoformat() if isinstance(moment, datetime) else moment.isoformat()
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

@@ -5,12 +5,12 @@ carries a genuine code; comparing the printout with the facts Homeward kept catc
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from forms.casefile import CaseFile
 from forms.catalogue import FormDefinition, catalogue, label_key
+from workflow.text import is_uuid
 
 Kept = list[dict[str, str | None]]  # what the issued form's row holds: field and value
 
@@ -29,7 +29,7 @@ def facts_of(definition: FormDefinition, case_file: CaseFile) -> Kept:
     for field in definition.facts:
         _step, track, name = field.split(".")
         value = _printed(case_file.step_value(track, name))
-        if value is not None and _is_uuid(value):
+        if value is not None and is_uuid(value):
             continue  # a person: the form prints their names, which are never public
         kept.append({"field": field, "value": value})
     return kept
@@ -56,11 +56,3 @@ def _in_words(value: str | None, texts: dict[str, str]) -> str:
     if value is None:
         return texts["common.not_recorded"]
     return texts.get(f"choice.{value}", value)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

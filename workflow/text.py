@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -85,3 +86,12 @@ def _is_ignorable_mark(char: str) -> bool:
 Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_line)]
 ShortLine = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(clean_line)]
 Paragraph = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(clean_paragraph)]
+
+
+def is_uuid(value: object) -> bool:
+    """Whether the value reads as a UUID: an id, never a name."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

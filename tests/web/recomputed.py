@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import NamedTuple
@@ -54,6 +54,11 @@ def open_cases_by_stage(db: Session) -> dict[Stage, int]:
 
 def stage_times(db: Session) -> dict[Stage, StageTime]:
     """The median time spent in each state of each track, over every stay that has ended."""
+    return median_stays(_every_step(db))
+
+
+def _every_step(db: Session) -> Iterator[Step]:
+    """Every step with its case's opening, by case, track and time."""
     statement = (
         select(
             TransitionRecord.case_id,
@@ -66,7 +71,7 @@ def stage_times(db: Session) -> dict[Stage, StageTime]:
         .order_by(TransitionRecord.case_id, TransitionRecord.track, TransitionRecord.at)
         .order_by(TransitionRecord.id)
     )
-    return median_stays(Step(*row) for row in db.execute(statement))
+    return (Step(*row) for row in db.execute(statement))
 
 
 def median_stays(steps: Iterable[Step]) -> dict[Stage, StageTime]:
@@ -175,20 +180,8 @@ class DatedStay(NamedTuple):
 
 def _steps(db: Session) -> list[DatedStay]:
     """Every ended stay with the moment it ended, walked as `median_stays` walks them."""
-    statement = (
-        select(
-            TransitionRecord.case_id,
-            TransitionRecord.track,
-            TransitionRecord.from_state,
-            TransitionRecord.at,
-            Case.created_at,
-        )
-        .join(Case, Case.id == TransitionRecord.case_id)
-        .order_by(TransitionRecord.case_id, TransitionRecord.track, TransitionRecord.at)
-        .order_by(TransitionRecord.id)
-    )
     stays, current, entered = [], None, datetime.min
-    for step in (Step(*row) for row in db.execute(statement)):
+    for step in _every_step(db):
         if (step.case_id, step.track) != current:
             current, entered = (step.case_id, step.track), step.case_opened
         seconds = max(0.0, (step.at - entered).total_seconds())

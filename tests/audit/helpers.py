@@ -30,19 +30,24 @@ def last_event(app: Any) -> AuditEvent:
     return events(app)[-1]
 
 
-def outcome_of(app: Any, response: TestResponse) -> str:
-    """The outcome the trail recorded for this very request, found by its X-Request-Id: how a
+def event_of(app: Any, response: TestResponse) -> AuditEvent:
+    """The event the trail recorded for this very request, found by its X-Request-Id: how a
     page's refusal is told apart. The trail's latest event would do only while every request
     leaves one."""
     request_id = response.headers.get("X-Request-Id")
     assert request_id, "the response names no request"
     with app.app_context():
-        outcomes = transactions.session().scalars(
-            select(AuditEvent.outcome).where(AuditEvent.request_id == request_id)
+        found = transactions.session().scalars(
+            select(AuditEvent).where(AuditEvent.request_id == request_id)
         )
-        recorded = list(outcomes)
+        recorded = list(found)
     assert len(recorded) == 1, (request_id, recorded)
     return recorded[0]
+
+
+def outcome_of(app: Any, response: TestResponse) -> str:
+    """The outcome the trail recorded for this very request."""
+    return event_of(app, response).outcome
 
 
 def fill(app: Any, events: int, detail: dict[str, Any] | None = None) -> int:

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select, update
 from werkzeug.test import TestResponse
 
-from audit.models import AuditEvent
+from tests.audit.helpers import event_of
 from tests.conftest import PASSWORD
 from tests.factories import Api, can_sign_in
 from tests.security.test_sessions import me, trade
@@ -56,15 +56,6 @@ def stored(app: Flask) -> tuple[int, int, int]:
             session.scalar(select(func.count()).select_from(model))
             for model in (User, Agency, SetupLink)
         )
-
-
-def event_of(app: Flask, response: TestResponse) -> AuditEvent:
-    """The trail's event of this very request."""
-    with app.app_context():
-        found = transactions.session().scalars(
-            select(AuditEvent).where(AuditEvent.request_id == response.headers["X-Request-Id"])
-        )
-        return found.one()
 
 
 def add_account(

@@ -12,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.audit.helpers import event_of
 from tests.security.test_second_factor import code_at, enrol, login
 from tests.web.helpers import body, field_error, sign_in
-from tests.web.test_administration import event_of, post, user_id
+from tests.web.test_administration import post, user_id
 from workflow import transactions
 from workflow.models import RecoveryCode, SecondFactor, User
 

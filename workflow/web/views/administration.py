@@ -22,6 +22,7 @@ from workflow.services import administration
 from workflow.services.administration import IssuedLink
 from workflow.services.second_factor import StepUp
 from workflow.vocabulary import AgencyKind, Role
+from workflow.web import inputs
 from workflow.web.blueprint import web
 from workflow.web.chrome import notify
 from workflow.web.inputs import MAX_FIELD, errors_by_field
@@ -207,8 +208,7 @@ def _asks_for_code() -> dict[str, bool]:
 
 
 def _step_up() -> StepUp:
-    code = request.form.get("totp", "")[:MAX_FIELD].strip()
-    return StepUp(code or None, request.remote_addr)
+    return StepUp(inputs.text(request.form, "totp"), request.remote_addr)
 
 
 def _form(fields: tuple[str, ...]) -> dict[str, str]:

@@ -82,7 +82,9 @@ class Caller:
 
     def _open_case(self) -> tuple[str, int]:
         self.version, self.closed = 0, False
-        case = self.send("POST", "/api/v1/cases", {"child": CHILD, "people": [MOTHER]})
+        case = self.send(
+            "POST", "/api/v1/cases", {"child": CHILD, "people": [MOTHER], "confirm_distinct": True}
+        )
         return str(case["id"]), self.version
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from audit.chain import EVENT_FIELDS, event_hash
@@ -13,10 +14,17 @@ from audit.models import AuditEvent, AuditHead
 
 
 def append(session: Session, **fields: Any) -> AuditEvent:
-    """Chain one event after the head, in the caller's transaction; flush, never commit.
+    """Chain one event after the head, in the caller's transaction; flush, never commit."""
+    (values,) = append_many(session, [fields])
+    return AuditEvent(**values)
+
+
+def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain events after the head, in order, in the caller's transaction; flush, never commit.
 
     The head row stays locked until that transaction ends, so the time an append holds it is
-    three statements (the lock with the clock, the event, the head) and the commit."""
+    three statements (the lock with the clock, the events, the head) and the commit, however
+    many events there are: several requests' events may share one (`audit.grouping`)."""
     locked = session.execute(
         select(AuditHead.seq, AuditHead.hash, _clock(session))
         .where(AuditHead.id == 1)
@@ -25,16 +33,16 @@ def append(session: Session, **fields: Any) -> AuditEvent:
     if locked is None:
         raise RuntimeError("the audit head row is missing: run `homeward db upgrade`")
     seq, previous, now = locked
-    values = {name: fields.get(name) for name in EVENT_FIELDS}
-    values["detail"] = values["detail"] or {}
-    values.update(seq=seq + 1, at=_utc(now), prev_hash=previous)
-    event = AuditEvent(**values, hash=event_hash(values))
-    session.add(event)
-    session.flush()
-    session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=event.seq, hash=event.hash)
-    )
-    return event
+    chained = []
+    for fields in events:
+        values = {name: fields.get(name) for name in EVENT_FIELDS}
+        values["detail"] = values["detail"] or {}
+        seq, values = seq + 1, {**values, "seq": seq + 1, "at": _utc(now), "prev_hash": previous}
+        previous = values["hash"] = event_hash(values)
+        chained.append(values)
+    session.execute(insert(AuditEvent), chained)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=previous))
+    return chained
 
 
 def database_now(session: Session) -> datetime:

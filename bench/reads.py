@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, text
+
 from bench.load import _environment, _seed, _served
 
 CHILD = {
@@ -106,6 +108,7 @@ def main() -> None:
                 ]
             print(f"\n== {backend}, {workers} worker(s), {options.clients} clients")
             _report(rows)
+            _report_commits(environment["HOMEWARD_DATABASE_URL"])
 
 
 def _arguments() -> argparse.Namespace:
@@ -165,6 +168,19 @@ def _report(rows: list[Figures]) -> None:
             f"p95 {row.p95_ms:6.2f} ms  {row.per_second / floor.per_second:5.2f}x /healthz"
         )
     print(f"  a step costs {read.per_second / rows[2].per_second:.2f}x a read")
+
+
+def _report_commits(database_url: str) -> None:
+    """How many commits the reads' events took: the events of one batch share its moment."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        events, commits = connection.execute(
+            text("SELECT count(*), count(DISTINCT at) FROM audit_events WHERE action = 'case.read'")
+        ).one()
+    engine.dispose()
+    print(
+        f"  {events} reads' events in {commits} commits ({events / max(commits, 1):.2f} a commit)"
+    )
 
 
 if __name__ == "__main__":

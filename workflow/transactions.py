@@ -38,6 +38,13 @@ def add_finisher(app: Flask, finisher: Finisher) -> None:
     app.extensions.setdefault("homeward.finishers", []).append(finisher)
 
 
+def end_reads_with(app: Flask, end: Callable[[int], None]) -> None:
+    """Let a read that keeps nothing but its event end through `end`, which writes the event
+    together with other reads' (group commit) and returns once it is committed; `end` takes
+    what it needs from the read's objects, then ends the read (`end_reads`) before it waits."""
+    app.extensions["homeward.grouped_end"] = end
+
+
 def begin_request(*, reading: bool) -> None:
     """A request that only reads gets a session that takes no write lock; its event and what it
     keeps are written in a short transaction of their own when it ends."""
@@ -127,8 +134,12 @@ def _end_reading(status: int, finishers: list[Finisher]) -> None:
     write of their own, committed before the response leaves: no data is served without its
     event, and the write lock is held only for this."""
     final: Session = current_app.extensions["homeward.sessions"]()
-    g.homeward_final = final
+    g.homeward_final = final  # where a refusal is kept if this write fails
     kept = _take_kept()
+    grouped = current_app.extensions.get("homeward.grouped_end")
+    if grouped is not None and not kept:
+        _end_grouped(grouped, status)
+        return
     try:
         _refuse_changes_in_reads()
         _commit(final, kept, finishers, status)
@@ -136,6 +147,12 @@ def _end_reading(status: int, finishers: list[Finisher]) -> None:
         _end_reads_transaction()
     final.close()
     g.pop("homeward_final", None)
+
+
+def _end_grouped(grouped: Callable[[int], None], status: int) -> None:
+    _refuse_changes_in_reads()
+    grouped(status)
+    g.pop("homeward_final").close()
 
 
 def _take_kept() -> list[Kept]:

@@ -7,11 +7,12 @@ import re
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 from audit.actions import action_of
-from audit.trail import append
+from audit.grouping import GroupCommit
+from audit.trail import append, append_many
 from workflow import transactions
 from workflow.references import looks_like_reference
 
@@ -23,6 +24,8 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_stamp_request_id)
     transactions.add_finisher(app, record_request)
+    app.extensions["homeward.read_events"] = GroupCommit(_write_events)
+    transactions.end_reads_with(app, _record_read)
 
 
 def answered_with(code: str) -> None:
@@ -45,14 +48,35 @@ def _stamp_request_id(response: Response) -> Response:
 
 def record_request(session: Session, status: int) -> None:
     """Append the event of this request, if it is one the trail keeps."""
+    fields = event_fields(status)
+    if fields is not None:
+        append(session, **fields)
+
+
+def _record_read(status: int) -> None:
+    """Append a read's event with those of other reads ending now, and wait until committed."""
+    fields = event_fields(status)
+    transactions.end_reads()  # no snapshot held while waiting for the batch's commit
+    if fields is not None:
+        current_app.extensions["homeward.read_events"].append(fields)
+
+
+def _write_events(events: list[dict[str, Any]]) -> None:
+    """One batch of reads' events in a transaction of its own."""
+    with current_app.extensions["homeward.sessions"]() as session:
+        append_many(session, events)
+        session.commit()
+
+
+def event_fields(status: int) -> dict[str, Any] | None:
+    """The event of this request, if it is one the trail keeps."""
     action = action_of(request.endpoint)
     if action is None or request.method == "OPTIONS":  # a CORS preflight reaches no view
-        return
+        return None
     facts: dict[str, Any] = g.get("audit_facts", {})
     user = acting_user()
     case = facts.get("case")
-    append(
-        session,
+    return dict(
         actor_id=user.id if user else None,
         username=user.username if user else None,
         role=user.role.value if user else None,

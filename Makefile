@@ -58,6 +58,9 @@ bench: tools
 	$(BIN)/python -m bench.operations
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.reads
+	$(BIN)/python -m bench.duplicates
+	$(BIN)/python -m bench.duplicate_check
+	$(BIN)/python -m bench.intake
 
 # The web pages' catalogs: `messages` gathers new English texts into each language's .po file
 # for translating; `translations` compiles the .po files the pages read.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from audit.chain import EVENT_FIELDS, event_hash
@@ -25,11 +26,7 @@ def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict
     The head row stays locked until that transaction ends, so the time an append holds it is
     three statements (the lock with the clock, the events, the head) and the commit, however
     many events there are: several requests' events may share one (`audit.grouping`)."""
-    locked = session.execute(
-        select(AuditHead.seq, AuditHead.hash, _clock(session))
-        .where(AuditHead.id == 1)
-        .with_for_update()
-    ).first()
+    locked = session.execute(_locking_head(session.get_bind().dialect.name)).first()
     if locked is None:
         raise RuntimeError("the audit head row is missing: run `homeward db upgrade`")
     seq, previous, now = locked
@@ -45,13 +42,27 @@ def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict
     return chained
 
 
+@cache
+def _locking_head(dialect: str) -> Select[tuple[int, str, Any]]:
+    """The head row, locked, with the database's clock: built once per kind of database."""
+    return (
+        select(AuditHead.seq, AuditHead.hash, _clock_of(dialect))
+        .where(AuditHead.id == 1)
+        .with_for_update()
+    )
+
+
 def database_now(session: Session) -> datetime:
     """The database's clock, in UTC to the microsecond, so every worker agrees on time."""
     return _utc(session.scalar(select(_clock(session))))
 
 
 def _clock(session: Session) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
+    return _clock_of(session.get_bind().dialect.name)
+
+
+def _clock_of(dialect: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
         return func.clock_timestamp()
     return func.strftime("%Y-%m-%d %H:%M:%f", "now")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -83,15 +83,19 @@ def find_case(
     return row[0], facts
 
 
+# Built once: every case read asks it.
+CASE_PEOPLE = (
+    select(Person)
+    .join(CasePerson, CasePerson.person_id == Person.id)
+    .where(CasePerson.case_id == bindparam("case"))
+    .order_by(CasePerson.position)
+)
+
+
 def _load_people(db: Session, case: Case) -> None:
     """The case's people and their names, in one query each, and only once the caller may
     read them: a case refused costs what a missing one does, and nobody's names are unsealed."""
-    people = db.scalars(
-        select(Person)
-        .join(CasePerson, CasePerson.person_id == Person.id)
-        .where(CasePerson.case_id == case.id)
-        .order_by(CasePerson.position)
-    ).all()
+    people = db.scalars(CASE_PEOPLE, {"case": case.id}).all()
     set_committed_value(case, "people", list(people))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
@@ -205,15 +205,19 @@ def end_user_sessions(
     return len(live)
 
 
+# One query, built once since every request asks it: the session, its user and the user's
+# agency (joined by the model).
+SESSION_USER = (
+    select(AuthSession, User)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.id == bindparam("session"), AuthSession.user_id == bindparam("user"))
+)
+
+
 def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
     """The user of a session that has not ended or idled out, if they are still active."""
     now = utcnow()
-    # One query: the session, its user and the user's agency (joined by the model).
-    found = db.execute(
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.id == session_id, AuthSession.user_id == user_id)
-    ).first()
+    found = db.execute(SESSION_USER, {"session": session_id, "user": user_id}).first()
     if found is None:
         return None
     session, user = found

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import families, tallies
-from workflow.access import fact_lists, facts_of, readable_case, visible_cases
+from workflow.access import fact_lists, facts_now, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
 from workflow.engine import check_step, initial_states
@@ -71,11 +71,9 @@ def find_case(
     row = None
     if found is not None:
         statement = (
-            select(Case, *fact_lists(utcnow()))
-            .where(found, visible)
-            .options(joinedload(Case.tracks))
+            select(Case, *fact_lists()).where(found, visible).options(joinedload(Case.tracks))
         )
-        row = db.execute(statement).unique().first()
+        row = db.execute(statement, facts_now()).unique().first()
     allowed = can_view_case if break_glass else needs_to_know
     if row is None or not allowed(caller, facts := facts_of(row[0], tuple(row[1:]))):
         raise NotFound("There is no such case.")

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import recorder as audit
-from workflow.access import fact_lists, facts_of, visible_cases
-from workflow.db import utcnow
+from workflow.access import fact_lists, facts_now, facts_of, visible_cases
 from workflow.duplicates.keys import child_spec, name_specs, sought_digests
 from workflow.duplicates.matching import SAME_CHILD, ChildSpec, child_score
 from workflow.errors import PossibleDuplicate
@@ -93,10 +92,10 @@ def _matches(db: Session, caller: Caller, scores: dict[uuid.UUID, float]) -> lis
 
 def _visible(db: Session, caller: Caller, case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these cases the caller may see, by the rule that finding a case applies."""
-    query = select(Case, *fact_lists(utcnow())).where(
+    query = select(Case, *fact_lists()).where(
         Case.id.in_(case_ids), visible_cases(db, caller, one_case=True)
     )
-    rows = db.execute(query).unique().all()
+    rows = db.execute(query, facts_now()).unique().all()
     return {row[0].id for row in rows if needs_to_know(caller, facts_of(row[0], tuple(row[1:])))}
 
 

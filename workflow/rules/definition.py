@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from workflow.vocabulary import (
     AgencyKind,
@@ -37,6 +44,21 @@ PARTICULARS_FIELDS = frozenset(
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# Keys added after definitions were first stored: left out of a body while at their default, so
+# that a definition which does not use them keeps the digest it was stored under.
+ADDED_KEYS = {"counts_as": None, "leaves_final": False, "particulars": None}
+
+
+class Dumped(Strict):
+    """A part of a definition whose later-added keys are dumped only when used."""
+
+    @model_serializer(mode="wrap")
+    def _added_keys_when_used(self, handler: SerializerFunctionWrapHandler) -> Any:
+        dumped = handler(self)
+        added = {**ADDED_KEYS, **({"target_days": None} if isinstance(self, Definition) else {})}
+        return {k: v for k, v in dumped.items() if k not in added or v != added[k]}
 
 
 class Condition(Strict):
@@ -81,7 +103,7 @@ class Performer(Strict):
     agency_kind: AgencyKind
 
 
-class Transition(Strict):
+class Transition(Dumped):
     action: Name
     from_: list[Name] = Field(alias="from", min_length=1)
     to: Name
@@ -108,7 +130,7 @@ class Transition(Strict):
         return self
 
 
-class State(Strict):
+class State(Dumped):
     name: Name
     final: bool = False
     target_days: int | None = Field(default=None, gt=0, le=3650)
@@ -186,7 +208,7 @@ class Track(Strict):
         return {p.agency_kind for p in performers if p.role is Role.OFFICIAL}
 
 
-class Definition(Strict):
+class Definition(Dumped):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
     version: int = Field(ge=1)
     title: str

@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.audit.helpers import event_of
 from tests.factories import Api
 from tests.forms.helpers import generate, issued, logical_text
 from tests.workflow.helpers import set_states
+from workflow.rules import catalogue
+from workflow.rules.definition import Definition
 
 ESTIMATED = {
     "given_name": "Әлия",
@@ -268,3 +271,35 @@ def test_unicode_particulars_are_kept_exactly(api: Api) -> None:
     assert response.status_code == 200
     current = response.json["registered_particulars"]["current"]
     assert (current["given_name"], current["family_name"]) == ("عالية", "نورغالييفا")
+
+
+def test_setting_them_is_in_the_trail_by_field_never_by_value(api: Api, app: Any) -> None:
+    case = api.create_case()
+    response = _patch(api, case["id"], ESTIMATED)
+    assert response.status_code == 200
+    event = event_of(app, response)
+    assert event.action == "case.update"
+    assert event.detail["registered_particulars"] == sorted(ESTIMATED)
+    assert "Нұрғалиева" not in str(event.detail) and "AE-2026-114" not in str(event.detail)
+
+
+def _default_body() -> dict[str, Any]:
+    return catalogue.read_file(catalogue.BUILT_IN / "default.yaml")
+
+
+def test_a_step_out_of_a_final_state_must_be_declared() -> None:
+    body = _default_body()
+    birth = next(t for t in body["tracks"] if t["name"] == "birth_registration")
+    amend = next(t for t in birth["transitions"] if t["action"] == "file_amendment")
+    amend["leaves_final"] = False
+    with pytest.raises(ValueError, match="leaves a final state"):
+        Definition.model_validate(body)
+
+
+def test_a_step_that_sets_particulars_must_carry_some() -> None:
+    body = _default_body()
+    birth = next(t for t in body["tracks"] if t["name"] == "birth_registration")
+    review = next(t for t in birth["transitions"] if t["action"] == "take_review")
+    review["particulars"] = "propose"
+    with pytest.raises(ValueError, match="sets particulars"):
+        Definition.model_validate(body)

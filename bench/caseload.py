@@ -106,7 +106,16 @@ def add_case(batch: Batch, story: Story, cast: Cast, now: datetime, rng: random.
         }
     )
     listed = ListedCase(
-        case_id, cast.definition, status, updated_at, False, tracks, routes, assigned, handlers
+        case_id,
+        cast.definition,
+        status,
+        updated_at,
+        False,
+        tracks,
+        routes,
+        assigned,
+        handlers,
+        opened_at=opened,
     )
     batch.case_listings += entries(listed)
 

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import particulars
 from workflow.families import family_cases
-from workflow.models import Agency, Case, Consent, Person, TransitionRecord
+from workflow.models import Agency, Case, Consent, Person, RegisteredParticulars, TransitionRecord
 from workflow.permissions import Caller
 from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import AgencyKind, Relation
@@ -31,6 +32,7 @@ class CaseFile:
     agency_kinds: dict[uuid.UUID, AgencyKind]
     policy: dict[str, str]  # the workflow's policy fields, e.g. what a certificate records
     siblings: list[str]  # the references of the family's other cases the issuer may see
+    registered: RegisteredParticulars | None = None  # the particulars as registered, in force
 
     def person(self, who: str) -> Person | None:
         """The child, a parent, or the person a step named (the relative tested, the guardian)."""
@@ -65,7 +67,8 @@ def read_case_file(session: Session, case: Case, issuer: Caller) -> CaseFile:
     policy = dict(definition_of(case.workflow).policy)
     agency_kinds = {row.id: row.kind for row in kinds}
     siblings = _siblings(session, case, issuer)
-    return CaseFile(case, list(history), list(consents), agency_kinds, policy, siblings)
+    registered = particulars.current(session, case)
+    return CaseFile(case, list(history), list(consents), agency_kinds, policy, siblings, registered)
 
 
 def _siblings(session: Session, case: Case, issuer: Caller) -> list[str]:

@@ -17,6 +17,8 @@ PARTICULARS = {
     "whereabouts",
 }  # fmt: skip
 CASE_LISTS = {"status", "tracks", "history", "relatives", "siblings", "consents"}
+# The child's particulars as registered (`workflow.particulars`), each with its basis.
+REGISTERED = {"registered_name", "registered_birth_date"}
 # Steps' fields that name a person, or are free prose that may: never a public fact.
 NAMING_STEP_FIELDS = {
     "reference_person", "proposed_guardian", "guardian", "parent", "relationship", "reason",
@@ -68,6 +70,8 @@ def check_field(field: str) -> None:
     if parts[0] == "case" and len(parts) == 2 and parts[1] in CASE_LISTS:
         return
     if parts[0] == "policy" and len(parts) == 2:
+        return
+    if parts[0] == "registered" and len(parts) == 2 and parts[1] in REGISTERED:
         return
     raise FormError(f"unknown form field {field!r}")
 

@@ -10,7 +10,7 @@ from typing import Any
 from forms.casefile import CaseFile
 from forms.catalogue import FormDefinition, Section, label_key
 from workflow.disclosure import Disclosure
-from workflow.models import Consent, Person
+from workflow.models import Consent, Person, RegisteredParticulars
 from workflow.text import is_uuid
 from workflow.vocabulary import DatePrecision
 
@@ -76,6 +76,8 @@ def disclosed(name: str, shown: Disclosure) -> bool:
         return shown.consents
     if head == "step":
         return shown.every_step or rest.partition(".")[0] in shown.tracks
+    if head == "registered":
+        return shown.registered_particulars
     return True
 
 
@@ -105,6 +107,8 @@ class Reader:
         if head == "policy":
             value = self.file.policy.get(rest)
             return [self.words(f"policy.{value}", value)] if value else []
+        if head == "registered":
+            return registered(self.file.registered, rest, self.words)
         person = self.file.person(head)
         return particular(person, rest, self.words) if person else []
 
@@ -199,6 +203,23 @@ def particular(person: Person, name: str, words: Words) -> list[str]:
     if name in ("sex", "whereabouts"):
         return [words(f"{name}.{value.value}")]
     return [str(value)]
+
+
+def registered(version: RegisteredParticulars | None, name: str, words: Words) -> list[str]:
+    """The registered name or birth date, and on the next line what it rests on."""
+    if version is None:
+        return []
+    if name == "registered_name":
+        parts = (version.family_name, version.given_name, version.patronymic)
+        value = " ".join(part for part in parts if part)
+        basis, reference = version.name_basis, version.name_basis_reference
+    else:
+        value = version.birth_date.isoformat() if version.birth_date else ""
+        basis, reference = version.birth_date_basis, version.birth_date_basis_reference
+    if not value:
+        return []
+    rests_on = words(f"choice.{basis.value}") if basis else ""
+    return [value, ", ".join(part for part in (rests_on, reference) if part)]
 
 
 def _birth_date(person: Person, words: Words) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +18,10 @@ from forms.signing import form_signer, form_timestamper, sign
 from workflow.db import utcnow
 from workflow.disclosure import case_disclosure
 from workflow.errors import NotPermitted, WrongState
-from workflow.models import Agency, Case
+from workflow.models import Agency, Case, RegisteredParticulars
 from workflow.permissions import Caller, CaseFacts, can_issue_form
 from workflow.transactions import end_reads
-from workflow.vocabulary import CaseStatus
+from workflow.vocabulary import CaseStatus, ParticularsStanding
 
 
 def issue_form(
@@ -83,3 +84,17 @@ def find_by_file(session: Session, content: bytes) -> IssuedForm | None:
     """Find the form whose every byte this file repeats, if Homeward issued one."""
     fingerprint = hashlib.sha256(content).hexdigest()
     return session.scalars(select(IssuedForm).filter_by(sha256=fingerprint)).first()
+
+
+def superseded_at(session: Session, issued: IssuedForm) -> datetime | None:
+    """When the registered particulars a form prints were replaced after it was issued (by an
+    amendment approved, or set anew before registration); None while they stand."""
+    printed = form_definition(issued.kind).printed()
+    if not any(field.startswith("registered.") for field in printed):
+        return None
+    replaced = select(RegisteredParticulars.decided_at).where(
+        RegisteredParticulars.case_id == issued.case_id,
+        RegisteredParticulars.standing == ParticularsStanding.SUPERSEDED,
+        RegisteredParticulars.decided_at > issued.issued_at,
+    )
+    return session.scalar(replaced.order_by(RegisteredParticulars.decided_at).limit(1))

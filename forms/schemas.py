@@ -77,3 +77,6 @@ class Verification(BaseModel):
     # What the form states that names no one, to compare with the printout; null for a form
     # issued before Homeward kept its facts (and for one that is not genuine).
     facts: list[StatedFact] | None = None
+    # When the registered particulars the form states were corrected after it was issued: it
+    # is genuine but out of date, and the form issued since states the corrected ones.
+    superseded_at: str | None = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, opened_by_break_glass, works_case
 from workflow.rules.catalogue import definition_of
-from workflow.rules.definition import Definition, Track
+from workflow.rules.definition import Definition, Track, conditions
 from workflow.vocabulary import EvidenceKind, Role
 
 
@@ -32,6 +32,8 @@ class Disclosure:
     # Homeward, and no official's step rests on them, so only the case's lawyers see them.
     external_references: bool = False
     every_step: bool = False  # the data, evidence and note of every step taken
+    # The child's name and birth date as registered, with their bases and earlier versions.
+    registered_particulars: bool = False
     tracks: frozenset[str] = frozenset()  # tracks whose steps' data the caller sees
     agency: uuid.UUID | None = None  # the caller's agency, which sees the data of its own steps
 
@@ -45,7 +47,11 @@ class Disclosure:
 
 
 EVERYTHING = Disclosure(
-    where_people_are=True, consents=True, external_references=True, every_step=True
+    where_people_are=True,
+    consents=True,
+    external_references=True,
+    every_step=True,
+    registered_particulars=True,
 )
 NOTHING = Disclosure()
 
@@ -67,7 +73,9 @@ def disclosure(
     if caller.role is not Role.OFFICIAL:
         return NOTHING
     worked = [definition.track(name) for name in worked_tracks(caller, facts, definition, states)]
-    return _resting_on([track for track in worked if track], caller.agency_id)
+    shown = _resting_on([track for track in worked if track], caller.agency_id)
+    registered = any(rests_on_registration(definition, track) for track in shown.tracks)
+    return replace(shown, registered_particulars=registered)
 
 
 def worked_tracks(
@@ -108,3 +116,18 @@ def needs_consents(track: Track) -> bool:
         transition.consents or EvidenceKind.CONSENT in transition.evidence_kinds
         for transition in track.transitions
     )
+
+
+def rests_on_registration(definition: Definition, name: str) -> bool:
+    """The track registers the child's particulars, or one of its steps requires a track that
+    does (citizenship is granted to the child as registered)."""
+    registering = {
+        track.name for track in definition.tracks if any(t.particulars for t in track.transitions)
+    }
+    track = definition.track(name)
+    required = {
+        condition.track
+        for transition in (track.transitions if track else [])
+        for condition in conditions(transition.requires)
+    }
+    return name in registering or bool(required & registering)

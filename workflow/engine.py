@@ -117,7 +117,9 @@ def _ensure_open(case: Case) -> None:
 
 
 def _ensure_state(track: Track, transition: Transition, state: str) -> None:
-    if state not in transition.from_:
+    # A final state is left only by a step the definition declares so (an amendment).
+    final = state in track.state_names and track.state(state).final
+    if state not in transition.from_ or (final and not transition.leaves_final):
         raise WrongState(
             f"The {track.name} track is {state}; {transition.action} needs it to be one of "
             f"{', '.join(transition.from_)}.",

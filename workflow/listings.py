@@ -55,9 +55,9 @@ _DERIVED_FROM = (TrackState, TransitionRecord, CaseRoute, Assignment)
 _DERIVED_TABLES = {model.__tablename__ for model in (Case, *_DERIVED_FROM)}
 # Built once, so that each transaction's refresh only binds the ids of the cases it touched.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_CASES = select(Case.id, Case.workflow_id, Case.status, Case.updated_at, Case.purged_at).where(
-    Case.id.in_(_IDS)
-)
+_CASES = select(
+    Case.id, Case.workflow_id, Case.status, Case.updated_at, Case.purged_at, Case.created_at
+).where(Case.id.in_(_IDS))
 # Tracks, routes, lawyers and the agencies that acted, each by its case id (the first column).
 _PARTS = tuple(
     part.where(part.selected_columns[0].in_(_IDS))
@@ -93,6 +93,7 @@ class ListedCase:
     routes: dict[AgencyKind, uuid.UUID]
     assigned: frozenset[uuid.UUID]
     handlers: dict[uuid.UUID, AgencyKind]
+    opened_at: datetime | None = None  # when the whole case's target began to run
 
 
 def user_viewer(user_id: uuid.UUID) -> str:
@@ -153,7 +154,7 @@ def waiting_since(case: ListedCase) -> dict[AgencyKind, datetime]:
 
 
 def due_at(case: ListedCase) -> datetime | None:
-    """When the first track of an open case passes its state's target duration."""
+    """When an open case first passes a target: a track's state's, or the whole case's."""
     if case.status is not CaseStatus.OPEN:
         return None
     dues = [
@@ -161,6 +162,8 @@ def due_at(case: ListedCase) -> datetime | None:
         for name, (state, since) in case.tracks.items()
         if (target := _target_days(case.definition, name, state))
     ]
+    if case.definition.target_days and case.opened_at:
+        dues.append(case.opened_at + timedelta(days=case.definition.target_days))
     return min(dues, default=None)
 
 
@@ -210,6 +213,7 @@ def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[List
             status=CaseStatus(case.status),
             updated_at=case.updated_at,
             purged=case.purged_at is not None,
+            opened_at=case.created_at,
             tracks={track: (state, since) for track, state, since in tracks.get(case.id, [])},
             routes={AgencyKind(kind): agency for kind, agency in routes.get(case.id, [])},
             assigned=frozenset(user for (user,) in assigned.get(case.id, [])),

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import families, tallies
+from workflow import families, particulars, tallies
 from workflow.access import fact_lists, facts_now, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
@@ -162,6 +162,9 @@ def update_particulars(
     _ensure_case_lawyer(caller, facts, "change its particulars")
     if patch.child is not None:
         _apply_fields(case.child, patch.child)
+    if patch.registered is not None:
+        given = patch.registered.model_dump(exclude_none=True)
+        particulars.set_before_registration(db, caller, case, definition_of(case.workflow), given)
     for change in patch.people:
         person = _person_for_patch(db, case, change)
         _apply_fields(person, change)
@@ -176,6 +179,7 @@ def perform_transition(
     definition = definition_of(case.workflow)
     evidence = step_evidence(db, caller, case, facts)
     step = check_step(caller, case, definition, facts, command, evidence)
+    particulars.follow_step(db, caller, case, step.transition, step.data)
     before = tallies.standing(case)
     track_state = next(t for t in case.tracks if t.track == step.track.name)
     record = _history(

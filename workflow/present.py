@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import families
+from workflow import families, particulars
 from workflow.db import utcnow
 from workflow.disclosure import Disclosure, case_disclosure
 from workflow.engine import allowed_steps
@@ -41,7 +41,23 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
         "assigned_to_me": caller.id in facts.assigned,
         "created_at": _iso(case.created_at),
+        **registered_json(case, shown),
     }
+
+
+def registered_json(case: Case, shown: Disclosure) -> dict[str, Any]:
+    """The particulars as registered and their versions, to those whose work rests on them."""
+    session = Session.object_session(case)
+    if not shown.registered_particulars or session is None:
+        return {}
+    return {"registered_particulars": particulars.particulars_json(session, case)}
+
+
+def case_due(case: Case, definition: Definition) -> datetime | None:
+    """When the whole case should be complete, by its workflow's target; None without one."""
+    if definition.target_days is None:
+        return None
+    return case.created_at + timedelta(days=definition.target_days)
 
 
 def family_json(case: Case, caller: Caller) -> dict[str, Any] | None:
@@ -84,6 +100,7 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
     definition = definition or definition_of(case.workflow)
     # Only an open case has steps that can be late: a closed or complete one waits on nobody.
     clock = utcnow() if case.status is CaseStatus.OPEN else None
+    due = case_due(case, definition)
     return {
         "id": str(case.id),
         "reference": case.reference,
@@ -97,6 +114,8 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
             for t in sorted(case.tracks, key=lambda t: _position(definition, t.track))
         },
         "updated_at": _iso(case.updated_at),
+        "due_on": due.date().isoformat() if due else None,
+        "overdue": bool(due and clock and due < clock),
     }
 
 

@@ -18,7 +18,14 @@ from sqlalchemy.sql import column
 
 from workflow import families
 from workflow.db import utcnow
-from workflow.models import BreakGlassGrant, Case, Consent, Document, ExternalReference
+from workflow.models import (
+    BreakGlassGrant,
+    Case,
+    Consent,
+    Document,
+    ExternalReference,
+    RegisteredParticulars,
+)
 from workflow.vocabulary import CaseStatus
 
 # The sealed columns of the history, reached without the ORM, whose guard refuses any change.
@@ -48,6 +55,7 @@ def purge_case(session: Session, case: Case) -> list[str]:
     session.execute(delete(Document).filter_by(case_id=case.id))
     session.execute(delete(BreakGlassGrant).filter_by(case_id=case.id))
     session.execute(delete(ExternalReference).filter_by(case_id=case.id))
+    session.execute(delete(RegisteredParticulars).filter_by(case_id=case.id))
     families.leave_case(session, case)
     session.execute(
         update(_HISTORY).where(_HISTORY.c.case_id == case.id).values(data=None, note=None)

@@ -25,6 +25,7 @@ from workflow.vocabulary import (
     ConsentPurpose,
     DatePrecision,
     EvidenceKind,
+    ParticularsBasis,
     ReferenceIssuer,
     Relation,
     Role,
@@ -174,8 +175,22 @@ class PersonPatch(Input):
     whereabouts: Whereabouts | None = None
 
 
+class RegisteredIn(Input):
+    """The child's name and birth date to be registered, each with what it rests on."""
+
+    given_name: ShortLine | None = None
+    family_name: ShortLine | None = None
+    patronymic: ShortLine | None = None
+    name_basis: ParticularsBasis | None = None
+    name_basis_reference: ShortLine | None = None
+    birth_date: Annotated[date, AfterValidator(_not_future)] | None = None
+    birth_date_basis: ParticularsBasis | None = None
+    birth_date_basis_reference: ShortLine | None = None
+
+
 class CasePatch(Input):
     child: ChildPatch | None = None
+    registered: RegisteredIn | None = None
     people: Annotated[list[PersonPatch], Field(max_length=30)] = []
 
 

@@ -122,3 +122,20 @@ class ReferenceIssuer(StrEnum):
     UNHCR = "unhcr"  # a UNHCR registration or case number
     CAMP = "camp"  # a camp administration's registration number (al-Hol, Roj, …)
     REPATRIATION_LIST = "repatriation_list"  # the row of a repatriation operation's list
+
+
+class ParticularsBasis(StrEnum):
+    """What a registered name or birth date rests on."""
+
+    DOCUMENTS = "documents"
+    AGE_ASSESSMENT = "age_assessment"
+    COURT_RULING = "court_ruling"
+
+
+class ParticularsStanding(StrEnum):
+    """Where one version of the registered particulars stands."""
+
+    CURRENT = "current"  # what is, or is to be, registered now
+    PROPOSED = "proposed"  # an amendment the civil registry has yet to decide
+    SUPERSEDED = "superseded"  # an earlier version, replaced by a later one
+    REFUSED = "refused"  # an amendment the civil registry refused

@@ -121,7 +121,9 @@ def test_a_code_that_tries_to_leave_the_check_is_answered_cleanly(
     assert form["reference"] not in response.text
 
 
-NOTHING = dict.fromkeys(["kind", "variant", "agency", "issued_at", "case_reference", "facts"])
+NOTHING = dict.fromkeys(
+    ["kind", "variant", "agency", "issued_at", "case_reference", "facts", "superseded_at"]
+)
 
 
 def test_an_overlong_code_is_refused(client: FlaskClient) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from forms.schemas import Verification
+from workflow.api.particulars_answers import RegisteredOut
 from workflow.errors import ErrorDetail
 from workflow.vocabulary import (
     AgencyKind,
@@ -130,6 +131,8 @@ class CaseSummaryOut(BaseModel):
     child_names: list[NameOut]
     tracks: dict[str, TrackStateOut]
     updated_at: datetime
+    due_on: date | None = Field(description="when the whole case is due, by its target")
+    overdue: bool = Field(description="open, and past the whole case's target")
 
 
 class ChildOut(BaseModel):
@@ -190,6 +193,9 @@ class CaseOut(CaseSummaryOut):
     allowed_transitions: list[StepOut]
     assigned_to_me: bool
     created_at: datetime
+    registered_particulars: RegisteredOut | None = Field(
+        None, description="only for those whose work on the case rests on the registration"
+    )
 
 
 class CasePageOut(BaseModel):
@@ -295,12 +301,18 @@ class TransitionOut(BaseModel):
     consent_of: str | None
     requires: Requirement | None
     case_checks: list[str]
+    leaves_final: bool = Field(description="the step leaves a final state, as declared")
+    particulars: str | None = Field(
+        description="what the step does to the particulars as registered: set, propose, "
+        "apply or refuse"
+    )
 
 
 class StateOut(BaseModel):
     name: str
     final: bool
     target_days: int | None
+    counts_as: str | None = Field(description="the state it stands for in requirements")
     waiting_on: list[AgencyKind]
 
 
@@ -319,6 +331,7 @@ class WorkflowOut(BaseModel):
     version: int
     title: str
     policy: dict[str, str]
+    target_days: int | None = Field(description="the whole case's target, from opening")
     complete_when: Requirement
     tracks: list[TrackOut]
 

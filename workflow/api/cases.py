@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
+from audit import recorder as audit
 from workflow import assignments, operations, transactions
 from workflow.access import case_facts, current_caller
 from workflow.api.answers import AssignmentOut, CaseOut, CasePageOut, HistoryOut, OpeningRefused
@@ -79,7 +80,10 @@ def get_case(path: CasePath) -> Response:
 
 @blueprint.patch("/<case_id>", responses=changes_a_case(CaseOut))
 def patch_case(path: CasePath, body: CasePatch) -> Response:
-    """Change the particulars of the child or the people; needs If-Match."""
+    """Change the particulars of the child or the people, or those to be registered; needs
+    If-Match."""
+    if body.registered is not None:  # which of them were set, never their values
+        audit.add_detail(registered_particulars=sorted(body.registered.model_fields_set))
     return _change(path, operations.update_particulars, body)
 
 

@@ -56,6 +56,7 @@ def workflow_json(definition: Definition) -> dict[str, Any]:
         "version": definition.version,
         "title": definition.title,
         "policy": definition.policy,
+        "target_days": definition.target_days,
         "complete_when": _requirement(definition.complete_when),
         "tracks": [_track(track) for track in definition.tracks],
     }
@@ -71,6 +72,7 @@ def _track(track: Track) -> dict[str, Any]:
                 "name": s.name,
                 "final": s.final,
                 "target_days": s.target_days,
+                "counts_as": s.counts_as,
                 "waiting_on": sorted(k.value for k in track.waiting_on(s.name)),
             }
             for s in track.states
@@ -90,6 +92,8 @@ def _track(track: Track) -> dict[str, Any]:
                 "consent_of": t.consent_of,
                 "requires": _requirement(t.requires),
                 "case_checks": t.case_checks,
+                "leaves_final": t.leaves_final,
+                "particulars": t.particulars,
             }
             for t in track.transitions
         ],

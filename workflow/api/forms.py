@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, current_app, jsonify, render_template, request
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -144,7 +146,12 @@ def _verdict(issued: IssuedForm | None) -> Verification:
         issued_at=issued.issued_at.isoformat().replace("+00:00", "Z"),
         case_reference=issued.case.reference,
         facts=_facts(issued, "en"),
+        superseded_at=_iso(operations.superseded_at(transactions.session(), issued)),
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _facts(issued: IssuedForm, language: str) -> list[StatedFact] | None:

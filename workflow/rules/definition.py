@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from workflow.vocabulary import (
     AgencyKind,
@@ -17,10 +24,41 @@ from workflow.vocabulary import (
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 CASE_CHECKS = frozenset({"child_particulars_complete"})
+# What a step does to the child's particulars as registered (`workflow.particulars`).
+ParticularsEffect = Literal["set", "propose", "apply", "refuse"]
+# The data fields a step that sets or proposes them carries them in.
+PARTICULARS_FIELDS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "patronymic",
+        "name_basis",
+        "name_basis_reference",
+        "birth_date",
+        "birth_date_basis",
+        "birth_date_basis_reference",
+        "father",
+    }
+)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# Keys added after definitions were first stored: left out of a body while at their default, so
+# that a definition which does not use them keeps the digest it was stored under.
+ADDED_KEYS = {"counts_as": None, "leaves_final": False, "particulars": None}
+
+
+class Dumped(Strict):
+    """A part of a definition whose later-added keys are dumped only when used."""
+
+    @model_serializer(mode="wrap")
+    def _added_keys_when_used(self, handler: SerializerFunctionWrapHandler) -> Any:
+        dumped = handler(self)
+        added = {**ADDED_KEYS, **({"target_days": None} if isinstance(self, Definition) else {})}
+        return {k: v for k, v in dumped.items() if k not in added or v != added[k]}
 
 
 class Condition(Strict):
@@ -65,7 +103,7 @@ class Performer(Strict):
     agency_kind: AgencyKind
 
 
-class Transition(Strict):
+class Transition(Dumped):
     action: Name
     from_: list[Name] = Field(alias="from", min_length=1)
     to: Name
@@ -78,12 +116,27 @@ class Transition(Strict):
     consent_of: Name | None = None
     requires: Requirement | None = None
     case_checks: list[str] = []
+    # A step out of a final state (an amendment after registration) is declared, never implied.
+    leaves_final: bool = False
+    particulars: ParticularsEffect | None = None
+
+    @model_validator(mode="after")
+    def _particulars_carried(self) -> Transition:
+        if self.particulars in ("set", "propose") and not PARTICULARS_FIELDS & set(self.fields):
+            raise ValueError(
+                f"action {self.action!r} sets particulars: give it some of the fields "
+                f"{', '.join(sorted(PARTICULARS_FIELDS))}"
+            )
+        return self
 
 
-class State(Strict):
+class State(Dumped):
     name: Name
     final: bool = False
     target_days: int | None = Field(default=None, gt=0, le=3650)
+    # The state still stands for another in every requirement (an amendment under way leaves
+    # the birth registered).
+    counts_as: Name | None = None
 
 
 class PersonMatch(Strict):
@@ -124,6 +177,8 @@ class Track(Strict):
         }
         consent_of = {t.consent_of for t in self.transitions if t.consent_of}
         _known(consent_of, people, f"person field of track {self.name}")
+        _known({s.counts_as for s in self.states if s.counts_as}, set(names), "counts_as state")
+        _leaves_final_declared(self)
         return self
 
     @property
@@ -153,13 +208,20 @@ class Track(Strict):
         return {p.agency_kind for p in performers if p.role is Role.OFFICIAL}
 
 
-class Definition(Strict):
+class Definition(Dumped):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
     version: int = Field(ge=1)
     title: str
     policy: dict[Name, str] = {}
+    # The whole case's target, from opening to complete; None: no target.
+    target_days: int | None = Field(default=None, gt=0, le=3650)
     complete_when: Requirement
     tracks: list[Track] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stand_ins_accepted(cls, body: Any) -> Any:
+        return with_stand_ins(body) if isinstance(body, dict) else body
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Definition:
@@ -178,6 +240,40 @@ class Definition(Strict):
     @property
     def track_names(self) -> list[str]:
         return [track.name for track in self.tracks]
+
+
+def _leaves_final_declared(track: Track) -> None:
+    finals = {state.name for state in track.states if state.final}
+    for transition in track.transitions:
+        if finals & set(transition.from_) and not transition.leaves_final:
+            raise ValueError(
+                f"action {transition.action!r} of track {track.name} leaves a final state: "
+                "declare it with leaves_final: true"
+            )
+
+
+def with_stand_ins(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with each state that `counts_as` another accepted wherever that one is required,
+    so that every requirement (and what the API shows of it) says so in plain data."""
+    stand_ins: dict[tuple[str, str], list[str]] = {}
+    for track in body.get("tracks") or []:
+        for state in (track.get("states") or []) if isinstance(track, dict) else []:
+            if isinstance(state, dict) and state.get("counts_as"):
+                key = (track.get("name"), state["counts_as"])
+                stand_ins.setdefault(key, []).append(str(state.get("name")))
+    return _widened(body, stand_ins) if stand_ins else body
+
+
+def _widened(node: Any, stand_ins: dict[tuple[str, str], list[str]]) -> Any:
+    if isinstance(node, list):
+        return [_widened(item, stand_ins) for item in node]
+    if not isinstance(node, dict):
+        return node
+    widened = {key: _widened(value, stand_ins) for key, value in node.items()}
+    if "track" in node and isinstance(node.get("in"), list):
+        extra = [s for state in node["in"] for s in stand_ins.get((node["track"], state), [])]
+        widened["in"] = list(dict.fromkeys([*node["in"], *extra]))
+    return widened
 
 
 def _unique(names: list[str], what: str) -> None:

@@ -3,7 +3,7 @@
 One row per version (current, proposed by an amendment, superseded, refused), the names, the
 date and the bases' references sealed as the other personal fields are.
 
-Revision ID: 0023
+Revision ID: 0020
 Revises: 0019
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
+revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None

@@ -5,6 +5,7 @@ Transactions are `workflow.transactions`' business; nothing here knows of a requ
 from __future__ import annotations
 
 import enum
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, Uuid, create_engi
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from workflow.sqlite_writers import TURN_SECONDS, WriterConnection
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -80,10 +83,10 @@ def build_engine(url: str) -> Engine:
     # that can always grow never leaves a thread waiting on another for one.
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=-1)
-    engine = create_engine(
-        url, connect_args={"timeout": 30, "check_same_thread": False}, max_overflow=-1
-    )
-    event.listen(engine, "connect", _configure_sqlite)
+    connect = {"timeout": TURN_SECONDS, "check_same_thread": False, "factory": WriterConnection}
+    engine = create_engine(url, connect_args=connect, max_overflow=-1)
+    turn = threading.Lock()  # this process's turn to write, shared by the engine's connections
+    event.listen(engine, "connect", lambda dbapi, _record: _configure_sqlite(dbapi, turn))
     event.listen(engine, "begin", _begin_sqlite)
     return engine
 
@@ -91,12 +94,21 @@ def build_engine(url: str) -> Engine:
 def _begin_sqlite(connection: Any) -> None:
     """Reads begin deferred and take no lock; a transaction that writes takes the write lock at
     BEGIN, one writer at a time, which avoids SQLITE_BUSY_SNAPSHOT when two requests read the
-    same case and then both try to write it."""
-    reading = connection.get_execution_options().get(READING, False)
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    same case and then both try to write it. This process's threads take turns first."""
+    if connection.get_execution_options().get(READING, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    writer: WriterConnection = connection.connection.dbapi_connection
+    writer.take_turn()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        writer.give_back()
+        raise
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(dbapi_connection: Any, turn: threading.Lock) -> None:
+    dbapi_connection.turn = turn
     dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from workflow.vocabulary import (
     AgencyKind,
@@ -19,8 +26,24 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 CASE_CHECKS = frozenset({"child_particulars_complete"})
 
 
+# Keys added after definitions were first stored, and their defaults: left out of a stored body
+# while at the default, so that a definition already loaded keeps its digest.
+NEWER_DEFAULTS: dict[str, Any] = {"enabled": True, "consent_when": None, "one_of": []}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Additive(Strict):
+    @model_serializer(mode="wrap")
+    def _without_newer_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
+        body = handler(self)
+        return {
+            key: value
+            for key, value in body.items()
+            if key not in NEWER_DEFAULTS or value != NEWER_DEFAULTS[key]
+        }
 
 
 class Condition(Strict):
@@ -44,7 +67,9 @@ Requirement = Union[Condition, AllOf, AnyOf]  # noqa: UP007 - a forward-referenc
 class FieldSpec(Strict):
     """One item of a transition's data."""
 
-    kind: Literal["text", "reason", "date", "number", "choice", "person", "text_list"]
+    kind: Literal[
+        "text", "reason", "date", "number", "choice", "person", "text_list", "institution"
+    ]
     optional: bool = False
     max_length: int | None = Field(default=None, gt=0, le=10000)
     minimum: float | None = None
@@ -65,7 +90,7 @@ class Performer(Strict):
     agency_kind: AgencyKind
 
 
-class Transition(Strict):
+class Transition(Additive):
     action: Name
     from_: list[Name] = Field(alias="from", min_length=1)
     to: Name
@@ -78,6 +103,18 @@ class Transition(Strict):
     consent_of: Name | None = None
     requires: Requirement | None = None
     case_checks: list[str] = []
+    # Ask the consents, and a document of kind consent, only while someone on the case matches
+    # (alive and reachable): nobody can consent for a parent who is dead or cannot be found.
+    consent_when: PersonMatch | None = None
+    # Optional fields of which the step names exactly one (a person or an institution).
+    one_of: list[Name] = []
+
+    @model_validator(mode="after")
+    def _one_of_optional_fields(self) -> Transition:
+        for name in self.one_of:
+            if name not in self.fields or not self.fields[name].optional:
+                raise ValueError(f"one_of names {name!r}, which is not an optional field")
+        return self
 
 
 class State(Strict):
@@ -99,9 +136,11 @@ class InitialRule(Strict):
     any_person: PersonMatch
 
 
-class Track(Strict):
+class Track(Additive):
     name: Name
     title: str
+    # A track a country switches on in its file; switched off, it is checked, then left out.
+    enabled: bool = True
     initial: Name
     initial_when: list[InitialRule] = []
     states: list[State] = Field(min_length=1)
@@ -160,6 +199,13 @@ class Definition(Strict):
     policy: dict[Name, str] = {}
     complete_when: Requirement
     tracks: list[Track] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _leave_out_switched_off(cls, body: Any) -> Any:
+        from workflow.rules.switches import switched_on  # it builds on the models of this module
+
+        return switched_on(body)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Definition:

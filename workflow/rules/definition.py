@@ -9,6 +9,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
     model_serializer,
     model_validator,
 )
@@ -140,7 +141,7 @@ class Track(Additive):
     name: Name
     title: str
     # A track a country switches on in its file; switched off, it is checked, then left out.
-    enabled: bool = True
+    enabled: StrictBool = True
     initial: Name
     initial_when: list[InitialRule] = []
     states: list[State] = Field(min_length=1)

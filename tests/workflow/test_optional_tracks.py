@@ -1,5 +1,5 @@
-"""Tracks a country switches on in its file (courts limiting or ending parental rights, adoption
-by relatives), and cases opened before the procedure for children without care was loaded."""
+"""Tracks a country switches on in its file: courts limiting or ending parental rights, and
+adoption by relatives."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import pytest
 import yaml
 
 from tests.factories import Api
-from tests.workflow.test_parental_care import open_orphan_case, petition, to_hearing
+from tests.workflow.test_parental_care import open_orphan_case
 from workflow import transactions
 from workflow.rules import catalogue
 from workflow.rules.catalogue import BUILT_IN, DefinitionError, read_file
 
-OLD_DEFAULT = Path(__file__).resolve().parent / "definitions" / "default-v2.yaml"
 SWITCHED = ("parental_rights", "adoption")
 
 
@@ -123,37 +122,3 @@ def test_a_switched_off_track_is_still_checked_when_loaded(
     path.write_text(yaml.safe_dump(body), encoding="utf-8")
     with pytest.raises(DefinitionError, match=named):
         read_file(path)
-
-
-@pytest.fixture
-def built_in_definitions() -> list[dict[str, Any]]:
-    """The definitions as they were before this procedure: default version 2."""
-    return [read_file(OLD_DEFAULT), read_file(BUILT_IN / "guardianship-first.yaml")]
-
-
-def test_a_case_opened_on_version_2_keeps_its_rules_after_version_3_is_loaded(
-    api: Api, app: Any
-) -> None:
-    old = open_orphan_case(api)
-    with app.app_context(), transactions.unit_of_work() as session:
-        catalogue.register_built_in(session)
-    new = open_orphan_case(api)
-    assert (old["workflow"]["version"], new["workflow"]["version"]) == (2, 3)
-
-    refused = petition(api, old, evidence_ids=[])  # version 2 asks the consent of everyone
-    assert refused.status_code == 409, refused.json
-    assert petition(api, new, evidence_ids=[]).status_code == 200
-
-    letter = api.upload("lawyer", old["id"], "consent").json["id"]
-    assert petition(api, old, evidence_ids=[letter]).status_code == 200
-    to_hearing(api, old["id"])
-    allowed = api.case("judge", old["id"])["allowed_transitions"]
-    assert {"track": "guardianship", "action": "grant_temporarily"} not in allowed
-    grant = {
-        "order_number": "2-3/2026",
-        "order_type": "temporary",
-        "guardian": api.person(old, "grandmother"),
-    }
-    granted = api.step("judge", old["id"], "guardianship", "grant", grant)
-    assert granted["tracks"]["guardianship"]["state"] == "granted"
-    assert granted["reviews"] == []

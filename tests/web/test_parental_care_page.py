@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 
 from tests.factories import Api
+from tests.web import helpers
 from tests.web.conftest import screenshot, sign_out
 from tests.web.test_end_to_end import as_user, step_form, take_step, track_state
+from tests.workflow.helpers import set_states
 from tests.workflow.test_parental_care import open_orphan_case
 
 TODAY = datetime.now(UTC).date()
@@ -83,3 +87,70 @@ def test_an_orphans_guardian_is_appointed_through_the_pages(
     expect(review).not_to_contain_text("Overdue")
     expect(timeline).to_contain_text("Детский дом № 2, Алматы (children's home, Kazakhstan)")
     screenshot(page, "orphan-guardianship-granted-to-a-childrens-home")
+
+
+HOSTILE_PARTS = [
+    ({"name": "x" * 201}, "name", "This is too long."),
+    ({"name": "Home\x07"}, "name", "This holds characters that cannot be used here."),
+    ({"kind": "prison"}, "kind", "Choose one of the options."),
+    ({"country": "kz"}, "country", "Use the form shown in the hint."),
+]
+
+
+@pytest.mark.parametrize(("change", "part", "message"), HOSTILE_PARTS)
+def test_a_hostile_institution_part_is_shown_beside_its_field_and_nothing_is_saved(
+    api: Api, app: Any, client: FlaskClient, change: dict[str, str], part: str, message: str
+) -> None:
+    case = open_orphan_case(api)
+    set_states(app, case["id"], {"guardianship": "hearing_scheduled"})
+    case = api.case("judge", case["id"])
+    token = helpers.sign_in(client, "judge")
+    parts = {"name": "Children's Home No. 2", "kind": "childrens_home", "country": "KZ", **change}
+    form = helpers.step_form(
+        case,
+        token,
+        "guardianship",
+        "grant_temporarily",
+        order_number="2-1/2026",
+        order_type="temporary",
+        review_on=IN_HALF_A_YEAR.isoformat(),
+        **{f"institution.{key}": value for key, value in parts.items()},
+    )
+
+    form["evidence_ids"] = helpers.answer(api.upload("judge", case["id"], "court_order"))["id"]
+    response = client.post(f"/cases/{case['id']}/steps", data=form)
+
+    assert response.status_code == 422
+    html = helpers.body(response)
+    name = f"guardianship-grant_temporarily-data.institution.{part}"
+    assert helpers.field_error(html, name) == message
+    assert api.case("judge", case["id"])["version"] == case["version"]
+
+
+def test_a_grant_naming_a_person_and_an_institution_says_to_choose_one(
+    api: Api, app: Any, client: FlaskClient
+) -> None:
+    case = open_orphan_case(api)
+    set_states(app, case["id"], {"guardianship": "hearing_scheduled"})
+    case = api.case("judge", case["id"])
+    token = helpers.sign_in(client, "judge")
+    form = helpers.step_form(
+        case,
+        token,
+        "guardianship",
+        "grant",
+        order_number="2-1/2026",
+        order_type="permanent",
+        guardian=api.person(case, "grandmother"),
+        **{"institution.name": "Дом ребёнка", "institution.kind": "infant_home"},
+        **{"institution.country": "KZ"},
+    )
+
+    form["evidence_ids"] = helpers.answer(api.upload("judge", case["id"], "court_order"))["id"]
+    response = client.post(f"/cases/{case['id']}/steps", data=form)
+
+    assert response.status_code == 422
+    html = helpers.body(response)
+    expected = "Name either a person on the case or an institution, not both."
+    assert helpers.field_error(html, "guardianship-grant-data.guardian") == expected
+    assert api.case("judge", case["id"])["tracks"]["guardianship"]["state"] == "hearing_scheduled"

@@ -179,6 +179,14 @@ class FamilyOut(FamilyRefOut):
     relatives: list[PersonOut]
 
 
+class ReviewOut(BaseModel):
+    """A review a step set a date for, such as a temporary guardianship's."""
+
+    track: str
+    due_on: date
+    overdue: bool = Field(description="the date has passed and the review is not recorded")
+
+
 class CaseOut(CaseSummaryOut):
     """One case: the child, the relatives, and the steps the caller may take now."""
 
@@ -188,6 +196,7 @@ class CaseOut(CaseSummaryOut):
     people: list[PersonOut]
     family: FamilyRefOut | None = Field(description="the siblings' family the case belongs to")
     allowed_transitions: list[StepOut]
+    reviews: list[ReviewOut] = Field(description="reviews due on the case, overdue or not")
     assigned_to_me: bool
     created_at: datetime
 

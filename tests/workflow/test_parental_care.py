@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
+from tests.forms.helpers import generate, issued, logical_text
 from tests.workflow.helpers import set_states
 
 MOTHER_DECEASED = {**MOTHER_ABROAD, "alive": False, "whereabouts": "deceased"}
@@ -210,3 +211,17 @@ def _move_clock(monkeypatch: Any, days: int) -> None:
     from workflow.db import utcnow
 
     monkeypatch.setattr(reviews, "utcnow", lambda: utcnow() + timedelta(days=days))
+
+
+def test_the_citizenship_application_names_the_childrens_home_as_guardian(
+    api: Api, app: Any
+) -> None:
+    case = open_orphan_case(api)
+    set_states(app, case["id"], {"guardianship": "hearing_scheduled"})
+    grant = {"order_number": "2-1/2026", "order_type": "permanent", "institution": CHILDRENS_HOME}
+    api.step("judge", case["id"], "guardianship", "grant", grant)
+
+    text = logical_text(issued(generate(api, case["id"], "citizenship-application")))
+
+    assert "Institution appointed guardian Children's Home No. 2, Almaty (" in text
+    assert "children's home, KZ)" in text

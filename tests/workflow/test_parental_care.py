@@ -225,3 +225,18 @@ def test_the_citizenship_application_names_the_childrens_home_as_guardian(
 
     assert "Institution appointed guardian Children's Home No. 2, Almaty (" in text
     assert "children's home, KZ)" in text
+
+
+def test_the_workflow_publishes_whose_consent_counts_and_the_one_of_rule(api: Api) -> None:
+    petition = api.workflow_transition("lawyer", "guardianship", "file_petition")
+    grant = api.workflow_transition("lawyer", "guardianship", "grant")
+
+    assert petition["consent_when"] == {
+        "relation": ["mother", "father"],
+        "alive": True,
+        "whereabouts": ["in_country", "detained_abroad", "camp_abroad"],
+    }
+    assert grant["one_of"] == ["guardian", "institution"]
+    schema = grant["data_schema"]
+    assert {"$ref": "#/$defs/Institution"} in schema["properties"]["institution"]["anyOf"]
+    assert set(schema["$defs"]["Institution"]["required"]) == {"name", "kind", "country"}

@@ -302,6 +302,11 @@ class TransitionOut(BaseModel):
     evidence_kinds: list[EvidenceKind]
     consents: list[ConsentPurpose]
     consent_of: str | None
+    consent_when: dict[str, Any] | None = Field(
+        description="ask the consents only while someone on the case matches this "
+        "(relation, alive, whereabouts); null: always"
+    )
+    one_of: list[str] = Field(description="optional fields of which the step names exactly one")
     requires: Requirement | None
     case_checks: list[str]
 

@@ -117,6 +117,10 @@ class Reader:
             return []
         if isinstance(value, list):
             return [", ".join(str(item) for item in value)]
+        if isinstance(value, dict):  # an institution appointed guardian: name, kind, country
+            kind = str(value.get("kind"))
+            words = self.words(f"choice.{kind}", kind)
+            return [f"{value.get('name')} ({words}, {value.get('country')})"]
         person = self.file.person_by_id(value) if is_uuid(value) else None
         if person:
             return names(person)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState, invalid
 from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, can_perform
+from workflow.rules.care import consent_note, consent_waived, ensure_one_of
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
@@ -58,7 +59,8 @@ def check_step(
     unmet_evidence = _unmet_evidence(case, track, transition, command, evidence)
     _ensure_prerequisites(case, transition, states, unmet_evidence)
     data = _validated_data(case, transition, command.data)
-    return Step(track, transition, states[track.name], data)
+    ensure_one_of(transition, data)
+    return Step(track, transition, states[track.name], {**data, **consent_note(case, transition)})
 
 
 def allowed_steps(
@@ -155,9 +157,13 @@ def _unmet_evidence(
 ) -> list[dict[str, Any]]:
     """The documents (by kind) and the consents (by purpose) the step needs and lacks."""
     kinds = {evidence.documents[document_id] for document_id in command.evidence_ids}
+    if consent_waived(case, transition):  # nobody alive and reachable could give one
+        kinds.add(EvidenceKind.CONSENT)
     missing: list[dict[str, Any]] = [
         {"evidence": kind.value} for kind in transition.evidence_kinds if kind not in kinds
     ]
+    if consent_waived(case, transition):
+        return missing
     field_name = transition.consent_of
     if field_name in transition.fields:  # the step names the person itself
         person = _person(command.data.get(field_name))

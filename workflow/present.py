@@ -25,6 +25,7 @@ from workflow.models import (
     User,
 )
 from workflow.permissions import Caller, CaseFacts
+from workflow.reviews import case_reviews
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition
 from workflow.vocabulary import CaseStatus
@@ -39,6 +40,7 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
         "people": [person_json(p, shown) for p in case.relatives],
         "family": family_json(case, caller),
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
+        "reviews": _reviews(case),
         "assigned_to_me": caller.id in facts.assigned,
         "created_at": _iso(case.created_at),
         **registered_json(case, shown),
@@ -58,6 +60,12 @@ def case_due(case: Case, definition: Definition) -> datetime | None:
     if definition.target_days is None:
         return None
     return case.created_at + timedelta(days=definition.target_days)
+
+
+def _reviews(case: Case) -> list[dict[str, Any]]:
+    """The reviews due on the case (a temporary guardianship's), overdue once their date passed."""
+    session = Session.object_session(case)
+    return case_reviews(session, case) if session is not None else []
 
 
 def family_json(case: Case, caller: Caller) -> dict[str, Any] | None:

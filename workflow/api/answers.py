@@ -182,6 +182,14 @@ class FamilyOut(FamilyRefOut):
     relatives: list[PersonOut]
 
 
+class ReviewOut(BaseModel):
+    """A review a step set a date for, such as a temporary guardianship's."""
+
+    track: str
+    due_on: date
+    overdue: bool = Field(description="the date has passed and the review is not recorded")
+
+
 class CaseOut(CaseSummaryOut):
     """One case: the child, the relatives, and the steps the caller may take now."""
 
@@ -191,6 +199,7 @@ class CaseOut(CaseSummaryOut):
     people: list[PersonOut]
     family: FamilyRefOut | None = Field(description="the siblings' family the case belongs to")
     allowed_transitions: list[StepOut]
+    reviews: list[ReviewOut] = Field(description="reviews due on the case, overdue or not")
     assigned_to_me: bool
     created_at: datetime
     registered_particulars: RegisteredOut | None = Field(
@@ -299,6 +308,11 @@ class TransitionOut(BaseModel):
     evidence_kinds: list[EvidenceKind]
     consents: list[ConsentPurpose]
     consent_of: str | None
+    consent_when: dict[str, Any] | None = Field(
+        description="ask the consents only while someone on the case matches this "
+        "(relation, alive, whereabouts); null: always"
+    )
+    one_of: list[str] = Field(description="optional fields of which the step names exactly one")
     requires: Requirement | None
     case_checks: list[str]
     leaves_final: bool = Field(description="the step leaves a final state, as declared")

@@ -90,6 +90,8 @@ def _track(track: Track) -> dict[str, Any]:
                 "evidence_kinds": t.evidence_kinds,
                 "consents": t.consents,
                 "consent_of": t.consent_of,
+                "consent_when": t.consent_when.model_dump(mode="json") if t.consent_when else None,
+                "one_of": t.one_of,
                 "requires": _requirement(t.requires),
                 "case_checks": t.case_checks,
                 "leaves_final": t.leaves_final,

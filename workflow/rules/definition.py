@@ -9,6 +9,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
     model_serializer,
     model_validator,
 )
@@ -48,7 +49,14 @@ class Strict(BaseModel):
 
 # Keys added after definitions were first stored: left out of a body while at their default, so
 # that a definition which does not use them keeps the digest it was stored under.
-ADDED_KEYS = {"counts_as": None, "leaves_final": False, "particulars": None}
+ADDED_KEYS: dict[str, Any] = {
+    "counts_as": None,
+    "leaves_final": False,
+    "particulars": None,
+    "enabled": True,
+    "consent_when": None,
+    "one_of": [],
+}
 
 
 class Dumped(Strict):
@@ -82,7 +90,9 @@ Requirement = Union[Condition, AllOf, AnyOf]  # noqa: UP007 - a forward-referenc
 class FieldSpec(Strict):
     """One item of a transition's data."""
 
-    kind: Literal["text", "reason", "date", "number", "choice", "person", "text_list"]
+    kind: Literal[
+        "text", "reason", "date", "number", "choice", "person", "text_list", "institution"
+    ]
     optional: bool = False
     max_length: int | None = Field(default=None, gt=0, le=10000)
     minimum: float | None = None
@@ -119,6 +129,11 @@ class Transition(Dumped):
     # A step out of a final state (an amendment after registration) is declared, never implied.
     leaves_final: bool = False
     particulars: ParticularsEffect | None = None
+    # Ask the consents, and a document of kind consent, only while someone on the case matches
+    # (alive and reachable): nobody can consent for a parent who is dead or cannot be found.
+    consent_when: PersonMatch | None = None
+    # Optional fields of which the step names exactly one (a person or an institution).
+    one_of: list[Name] = []
 
     @model_validator(mode="after")
     def _particulars_carried(self) -> Transition:
@@ -127,6 +142,13 @@ class Transition(Dumped):
                 f"action {self.action!r} sets particulars: give it some of the fields "
                 f"{', '.join(sorted(PARTICULARS_FIELDS))}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _one_of_optional_fields(self) -> Transition:
+        for name in self.one_of:
+            if name not in self.fields or not self.fields[name].optional:
+                raise ValueError(f"one_of names {name!r}, which is not an optional field")
         return self
 
 
@@ -152,9 +174,11 @@ class InitialRule(Strict):
     any_person: PersonMatch
 
 
-class Track(Strict):
+class Track(Dumped):
     name: Name
     title: str
+    # A track a country switches on in its file; switched off, it is checked, then left out.
+    enabled: StrictBool = True
     initial: Name
     initial_when: list[InitialRule] = []
     states: list[State] = Field(min_length=1)
@@ -220,7 +244,11 @@ class Definition(Dumped):
 
     @model_validator(mode="before")
     @classmethod
-    def _stand_ins_accepted(cls, body: Any) -> Any:
+    def _switched_on_with_stand_ins(cls, body: Any) -> Any:
+        """Leave out the tracks switched off, then accept stand-in states where required."""
+        from workflow.rules.switches import switched_on  # it builds on the models of this module
+
+        body = switched_on(body)
         return with_stand_ins(body) if isinstance(body, dict) else body
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
+from workflow.rules.care import Institution
 from workflow.rules.definition import FieldSpec, Transition
 from workflow.text import clean_line, clean_paragraph
 
@@ -60,6 +61,8 @@ def _annotation(spec: FieldSpec) -> Any:
         return Literal[tuple(spec.options or ())]
     if spec.kind == "person":
         return Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
+    if spec.kind == "institution":
+        return Institution
     return Annotated[date, AfterValidator(_date_check(spec))]
 
 

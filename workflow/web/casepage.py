@@ -34,6 +34,7 @@ from workflow.present import (
     document_json,
     external_reference_json,
 )
+from workflow.rules.care import INSTITUTION_KINDS, consent_waived
 from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import ConsentPurpose, EvidenceKind, ReferenceIssuer
 from workflow.web.labels import label
@@ -63,7 +64,7 @@ def render_case(
     shown = case_json(case, caller, facts)
     disclosed = case_disclosure(case, caller, facts)
     definition = definition_of(case.workflow)
-    steps = [_step(definition, step) for step in shown["allowed_transitions"]]
+    steps = [_step(case, definition, step) for step in shown["allowed_transitions"]]
     attempt = attempt or Attempt()
     if attempt.form not in {step["id"] for step in steps} | PAGE_FORMS:
         attempt = replace(attempt, form=None)  # no form for it on the page: shown atop the page
@@ -96,6 +97,7 @@ def render_case(
         history=list(reversed(history)),
         evidence_kinds=[(kind.value, label("evidence", kind.value)) for kind in EvidenceKind],
         purposes=[(p.value, label("purpose", p.value)) for p in ConsentPurpose],
+        institution_kinds=[(kind, label("choice", kind)) for kind in INSTITUTION_KINDS],
         last_step=history[-1]["id"] if history else 0,
         age=age_text(shown["child"].get("birth_date")),
         siblings=_siblings(shown),
@@ -128,15 +130,22 @@ def _changes(history: list[dict[str, Any]], last_step: int) -> list[dict[str, An
     ]
 
 
-def _step(definition: Any, step: dict[str, str]) -> dict[str, Any]:
+def _step(case: Case, definition: Any, step: dict[str, str]) -> dict[str, Any]:
     track = definition.track(step["track"])
     transition = track.transition(step["action"])
+    waived = consent_waived(case, transition)
     return {
         "id": f"{step['track']}-{step['action']}",
         "track": step["track"],
         "action": step["action"],
         "fields": transition.fields,
-        "evidence_kinds": [kind.value for kind in transition.evidence_kinds],
+        "evidence_kinds": [
+            kind.value
+            for kind in transition.evidence_kinds
+            if not (waived and kind is EvidenceKind.CONSENT)
+        ],
+        "consent_waived": waived,
+        "one_of": transition.one_of,
     }
 
 

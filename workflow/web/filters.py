@@ -99,5 +99,8 @@ def step_value(value: Any, people: list[tuple[str, str]]) -> str:
     """A step's recorded value as a person reads it: a person's name, not their id."""
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):  # an institution: its name, its kind, its country
+        kind = known_label("choice", value.get("kind")) or str(value.get("kind"))
+        return f"{value.get('name')} ({kind}, {country_name(value.get('country'))})"
     names = dict(people)
     return names.get(str(value)) or known_label("choice", value) or str(value)

@@ -45,6 +45,7 @@ def problem_text(problem: str, message: str) -> str:
         "password_guessable": _("That password is too easy to guess; choose another."),
         "taken": _("That is taken already; choose another."),
         "unknown": _("Choose one of the options."),
+        "name_exactly_one": _("Name either a person on the case or an institution, not both."),
         "role_agency_mismatch": _("An agency of this kind cannot hold that role."),
         "own_account": _("You cannot do this to your own account."),
         "step_up": _("Type a fresh code from your authenticator app to make this change."),
@@ -114,6 +115,9 @@ def step_data(form: MultiDict[str, str], fields: dict[str, FieldSpec]) -> dict[s
     """A transition's `data` from its fields on the page; an empty field is left out."""
     data: dict[str, Any] = {}
     for name, spec in fields.items():
+        if spec.kind == "institution":
+            data.update(_institution(form, name))
+            continue
         raw = form.get(f"data.{name}", "")[:MAX_FIELD].strip()
         if not raw:
             continue
@@ -124,3 +128,14 @@ def step_data(form: MultiDict[str, str], fields: dict[str, FieldSpec]) -> dict[s
         else:
             data[name] = raw
     return data
+
+
+INSTITUTION_PARTS = ("name", "kind", "country")
+
+
+def _institution(form: MultiDict[str, str], name: str) -> dict[str, Any]:
+    """An institution's name, kind and country from its three inputs; none filled, left out."""
+    parts = {part: text(form, f"data.{name}.{part}") for part in INSTITUTION_PARTS}
+    if not any(parts.values()):
+        return {}
+    return {name: {part: value for part, value in parts.items() if value is not None}}

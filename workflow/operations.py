@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import families, tallies
+from workflow import families, samples, tallies
 from workflow.access import fact_lists, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
@@ -174,6 +174,7 @@ def perform_transition(
     definition = definition_of(case.workflow)
     evidence = step_evidence(db, caller, case, facts)
     step = check_step(caller, case, definition, facts, command, evidence)
+    samples.keep_sample(db, caller, case, step, evidence.named)
     before = tallies.standing(case)
     track_state = next(t for t in case.tracks if t.track == step.track.name)
     record = _history(

@@ -82,6 +82,8 @@ def _value(spec: FieldSpec, person_id: str) -> Any:
         "choice": (spec.options or ["?"])[0],
         "person": person_id,
         "text_list": ["S-1"],
+        "country": "IQ",
+        "relatives": [{"person": person_id, "relationship": (spec.options or ["?"])[0]}],
     }[spec.kind]
 
 

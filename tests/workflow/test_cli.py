@@ -200,13 +200,13 @@ def test_workflow_check_and_load(runner: Any, tmp_path: Path) -> None:
     from workflow.rules.catalogue import BUILT_IN
 
     text = (
-        (BUILT_IN / "default.yaml").read_text(encoding="utf-8").replace("version: 2", "version: 3")
+        (BUILT_IN / "default.yaml").read_text(encoding="utf-8").replace("version: 3", "version: 4")
     )
-    path = tmp_path / "default-v3.yaml"
+    path = tmp_path / "default-v4.yaml"
     path.write_text(text, encoding="utf-8")
     assert "valid" in _invoke(runner, "workflow", "check", str(path)).output
     loaded = _invoke(runner, "workflow", "load", str(path))
-    assert loaded.exit_code == 0 and "version 3 loaded" in loaded.output
+    assert loaded.exit_code == 0 and "version 4 loaded" in loaded.output
     path.write_text(text.replace("target_days: 14", "target_days: 15"), encoding="utf-8")
     clash = _invoke(runner, "workflow", "load", str(path))
     assert clash.exit_code == 2 and "higher version" in clash.output

@@ -98,14 +98,14 @@ def test_the_same_version_with_other_content_is_refused(app: Any, tmp_path: Path
 def test_a_case_stays_on_the_version_it_was_opened_on(app: Any, api: Api, tmp_path: Path) -> None:
     old_case = api.create_case()
     body = _default()
-    body["version"] = 3
+    body["version"] = 4
     dna = body["tracks"][0]
     dna["transitions"] = [t for t in dna["transitions"] if t["action"] != "refuse"]
     with app.app_context(), transactions.unit_of_work() as session:
         catalogue.register(session, read_file(_write(tmp_path, body)))
     new_case = api.create_case()
-    assert old_case["workflow"] == {"name": "default", "version": 2}
-    assert new_case["workflow"] == {"name": "default", "version": 3}
+    assert old_case["workflow"] == {"name": "default", "version": 3}
+    assert new_case["workflow"] == {"name": "default", "version": 4}
 
     for case in (old_case, new_case):
         set_states(app, case["id"], {"dna": "requested"})
@@ -114,12 +114,12 @@ def test_a_case_stays_on_the_version_it_was_opened_on(app: Any, api: Api, tmp_pa
     assert {"track": "dna", "action": "refuse"} in old_allowed
     assert {"track": "dna", "action": "refuse"} not in new_allowed
     response = api.transition("judge", new_case["id"], "dna", "refuse", {"reason": "No"})
-    assert response.status_code == 422  # version 2 has no such action
+    assert response.status_code == 422  # version 4 has no such action
 
 
 def test_the_workflow_endpoint_serves_the_contract_shape(api: Api) -> None:
     body = api.get("lawyer", "/api/v1/workflow").json
-    assert (body["name"], body["version"]) == ("default", 2)
+    assert (body["name"], body["version"]) == ("default", 3)
     dna = next(t for t in body["tracks"] if t["name"] == "dna")
     request = next(t for t in dna["transitions"] if t["action"] == "request")
     assert request["performed_by"] == [{"role": "lawyer", "agency_kind": "ngo"}]

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from workflow.rules.extras import KeptSample, Threshold, check_extras
 from workflow.vocabulary import (
     AgencyKind,
     ConsentPurpose,
@@ -44,7 +45,11 @@ Requirement = Union[Condition, AllOf, AnyOf]  # noqa: UP007 - a forward-referenc
 class FieldSpec(Strict):
     """One item of a transition's data."""
 
-    kind: Literal["text", "reason", "date", "number", "choice", "person", "text_list"]
+    # country: an ISO 3166-1 alpha-2 code; relatives: people on the case, each with one of
+    # `options` (the relationship tested, say).
+    kind: Literal[
+        "text", "reason", "date", "number", "choice", "person", "text_list", "country", "relatives"
+    ]
     optional: bool = False
     max_length: int | None = Field(default=None, gt=0, le=10000)
     minimum: float | None = None
@@ -55,8 +60,8 @@ class FieldSpec(Strict):
 
     @model_validator(mode="after")
     def _options_only_for_choice(self) -> FieldSpec:
-        if (self.kind == "choice") != bool(self.options):
-            raise ValueError("a choice field, and only a choice field, lists its options")
+        if (self.kind in ("choice", "relatives")) != bool(self.options):
+            raise ValueError("a choice or relatives field, and only those, lists its options")
         return self
 
 
@@ -78,6 +83,8 @@ class Transition(Strict):
     consent_of: Name | None = None
     requires: Requirement | None = None
     case_checks: list[str] = []
+    threshold: Threshold | None = None
+    keeps_sample: KeptSample | None = None
 
 
 class State(Strict):
@@ -123,7 +130,9 @@ class Track(Strict):
             if spec.kind == "person"
         }
         consent_of = {t.consent_of for t in self.transitions if t.consent_of}
+        people |= fields_of(self, "relatives")
         _known(consent_of, people, f"person field of track {self.name}")
+        check_extras(self)
         return self
 
     @property
@@ -178,6 +187,16 @@ class Definition(Strict):
     @property
     def track_names(self) -> list[str]:
         return [track.name for track in self.tracks]
+
+
+def fields_of(track: Track, *kinds: str) -> set[str]:
+    """The names of the track's fields of these kinds, whichever step has them."""
+    return {
+        name
+        for transition in track.transitions
+        for name, spec in transition.fields.items()
+        if spec.kind in kinds
+    }
 
 
 def _unique(names: list[str], what: str) -> None:

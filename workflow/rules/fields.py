@@ -12,6 +12,8 @@ from workflow.rules.definition import FieldSpec, Transition
 from workflow.text import clean_line, clean_paragraph
 
 MAX_LIST_ITEMS = 50
+MAX_RELATIVES = 10  # tested in one kinship test: a mother, grandparents, siblings, an aunt
+COUNTRY_CODE = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2
 
 
 class TransitionData(BaseModel):
@@ -60,7 +62,38 @@ def _annotation(spec: FieldSpec) -> Any:
         return Literal[tuple(spec.options or ())]
     if spec.kind == "person":
         return Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
+    if spec.kind == "country":
+        return Annotated[
+            str, Field(pattern=COUNTRY_CODE, json_schema_extra={"x-homeward-kind": "country"})
+        ]
+    if spec.kind == "relatives":
+        return _relatives(spec)
     return Annotated[date, AfterValidator(_date_check(spec))]
+
+
+def _relatives(spec: FieldSpec) -> Any:
+    """People on the case, each once, with the relationship tested."""
+    person: Any = Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
+    relationship: Any = Literal[tuple(spec.options or ())]
+    item = create_model(
+        "Relative", __base__=TransitionData, person=(person, ...), relationship=(relationship, ...)
+    )
+    return Annotated[
+        list[item],
+        Field(
+            min_length=1,
+            max_length=MAX_RELATIVES,
+            json_schema_extra={"x-homeward-kind": "relatives"},
+        ),
+        AfterValidator(_each_once),
+    ]
+
+
+def _each_once(relatives: list[Any]) -> list[Any]:
+    people = [relative.person for relative in relatives]
+    if len(set(people)) != len(people):
+        raise ValueError("name each relative once")
+    return relatives
 
 
 def _text(max_length: int, cleaner: Any) -> Any:

@@ -54,8 +54,8 @@ def ensure_threshold(
     if threshold is None:
         return
     value = value_of(track, threshold.value, data, earlier)
-    relationships = _relationships(value_of(track, threshold.by, data, earlier))
-    minimum, relationship = required_minimum(threshold, relationships)
+    tested = relationships(value_of(track, threshold.by, data, earlier))
+    minimum, relationship = required_minimum(threshold, tested)
     if isinstance(value, int | float) and value >= minimum:
         return
     raise InvalidInput(
@@ -81,7 +81,8 @@ def required_minimum(threshold: Threshold, relationships: list[str]) -> tuple[fl
     return max(known, key=lambda pair: pair[0])
 
 
-def _relationships(value: Any) -> list[str]:
+def relationships(value: Any) -> list[str]:
+    """The relationships a choice or a relatives value names."""
     if isinstance(value, str):
         return [value]
     items = value if isinstance(value, list) else []
@@ -96,23 +97,14 @@ def keep_or_find_sample(
     held: Mapping[uuid.UUID, str],
 ) -> dict[str, Any]:
     """The step's data with the reference sample: the one given, or else the one already held
-    for the person; a step with neither is refused."""
+    for the person, if any."""
     kept = transition.keeps_sample
     if kept is None or kept.sample in data:
         return data
     person = sample_person(track, transition, data, named)
     sample = held.get(person) if person else None
-    if sample is None:
-        raise InvalidInput(
-            "The request has invalid or missing fields.",
-            [
-                {
-                    "field": f"data.{kept.sample}",
-                    "problem": "missing",
-                    "message": "No reference sample of this person is held yet: give its id.",
-                }
-            ],
-        )
+    if sample is None:  # none held, none given: the samples are all in the step's list
+        return data
     return {**data, kept.sample: sample}
 
 

@@ -56,15 +56,16 @@ def keep_sample(
     """Keep the reference sample the step took, unless it is the one already held."""
     kept = step.transition.keeps_sample
     person = kinship.sample_person(step.track, step.transition, step.data, named)
-    if kept is None or person is None:
+    taken = step.data.get(kept.sample) if kept else None
+    if kept is None or person is None or taken is None:
         return
     held = {sample.person_id: sample.sample_id for sample in held_samples(session, case)}
-    if held.get(person) == step.data[kept.sample]:
+    if held.get(person) == taken:
         return
     session.add(
         ReferenceSample(
             person_id=person,
-            sample_id=step.data[kept.sample],
+            sample_id=taken,
             collected_on=date.fromisoformat(step.data[kept.taken_on]),
             agency_id=caller.agency_id,
             case_id=case.id,

@@ -29,7 +29,7 @@ class Threshold(Strict):
 class KeptSample(Strict):
     """The sample id in field `sample` is the reference sample of the person in field `of`,
     taken on the date in field `taken_on`, kept once for her and counted on every case she is on;
-    left empty, the one held is used."""
+    left empty, the one held (if any) is recorded with the step."""
 
     sample: Name
     of: Name

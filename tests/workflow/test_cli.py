@@ -21,7 +21,7 @@ def test_db_upgrade_is_repeatable(runner: Any) -> None:
     for _ in range(2):
         result = _invoke(runner, "db", "upgrade")
         assert result.exit_code == 0, result.output
-        assert "default v2" in result.output
+        assert "default v3" in result.output
 
 
 def test_demo_load_creates_the_demo_and_prints_the_logins(app: Any, runner: Any) -> None:

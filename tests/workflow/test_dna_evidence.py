@@ -104,6 +104,10 @@ def test_a_foreign_result_recorded_and_accepted_confirms_kinship(api: Api) -> No
         {"consent": "dna_testing", "of": "relatives_tested.0"},
         {"consent": "dna_testing", "of": "relatives_tested.1"},
     ]
+    # The court reads the foreign report it is asked to accept: evidence of a dna step.
+    history = api.get("lawyer", f"/api/v1/cases/{case['id']}/history").json["history"]
+    document = next(h for h in history if h["action"] == "record_foreign_result")["evidence_ids"][0]
+    assert api.get("judge", f"/api/v1/documents/{document}").status_code == 200
     _consent_of_each(api, case, "mother", "grandmother")
     accepted = _accept(api, case["id"])
     assert accepted.status_code == 200, accepted.json

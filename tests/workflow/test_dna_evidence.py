@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.factories import Api
@@ -216,3 +217,53 @@ def test_a_case_opened_on_version_2_keeps_its_rules_after_version_3(
     )
     assert _confirm(api, old["id"], 0.995).status_code == 422  # 0.999 for all, as version 2 had it
     assert _confirm(api, old["id"], 0.9995).json["tracks"]["dna"]["state"] == "confirmed"
+
+
+def _dna_step(body: dict[str, Any], action: str) -> dict[str, Any]:
+    return next(t for t in body["tracks"][0]["transitions"] if t["action"] == action)
+
+
+def _drop_a_minimum(body: dict[str, Any]) -> None:
+    del _dna_step(body, "confirm")["threshold"]["minimum"]["avuncular"]
+
+
+def _threshold_of_nothing(body: dict[str, Any]) -> None:
+    _dna_step(body, "confirm")["threshold"]["value"] = "astrology"
+
+
+def _threshold_by_a_text(body: dict[str, Any]) -> None:
+    _dna_step(body, "confirm")["threshold"]["by"] = "report_number"
+
+
+def _minimum_over_one(body: dict[str, Any]) -> None:
+    _dna_step(body, "confirm")["threshold"]["minimum"]["maternity"] = 1.5
+
+
+def _sample_required(body: dict[str, Any]) -> None:
+    _dna_step(body, "collect_samples")["fields"]["reference_sample"]["optional"] = False
+
+
+def _relatives_without_options(body: dict[str, Any]) -> None:
+    del _dna_step(body, "record_foreign_result")["fields"]["relatives_tested"]["options"]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "named"),
+    [
+        (_drop_a_minimum, "avuncular"),
+        (_threshold_of_nothing, "astrology"),
+        (_threshold_by_a_text, "report_number"),
+        (_minimum_over_one, "less than or equal to 1"),
+        (_sample_required, "keeps_sample"),
+        (_relatives_without_options, "relatives field"),
+    ],
+)
+def test_a_broken_threshold_sample_or_relatives_field_is_refused_on_load(
+    tmp_path: Path, breakage: Any, named: str
+) -> None:
+    body = dict(yaml.safe_load((BUILT_IN / "default.yaml").read_text(encoding="utf-8")))
+    breakage(body)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(catalogue.DefinitionError, match=named):
+        catalogue.read_file(path)

@@ -66,8 +66,8 @@ def _annotation(spec: FieldSpec) -> Any:
     if spec.kind == "person":
         return Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
     if spec.kind == "country":
-        kind = {"x-homeward-kind": "country"}
-        return Annotated[str, Field(json_schema_extra=kind), AfterValidator(_a_country)]
+        country = Field(json_schema_extra={"x-homeward-kind": "country"})
+        return Annotated[str, country, AfterValidator(_a_country)]
     if spec.kind == "relatives":
         return _relatives(spec)
     return Annotated[date, AfterValidator(_date_check(spec))]

@@ -118,16 +118,21 @@ def consents_in_force(session: Session, case: Case) -> list[Consent]:
 
 
 def _recorded(session: Session, case: Case) -> dict[tuple[str, str], Any]:
-    """For each track and field, what its latest step with that field recorded."""
+    """For each track and field, what its latest step with that field recorded; a step's data
+    counts only for the fields its transition declares."""
+    definition = definition_of(case.workflow)
     recorded: dict[tuple[str, str], Any] = {}
     records = session.execute(
-        select(TransitionRecord.track, TransitionRecord.data)
+        select(TransitionRecord.track, TransitionRecord.action, TransitionRecord.data)
         .filter_by(case_id=case.id)
         .order_by(TransitionRecord.id)
     )
-    for track_name, data in records:
-        for name, value in (data or {}).items():
-            recorded[track_name, name] = value
+    for track_name, action, data in records:
+        track = definition.track(track_name)
+        transition = track.transition(action) if track else None
+        for name in transition.fields if transition else []:
+            if (data or {}).get(name) is not None:
+                recorded[track_name, name] = data[name]
     return recorded
 
 

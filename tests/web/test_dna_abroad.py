@@ -13,9 +13,11 @@ from playwright.sync_api import Page, expect
 from tests.factories import Api
 from tests.siblings import open_siblings
 from tests.web.conftest import screenshot, sign_in, sign_out
-from tests.web.helpers import body
+from tests.web.helpers import body, csrf_token, field_errors
+from tests.web.helpers import step_form as step_form_data
 from tests.web.test_end_to_end import open_from_queue, step_form, take_step, track_state
 from tests.web.test_family_page import browser_of
+from tests.workflow.hostile import NOBODY
 from tests.workflow.test_dna_evidence import YESTERDAY
 
 
@@ -104,3 +106,33 @@ def test_the_labs_confirm_form_names_the_threshold_of_the_relationship_tested(
     api.step("lab", case["id"], "dna", "collect_samples", samples)
     page = body(browser_of(app, "lab").get(f"/cases/{case['id']}"))
     assert "A result proves kinship from 0.99 for grandmaternity." in page
+
+
+def test_a_hostile_result_from_abroad_on_the_page_is_refused_beside_its_fields(
+    app: Flask, api: Api
+) -> None:
+    case = api.create_case()
+    report = api.upload("lawyer", case["id"], "foreign_lab_report").json["id"]
+    lawyer = browser_of(app, "lawyer")
+    token = csrf_token(body(lawyer.get(f"/cases/{case['id']}")))
+    form = step_form_data(case, token, "dna", "record_foreign_result")
+    form |= {
+        "data.laboratory": "Lab " + "x" * 300,
+        "data.laboratory_country": "ZZ",
+        "data.tested_on": "2025-11-03",
+        f"data.relatives_tested.{NOBODY}": "maternity",
+        "data.report_number": "R-1",
+        "data.probability": "0.9999",
+        "evidence_ids": report,
+    }
+    response = lawyer.post(f"/cases/{case['id']}/steps", data=form)
+    assert response.status_code == 422
+    shown = set(field_errors(body(response)))
+    prefix = "dna-record-foreign-result-data-"
+    assert {f"{prefix}laboratory", f"{prefix}laboratory-country"} <= shown
+    assert api.case("lawyer", case["id"])["tracks"]["dna"]["state"] == "not_started"
+
+    form |= {"data.laboratory": "ICMP", "data.laboratory_country": "NL"}
+    response = lawyer.post(f"/cases/{case['id']}/steps", data=form)
+    assert response.status_code == 422
+    assert f"{prefix}relatives-tested" in field_errors(body(response))  # nobody on this case

@@ -37,6 +37,8 @@ class Section(BaseModel):
     heading: str
     fields: list[str] = Field(default_factory=list)
     custody_rows: int = Field(default=0, ge=0, le=20)
+    # A field the section is printed only with: a result from abroad, on cases that have one.
+    only_with: str | None = None
 
 
 class FormDefinition(BaseModel):

@@ -58,6 +58,8 @@ def compose(
     reader = Reader(case_file, words, shown)
     parts = []
     for section in definition.sections:
+        if section.only_with and not reader.lines(section.only_with):
+            continue
         rows = [
             Row(words.each(label_key(name)), reader.lines(name) or [words("common.not_recorded")])
             for name in section.fields
@@ -115,6 +117,8 @@ class Reader:
     def step_lines(self, value: Any) -> list[str]:
         if value is None or value == "":
             return []
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            return [line for item in value for line in self.relative_tested(item)]
         if isinstance(value, list):
             return [", ".join(str(item) for item in value)]
         if isinstance(value, dict):  # an institution appointed guardian: name, kind, country
@@ -125,6 +129,12 @@ class Reader:
         if person:
             return names(person)
         return [self.words(f"choice.{value}", str(value))]
+
+    def relative_tested(self, item: dict[str, Any]) -> list[str]:
+        """A relative a test compared with the child, and the relationship tested."""
+        person = self.file.person_by_id(item.get("person"))
+        relationship = self.words(f"choice.{item.get('relationship')}", "")
+        return [f"{name} ({relationship})" for name in (names(person) if person else [])]
 
     def consent_of_tested(self, purpose: str) -> list[str]:
         tested = self.file.person("reference_person")

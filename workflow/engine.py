@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workflow import kinship
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState, invalid
 from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, can_perform
@@ -27,6 +28,8 @@ class Evidence:
     documents: Mapping[uuid.UUID, EvidenceKind] = field(default_factory=dict)
     consents: frozenset[tuple[uuid.UUID, ConsentPurpose]] = frozenset()  # (person, purpose)
     named: Mapping[tuple[str, str], uuid.UUID] = field(default_factory=dict)  # (track, field)
+    earlier: Mapping[tuple[str, str], Any] = field(default_factory=dict)  # every field's latest
+    samples: Mapping[uuid.UUID, str] = field(default_factory=dict)  # person -> reference sample
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ def check_step(
     _ensure_prerequisites(case, transition, states, unmet_evidence)
     data = _validated_data(case, transition, command.data)
     ensure_one_of(transition, data)
+    kinship.ensure_threshold(track, transition, data, evidence.earlier)
+    data = kinship.keep_or_find_sample(track, transition, data, evidence.named, evidence.samples)
     return Step(track, transition, states[track.name], {**data, **consent_note(case, transition)})
 
 
@@ -165,6 +170,8 @@ def _unmet_evidence(
     if consent_waived(case, transition):
         return missing
     field_name = transition.consent_of
+    if kinship.is_relatives(track, field_name):
+        return [*missing, *_relatives_consents(case, track, transition, command, evidence)]
     if field_name in transition.fields:  # the step names the person itself
         person = _person(command.data.get(field_name))
         if person not in {relative.id for relative in case.relatives}:
@@ -176,6 +183,25 @@ def _unmet_evidence(
         if not (person in given if field_name else given):
             missing.append({"consent": purpose.value, **({"of": field_name} if field_name else {})})
     return missing
+
+
+def _relatives_consents(
+    case: Case, track: Track, transition: Transition, command: TransitionIn, evidence: Evidence
+) -> list[dict[str, Any]]:
+    """The consents each relative named (here, or by the track's latest step) lacks; one not on
+    the case is for the data check to name."""
+    field_name = transition.consent_of or ""
+    named = kinship.value_of(track, field_name, command.data, evidence.earlier)
+    people = kinship.people_in(named)
+    if not people or not set(people) <= {relative.id for relative in case.relatives}:
+        unnamed = [{"consent": p.value, "of": field_name} for p in transition.consents]
+        return [] if field_name in transition.fields else unnamed
+    return [
+        {"consent": purpose.value, "of": f"{field_name}.{index}"}
+        for purpose in transition.consents
+        for index, person in enumerate(people)
+        if (person, purpose) not in evidence.consents
+    ]
 
 
 def _person(value: Any) -> uuid.UUID | None:
@@ -195,14 +221,21 @@ def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) ->
     for name, spec in transition.fields.items():
         value = getattr(validated, name)
         if spec.kind == "person" and isinstance(value, uuid.UUID) and value not in people:
-            raise InvalidInput(
-                "The request has invalid or missing fields.",
-                [
-                    {
-                        "field": f"data.{name}",
-                        "problem": "not_a_person_on_this_case",
-                        "message": "Name a relative or guardian recorded on this case.",
-                    }
-                ],
-            )
+            raise _not_on_case(f"data.{name}")
+        for index, relative in enumerate(value if spec.kind == "relatives" and value else []):
+            if relative.person not in people:
+                raise _not_on_case(f"data.{name}.{index}.person")
     return validated.model_dump(mode="json", exclude_none=True)
+
+
+def _not_on_case(field_name: str) -> InvalidInput:
+    return InvalidInput(
+        "The request has invalid or missing fields.",
+        [
+            {
+                "field": field_name,
+                "problem": "not_a_person_on_this_case",
+                "message": "Name a relative or guardian recorded on this case.",
+            }
+        ],
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import families, particulars, tallies
+from workflow import families, particulars, samples, tallies
 from workflow.access import fact_lists, facts_now, facts_of, readable_case, visible_cases
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
@@ -180,6 +180,7 @@ def perform_transition(
     evidence = step_evidence(db, caller, case, facts)
     step = check_step(caller, case, definition, facts, command, evidence)
     particulars.follow_step(db, caller, case, step.transition, step.data)
+    samples.keep_sample(db, caller, case, step, evidence.named)
     before = tallies.standing(case)
     track_state = next(t for t in case.tracks if t.track == step.track.name)
     record = _history(

@@ -81,6 +81,7 @@ class ClosureReason(StrEnum):
 class EvidenceKind(StrEnum):
     CONSENT = "consent"
     LAB_REPORT = "lab_report"
+    FOREIGN_LAB_REPORT = "foreign_lab_report"  # a kinship report from a laboratory abroad
     COURT_ORDER = "court_order"
     ASSESSMENT_REPORT = "assessment_report"
     IDENTITY_RECORD = "identity_record"

@@ -18,6 +18,13 @@ STEPS: dict[tuple[str, str], tuple[set[tuple[str, str]], set[str], str]] = {
         {"not_started", "refused", "excluded", "inconclusive"},
         "requested",
     ),
+    ("dna", "record_foreign_result"): (
+        {NGO_LAWYER},
+        {"not_started", "refused", "excluded", "inconclusive"},
+        "foreign_result_recorded",
+    ),
+    ("dna", "accept_foreign_result"): ({COURT}, {"foreign_result_recorded"}, "confirmed"),
+    ("dna", "order_new_test"): ({COURT}, {"foreign_result_recorded"}, "authorized"),
     ("dna", "authorize"): ({COURT}, {"requested"}, "authorized"),
     ("dna", "refuse"): ({COURT}, {"requested"}, "refused"),
     ("dna", "collect_samples"): ({LAB}, {"authorized"}, "samples_collected"),

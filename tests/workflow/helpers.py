@@ -44,6 +44,25 @@ def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0
                     },
                 )
             )
+        if states.get("dna") == "foreign_result_recorded":
+            session.add(_foreign_result(case, since))
+
+
+def _foreign_result(case: Case, at: datetime) -> TransitionRecord:
+    """The lawyer's record of a maternity result from abroad, testing the first relative."""
+    lawyer = case.opened_by_id
+    relatives = [{"person": str(case.relatives[0].id), "relationship": "maternity"}]
+    return TransitionRecord(
+        case_id=case.id,
+        track="dna",
+        action="record_foreign_result",
+        from_state="not_started",
+        to_state="foreign_result_recorded",
+        actor_id=lawyer,
+        agency_id=case.agency_id,
+        at=at,
+        data={"relatives_tested": relatives, "probability": 1, "report_number": "F-1"},
+    )
 
 
 def record_handling(app: Any, case_id: str, usernames: list[str]) -> None:
@@ -89,6 +108,8 @@ def _value(spec: FieldSpec, person_id: str) -> Any:
         "person": person_id,
         "text_list": ["S-1"],
         "institution": {"name": "Children's Home No. 2", "kind": "childrens_home", "country": "KZ"},
+        "country": "IQ",
+        "relatives": [{"person": person_id, "relationship": (spec.options or ["?"])[0]}],
     }[spec.kind]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from workflow.evidence.documents import case_documents
 from workflow.models import Case, Consent, Document, TransitionRecord
 from workflow.permissions import Caller, CaseFacts, can_record_consent
 from workflow.rules.catalogue import definition_of
+from workflow.samples import held_samples
 from workflow.schemas import ConsentIn, WithdrawalIn
 from workflow.vocabulary import CaseStatus, EvidenceKind
 
@@ -91,13 +93,16 @@ def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts
     """What a step by this caller can stand on: the documents they may name, the consents in
     force (whose, for what), and the people each track's steps named (whom a test is of)."""
     consents = consents_in_force(session, case)
+    recorded = _recorded(session, case)
     # A shared relative's signed letter stands on each sibling's case with her consent.
     letters = {c.document_id: EvidenceKind.CONSENT for c in consents if c.document_id}
     return Evidence(
         documents=letters
         | {doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
         consents=frozenset((c.person_id, c.purpose) for c in consents),
-        named=_people_named(session, case),
+        named=_people_named(case, recorded),
+        earlier=recorded,
+        samples={held.person_id: held.sample_id for held in held_samples(session, case)},
     )
 
 
@@ -112,10 +117,11 @@ def consents_in_force(session: Session, case: Case) -> list[Consent]:
     )
 
 
-def _people_named(session: Session, case: Case) -> dict[tuple[str, str], uuid.UUID]:
-    """For each track and person field, the person its latest step with that field named."""
+def _recorded(session: Session, case: Case) -> dict[tuple[str, str], Any]:
+    """For each track and field, what its latest step with that field recorded; a step's data
+    counts only for the fields its transition declares."""
     definition = definition_of(case.workflow)
-    named: dict[tuple[str, str], uuid.UUID] = {}
+    recorded: dict[tuple[str, str], Any] = {}
     records = session.execute(
         select(TransitionRecord.track, TransitionRecord.action, TransitionRecord.data)
         .filter_by(case_id=case.id)
@@ -124,10 +130,33 @@ def _people_named(session: Session, case: Case) -> dict[tuple[str, str], uuid.UU
     for track_name, action, data in records:
         track = definition.track(track_name)
         transition = track.transition(action) if track else None
-        for name, spec in transition.fields.items() if transition else []:
-            if spec.kind == "person" and (data or {}).get(name):
-                named[track_name, name] = uuid.UUID(data[name])
-    return named
+        for name in transition.fields if transition else []:
+            if (data or {}).get(name) is not None:
+                recorded[track_name, name] = data[name]
+    return recorded
+
+
+def _people_named(
+    case: Case, recorded: dict[tuple[str, str], Any]
+) -> dict[tuple[str, str], uuid.UUID]:
+    """For each track and person field, the person its latest step with that field named."""
+    definition = definition_of(case.workflow)
+    people = {
+        (track.name, name)
+        for track in definition.tracks
+        for transition in track.transitions
+        for name, spec in transition.fields.items()
+        if spec.kind == "person"
+    }
+    named = {key: _uuid(value) for key, value in recorded.items() if key in people}
+    return {key: person for key, person in named.items() if person is not None}
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _ensure_may_record(caller: Caller, case: Case, facts: CaseFacts) -> None:

@@ -20,6 +20,7 @@ from workflow.models.month_stay_tally import MonthStayTally
 from workflow.models.name_key import NameKey
 from workflow.models.person import Person, PersonName
 from workflow.models.recovery_code import RecoveryCode
+from workflow.models.reference_sample import ReferenceSample
 from workflow.models.registered_particulars import RegisteredParticulars
 from workflow.models.reminder import Reminder
 from workflow.models.second_factor import SecondFactor
@@ -53,6 +54,7 @@ __all__ = [
     "Person",
     "PersonName",
     "RecoveryCode",
+    "ReferenceSample",
     "RegisteredParticulars",
     "Reminder",
     "SecondFactor",

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from workflow.rules.extras import KeptSample, Threshold, check_extras
 from workflow.vocabulary import (
     AgencyKind,
     ConsentPurpose,
@@ -56,6 +57,8 @@ ADDED_KEYS: dict[str, Any] = {
     "enabled": True,
     "consent_when": None,
     "one_of": [],
+    "threshold": None,
+    "keeps_sample": None,
 }
 
 
@@ -90,8 +93,19 @@ Requirement = Union[Condition, AllOf, AnyOf]  # noqa: UP007 - a forward-referenc
 class FieldSpec(Strict):
     """One item of a transition's data."""
 
+    # country: an ISO 3166-1 alpha-2 code; relatives: people on the case, each with one of
+    # `options` (the relationship tested, say); institution: a name, a kind and a country.
     kind: Literal[
-        "text", "reason", "date", "number", "choice", "person", "text_list", "institution"
+        "text",
+        "reason",
+        "date",
+        "number",
+        "choice",
+        "person",
+        "text_list",
+        "institution",
+        "country",
+        "relatives",
     ]
     optional: bool = False
     max_length: int | None = Field(default=None, gt=0, le=10000)
@@ -103,8 +117,8 @@ class FieldSpec(Strict):
 
     @model_validator(mode="after")
     def _options_only_for_choice(self) -> FieldSpec:
-        if (self.kind == "choice") != bool(self.options):
-            raise ValueError("a choice field, and only a choice field, lists its options")
+        if (self.kind in ("choice", "relatives")) != bool(self.options):
+            raise ValueError("a choice or relatives field, and only those, lists its options")
         return self
 
 
@@ -134,6 +148,8 @@ class Transition(Dumped):
     consent_when: PersonMatch | None = None
     # Optional fields of which the step names exactly one (a person or an institution).
     one_of: list[Name] = []
+    threshold: Threshold | None = None
+    keeps_sample: KeptSample | None = None
 
     @model_validator(mode="after")
     def _particulars_carried(self) -> Transition:
@@ -200,9 +216,11 @@ class Track(Dumped):
             if spec.kind == "person"
         }
         consent_of = {t.consent_of for t in self.transitions if t.consent_of}
+        people |= fields_of(self, "relatives")
         _known(consent_of, people, f"person field of track {self.name}")
         _known({s.counts_as for s in self.states if s.counts_as}, set(names), "counts_as state")
         _leaves_final_declared(self)
+        check_extras(self)
         return self
 
     @property
@@ -302,6 +320,16 @@ def _widened(node: Any, stand_ins: dict[tuple[str, str], list[str]]) -> Any:
         extra = [s for state in node["in"] for s in stand_ins.get((node["track"], state), [])]
         widened["in"] = list(dict.fromkeys([*node["in"], *extra]))
     return widened
+
+
+def fields_of(track: Track, *kinds: str) -> set[str]:
+    """The names of the track's fields of these kinds, whichever step has them."""
+    return {
+        name
+        for transition in track.transitions
+        for name, spec in transition.fields.items()
+        if spec.kind in kinds
+    }
 
 
 def _unique(names: list[str], what: str) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 
+from babel import Locale
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from workflow.rules.care import Institution
@@ -13,6 +15,9 @@ from workflow.rules.definition import FieldSpec, Transition
 from workflow.text import clean_line, clean_paragraph
 
 MAX_LIST_ITEMS = 50
+MAX_RELATIVES = 10  # tested in one kinship test: a mother, grandparents, siblings, an aunt
+# Babel's regions that are not countries: the EU, the eurozone, the UN, pseudo-regions, unknown.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 
 
 class TransitionData(BaseModel):
@@ -63,7 +68,50 @@ def _annotation(spec: FieldSpec) -> Any:
         return Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
     if spec.kind == "institution":
         return Institution
+    if spec.kind == "country":
+        country = Field(json_schema_extra={"x-homeward-kind": "country"})
+        return Annotated[str, country, AfterValidator(_a_country)]
+    if spec.kind == "relatives":
+        return _relatives(spec)
     return Annotated[date, AfterValidator(_date_check(spec))]
+
+
+def _relatives(spec: FieldSpec) -> Any:
+    """People on the case, each once, with the relationship tested."""
+    person: Any = Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
+    relationship: Any = Literal[tuple(spec.options or ())]
+    item = create_model(
+        "Relative", __base__=TransitionData, person=(person, ...), relationship=(relationship, ...)
+    )
+    return Annotated[
+        list[item],
+        Field(
+            min_length=1,
+            max_length=MAX_RELATIVES,
+            json_schema_extra={"x-homeward-kind": "relatives"},
+        ),
+        AfterValidator(_each_once),
+    ]
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of the world's countries and territories, from CLDR."""
+    codes = {str(code) for code in Locale("en").territories}
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - NOT_COUNTRIES
+
+
+def _a_country(code: str) -> str:
+    if code not in country_codes():
+        raise ValueError("name a country by its ISO 3166-1 alpha-2 code, such as IQ or SY")
+    return code
+
+
+def _each_once(relatives: list[Any]) -> list[Any]:
+    people = [relative.person for relative in relatives]
+    if len(set(people)) != len(people):
+        raise ValueError("name each relative once")
+    return relatives
 
 
 def _text(max_length: int, cleaner: Any) -> Any:

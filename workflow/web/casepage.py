@@ -39,6 +39,7 @@ from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import ConsentPurpose, EvidenceKind, ReferenceIssuer
 from workflow.web.labels import label
 from workflow.web.overview import age_text, waiting
+from workflow.web.step_notes import step_notes
 
 PAGE_FORMS = {"upload", "consent", "reference"}
 
@@ -64,7 +65,9 @@ def render_case(
     shown = case_json(case, caller, facts)
     disclosed = case_disclosure(case, caller, facts)
     definition = definition_of(case.workflow)
-    steps = [_step(case, definition, step) for step in shown["allowed_transitions"]]
+    allowed = [(step["track"], step["action"]) for step in shown["allowed_transitions"]]
+    notes = step_notes(session, caller, case, facts, definition, allowed)
+    steps = [_step(case, definition, step) | {"notes": notes.get(step) or []} for step in allowed]
     attempt = attempt or Attempt()
     if attempt.form not in {step["id"] for step in steps} | PAGE_FORMS:
         attempt = replace(attempt, form=None)  # no form for it on the page: shown atop the page
@@ -130,14 +133,14 @@ def _changes(history: list[dict[str, Any]], last_step: int) -> list[dict[str, An
     ]
 
 
-def _step(case: Case, definition: Any, step: dict[str, str]) -> dict[str, Any]:
-    track = definition.track(step["track"])
-    transition = track.transition(step["action"])
+def _step(case: Case, definition: Any, step: tuple[str, str]) -> dict[str, Any]:
+    track = definition.track(step[0])
+    transition = track.transition(step[1])
     waived = consent_waived(case, transition)
     return {
-        "id": f"{step['track']}-{step['action']}",
-        "track": step["track"],
-        "action": step["action"],
+        "id": f"{step[0]}-{step[1]}",
+        "track": step[0],
+        "action": step[1],
         "fields": transition.fields,
         "evidence_kinds": [
             kind.value

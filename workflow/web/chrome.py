@@ -10,6 +10,7 @@ from flask import flash, g, session
 from flask_babel import get_locale, lazy_gettext
 
 from workflow import transactions
+from workflow.rules.fields import NOT_COUNTRIES
 from workflow.vocabulary import Role
 from workflow.web import LANGUAGES, names
 from workflow.web.blueprint import web
@@ -39,10 +40,6 @@ HOMES = {
     Role.AUDITOR: "web.access_log",
     Role.ADMIN: "web.dashboard",
 }
-
-
-# Babel's regions that are not countries: the EU, the eurozone, the UN, pseudo-regions, unknown.
-NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
 
 
 def countries() -> list[tuple[str, str]]:

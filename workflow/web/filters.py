@@ -98,9 +98,13 @@ def document_option(document: dict[str, Any]) -> tuple[str, str]:
 def step_value(value: Any, people: list[tuple[str, str]]) -> str:
     """A step's recorded value as a person reads it: a person's name, not their id."""
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, dict):  # an institution: its name, its kind, its country
+        return ", ".join(step_value(item, people) for item in value)
+    if isinstance(value, dict) and "name" in value:  # an institution: name, kind, country
         kind = known_label("choice", value.get("kind")) or str(value.get("kind"))
         return f"{value.get('name')} ({kind}, {country_name(value.get('country'))})"
     names = dict(people)
+    if isinstance(value, dict):  # a relative tested, with the relationship
+        shown = names.get(str(value.get("person")), "")
+        relationship = value.get("relationship")
+        return f"{shown} ({known_label('choice', relationship) or relationship})"
     return names.get(str(value)) or known_label("choice", value) or str(value)

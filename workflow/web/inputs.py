@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow.errors import field_errors
 from workflow.rules.definition import FieldSpec
+from workflow.rules.fields import MAX_RELATIVES
 from workflow.web.addresses import NAME_LENGTH
 
 MAX_FIELD = 4000
@@ -73,6 +74,15 @@ def problem_text(problem: str, message: str) -> str:
     return message
 
 
+def at_step_fields(errors: dict[str, str]) -> dict[str, str]:
+    """Errors about an item of a step's field (`data.relatives.0.person`) beside the field."""
+    shown: dict[str, str] = {}
+    for field, text in errors.items():
+        parts = field.split(".")
+        shown.setdefault(".".join(parts[:2]) if parts[0] == "data" else field, text)
+    return shown
+
+
 def errors_by_field(
     details: Iterable[dict[str, Any]],
     renames: dict[str, str] | None = None,
@@ -111,12 +121,24 @@ def chosen(form: MultiDict[str, str], field: str) -> str:
     return form.get(field, "")[:NAME_LENGTH]
 
 
+def _relatives(form: MultiDict[str, str], prefix: str) -> list[dict[str, str]]:
+    """One select per relative on the page, named by her id: those given a relationship."""
+    return [
+        {"person": key[len(prefix) :][:MAX_FIELD], "relationship": value[:MAX_FIELD]}
+        for key, value in form.items()
+        if key.startswith(prefix) and value.strip()
+    ][: MAX_RELATIVES + 1]  # one more than allowed: refused, not cut short
+
+
 def step_data(form: MultiDict[str, str], fields: dict[str, FieldSpec]) -> dict[str, Any]:
     """A transition's `data` from its fields on the page; an empty field is left out."""
     data: dict[str, Any] = {}
     for name, spec in fields.items():
         if spec.kind == "institution":
             data.update(_institution(form, name))
+            continue
+        if spec.kind == "relatives":
+            data[name] = _relatives(form, f"data.{name}.")
             continue
         raw = form.get(f"data.{name}", "")[:MAX_FIELD].strip()
         if not raw:

@@ -165,7 +165,7 @@ def _refused(
     message = refusal_message(refusal)
     errors: dict[str, str] = {}
     if isinstance(refusal, InvalidInput) and isinstance(refusal.details, list):
-        errors = inputs.errors_by_field(refusal.details, fallback=message)
+        errors = inputs.at_step_fields(inputs.errors_by_field(refusal.details, fallback=message))
     elif field:
         errors = {field: message}
     problem = (

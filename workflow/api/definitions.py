@@ -86,6 +86,7 @@ def _track(track: Track) -> dict[str, Any]:
                 ],
                 "data_schema": data_schema(t),
                 "evidence_kinds": t.evidence_kinds,
+                "evidence_translated_into": t.evidence_translated_into,
                 "consents": t.consents,
                 "consent_of": t.consent_of,
                 "requires": _requirement(t.requires),

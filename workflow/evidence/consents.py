@@ -12,6 +12,7 @@ from workflow.disclosure import case_disclosure
 from workflow.engine import Evidence
 from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.evidence.documents import case_documents
+from workflow.evidence.foreign import languages_of
 from workflow.models import Case, Consent, Document, TransitionRecord
 from workflow.permissions import Caller, CaseFacts, can_record_consent
 from workflow.rules.catalogue import definition_of
@@ -93,11 +94,14 @@ def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts
     consents = consents_in_force(session, case)
     # A shared relative's signed letter stands on each sibling's case with her consent.
     letters = {c.document_id: EvidenceKind.CONSENT for c in consents if c.document_id}
+    documents = letters | {doc.id: doc.kind for doc in case_documents(session, caller, case, facts)}
+    languages, originals = languages_of(session, documents)
     return Evidence(
-        documents=letters
-        | {doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
+        documents=documents,
         consents=frozenset((c.person_id, c.purpose) for c in consents),
         named=_people_named(session, case),
+        languages=languages,
+        originals=originals,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from workflow.rules.languages import LanguageTag
 from workflow.vocabulary import (
     AgencyKind,
     ConsentPurpose,
@@ -44,7 +45,7 @@ Requirement = Union[Condition, AllOf, AnyOf]  # noqa: UP007 - a forward-referenc
 class FieldSpec(Strict):
     """One item of a transition's data."""
 
-    kind: Literal["text", "reason", "date", "number", "choice", "person", "text_list"]
+    kind: Literal["text", "reason", "date", "number", "choice", "person", "text_list", "iin"]
     optional: bool = False
     max_length: int | None = Field(default=None, gt=0, le=10000)
     minimum: float | None = None
@@ -72,6 +73,9 @@ class Transition(Strict):
     performed_by: list[Performer] = Field(min_length=1)
     fields: dict[Name, FieldSpec] = {}
     evidence_kinds: list[EvidenceKind] = []
+    # Each document named as evidence that is in none of these languages must be named beside a
+    # translation of it into one of them.
+    evidence_translated_into: list[LanguageTag] = []
     # Purposes that need a consent in force: of the person in the field `consent_of` (in this
     # step's data, or else as the track's last step named them), or of anyone when it is unset.
     consents: list[ConsentPurpose] = []

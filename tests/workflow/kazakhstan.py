@@ -3,23 +3,12 @@ foreign documents its court and registry need translated."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from tests.factories import Api, sample_pdf
+from tests.evidence.helpers import upload_foreign
+from tests.factories import Api
 
 IIN = "190515500129"  # born 15 May 2019, in the 2000s; 9 is its check digit
-ARABIC_RECORD = "شهادة ولادة"  # the words on a Syrian birth record
-
-
-def upload_foreign(api: Api, case_id: str, kind: str = "identity_record", **fields: Any) -> Any:
-    """Upload a document with its foreign particulars, as a multipart form."""
-    return api.client.post(
-        f"/api/v1/cases/{case_id}/documents",
-        data={"kind": kind, "file": (io.BytesIO(sample_pdf()), "scan.pdf"), **fields},
-        headers=api.headers("lawyer"),
-        content_type="multipart/form-data",
-    )
 
 
 def record_and_translation(api: Api, case_id: str) -> tuple[str, str]:

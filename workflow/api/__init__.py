@@ -29,7 +29,6 @@ def init_app(app: OpenAPI) -> None:
         intake.blueprint,
         break_glass.blueprint,
         evidence.uploads,
-        evidence.changes,
         evidence.consent_views,
         workflow_views.blueprint,
         forms.generation,

@@ -39,21 +39,15 @@ consent_views = APIBlueprint(
 )
 consent_views.before_request(require_user)
 consent_views.before_request(check_json_body)
-changes = APIBlueprint(
-    "document_changes",
-    __name__,
-    url_prefix="/api/v1",
-    abp_security=[{"bearer": []}],
-    abp_tags=[TAG],
-)
-changes.before_request(require_user)
-changes.before_request(check_json_body)
 
 
 @uploads.before_request
-def _multipart_only() -> None:
+def _body_checks() -> None:
+    """An upload is multipart; a change to a document's particulars is JSON."""
     if request.method == "POST" and request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("Send the document as multipart/form-data, in the field file.")
+    if request.method == "PATCH":
+        check_json_body()
 
 
 # 503: every file check of this server process stayed busy for as long as one may take.
@@ -85,7 +79,7 @@ def get_document(path: DocumentPath) -> Response:
     return attachment(evidence.download(path.document_id))
 
 
-@changes.patch("/documents/<document_id>", responses={200: DocumentOut})
+@uploads.patch("/documents/<document_id>", responses={200: DocumentOut})
 def patch_document(path: DocumentPath, body: DocumentChangeIn) -> Response:
     """Record the document's language or legalisation (status, country, date) after its upload;
     the lawyers working the case only. What is left out stays as it was."""

@@ -37,6 +37,7 @@ from workflow.present import (
 from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import ConsentPurpose, EvidenceKind, ReferenceIssuer
 from workflow.web.labels import label
+from workflow.web.names import language_name
 from workflow.web.overview import age_text, waiting
 
 PAGE_FORMS = {"upload", "consent", "reference"}
@@ -137,6 +138,7 @@ def _step(definition: Any, step: dict[str, str]) -> dict[str, Any]:
         "action": step["action"],
         "fields": transition.fields,
         "evidence_kinds": [kind.value for kind in transition.evidence_kinds],
+        "translated_into": ", ".join(map(language_name, transition.evidence_translated_into)),
     }
 
 

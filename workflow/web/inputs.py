@@ -124,3 +124,20 @@ def step_data(form: MultiDict[str, str], fields: dict[str, FieldSpec]) -> dict[s
         else:
             data[name] = raw
     return data
+
+
+FOREIGN_FIELDS = (
+    "language",
+    "translation_of",
+    "translator_name",
+    "translator_sworn",
+    "legalisation",
+    "legalisation_country",
+    "legalised_on",
+)
+
+
+def foreign_particulars(form: MultiDict[str, str]) -> dict[str, str]:
+    """The upload form's foreign particulars that were filled in; an empty one is left out."""
+    given = {name: text(form, name) for name in FOREIGN_FIELDS}
+    return {name: value for name, value in given.items() if value is not None}

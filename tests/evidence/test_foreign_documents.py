@@ -5,10 +5,11 @@ refuses a foreign document named alone, by its id, never by its contents."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from tests.audit.helpers import events
 from tests.evidence.helpers import document_rows, upload_foreign
@@ -16,6 +17,8 @@ from tests.factories import Api
 from tests.workflow.helpers import set_states
 from tests.workflow.kazakhstan import record_and_translation
 from workflow import transactions
+from workflow.db import utcnow
+from workflow.models import Case
 
 TRANSLATOR = "Айгерим Сапарова"
 PETITION = {"grounds": "The DNA report confirms the grandmother's kinship."}
@@ -282,3 +285,22 @@ def test_a_translation_of_a_document_the_uploader_may_not_read_is_answered_as_no
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][0] == 422
     assert answers[0][1][0]["problem"] == "no_such_document"
+
+
+def test_a_purged_case_takes_its_translations_with_it(app: Any, api: Api, runner: Any) -> None:
+    case = api.create_case()
+    record_and_translation(api, case["id"])
+    version = api.case_version("lawyer", case["id"])
+    closing = {"reason": "transferred"}
+    closed = api.post(
+        "lawyer", f"/api/v1/cases/{case['id']}/close", closing, **{"If-Match": f'"{version}"'}
+    )
+    assert closed.status_code == 200
+    with app.app_context(), transactions.unit_of_work() as session:
+        past = utcnow() - timedelta(days=app.config["RETENTION_DAYS"] + 1)
+        session.execute(
+            update(Case).where(Case.id == uuid.UUID(case["id"])).values(updated_at=past)
+        )
+    result = runner.invoke(args=["cases", "purge"])
+    assert result.exit_code == 0, result.output
+    assert [d for d in document_rows(app) if str(d.case_id) == case["id"]] == []

@@ -304,3 +304,48 @@ def test_a_purged_case_takes_its_translations_with_it(app: Any, api: Api, runner
     result = runner.invoke(args=["cases", "purge"])
     assert result.exit_code == 0, result.output
     assert [d for d in document_rows(app) if str(d.case_id) == case["id"]] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"language": "xx"}, "language"),
+        ({"language": 5}, "language"),
+        ({"language": "ar" * 100}, "language"),
+        ({}, ""),
+        ({"language": "ar", "translator_name": TRANSLATOR}, "translator_name"),
+        ({"legalisation": "apostille"}, "legalisation_country"),
+        ({"legalised_on": "2020-01-01"}, "legalised_on"),
+        (
+            {
+                "legalisation": "legalised",
+                "legalisation_country": "SY",
+                "legalised_on": "2999-01-01",
+            },
+            "legalised_on",
+        ),
+    ],
+)
+def test_a_hostile_change_is_refused_and_changes_nothing(
+    api: Api, body: dict[str, Any], field: str
+) -> None:
+    case_id = api.create_case()["id"]
+    document = upload_foreign(api, case_id, language="ar").json["id"]
+    before = documents_of(api, case_id)[document]
+    response = change(api, document, body)
+    assert response.status_code == 422, response.json
+    assert field in {item["field"] for item in response.json["error"]["details"]}
+    assert TRANSLATOR not in response.get_data(as_text=True)
+    assert documents_of(api, case_id)[document] == before
+
+
+def test_a_change_that_is_not_json_is_refused(api: Api) -> None:
+    case_id = api.create_case()["id"]
+    document = upload_foreign(api, case_id, language="ar").json["id"]
+    response = api.client.patch(
+        f"/api/v1/documents/{document}",
+        data="language=kk",
+        headers=api.headers("lawyer", **{"Content-Type": "application/x-www-form-urlencoded"}),
+    )
+    assert response.status_code == 415
+    assert documents_of(api, case_id)[document]["language"] == "ar"

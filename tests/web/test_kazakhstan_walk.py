@@ -58,12 +58,18 @@ def upload_foreign(page: Page, path: Path, texts: dict[str, str], choices: dict[
 
 
 def lawyer_files_the_foreign_record_with_the_court(page: Page, scan: Path) -> None:
-    legalised = {"language": "ar", "legalisation_country": "SY", "legalised_on": "2019-08-01"}
-    upload_foreign(page, scan, legalised, {"legalisation": "legalised by a consulate"})
-    translated = {"language": "ru", "translator_name": "Айгерим Сапарова"}
-    upload_foreign(
-        page, scan, translated, {"translation_of": "identity record", "translator_sworn": "yes"}
-    )
+    legalised = {
+        "language": "Arabic",
+        "legalisation": "legalised by a consulate",
+        "legalisation_country": "Syria",
+    }
+    upload_foreign(page, scan, {"legalised_on": "2019-08-01"}, legalised)
+    translated = {
+        "language": "Russian",
+        "translation_of": "identity record",
+        "translator_sworn": "yes",
+    }
+    upload_foreign(page, scan, {"translator_name": "Айгерим Сапарова"}, translated)
     section = page.locator("section[aria-labelledby=documents-heading] li")
     documents = section.filter(has_text="identity record")
     expect(documents.first).to_contain_text("in Arabic · legalised by Syria")

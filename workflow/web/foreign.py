@@ -3,9 +3,11 @@ whom, and how it was legalised, in the page's language."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from flask_babel import gettext
+from babel import Locale
+from flask_babel import get_locale, gettext
 
 from workflow.rules.languages import primary_language
 from workflow.vocabulary import Legalisation
@@ -58,3 +60,17 @@ def legalisation_options() -> list[tuple[str, str]]:
         (Legalisation.LEGALISED.value, str(gettext("legalised by a consulate"))),
         (Legalisation.APOSTILLE.value, str(gettext("apostille"))),
     ]
+
+
+@web.app_template_global("document_languages")
+def document_languages() -> list[tuple[str, str]]:
+    """Every language a document may be in, by its name in the page's language."""
+    return _languages(str(get_locale() or "en"))
+
+
+@cache
+def _languages(language: str) -> list[tuple[str, str]]:
+    """The list for one page language, built once."""
+    names = {str(code): str(name) for code, name in Locale.parse(language).languages.items()}
+    codes = [code for code in names if "_" not in code and code not in ("und", "zxx")]
+    return sorted(((code, names[code]) for code in codes), key=lambda pair: pair[1])

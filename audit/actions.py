@@ -31,6 +31,7 @@ ACTIONS = {
     "documents.post_document": "document.upload",
     "documents.get_documents": "document.list",
     "documents.get_document": "document.download",
+    "documents.patch_document": "document.update",
     "consents.post_consent": "consent.record",
     "consents.get_consents": "consent.list",
     "consents.post_withdrawal": "consent.withdraw",

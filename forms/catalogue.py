@@ -22,7 +22,7 @@ REGISTERED = {"registered_name", "registered_birth_date"}
 # Steps' fields that name a person, or are free prose that may: never a public fact.
 NAMING_STEP_FIELDS = {
     "reference_person", "proposed_guardian", "guardian", "parent", "relationship", "reason",
-    "grounds",
+    "grounds", "iin",
 }  # fmt: skip
 REFERENCE_LANGUAGE = "en"
 

@@ -17,6 +17,7 @@ from workflow.rules.care import consent_note, consent_waived, ensure_one_of
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
+from workflow.rules.translations import untranslated
 from workflow.schemas import TransitionIn
 from workflow.vocabulary import CaseStatus, ConsentPurpose, EvidenceKind, Relation
 
@@ -30,6 +31,8 @@ class Evidence:
     named: Mapping[tuple[str, str], uuid.UUID] = field(default_factory=dict)  # (track, field)
     earlier: Mapping[tuple[str, str], Any] = field(default_factory=dict)  # every field's latest
     samples: Mapping[uuid.UUID, str] = field(default_factory=dict)  # person -> reference sample
+    languages: Mapping[uuid.UUID, str | None] = field(default_factory=dict)  # of each document
+    originals: Mapping[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)  # translated
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ def check_step(
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
     _ensure_known_documents(command, evidence)
+    _ensure_translated(transition, command, evidence)
     unmet_evidence = _unmet_evidence(case, track, transition, command, evidence)
     _ensure_prerequisites(case, transition, states, unmet_evidence)
     data = _validated_data(case, transition, command.data)
@@ -155,6 +159,19 @@ def _ensure_known_documents(command: TransitionIn, evidence: Evidence) -> None:
     ]
     if unknown:
         raise InvalidInput("Name documents attached to this case.", unknown)
+
+
+def _ensure_translated(transition: Transition, command: TransitionIn, evidence: Evidence) -> None:
+    if not transition.evidence_translated_into:
+        return
+    problems = untranslated(
+        command.evidence_ids,
+        evidence.languages,
+        evidence.originals,
+        transition.evidence_translated_into,
+    )
+    if problems:
+        raise InvalidInput("Name a translation beside each foreign-language document.", problems)
 
 
 def _unmet_evidence(

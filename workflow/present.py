@@ -200,6 +200,28 @@ def document_json(document: Document) -> dict[str, Any]:
         "size": document.size,
         "content_type": document.content_type,
         "uploaded_at": _iso(document.uploaded_at),
+        **foreign_json(document),
+    }
+
+
+def foreign_json(document: Document) -> dict[str, Any]:
+    """A document's language, the original it translates and by whom, and its legalisation."""
+    translator = None
+    if document.translator_name is not None:
+        translator = {
+            "name": document.translator_name,
+            "role": document.translator_role,
+            "sworn": document.translator_sworn,
+        }
+    return {
+        "language": document.language,
+        "translation_of": str(document.translation_of_id) if document.translation_of_id else None,
+        "translator": translator,
+        "legalisation": {
+            "status": document.legalisation.value,
+            "country": document.legalisation_country,
+            "on": document.legalised_on.isoformat() if document.legalised_on else None,
+        },
     }
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from workflow.evidence.particulars import ForeignParticularsIn
 from workflow.text import Line, Paragraph, ShortLine, clean_line, exact_token
 from workflow.vocabulary import (
     AgencyKind,
@@ -327,8 +328,9 @@ class DocumentPath(Input):
     document_id: Annotated[str, Field(max_length=64)]
 
 
-class DocumentForm(Input):
-    """A multipart upload: the file, and what kind of document it is."""
+class DocumentForm(ForeignParticularsIn):
+    """A multipart upload: the file, what kind of document it is and, when it is foreign, its
+    language, translation and legalisation."""
 
     file: FileStorage
     kind: EvidenceKind

@@ -88,6 +88,15 @@ class EvidenceKind(StrEnum):
     OTHER = "other"
 
 
+class Legalisation(StrEnum):
+    """How a foreign document was made valid abroad: not at all, by consular legalisation, or by
+    an apostille (Hague Convention of 1961)."""
+
+    NONE = "none"
+    LEGALISED = "legalised"
+    APOSTILLE = "apostille"
+
+
 class ConsentPurpose(StrEnum):
     DNA_TESTING = "dna_testing"
     DATA_SHARING = "data_sharing"

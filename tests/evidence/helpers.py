@@ -140,3 +140,16 @@ def stored_file(app: Any, document_id: str) -> Path:
         assert document is not None
         name = document.storage_name
     return Path(app.config["DOCUMENT_STORE"]) / name[:2] / name
+
+
+def upload_foreign(
+    api: Any, case_id: str, kind: str = "identity_record", username: str = "lawyer", **fields: Any
+) -> Any:
+    """Upload a scan with its foreign particulars (language, translation, legalisation) in the
+    multipart form, as the user."""
+    return api.client.post(
+        f"/api/v1/cases/{case_id}/documents",
+        data={"kind": kind, "file": (io.BytesIO(pdf()), "scan.pdf"), **fields},
+        headers=api.headers(username),
+        content_type="multipart/form-data",
+    )

@@ -72,6 +72,7 @@ CALLS: dict[str, Call] = {
     "documents.post_document": Call({"kind": "consent"}, upload=True),
     "documents.get_documents": Call(),
     "documents.get_document": Call(),
+    "documents.patch_document": Call({"language": "ar"}),
     "forms.post_form": Call(),
     "audit.get_case_accesses": Call(refused=NOT_AUDITORS),
     "web.case_page": Call(),

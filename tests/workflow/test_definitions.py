@@ -28,7 +28,7 @@ def _write(tmp_path: Path, body: dict[str, Any]) -> Path:
 
 def test_every_built_in_definition_is_valid() -> None:
     names = {Definition.model_validate(read_file(p)).name for p in BUILT_IN.glob("*.yaml")}
-    assert names == {"default", "guardianship-first"}
+    assert names == {"default", "guardianship-first", "kazakhstan"}
 
 
 def _break_transition_target(body: dict[str, Any]) -> None:

@@ -250,19 +250,6 @@ class GrantOut(BaseModel):
     expires_at: datetime
 
 
-class DocumentOut(BaseModel):
-    id: uuid.UUID
-    kind: EvidenceKind
-    sha256: str
-    size: int
-    content_type: str
-    uploaded_at: datetime
-
-
-class DocumentsOut(BaseModel):
-    documents: list[DocumentOut]
-
-
 class ConsentOut(BaseModel):
     id: uuid.UUID
     person_id: uuid.UUID
@@ -306,6 +293,10 @@ class TransitionOut(BaseModel):
     performed_by: list[PerformerOut]
     data_schema: dict[str, Any] = Field(description="the JSON Schema of the step's `data`")
     evidence_kinds: list[EvidenceKind]
+    evidence_translated_into: list[str] = Field(
+        description="each foreign-language document named must be named beside a translation "
+        "of it into one of these languages"
+    )
     consents: list[ConsentPurpose]
     consent_of: str | None
     consent_when: dict[str, Any] | None = Field(

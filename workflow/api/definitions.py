@@ -88,6 +88,7 @@ def _track(track: Track) -> dict[str, Any]:
                 ],
                 "data_schema": data_schema(t),
                 "evidence_kinds": t.evidence_kinds,
+                "evidence_translated_into": t.evidence_translated_into,
                 "consents": t.consents,
                 "consent_of": t.consent_of,
                 "consent_when": t.consent_when.model_dump(mode="json") if t.consent_when else None,

@@ -7,13 +7,15 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from workflow import transactions
 from workflow.access import current_caller
-from workflow.api.answers import ConsentOut, ConsentsOut, DocumentOut, DocumentsOut
+from workflow.api.answers import ConsentOut, ConsentsOut
 from workflow.api.bearer import require_user
+from workflow.api.document_answers import DocumentOut, DocumentsOut
 from workflow.api.guards import check_json_body
 from workflow.api.openapi import a_file
 from workflow.errors import ErrorBody, UnsupportedMediaType
 from workflow.evidence import consents, documents
 from workflow.evidence.inspection import EXTENSIONS
+from workflow.evidence.particulars import DocumentChangeIn
 from workflow.http.downloads import attachment
 from workflow.present import consent_json, document_json
 from workflow.schemas import (
@@ -40,9 +42,12 @@ consent_views.before_request(check_json_body)
 
 
 @uploads.before_request
-def _multipart_only() -> None:
+def _body_checks() -> None:
+    """An upload is multipart; a change to a document's particulars is JSON."""
     if request.method == "POST" and request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("Send the document as multipart/form-data, in the field file.")
+    if request.method == "PATCH":
+        check_json_body()
 
 
 # 503: every file check of this server process stayed busy for as long as one may take.
@@ -52,7 +57,8 @@ def post_document(path: CasePath, form: DocumentForm) -> tuple[Response, int]:
     cleaned = evidence.inspect_upload(form.file.read())
     session, caller = transactions.session(), current_caller()
     case, facts = find_visible_case(session, caller, path.case_id)
-    return jsonify(document_json(evidence.attach(case, facts, form.kind, cleaned))), 201
+    document = evidence.attach(case, facts, form.kind, cleaned, form)
+    return jsonify(document_json(document)), 201
 
 
 @uploads.get("/cases/<case_id>/documents", responses={200: DocumentsOut})
@@ -71,6 +77,13 @@ def get_documents(path: CasePath) -> Response:
 def get_document(path: DocumentPath) -> Response:
     """The document's bytes, as an attachment."""
     return attachment(evidence.download(path.document_id))
+
+
+@uploads.patch("/documents/<document_id>", responses={200: DocumentOut})
+def patch_document(path: DocumentPath, body: DocumentChangeIn) -> Response:
+    """Record the document's language or legalisation (status, country, date) after its upload;
+    the lawyers working the case only. What is left out stays as it was."""
+    return jsonify(document_json(evidence.change(path.document_id, body)))
 
 
 @consent_views.post("/<case_id>/consents", responses={201: ConsentOut})

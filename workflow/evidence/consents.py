@@ -13,6 +13,7 @@ from workflow.disclosure import case_disclosure
 from workflow.engine import Evidence
 from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
 from workflow.evidence.documents import case_documents
+from workflow.evidence.foreign import languages_of
 from workflow.models import Case, Consent, Document, TransitionRecord
 from workflow.permissions import Caller, CaseFacts, can_record_consent
 from workflow.rules.catalogue import definition_of
@@ -96,13 +97,16 @@ def step_evidence(session: Session, caller: Caller, case: Case, facts: CaseFacts
     recorded = _recorded(session, case)
     # A shared relative's signed letter stands on each sibling's case with her consent.
     letters = {c.document_id: EvidenceKind.CONSENT for c in consents if c.document_id}
+    documents = letters | {doc.id: doc.kind for doc in case_documents(session, caller, case, facts)}
+    languages, originals = languages_of(session, documents)
     return Evidence(
-        documents=letters
-        | {doc.id: doc.kind for doc in case_documents(session, caller, case, facts)},
+        documents=documents,
         consents=frozenset((c.person_id, c.purpose) for c in consents),
         named=_people_named(case, recorded),
         earlier=recorded,
         samples={held.person_id: held.sample_id for held in held_samples(session, case)},
+        languages=languages,
+        originals=originals,
     )
 
 

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from workflow.rules.extras import KeptSample, Threshold, check_extras
+from workflow.rules.languages import LanguageTag
 from workflow.vocabulary import (
     AgencyKind,
     ConsentPurpose,
@@ -59,6 +60,7 @@ ADDED_KEYS: dict[str, Any] = {
     "one_of": [],
     "threshold": None,
     "keeps_sample": None,
+    "evidence_translated_into": [],
 }
 
 
@@ -94,7 +96,8 @@ class FieldSpec(Strict):
     """One item of a transition's data."""
 
     # country: an ISO 3166-1 alpha-2 code; relatives: people on the case, each with one of
-    # `options` (the relationship tested, say); institution: a name, a kind and a country.
+    # `options` (the relationship tested, say); institution: a name, a kind and a country;
+    # iin: Kazakhstan's personal identification number.
     kind: Literal[
         "text",
         "reason",
@@ -106,6 +109,7 @@ class FieldSpec(Strict):
         "institution",
         "country",
         "relatives",
+        "iin",
     ]
     optional: bool = False
     max_length: int | None = Field(default=None, gt=0, le=10000)
@@ -134,6 +138,9 @@ class Transition(Dumped):
     performed_by: list[Performer] = Field(min_length=1)
     fields: dict[Name, FieldSpec] = {}
     evidence_kinds: list[EvidenceKind] = []
+    # Each document named as evidence that is in none of these languages must be named beside a
+    # translation of it into one of them.
+    evidence_translated_into: list[LanguageTag] = []
     # Purposes that need a consent in force: of the person in the field `consent_of` (in this
     # step's data, or else as the track's last step named them), or of anyone when it is unset.
     consents: list[ConsentPurpose] = []

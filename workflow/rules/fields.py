@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from workflow.rules.care import Institution
 from workflow.rules.definition import FieldSpec, Transition
+from workflow.rules.iin import checked_iin
 from workflow.text import clean_line, clean_paragraph
 
 MAX_LIST_ITEMS = 50
@@ -64,6 +65,8 @@ def _annotation(spec: FieldSpec) -> Any:
         return Annotated[float, Field(ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)]
     if spec.kind == "choice":
         return Literal[tuple(spec.options or ())]
+    if spec.kind == "iin":
+        return Annotated[str, Field(pattern=r"^[0-9]{12}$"), AfterValidator(checked_iin)]
     if spec.kind == "person":
         return Annotated[uuid.UUID, Field(json_schema_extra={"x-homeward-kind": "person"})]
     if spec.kind == "institution":

@@ -38,6 +38,7 @@ from workflow.rules.care import INSTITUTION_KINDS, consent_waived
 from workflow.rules.catalogue import definition_of
 from workflow.vocabulary import ConsentPurpose, EvidenceKind, ReferenceIssuer
 from workflow.web.labels import label
+from workflow.web.names import language_name
 from workflow.web.overview import age_text, waiting
 from workflow.web.step_notes import step_notes
 
@@ -149,6 +150,7 @@ def _step(case: Case, definition: Any, step: tuple[str, str]) -> dict[str, Any]:
         ],
         "consent_waived": waived,
         "one_of": transition.one_of,
+        "translated_into": ", ".join(map(language_name, transition.evidence_translated_into)),
     }
 
 

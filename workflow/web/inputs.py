@@ -161,3 +161,20 @@ def _institution(form: MultiDict[str, str], name: str) -> dict[str, Any]:
     if not any(parts.values()):
         return {}
     return {name: {part: value for part, value in parts.items() if value is not None}}
+
+
+FOREIGN_FIELDS = (
+    "language",
+    "translation_of",
+    "translator_name",
+    "translator_sworn",
+    "legalisation",
+    "legalisation_country",
+    "legalised_on",
+)
+
+
+def foreign_particulars(form: MultiDict[str, str]) -> dict[str, str]:
+    """The upload form's foreign particulars that were filled in; an empty one is left out."""
+    given = {name: text(form, name) for name in FOREIGN_FIELDS}
+    return {name: value for name, value in given.items() if value is not None}

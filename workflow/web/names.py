@@ -43,6 +43,7 @@ ACTIONS = {
     "document.upload": lazy_gettext("Uploaded a document"),
     "document.list": lazy_gettext("Listed documents"),
     "document.download": lazy_gettext("Downloaded a document"),
+    "document.update": lazy_gettext("Recorded a document's language or legalisation"),
     "consent.record": lazy_gettext("Recorded a consent"),
     "consent.list": lazy_gettext("Listed consents"),
     "consent.withdraw": lazy_gettext("Withdrew a consent"),

@@ -1,6 +1,9 @@
 """The pages, one module per kind of user; importing them attaches them to the blueprint."""
 
-from workflow.web import filters  # noqa: F401 - the templates' filters attach themselves too
+from workflow.web import (
+    filters,  # noqa: F401 - the templates' filters attach themselves too
+    foreign,  # noqa: F401 - and the words for foreign documents
+)
 from workflow.web.views import (
     account,
     administration,

@@ -118,13 +118,16 @@ def remove_reference(case_id: str, reference_id: str) -> ResponseReturnValue:
 def upload_document(case_id: str) -> ResponseReturnValue:
     """Attach a scan; its type is read from its bytes, never from its name."""
     case, facts = find_visible_case(transactions.session(), current_caller(), case_id)
-    values = {"kind": inputs.chosen(request.form, "kind")}
+    values = {
+        "kind": inputs.chosen(request.form, "kind"),
+        **inputs.foreign_particulars(request.form),
+    }
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
             raise InvalidInput("", [{"field": "file", "problem": "missing", "message": ""}])
-        form = DocumentForm.model_validate({"file": upload, "kind": values["kind"]})
-        evidence.attach(case, facts, form.kind, evidence.inspect_upload(form.file.read()))
+        form = DocumentForm.model_validate({"file": upload, **values})
+        evidence.attach(case, facts, form.kind, evidence.inspect_upload(form.file.read()), form)
     except (ValidationError, HomewardError) as error:
         return _refused(case, facts, "upload", values, error, field="file")
     notify(_("The document is uploaded."))

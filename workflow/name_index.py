@@ -8,9 +8,9 @@ token and name kept by a trigger, whose btree reads them in that order too (a GI
 a search there sorted every name of a common word before its page), and several tokens through a
 GIN index over the tokens as an array, which intersects their names before any are read. Both
 index exact terms: a token is a keyed digest, whose trigrams are common to a large share of all
-names, so a trigram index would read far more and find nothing a term index does not. Migrations 0010 and 0024_perf create the indexes; `homeward
-keys rotate-data` never changes a token (the search key is not rotated), so the indexes stay valid
-through a rotation.
+names, so a trigram index would read far more and find nothing a term index does not. Migrations
+0010 and 0024_perf create the indexes; `homeward keys rotate-data` never changes a token (the
+search key is not rotated), so the indexes stay valid through a rotation.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    Uuid,
     and_,
     column,
     func,
@@ -37,7 +38,7 @@ FTS_TABLE = "person_names_fts"
 GIN_INDEX = "ix_person_names_search_tokens"
 TERMS_TABLE = "person_name_terms"
 _FTS = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
-_TERMS = table(TERMS_TABLE, column("token"), column("name_id"))
+_TERMS = table(TERMS_TABLE, column("token"), column("name_id"), column("case_id", Uuid()))
 
 
 def is_index_table(name: str) -> bool:
@@ -75,11 +76,10 @@ def newest_names(dialect: str, tokens: list[str]) -> Select[int, uuid.UUID]:
 
 
 def _newest_by_term(token: str) -> Select[int, uuid.UUID]:
-    """The names of one token, newest first through its btree: a walk that stops at the page."""
+    """The names of one token, newest first through its btree: a walk that stops at the page,
+    reading the index alone (it holds each name's case too)."""
     return (
-        select(_TERMS.c.name_id.label("name_id"), PersonName.case_id)
-        .select_from(_TERMS)
-        .join(PersonName, PersonName.id == _TERMS.c.name_id)
+        select(_TERMS.c.name_id.label("name_id"), _TERMS.c.case_id.label("case_id"))
         .where(_TERMS.c.token == token)
         .order_by(_TERMS.c.name_id.desc())
     )

@@ -168,27 +168,25 @@ def search(
     first, each case once (at its newest such name); and how many there are among the first
     COUNT_LIMIT + 1 such names, with whether those were all of them."""
     names = newest_names(db.get_bind().dialect.name, tokens)
+    # A name's id and case as the index gives them, so that PostgreSQL need not read the name.
+    name_id, case_id = names.selected_columns.name_id, names.selected_columns.case_id
     later = aliased(PersonName)
+    listed = [Row.case_id == case_id, Row.viewer.in_(viewers), *filters.rows, *filters.probes]
     wanted = [
-        exists().where(
-            Row.case_id == PersonName.case_id,
-            Row.viewer.in_(viewers),
-            *filters.rows,
-            *filters.probes,
-        ),
-        ~exists().where(
-            later.case_id == PersonName.case_id,
-            later.id > PersonName.id,
-            holds_tokens(later, tokens),
-        ),
+        exists().where(*listed),
+        ~exists().where(later.case_id == case_id, later.id > name_id, holds_tokens(later, tokens)),
     ]
-    after = [PersonName.id < cursor[0]] if cursor else []
+    # The name's id as the index reads it, so that a cursor is a bound of the walk, not a filter.
+    after = [name_id < cursor[0]] if cursor else []
     page = db.execute(names.where(*wanted, *after).limit(limit).offset(offset)).all()
     # A case counted once however many of its names are read: its newest is read before them.
-    visible = case((wanted[0], PersonName.case_id), else_=None).label("visible")
-    read = names.with_only_columns(visible).limit(COUNT_LIMIT + 1).subquery()
+    # The probe is a scalar subquery so that it stays one lookup per name read: an EXISTS there
+    # PostgreSQL may answer by hashing every row the viewers have, which grows with the registry.
+    probe = select(literal(1)).where(*listed).limit(1).scalar_subquery().is_not(None)
+    visible = case((probe, case_id), else_=None)
+    read = names.with_only_columns(visible.label("visible")).limit(COUNT_LIMIT + 1).subquery()
     seen, matched = db.execute(select(func.count(), func.count(read.c.visible.distinct()))).one()
-    return [(name_id, case_id) for name_id, case_id in page], matched, seen <= COUNT_LIMIT
+    return [(found, case) for found, case in page], matched, seen <= COUNT_LIMIT
 
 
 def encode_cursor(key: Key) -> str:

@@ -44,6 +44,7 @@ GROWING = {
     "track_states",
     "people",
     "person_names",
+    "person_name_terms",
     "assignments",
     "case_routes",
 }
@@ -152,6 +153,11 @@ def _postgres_problems(connection: Connection, sql: str, params: Any) -> Iterato
         # An index read in its order straight into a page's LIMIT stops once it has the page.
         if kind == "Seq Scan" or (whole and not paged):
             yield f"{kind} on {relation} in {sql[:200]}"
+        # A page walks a word's names newest first; a count, bounded by its own LIMIT, may
+        # read them as the planner likes.
+        counting = sql.lstrip().startswith("SELECT count(")
+        if relation == "person_name_terms" and kind.startswith("Bitmap") and not counting:
+            yield f"reads every name of a word before its page: {sql[:200]}"
 
 
 def _nodes(node: dict[str, Any], *, paged: bool) -> Iterator[tuple[dict[str, Any], bool]]:
@@ -197,3 +203,31 @@ def test_the_queue_page_with_what_was_handled_reads_only_through_indexes(
 ) -> None:
     sign_in(client, "registrar")
     assert problems(app, lambda: client.get("/queue")) == []
+
+
+def test_a_one_word_search_walks_its_word_newest_first(app: Any, api: Api, registry: None) -> None:
+    """The page of a one-word search reads the word's names in the page's order and stops: no
+    plan of it sorts, on either database, whatever share of the registry bears the name."""
+    api.token("lawyer")
+    engine = app.extensions["homeward.engine"]
+    with statements_run(engine) as seen:
+        assert api.get("lawyer", "/api/v1/cases?q=Nurgalieva").status_code == 200
+    searched = [
+        (sql, params)
+        for sql, params in seen
+        if ("person_names_fts" in sql or "person_name_terms" in sql)
+        and not sql.lstrip().startswith("SELECT count(")
+    ]
+    assert searched, "the search did not read the word's names through the index in its order"
+    with engine.connect() as connection:
+        plans = [_plan_lines(connection, sql, params) for sql, params in searched]
+    assert not [line for plan in plans for line in plan if "Sort" in line or "B-TREE" in line]
+    if engine.dialect.name == "postgresql":
+        assert any("Backward using pk_person_name_terms" in line for plan in plans for line in plan)
+
+
+def _plan_lines(connection: Connection, sql: str, params: Any) -> list[str]:
+    if connection.dialect.name == "sqlite":
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+        return [row[3] for row in plan]
+    return [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", params).all()]

@@ -9,7 +9,7 @@ a search there sorted every name of a common word before its page), and several 
 GIN index over the tokens as an array, which intersects their names before any are read. Both
 index exact terms: a token is a keyed digest, whose trigrams are common to a large share of all
 names, so a trigram index would read far more and find nothing a term index does not. Migrations
-0010 and 0024_perf create the indexes; `homeward keys rotate-data` never changes a token (the
+0010 and 0023 create the indexes; `homeward keys rotate-data` never changes a token (the
 search key is not rotated), so the indexes stay valid through a rotation.
 """
 

@@ -7,8 +7,8 @@ matches. `person_name_terms` holds one row per token and name, kept by a trigger
 one token newest first and stops at its page (several tokens are still intersected by the GIN
 index, which finds few names). SQLite keeps FTS5, which reads in that order.
 
-Revision ID: 0024_perf
-Revises: 0019
+Revision ID: 0023
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from alembic import op
 
 from workflow.name_index import TERMS_TABLE
 
-revision = "0024_perf"
-down_revision = "0019"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from workflow import kinship
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState, invalid
 from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, can_perform
-from workflow.rules.care import consent_note, consent_waived, ensure_one_of
+from workflow.rules.care import consent_note, consent_waived, ensure_one_of, may_consent
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
@@ -213,11 +213,14 @@ def _relatives_consents(
     if not people or not set(people) <= {relative.id for relative in case.relatives}:
         unnamed = [{"consent": p.value, "of": field_name} for p in transition.consents]
         return [] if field_name in transition.fields else unnamed
+    # Under `consent_when`, only a relative who matches it (alive and reachable) is asked: one
+    # tested abroad who has since died cannot consent, and the court weighs the result without.
+    asked = {p.id for p in case.relatives if may_consent(transition, p)}
     return [
         {"consent": purpose.value, "of": f"{field_name}.{index}"}
         for purpose in transition.consents
         for index, person in enumerate(people)
-        if (person, purpose) not in evidence.consents
+        if person in asked and (person, purpose) not in evidence.consents
     ]
 
 

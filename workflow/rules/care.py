@@ -53,6 +53,12 @@ def consent_waived(case: Case, transition: Transition) -> bool:
     return not any(matches(rule, facts_of(person)) for person in case.relatives)
 
 
+def may_consent(transition: Transition, person: Person) -> bool:
+    """The step asks this person's consent: it names no rule, or they match it."""
+    rule = transition.consent_when
+    return rule is None or matches(rule, facts_of(person))
+
+
 def consent_note(case: Case, transition: Transition) -> dict[str, str]:
     """What the step's history keeps when its consent was not asked; nothing otherwise."""
     if consent_waived(case, transition):

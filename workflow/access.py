@@ -34,6 +34,7 @@ from workflow.models import (
 )
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import all_definitions, definition_of
+from workflow.rules.definition import Track
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
 NOW = "facts_now"
@@ -88,17 +89,23 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
     waiting: set[AgencyKind] = set()
     for track_state in case.tracks:
         track = definition.track(track_state.track)
-        if track is not None:
+        if track is not None and _may_wait(case, track, track_state.state):
             waiting |= track.waiting_on(track_state.state)
     return CaseFacts(
         agency=case.agency_id,
         assigned=frozenset(uuid.UUID(user) for user in split(assigned)),
-        waiting_on=frozenset(waiting) if case.status is CaseStatus.OPEN else frozenset(),
+        waiting_on=frozenset(waiting) if case.status is not CaseStatus.CLOSED else frozenset(),
         handled_by=frozenset(agency for _track, agency in taken),
         steps_taken=frozenset(taken),
         routes=tuple(_route(route) for route in split(routes)),
         break_glass=frozenset(uuid.UUID(user) for user in split(grants)),
     )
+
+
+def _may_wait(case: Case, track: Track, state: str) -> bool:
+    """An open case waits wherever its tracks stand; a complete one only on an amendment of its
+    papers (a state standing in for a final one)."""
+    return case.status is CaseStatus.OPEN or track.state(state).counts_as is not None
 
 
 def _listed(column: Any, model: Any, *conditions: ColumnElement[bool]) -> ScalarSelect[str]:

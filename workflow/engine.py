@@ -58,7 +58,7 @@ def check_step(
     track, transition = _resolve(definition, command.track, command.action)
     if not can_perform(caller, facts, transition):
         raise NotPermitted("You may not perform this step on this case.")
-    _ensure_open(case)
+    _ensure_open(case, track, transition)
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
     _ensure_known_documents(command, evidence)
@@ -76,7 +76,7 @@ def allowed_steps(
     caller: Caller, case: Case, definition: Definition, facts: CaseFacts
 ) -> list[dict[str, str]]:
     """The transitions the caller could perform now, data aside."""
-    if case.status is not CaseStatus.OPEN:
+    if case.status is CaseStatus.CLOSED:
         return []
     states = case.track_states()
     return [
@@ -84,9 +84,18 @@ def allowed_steps(
         for track in definition.tracks
         for transition in track.transitions
         if states.get(track.name) in transition.from_
+        and (case.status is CaseStatus.OPEN or corrects_the_papers(track, transition))
         and can_perform(caller, facts, transition)
         and not unmet(transition.requires, states)
     ]
+
+
+def corrects_the_papers(track: Track, transition: Transition) -> bool:
+    """A step that amends what a final state recorded, or decides on such an amendment: the
+    only steps a complete case still takes, since papers are corrected after they are issued."""
+    return transition.leaves_final or any(
+        track.state(state).counts_as for state in transition.from_
+    )
 
 
 def initial_states(definition: Definition, people: list[dict[str, Any]]) -> dict[str, str]:
@@ -119,7 +128,9 @@ def _resolve(definition: Definition, track_name: str, action: str) -> tuple[Trac
     return track, transition
 
 
-def _ensure_open(case: Case) -> None:
+def _ensure_open(case: Case, track: Track, transition: Transition) -> None:
+    if case.status is CaseStatus.COMPLETE and corrects_the_papers(track, transition):
+        return
     if case.status is not CaseStatus.OPEN:
         raise WrongState(
             f"The case is {case.status.value}; no more steps can be taken on it.",

@@ -1,0 +1,56 @@
+"""Papers are corrected after they are issued: a case whose papers are all done still takes an
+amendment of its registered birth, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import Api
+from tests.workflow.helpers import set_states
+from tests.workflow.test_registered_particulars import CORRECTED, ESTIMATED
+from tests.workflow.test_walkthrough import BIRTH, CITIZENSHIP, _walk
+
+GUARDIANSHIP_GRANTED = {"dna": "confirmed", "guardianship": "granted"}
+APPROVE = {"amendment_number": "A-9"}
+
+
+def completed_case(api: Api, app: Any) -> dict[str, Any]:
+    """A case walked to complete, its birth registered with the estimated particulars."""
+    case = api.create_case()
+    set_states(app, case["id"], GUARDIANSHIP_GRANTED)
+    api.step("lawyer", case["id"], "birth_registration", "file", ESTIMATED)
+    _walk(api, case["id"], BIRTH[1:] + CITIZENSHIP)
+    done = api.case("lawyer", case["id"])
+    assert done["status"] == "complete"
+    return done
+
+
+def test_a_complete_case_takes_an_amendment_of_the_registered_birth(api: Api, app: Any) -> None:
+    case = completed_case(api, app)
+    assert case["allowed_transitions"] == [
+        {"track": "birth_registration", "action": "file_amendment"}
+    ]
+
+    api.step("lawyer", case["id"], "birth_registration", "file_amendment", CORRECTED)
+    queue = api.get("registrar", f"/api/v1/cases/{case['id']}").json
+    assert queue["allowed_transitions"] == [
+        {"track": "birth_registration", "action": "approve_amendment"},
+        {"track": "birth_registration", "action": "refuse_amendment"},
+    ]
+    done = api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
+
+    assert done["status"] == "complete"
+    assert done["registered_particulars"]["current"]["birth_date"] == "2015-03-14"
+    assert [v["birth_date"] for v in done["registered_particulars"]["earlier"]] == ["2016-01-01"]
+
+
+def test_a_complete_case_takes_no_other_step(api: Api, app: Any) -> None:
+    case = completed_case(api, app)
+    set_states(app, case["id"], {"parentage": "not_started"})
+
+    refused = api.transition(
+        "lawyer", case["id"], "parentage", "file_petition", {"grounds": "Camp records"}
+    )
+
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "wrong_state")
+    assert refused.json["error"]["details"] == {"status": "complete"}

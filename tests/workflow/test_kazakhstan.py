@@ -13,20 +13,12 @@ import yaml
 
 from tests.audit.helpers import events
 from tests.factories import Api
-from tests.forms.helpers import generate, issued, logical_text
+from tests.forms.helpers import FORMS, generate, issued, logical_text
 from tests.workflow.helpers import set_states
 from tests.workflow.kazakhstan import IIN, steps_after_kinship, walk_to_kinship
 from workflow import transactions
 from workflow.rules import catalogue
 from workflow.rules.catalogue import BUILT_IN, read_file
-
-FORMS = [
-    "birth-registration",
-    "dna-request",
-    "guardianship-petition",
-    "citizenship-application",
-    "case-summary",
-]
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def case_json(case: Case, caller: Caller, facts: CaseFacts) -> dict[str, Any]:
         "people": [person_json(p, shown) for p in case.relatives],
         "family": family_json(case, caller),
         "allowed_transitions": allowed_steps(caller, case, definition, facts),
-        "reviews": _reviews(case),
+        "reviews": _reviews(case, shown),
         "assigned_to_me": caller.id in facts.assigned,
         "created_at": _iso(case.created_at),
         **registered_json(case, shown),
@@ -62,10 +62,10 @@ def case_due(case: Case, definition: Definition) -> datetime | None:
     return case.created_at + timedelta(days=definition.target_days)
 
 
-def _reviews(case: Case) -> list[dict[str, Any]]:
+def _reviews(case: Case, shown: Disclosure) -> list[dict[str, Any]]:
     """The reviews due on the case (a temporary guardianship's), overdue once their date passed."""
     session = Session.object_session(case)
-    return case_reviews(session, case) if session is not None else []
+    return case_reviews(session, case, shown) if session is not None else []
 
 
 def family_json(case: Case, caller: Caller) -> dict[str, Any] | None:

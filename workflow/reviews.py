@@ -11,15 +11,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow
+from workflow.disclosure import Disclosure
 from workflow.models import Case, TransitionRecord
+from workflow.rules.catalogue import definition_of
+from workflow.rules.definition import Definition
 
 REVIEW_FIELD = "review_on"
 
 
-def case_reviews(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Each track of the case whose newest step set a review date: the date, and if it is past."""
+def case_reviews(session: Session, case: Case, shown: Disclosure) -> list[dict[str, Any]]:
+    """Each track of the case whose newest step set a review date, if the caller sees that
+    step's data: the date, and if it is past. Read only for a track standing in a state that
+    such a step leads to, so that a case without one costs no query."""
+    definition = definition_of(case.workflow)
+    tracks = {s.track for s in case.tracks if _reviewed_in(definition, s.track, s.state)}
+    if not tracks:
+        return []
     newest: dict[str, TransitionRecord] = {}
-    tracks = {state.track for state in case.tracks}
     records = session.scalars(
         select(TransitionRecord)
         .where(TransitionRecord.case_id == case.id, TransitionRecord.track.in_(tracks))
@@ -31,8 +39,17 @@ def case_reviews(session: Session, case: Case) -> list[dict[str, Any]]:
     return [
         review_json(track, due_on, today)
         for track, record in newest.items()
-        if (due_on := _review_date(record)) is not None
+        if shown.step_data(track, record.agency_id)
+        and (due_on := _review_date(record)) is not None
     ]
+
+
+def _reviewed_in(definition: Definition, track_name: str, state: str) -> bool:
+    """Some step that sets a review date leads the track to this state."""
+    track = definition.track(track_name)
+    return track is not None and any(
+        t.to == state and REVIEW_FIELD in t.fields for t in track.transitions
+    )
 
 
 def review_json(track: str, due_on: date, today: date) -> dict[str, Any]:

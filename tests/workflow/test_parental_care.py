@@ -158,6 +158,20 @@ def test_a_temporary_guardianship_shows_its_review_date(api: Api, app: Any) -> N
     ]
 
 
+def test_a_review_date_is_shown_only_to_who_sees_the_guardianship_steps(
+    api: Api, app: Any
+) -> None:
+    case = open_orphan_case(api)
+    set_states(app, case["id"], {"guardianship": "hearing_scheduled", "dna": "requested"})
+    _grant_temporarily(api, case, date.today() + timedelta(days=180))
+
+    assert api.case("guardianship", case["id"])["reviews"] != []
+    assert api.case("judge", case["id"])["reviews"] != []
+    # The registry's and the lab's work does not rest on the guardianship: no review for them.
+    set_states(app, case["id"], {"birth_registration": "filed"})
+    assert api.case("registrar", case["id"])["reviews"] == []
+
+
 def test_a_review_date_passed_is_overdue_until_the_review_is_recorded(
     api: Api, app: Any, monkeypatch: Any
 ) -> None:

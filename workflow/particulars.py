@@ -67,6 +67,8 @@ def set_before_registration(
             "The birth is registered; file an amendment to correct its particulars.",
             {"registered": True},
         )
+    if not given:
+        raise _invalid("registered", "nothing_to_set", "Give the particulars to register.")
     _record(db, caller, case, given, Standing.CURRENT)
 
 
@@ -95,10 +97,19 @@ def _record(
         _copy(version, name, getattr(before, _column(name)) if before else None)
     for name, value in given.items():
         _copy(version, name, value)
+    if before is not None and standing is Standing.CURRENT and _same(version, before):
+        return  # nothing changes: no new version, and no form issued on these values overtaken
     if before is not None and standing is Standing.CURRENT:
         before.standing, before.decided_at = Standing.SUPERSEDED, now
     db.add(version)
     db.flush()
+
+
+def _same(version: RegisteredParticulars, other: RegisteredParticulars) -> bool:
+    return all(
+        getattr(version, _column(name)) == getattr(other, _column(name))
+        for name in PARTICULARS_FIELDS
+    )
 
 
 def _decide(db: Session, case: Case, outcome: Standing) -> None:

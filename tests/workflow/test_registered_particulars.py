@@ -166,6 +166,23 @@ def test_the_lawyer_sets_the_particulars_before_registration(api: Api) -> None:
     assert again.json["child"]["names"] == case["child"]["names"]
 
 
+def test_setting_nothing_or_the_same_values_overtakes_no_form(
+    api: Api, client: FlaskClient
+) -> None:
+    case = api.create_case()
+    _patch(api, case["id"], ESTIMATED)
+    code = generate(api, case["id"], "birth-registration").headers["X-Verification-Code"]
+
+    empty = _patch(api, case["id"], {})
+    same = _patch(api, case["id"], ESTIMATED)
+
+    assert (empty.status_code, empty.json["error"]["code"]) == (422, "invalid_input")
+    assert same.status_code == 200
+    assert same.json["registered_particulars"]["earlier"] == []
+    verified = client.get(f"/verify/{code}", headers={"Accept": "application/json"}).json
+    assert verified["superseded_at"] is None
+
+
 def test_once_registered_only_an_amendment_changes_them(api: Api, app: Any) -> None:
     case = registered_case(api, app)
     response = _patch(api, case["id"], {"given_name": "Other", "name_basis": "documents"})

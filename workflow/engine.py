@@ -58,7 +58,7 @@ def check_step(
     track, transition = _resolve(definition, command.track, command.action)
     if not can_perform(caller, facts, transition):
         raise NotPermitted("You may not perform this step on this case.")
-    _ensure_open(case, track, transition)
+    _ensure_open(case, transition)
     states = case.track_states()
     _ensure_state(track, transition, states[track.name])
     _ensure_known_documents(command, evidence)
@@ -70,6 +70,9 @@ def check_step(
     kinship.ensure_threshold(track, transition, data, evidence.earlier)
     data = kinship.keep_or_find_sample(track, transition, data, evidence.named, evidence.samples)
     return Step(track, transition, states[track.name], {**data, **consent_note(case, transition)})
+
+
+AMENDING = frozenset({"propose", "apply", "refuse"})
 
 
 def allowed_steps(
@@ -84,18 +87,17 @@ def allowed_steps(
         for track in definition.tracks
         for transition in track.transitions
         if states.get(track.name) in transition.from_
-        and (case.status is CaseStatus.OPEN or corrects_the_papers(track, transition))
+        and (case.status is CaseStatus.OPEN or corrects_the_papers(transition))
         and can_perform(caller, facts, transition)
         and not unmet(transition.requires, states)
     ]
 
 
-def corrects_the_papers(track: Track, transition: Transition) -> bool:
-    """A step that amends what a final state recorded, or decides on such an amendment: the
-    only steps a complete case still takes, since papers are corrected after they are issued."""
-    return transition.leaves_final or any(
-        track.state(state).counts_as for state in transition.from_
-    )
+def corrects_the_papers(transition: Transition) -> bool:
+    """A step that amends the registered particulars, or decides on such an amendment, as its
+    definition declares: the only steps a complete case still takes, since papers are corrected
+    after they are issued."""
+    return transition.particulars in AMENDING
 
 
 def initial_states(definition: Definition, people: list[dict[str, Any]]) -> dict[str, str]:
@@ -128,8 +130,8 @@ def _resolve(definition: Definition, track_name: str, action: str) -> tuple[Trac
     return track, transition
 
 
-def _ensure_open(case: Case, track: Track, transition: Transition) -> None:
-    if case.status is CaseStatus.COMPLETE and corrects_the_papers(track, transition):
+def _ensure_open(case: Case, transition: Transition) -> None:
+    if case.status is CaseStatus.COMPLETE and corrects_the_papers(transition):
         return
     if case.status is not CaseStatus.OPEN:
         raise WrongState(

@@ -39,8 +39,7 @@ def case_reviews(session: Session, case: Case, shown: Disclosure) -> list[dict[s
     return [
         review_json(track, due_on, today)
         for track, record in newest.items()
-        if shown.step_data(track, record.agency_id)
-        and (due_on := _review_date(record)) is not None
+        if shown.step_data(track, record.agency_id) and (due_on := _review_date(record)) is not None
     ]
 
 

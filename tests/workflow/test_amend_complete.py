@@ -31,7 +31,18 @@ def test_a_complete_case_takes_an_amendment_of_the_registered_birth(api: Api, ap
         {"track": "birth_registration", "action": "file_amendment"}
     ]
 
-    api.step("lawyer", case["id"], "birth_registration", "file_amendment", CORRECTED)
+    # The ruling that corrects the date is evidence a complete case still takes.
+    ruling = api.upload("lawyer", case["id"], "court_order")
+    assert ruling.status_code == 201, ruling.json
+    filed = api.transition(
+        "lawyer",
+        case["id"],
+        "birth_registration",
+        "file_amendment",
+        CORRECTED,
+        evidence_ids=[ruling.json["id"]],
+    )
+    assert filed.status_code == 200, filed.json
     queue = api.get("registrar", f"/api/v1/cases/{case['id']}").json
     assert queue["allowed_transitions"] == [
         {"track": "birth_registration", "action": "approve_amendment"},
@@ -42,6 +53,22 @@ def test_a_complete_case_takes_an_amendment_of_the_registered_birth(api: Api, ap
     assert done["status"] == "complete"
     assert done["registered_particulars"]["current"]["birth_date"] == "2015-03-14"
     assert [v["birth_date"] for v in done["registered_particulars"]["earlier"]] == ["2016-01-01"]
+
+
+def test_a_closed_case_takes_no_evidence(api: Api) -> None:
+    case = api.create_case()
+    version = api.case_version("lawyer", case["id"])
+    closed = api.post(
+        "lawyer",
+        f"/api/v1/cases/{case['id']}/close",
+        {"reason": "withdrawn"},
+        **{"If-Match": f'"{version}"'},
+    )
+    assert closed.status_code == 200, closed.json
+
+    refused = api.upload("lawyer", case["id"], "court_order")
+
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "wrong_state")
 
 
 def test_a_complete_case_takes_no_other_step(api: Api, app: Any) -> None:

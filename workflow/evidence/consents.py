@@ -166,7 +166,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 def _ensure_may_record(caller: Caller, case: Case, facts: CaseFacts) -> None:
     if not can_record_consent(caller, facts):
         raise NotPermitted("Consents are recorded by the lawyers working the case.")
-    if case.status is not CaseStatus.OPEN:
+    if case.status is not CaseStatus.OPEN:  # a correction of papers asks no consent
         raise WrongState(f"The case is {case.status.value}; its consents cannot change.")
 
 

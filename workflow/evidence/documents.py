@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import transactions
-from workflow.errors import IntegrityFailure, NotFound, NotPermitted, WrongState
+from workflow.errors import IntegrityFailure, NotFound, NotPermitted
 from workflow.evidence import inspection
+from workflow.evidence.standing import ensure_takes_evidence
 from workflow.evidence.store import MissingObject, document_store, new_name
 from workflow.models import Case, Document, TransitionRecord
 from workflow.permissions import Caller, CaseFacts, can_attach_document, can_read_document
 from workflow.rules.catalogue import definition_of
 from workflow.sealing import Tampered, data_keys
-from workflow.vocabulary import AgencyKind, CaseStatus, EvidenceKind
+from workflow.vocabulary import AgencyKind, EvidenceKind
 
 
 def sealing_context(document_id: uuid.UUID) -> str:
@@ -35,8 +36,7 @@ def attach_document(
     """Seal and store a checked and cleaned file as evidence on the case."""
     if not can_attach_document(caller, facts):
         raise NotPermitted("You may not attach documents to this case.")
-    if case.status is not CaseStatus.OPEN:
-        raise WrongState(f"The case is {case.status.value}; documents cannot be added.")
+    ensure_takes_evidence(case, "documents cannot be added.")
     keys, store = data_keys(), document_store()
     document = Document(
         id=uuid.uuid4(),

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput, NotPermitted, WrongState
+from workflow.errors import InvalidInput, NotPermitted
 from workflow.evidence.documents import readable_document
 from workflow.evidence.particulars import DocumentChangeIn, ForeignParticularsIn, LegalisationIn
+from workflow.evidence.standing import ensure_takes_evidence
 from workflow.models import Case, Document
 from workflow.permissions import Caller, CaseFacts, can_edit_case
-from workflow.vocabulary import CaseStatus, Legalisation
+from workflow.vocabulary import Legalisation
 
 TRANSLATOR = ("translator_name", "translator_role", "translator_sworn")
 
@@ -59,8 +60,7 @@ def change_particulars(
     """Record a document's language or legalisation after its upload."""
     if not can_edit_case(caller, facts):
         raise NotPermitted("A document's particulars are kept by the lawyers working the case.")
-    if case.status is not CaseStatus.OPEN:
-        raise WrongState(f"The case is {case.status.value}; its documents cannot change.")
+    ensure_takes_evidence(case, "its documents cannot change.")
     if not change.model_fields_set:
         raise _invalid("", "nothing_to_change", "Give a language or a legalisation.")
     if "language" in change.model_fields_set:

@@ -22,7 +22,9 @@ REGISTERED = {"registered_name", "registered_birth_date"}
 # Steps' fields that name a person, or are free prose that may: never a public fact.
 NAMING_STEP_FIELDS = {
     "reference_person", "proposed_guardian", "guardian", "parent", "relationship", "reason",
-    "grounds", "iin",
+    "grounds", "iin", "relatives_tested", "institution", "adoptive_parent", "father",
+    "given_name", "family_name", "patronymic", "birth_date", "name_basis_reference",
+    "birth_date_basis_reference",
 }  # fmt: skip
 REFERENCE_LANGUAGE = "en"
 

@@ -168,7 +168,16 @@ def test_a_form_issued_before_facts_were_kept_says_so(
 
 
 @pytest.mark.parametrize(
-    "fact", ["child.names", "step.guardianship.guardian", "step.guardianship.relationship"]
+    "fact",
+    [
+        "child.names",
+        "step.guardianship.guardian",
+        "step.guardianship.relationship",
+        "step.guardianship.institution",
+        "step.dna.relatives_tested",
+        "step.birth_registration.family_name",
+        "step.birth_registration.birth_date_basis_reference",
+    ],
 )
 def test_a_fact_that_may_name_someone_is_refused_on_load(tmp_path: Path, fact: str) -> None:
     definitions = tmp_path / "forms.yaml"

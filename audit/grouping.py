@@ -51,6 +51,17 @@ class GroupCommit:
         if ticket.failure is not None:
             raise ticket.failure
 
+    def _written(self, batch: list[Ticket]) -> list[BaseException | None]:
+        """Write the batch; if it fails, each event alone, so that one bad event fails only its
+        own request. Every waiter learns what became of its event, and none hangs."""
+        try:
+            self.write([ticket.event for ticket in batch])
+            return [None] * len(batch)
+        except BaseException as error:
+            if len(batch) == 1:
+                return [error]
+        return [self._written([ticket])[0] for ticket in batch]
+
     def waiting(self) -> int:
         """How many events wait for a writer."""
         with self._turn:
@@ -63,13 +74,9 @@ class GroupCommit:
         return batch
 
     def _lead(self, batch: list[Ticket]) -> None:
-        failure: BaseException | None = None
-        try:
-            self.write([ticket.event for ticket in batch])
-        except BaseException as error:  # every waiter answers with the failure, none hangs
-            failure = error
+        failures = self._written(batch)
         with self._turn:
-            for ticket in batch:
+            for ticket, failure in zip(batch, failures, strict=True):
                 ticket.done, ticket.failure = True, failure
             self.batches += 1
             self._writing = False

@@ -38,11 +38,12 @@ def add_finisher(app: Flask, finisher: Finisher) -> None:
     app.extensions.setdefault("homeward.finishers", []).append(finisher)
 
 
-def end_reads_with(app: Flask, end: Callable[[int], None]) -> None:
+def end_reads_with(app: Flask, finisher: Finisher, end: Callable[[int], None]) -> None:
     """Let a read that keeps nothing but its event end through `end`, which writes the event
     together with other reads' (group commit) and returns once it is committed; `end` takes
-    what it needs from the read's objects, then ends the read (`end_reads`) before it waits."""
-    app.extensions["homeward.grouped_end"] = end
+    what it needs from the read's objects, then ends the read (`end_reads`) before it waits.
+    Only a read whose one finisher is `finisher` ends so: `end` does that finisher's work."""
+    app.extensions["homeward.grouped_end"] = (finisher, end)
 
 
 def begin_request(*, reading: bool) -> None:
@@ -137,8 +138,8 @@ def _end_reading(status: int, finishers: list[Finisher]) -> None:
     g.homeward_final = final  # where a refusal is kept if this write fails
     kept = _take_kept()
     grouped = current_app.extensions.get("homeward.grouped_end")
-    if grouped is not None and not kept:
-        _end_grouped(grouped, status)
+    if grouped is not None and not kept and finishers == [grouped[0]]:
+        _end_grouped(grouped[1], status)
         return
     try:
         _refuse_changes_in_reads()

@@ -15,9 +15,10 @@ WAIT = 10.0  # seconds a step of these tests may take before it counts as a hang
 
 
 class Writer:
-    """A batch writer the test holds: the first batch waits until the test lets it commit."""
+    """A batch writer the test holds: the first batch waits until the test lets it commit; a
+    batch holding an event numbered in `failing` is refused whole."""
 
-    def __init__(self, failing: int | None = None) -> None:
+    def __init__(self, failing: frozenset[int] = frozenset()) -> None:
         self.batches: list[list[dict[str, Any]]] = []
         self.entered, self.release = threading.Event(), threading.Event()
         self.failing = failing
@@ -25,9 +26,8 @@ class Writer:
     def __call__(self, events: list[dict[str, Any]]) -> None:
         self.entered.set()
         assert self.release.wait(WAIT)
-        if len(self.batches) == self.failing:
-            self.batches.append([])
-            raise RuntimeError("the trail is unavailable")
+        if any(event["n"] in self.failing for event in events):
+            raise RuntimeError("the trail refuses this event")
         self.batches.append(events)
 
 
@@ -81,8 +81,27 @@ def test_events_that_wait_for_a_commit_share_the_next_one() -> None:
     assert group.batches == 2
 
 
-def test_a_failed_batch_fails_every_request_in_it_and_the_next_batch_commits() -> None:
-    writer = Writer(failing=1)
+def test_a_bad_event_fails_only_its_own_request() -> None:
+    writer = Writer(failing=frozenset({2}))
+    group = GroupCommit(writer)
+    first, first_outcomes = appending(group, 1)
+    assert writer.entered.wait(WAIT)
+    batch, outcomes = appending(group, 3, start=1)
+    until_waiting(group, 3)
+    writer.release.set()
+    finish(first + batch)
+
+    assert first_outcomes == [("committed", 0)]
+    assert sorted(outcomes) == [
+        ("committed", 1),
+        ("committed", 3),
+        ("failed", "the trail refuses this event"),
+    ]
+    assert sorted(event["n"] for batch in writer.batches for event in batch) == [0, 1, 3]
+
+
+def test_when_the_trail_cannot_be_written_every_waiting_request_fails() -> None:
+    writer = Writer(failing=frozenset(range(1, 4)))
     group = GroupCommit(writer)
     first, first_outcomes = appending(group, 1)
     assert writer.entered.wait(WAIT)
@@ -95,7 +114,7 @@ def test_a_failed_batch_fails_every_request_in_it_and_the_next_batch_commits() -
     finish(later)
 
     assert first_outcomes == [("committed", 0)]
-    assert failed == [("failed", "the trail is unavailable")] * 3
+    assert failed == [("failed", "the trail refuses this event")] * 3
     assert sorted(later_outcomes) == [("committed", 4), ("committed", 5)]
 
 

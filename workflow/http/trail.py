@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_stamp_request_id)
     transactions.add_finisher(app, record_request)
     app.extensions["homeward.read_events"] = GroupCommit(_write_events)
-    transactions.end_reads_with(app, _record_read)
+    transactions.end_reads_with(app, record_request, _record_read)
 
 
 def answered_with(code: str) -> None:

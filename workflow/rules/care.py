@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from workflow.errors import InvalidInput
 from workflow.models import Case, Person
 from workflow.rules.definition import PersonMatch, Transition
+from workflow.rules.languages import a_country
 from workflow.text import clean_line
 
 # Written in the step's history when its consent was not asked: why, in words of the rule only.
@@ -27,7 +28,11 @@ class Institution(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_line)]
     kind: InstitutionKind
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+    country: Annotated[
+        str,
+        Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2"),
+        AfterValidator(a_country),
+    ]
 
 
 def matches(rule: PersonMatch, person: dict[str, Any]) -> bool:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Annotated, Any, Literal
 
-from babel import Locale
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 from workflow.rules.care import Institution
 from workflow.rules.definition import FieldSpec, Transition
 from workflow.rules.iin import checked_iin
+from workflow.rules.languages import a_country
 from workflow.text import clean_line, clean_paragraph
 
 MAX_LIST_ITEMS = 50
 MAX_RELATIVES = 10  # tested in one kinship test: a mother, grandparents, siblings, an aunt
-# Babel's regions that are not countries: the EU, the eurozone, the UN, pseudo-regions, unknown.
-NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 
 
 class TransitionData(BaseModel):
@@ -73,7 +70,7 @@ def _annotation(spec: FieldSpec) -> Any:
         return Institution
     if spec.kind == "country":
         country = Field(json_schema_extra={"x-homeward-kind": "country"})
-        return Annotated[str, country, AfterValidator(_a_country)]
+        return Annotated[str, country, AfterValidator(a_country)]
     if spec.kind == "relatives":
         return _relatives(spec)
     return Annotated[date, AfterValidator(_date_check(spec))]
@@ -95,19 +92,6 @@ def _relatives(spec: FieldSpec) -> Any:
         ),
         AfterValidator(_each_once),
     ]
-
-
-@cache
-def country_codes() -> frozenset[str]:
-    """The ISO 3166-1 alpha-2 codes of the world's countries and territories, from CLDR."""
-    codes = {str(code) for code in Locale("en").territories}
-    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - NOT_COUNTRIES
-
-
-def _a_country(code: str) -> str:
-    if code not in country_codes():
-        raise ValueError("name a country by its ISO 3166-1 alpha-2 code, such as IQ or SY")
-    return code
 
 
 def _each_once(relatives: list[Any]) -> list[Any]:

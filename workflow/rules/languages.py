@@ -13,8 +13,9 @@ from pydantic import AfterValidator, Field
 
 MAX_TAG = 35  # the length BCP 47 says every implementation should accept
 _TAG = re.compile(r"^([a-z]{2,3})(?:-([a-z]{4}))?(?:-([a-z]{2}|[0-9]{3}))?$", re.IGNORECASE)
-# CLDR's "territories" include groupings and placeholders that no document is legalised in.
-_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+# CLDR's "territories" include groupings and placeholders that are no country: the EU, the
+# eurozone, the UN, pseudo-regions, unknown.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 
 
 @cache
@@ -38,13 +39,27 @@ def language_tag(value: str) -> str:
     return "-".join(part for part in parts if part)
 
 
+@cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of the world's countries and territories, from CLDR."""
+    codes = {str(code) for code in _cldr().territories}
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - NOT_COUNTRIES
+
+
 def country_code(value: str) -> str:
     """The two-letter country code, upper case; refuse what is not a country."""
     code = value.upper()
-    if len(code) != 2 or not code.isascii() or code in _NOT_COUNTRIES:
+    if len(code) != 2 or not code.isascii() or code in NOT_COUNTRIES:
         raise ValueError("a country is a two-letter code such as KZ or SY")
-    if code not in _cldr().territories:
+    if code not in country_codes():
         raise ValueError("no country has this code")
+    return code
+
+
+def a_country(code: str) -> str:
+    """A country's code exactly as ISO writes it (upper case), as a step's data gives it."""
+    if code not in country_codes():
+        raise ValueError("name a country by its ISO 3166-1 alpha-2 code, such as IQ or SY")
     return code
 
 

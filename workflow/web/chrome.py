@@ -10,7 +10,7 @@ from flask import flash, g, session
 from flask_babel import get_locale, lazy_gettext
 
 from workflow import transactions
-from workflow.rules.fields import NOT_COUNTRIES
+from workflow.rules.languages import NOT_COUNTRIES
 from workflow.vocabulary import Role
 from workflow.web import LANGUAGES, names
 from workflow.web.blueprint import web

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -42,7 +43,9 @@ def mid_month(months_ago: int) -> datetime:
 def chart_values(html: str, chart_id: str) -> list[str]:
     """The numbers printed on the bars of the SVG chart titled by `chart_id`."""
     svg = html.split(f'aria-labelledby="{chart_id}"')[1].split("</svg>")[0]
-    return re.findall(r'<text class="value"[^>]*>([^<]*)</text>', svg)
+    return [
+        unescape(value) for value in re.findall(r'<text class="value"[^>]*>([^<]*)</text>', svg)
+    ]
 
 
 def test_each_case_counts_in_the_month_it_was_completed(

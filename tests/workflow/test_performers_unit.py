@@ -96,6 +96,12 @@ def everything_for(case: Case, track: Track, step: Transition) -> tuple[Transiti
         documents=documents,
         consents=frozenset((mother, purpose) for purpose in ConsentPurpose),
         named={(track.name, step.consent_of): mother} if step.consent_of else {},
+        # What the track's earlier steps recorded (a result from abroad that a court accepts).
+        earlier={
+            (track.name, name): value
+            for earlier in track.transitions
+            for name, value in valid_data(earlier, str(mother)).items()
+        },
     )
     return command, evidence
 

@@ -75,11 +75,13 @@ def problem_text(problem: str, message: str) -> str:
 
 
 def at_step_fields(errors: dict[str, str]) -> dict[str, str]:
-    """Errors about an item of a step's field (`data.relatives.0.person`) beside the field."""
+    """Errors about an item of a list field (`data.relatives.0.person`) beside the field; a
+    part of a field in several inputs (`data.institution.name`) keeps its own place."""
     shown: dict[str, str] = {}
     for field, text in errors.items():
         parts = field.split(".")
-        shown.setdefault(".".join(parts[:2]) if parts[0] == "data" else field, text)
+        item = parts[0] == "data" and len(parts) > 2 and parts[2].isdigit()
+        shown.setdefault(".".join(parts[:2]) if item else field, text)
     return shown
 
 

@@ -27,7 +27,6 @@ from tests.security.tokens import (
 )
 
 Attack = Callable[[Any, dict[str, Any], str], str]
-NOW = int(time.time())
 GENERIC = "The access token is missing, invalid or expired."
 
 
@@ -95,13 +94,16 @@ ATTACKS: dict[str, tuple[Attack, str]] = {
     "missing exp": (lambda app, real, token: signed(app, {**real, "exp": None}), "claims"),
     "missing iat": (lambda app, real, token: signed(app, {**real, "iat": None}), "claims"),
     "missing jti": (lambda app, real, token: signed(app, {**real, "jti": None}), "claims"),
-    "expired": (lambda app, real, token: signed(app, {**real, "exp": NOW - 5}), "expired"),
+    "expired": (
+        lambda app, real, token: signed(app, {**real, "exp": int(time.time()) - 5}),
+        "expired",
+    ),
     "not yet valid": (
-        lambda app, real, token: signed(app, {**real, "nbf": NOW + 3600}),
+        lambda app, real, token: signed(app, {**real, "nbf": int(time.time()) + 3600}),
         "claims",
     ),
     "issued in the future": (
-        lambda app, real, token: signed(app, {**real, "iat": NOW + 3600}),
+        lambda app, real, token: signed(app, {**real, "iat": int(time.time()) + 3600}),
         "issued_in_future",
     ),
     "a refresh-kind token": (

@@ -339,6 +339,20 @@ def test_a_hostile_change_is_refused_and_changes_nothing(
     assert documents_of(api, case_id)[document] == before
 
 
+def test_a_translation_keeps_its_language(api: Api) -> None:
+    case_id = api.create_case()["id"]
+    original = upload_foreign(api, case_id, language="ar").json["id"]
+    translation = upload_foreign(
+        api, case_id, language="ru", translation_of=original, translator_name="J. Smith"
+    ).json["id"]
+
+    response = change(api, translation, {"language": None})
+
+    assert (response.status_code, response.json["error"]["code"]) == (422, "invalid_input")
+    assert documents_of(api, case_id)[translation]["language"] == "ru"
+    assert change(api, original, {"language": None}).status_code == 200  # an original may not
+
+
 def test_a_change_that_is_not_json_is_refused(api: Api) -> None:
     case_id = api.create_case()["id"]
     document = upload_foreign(api, case_id, language="ar").json["id"]

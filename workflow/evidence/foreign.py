@@ -64,6 +64,8 @@ def change_particulars(
     if not change.model_fields_set:
         raise _invalid("", "nothing_to_change", "Give a language or a legalisation.")
     if "language" in change.model_fields_set:
+        if change.language is None and document.translation_of_id is not None:
+            raise _invalid("language", "missing", "A translation keeps the language it is in.")
         document.language = change.language
     if change.model_fields_set - {"language"}:
         _check_legalisation(change)

@@ -158,9 +158,7 @@ def test_a_temporary_guardianship_shows_its_review_date(api: Api, app: Any) -> N
     ]
 
 
-def test_a_review_date_is_shown_only_to_who_sees_the_guardianship_steps(
-    api: Api, app: Any
-) -> None:
+def test_a_review_date_is_shown_only_to_who_sees_the_guardianship_steps(api: Api, app: Any) -> None:
     case = open_orphan_case(api)
     set_states(app, case["id"], {"guardianship": "hearing_scheduled", "dna": "requested"})
     _grant_temporarily(api, case, date.today() + timedelta(days=180))

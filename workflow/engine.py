@@ -19,6 +19,7 @@ from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
 from workflow.rules.translations import untranslated
 from workflow.schemas import TransitionIn
+from workflow.text import as_uuid
 from workflow.vocabulary import CaseStatus, ConsentPurpose, EvidenceKind, Relation
 
 
@@ -203,7 +204,7 @@ def _unmet_evidence(
     if kinship.is_relatives(track, field_name):
         return [*missing, *_relatives_consents(case, track, transition, command, evidence)]
     if field_name in transition.fields:  # the step names the person itself
-        person = _person(command.data.get(field_name))
+        person = as_uuid(command.data.get(field_name))
         if person not in {relative.id for relative in case.relatives}:
             return missing  # no relative of this case named: the data check says so next
     elif field_name:
@@ -235,13 +236,6 @@ def _relatives_consents(
         for index, person in enumerate(people)
         if person in asked and (person, purpose) not in evidence.consents
     ]
-
-
-def _person(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _validated_data(case: Case, transition: Transition, data: dict[str, Any]) -> dict[str, Any]:

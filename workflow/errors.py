@@ -169,6 +169,14 @@ def invalid(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> Inval
     return InvalidInput("The request has invalid or missing fields.", field_errors(error, prefix))
 
 
+def field_problem(field: str, problem: str, message: str) -> InvalidInput:
+    """A refusal naming one field, what is wrong with it, and what to do instead."""
+    return InvalidInput(
+        "The request has invalid or missing fields.",
+        [{"field": field, "problem": problem, "message": message}],
+    )
+
+
 def as_homeward(error: BaseException) -> HomewardError:
     """Any error as a HomewardError with a status, a code and a message safe to show; an
     unexpected one is logged safely and shown as an internal error."""

@@ -15,6 +15,7 @@ from typing import Any
 from workflow.errors import InvalidInput
 from workflow.rules.definition import Track, Transition
 from workflow.rules.extras import Threshold
+from workflow.text import as_uuid
 
 Earlier = Mapping[tuple[str, str], Any]  # (track, field) -> the latest value recorded
 
@@ -118,11 +119,4 @@ def sample_person(
     kept = transition.keeps_sample
     if kept is None:
         return None
-    return _person(data.get(kept.of)) or named.get((track.name, kept.of))
-
-
-def _person(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return as_uuid(data.get(kept.of)) or named.get((track.name, kept.of))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow
-from workflow.errors import InvalidInput, WrongState
+from workflow.errors import WrongState, field_problem
 from workflow.models import Case, RegisteredParticulars
 from workflow.permissions import Caller
 from workflow.rules.definition import PARTICULARS_FIELDS, Definition, Transition
@@ -49,7 +49,7 @@ def follow_step(
         _record(db, caller, case, given, Standing.CURRENT)
     elif transition.particulars == "propose":
         if not given:
-            raise _invalid("data", "nothing_to_amend", "Give the corrected particulars.")
+            raise field_problem("data", "nothing_to_amend", "Give the corrected particulars.")
         _record(db, caller, case, given, Standing.PROPOSED)
     elif transition.particulars == "apply":
         _decide(db, case, Standing.CURRENT)
@@ -68,7 +68,7 @@ def set_before_registration(
             {"registered": True},
         )
     if not given:
-        raise _invalid("registered", "nothing_to_set", "Give the particulars to register.")
+        raise field_problem("registered", "nothing_to_set", "Give the particulars to register.")
     _record(db, caller, case, given, Standing.CURRENT)
 
 
@@ -128,7 +128,9 @@ def _ensure_bases(given: dict[str, Any]) -> None:
     """A name or a date to register names what it rests on."""
     for name, basis in BASIS_OF.items():
         if given.get(name) is not None and given.get(basis) is None:
-            raise _invalid(f"data.{basis}", "missing", "Say what the registered value rests on.")
+            raise field_problem(
+                f"data.{basis}", "missing", "Say what the registered value rests on."
+            )
 
 
 def _copy(version: RegisteredParticulars, name: str, value: Any) -> None:
@@ -144,13 +146,6 @@ def _copy(version: RegisteredParticulars, name: str, value: Any) -> None:
 
 def _column(name: str) -> str:
     return "father_id" if name == "father" else name
-
-
-def _invalid(field: str, problem: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        "The request has invalid or missing fields.",
-        [{"field": field, "problem": problem, "message": message}],
-    )
 
 
 def version_json(version: RegisteredParticulars) -> dict[str, Any]:

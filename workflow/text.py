@@ -95,3 +95,11 @@ def is_uuid(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def as_uuid(value: object) -> uuid.UUID | None:
+    """The id a text names, or None for anything else (a step's data holds ids as text)."""
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.disclosure import case_disclosure
 from workflow.engine import Evidence
-from workflow.errors import InvalidInput, NotFound, NotPermitted, WrongState
+from workflow.errors import NotFound, NotPermitted, WrongState, field_problem
 from workflow.evidence.documents import case_documents
 from workflow.evidence.foreign import languages_of
 from workflow.models import Case, Consent, Document, TransitionRecord
@@ -28,13 +28,15 @@ def record_consent(
     """Record that a relative on the case consented, naming the signed consent document."""
     _ensure_may_record(caller, case, facts)
     if command.person_id not in {person.id for person in case.relatives}:
-        raise _invalid("person_id", "not_a_person_on_this_case", "Name a relative on this case.")
+        raise field_problem(
+            "person_id", "not_a_person_on_this_case", "Name a relative on this case."
+        )
     if command.document_id is not None:
         document = session.get(Document, command.document_id)
         if document is None or document.case_id != case.id:
-            raise _invalid("document_id", "no_such_document", "Name a document of this case.")
+            raise field_problem("document_id", "no_such_document", "Name a document of this case.")
         if document.kind is not EvidenceKind.CONSENT:
-            raise _invalid("document_id", "not_a_consent", "Name a document of kind consent.")
+            raise field_problem("document_id", "not_a_consent", "Name a document of kind consent.")
     consent = Consent(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -64,7 +66,9 @@ def withdraw_consent(
         raise WrongState("The consent is already withdrawn.")
     withdrawn_on = command.withdrawn_on or datetime.now(UTC).date()
     if withdrawn_on < consent.given_on:
-        raise _invalid("withdrawn_on", "before_given", "A consent is withdrawn after it is given.")
+        raise field_problem(
+            "withdrawn_on", "before_given", "A consent is withdrawn after it is given."
+        )
     consent.withdrawn_on, consent.withdrawn_by_id = withdrawn_on, caller.id
     session.flush()
     return consent
@@ -179,10 +183,3 @@ def _find(session: Session, case: Case, consent_id: str) -> Consent:
     if consent is None or consent.case_id != case.id:
         raise NotFound("There is no such consent on this case.")
     return consent
-
-
-def _invalid(field: str, problem: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        "The request has invalid or missing fields.",
-        [{"field": field, "problem": problem, "message": message}],
-    )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput, NotPermitted
+from workflow.errors import InvalidInput, NotPermitted, field_problem
 from workflow.evidence.documents import readable_document
 from workflow.evidence.particulars import DocumentChangeIn, ForeignParticularsIn, LegalisationIn
 from workflow.evidence.standing import ensure_takes_evidence
@@ -29,12 +29,12 @@ def checked_particulars(
     if given.translation_of is None:
         for name in TRANSLATOR:
             if getattr(given, name) is not None:
-                raise _invalid(name, "only_for_translations", "Only translations have one.")
+                raise field_problem(name, "only_for_translations", "Only translations have one.")
         return given
     if given.language is None:
-        raise _invalid("language", "missing", "Say which language the translation is in.")
+        raise field_problem("language", "missing", "Say which language the translation is in.")
     if given.translator_name is None:
-        raise _invalid("translator_name", "missing", "Say who translated the document.")
+        raise field_problem("translator_name", "missing", "Say who translated the document.")
     original = session.get(Document, given.translation_of)
     if original is None or original.case_id != case.id:
         raise _no_such_original()
@@ -62,10 +62,10 @@ def change_particulars(
         raise NotPermitted("A document's particulars are kept by the lawyers working the case.")
     ensure_takes_evidence(case, "its documents cannot change.")
     if not change.model_fields_set:
-        raise _invalid("", "nothing_to_change", "Give a language or a legalisation.")
+        raise field_problem("", "nothing_to_change", "Give a language or a legalisation.")
     if "language" in change.model_fields_set:
         if change.language is None and document.translation_of_id is not None:
-            raise _invalid("language", "missing", "A translation keeps the language it is in.")
+            raise field_problem("language", "missing", "A translation keeps the language it is in.")
         document.language = change.language
     if change.model_fields_set - {"language"}:
         _check_legalisation(change)
@@ -91,9 +91,11 @@ def _check_legalisation(given: LegalisationIn) -> None:
     for name in ("legalisation_country", "legalised_on"):
         present = getattr(given, name) is not None
         if legalised and not present:
-            raise _invalid(name, "missing", "Say where and when the document was legalised.")
+            raise field_problem(name, "missing", "Say where and when the document was legalised.")
         if present and not legalised:
-            raise _invalid(name, "not_legalised", "A document not legalised has no such detail.")
+            raise field_problem(
+                name, "not_legalised", "A document not legalised has no such detail."
+            )
 
 
 def _legalise(document: Document, given: LegalisationIn) -> None:
@@ -103,11 +105,6 @@ def _legalise(document: Document, given: LegalisationIn) -> None:
 
 
 def _no_such_original() -> InvalidInput:
-    return _invalid("translation_of", "no_such_document", "Name a document attached to this case.")
-
-
-def _invalid(field: str, problem: str, message: str) -> InvalidInput:
-    return InvalidInput(
-        "The request has invalid or missing fields.",
-        [{"field": field, "problem": problem, "message": message}],
+    return field_problem(
+        "translation_of", "no_such_document", "Name a document attached to this case."
     )

@@ -13,7 +13,7 @@ from workflow import kinship
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState, invalid
 from workflow.models import Case
 from workflow.permissions import Caller, CaseFacts, can_perform
-from workflow.rules.care import consent_note, consent_waived, ensure_one_of, may_consent
+from workflow.rules.care import consent_note, consent_waived, ensure_one_of, matches, may_consent
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
 from workflow.rules.fields import data_model
@@ -108,14 +108,8 @@ def initial_states(definition: Definition, people: list[dict[str, Any]]) -> dict
 
 def _initial_state(track: Track, people: list[dict[str, Any]]) -> str:
     for rule in track.initial_when:
-        match = rule.any_person
-        for person in people:
-            if (
-                person.get("relation") in match.relation
-                and (match.alive is None or person.get("alive") is match.alive)
-                and (match.whereabouts is None or person.get("whereabouts") in match.whereabouts)
-            ):
-                return rule.state
+        if any(matches(rule.any_person, person) for person in people):
+            return rule.state
     return track.initial
 
 

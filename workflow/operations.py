@@ -37,6 +37,7 @@ from workflow.permissions import (
 )
 from workflow.references import looks_like_reference, new_reference
 from workflow.reminders.queue import note_moves
+from workflow.rules import care
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Definition, unmet
 from workflow.schemas import (
@@ -130,7 +131,9 @@ def open_case(db: Session, caller: Caller, payload: CaseIn, workflow_id: int) ->
         _add_person(db, case, person, person.relation)
     for relative in joined.shared if joined else []:
         families.put_on_case(db, case, relative)
-    states = initial_states(definition_of(case.workflow), [_facts(p) for p in case.relatives])
+    states = initial_states(
+        definition_of(case.workflow), [care.facts_of(p) for p in case.relatives]
+    )
     case.tracks = [TrackState(track=name, state=state, since=now) for name, state in states.items()]
     case.assignments = [Assignment(user_id=caller.id, assigned_by_id=caller.id)]
     db.flush()
@@ -147,12 +150,6 @@ def _join_family(db: Session, caller: Caller, payload: CaseIn) -> families.Joine
     sibling, _facts = find_case(db, caller, str(payload.family_of))
     shared = families.shared_relatives(sibling, payload.shared_people)
     return families.Joined(families.family_of(db, sibling), sibling, shared)
-
-
-def _facts(person: Person) -> dict[str, Any]:
-    """What a track's starting rules read of someone on the case."""
-    whereabouts = person.whereabouts.value if person.whereabouts else None
-    return {"relation": person.relation.value, "alive": person.alive, "whereabouts": whereabouts}
 
 
 def update_particulars(

@@ -14,10 +14,9 @@ from audit.chain import EVENT_FIELDS, event_hash
 from audit.models import AuditEvent, AuditHead
 
 
-def append(session: Session, **fields: Any) -> AuditEvent:
+def append(session: Session, **fields: Any) -> None:
     """Chain one event after the head, in the caller's transaction; flush, never commit."""
-    (values,) = append_many(session, [fields])
-    return AuditEvent(**values)
+    append_many(session, [fields])
 
 
 def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

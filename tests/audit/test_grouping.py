@@ -63,6 +63,19 @@ def finish(threads: list[threading.Thread]) -> None:
         assert not thread.is_alive(), "an appender hung"
 
 
+def queued_behind_a_first(writer: Writer, count: int) -> tuple[GroupCommit, list[Any], list[Any]]:
+    """One event being written, `count` more queued behind it, then all let through: what
+    became of the first, and of the queued ones."""
+    group = GroupCommit(writer)
+    first, first_outcomes = appending(group, 1)
+    assert writer.entered.wait(WAIT)
+    rest, outcomes = appending(group, count, start=1)
+    until_waiting(group, count)
+    writer.release.set()
+    finish(first + rest)
+    return group, first_outcomes, outcomes
+
+
 def test_events_that_wait_for_a_commit_share_the_next_one() -> None:
     writer = Writer()
     group = GroupCommit(writer)
@@ -83,13 +96,7 @@ def test_events_that_wait_for_a_commit_share_the_next_one() -> None:
 
 def test_a_bad_event_fails_only_its_own_request() -> None:
     writer = Writer(failing=frozenset({2}))
-    group = GroupCommit(writer)
-    first, first_outcomes = appending(group, 1)
-    assert writer.entered.wait(WAIT)
-    batch, outcomes = appending(group, 3, start=1)
-    until_waiting(group, 3)
-    writer.release.set()
-    finish(first + batch)
+    _group, first_outcomes, outcomes = queued_behind_a_first(writer, 3)
 
     assert first_outcomes == [("committed", 0)]
     assert sorted(outcomes) == [
@@ -102,13 +109,7 @@ def test_a_bad_event_fails_only_its_own_request() -> None:
 
 def test_when_the_trail_cannot_be_written_every_waiting_request_fails() -> None:
     writer = Writer(failing=frozenset(range(1, 4)))
-    group = GroupCommit(writer)
-    first, first_outcomes = appending(group, 1)
-    assert writer.entered.wait(WAIT)
-    failing, failed = appending(group, 3, start=1)
-    until_waiting(group, 3)
-    writer.release.set()
-    finish(first + failing)
+    group, first_outcomes, failed = queued_behind_a_first(writer, 3)
 
     later, later_outcomes = appending(group, 2, start=4)
     finish(later)
@@ -134,13 +135,7 @@ def test_a_long_queue_is_written_in_batches_of_the_largest_size(
 ) -> None:
     monkeypatch.setattr("audit.grouping.MOST_IN_A_BATCH", most)
     writer = Writer()
-    group = GroupCommit(writer)
-    first, _ = appending(group, 1)
-    assert writer.entered.wait(WAIT)
-    rest, outcomes = appending(group, 5, start=1)
-    until_waiting(group, 5)
-    writer.release.set()
-    finish(first + rest)
+    _group, _first, outcomes = queued_behind_a_first(writer, 5)
 
     assert max(len(batch) for batch in writer.batches) == most
     assert len(outcomes) == 5

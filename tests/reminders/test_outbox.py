@@ -37,6 +37,19 @@ def personal_words() -> list[str]:
     return [*words, "2016", "Raqqa", "Almaty region"]
 
 
+def personal_words_in(*mails: bytes) -> list[str]:
+    """The personal words the mails show their reader: every header and every part, decoded.
+
+    The raw bytes would hide a leak in a base64 body and find a year in random digits; the
+    Message-ID is left out, its digits are a clock and a random number."""
+    shown: list[str] = []
+    for raw in mails:
+        message = parsed(raw)
+        shown += [f"{name}: {value}" for name, value in message.items() if name != "Message-ID"]
+        shown += [part.get_content() for part in message.walk() if not part.is_multipart()]
+    return [word for word in personal_words() if word in "\n".join(shown)]
+
+
 def file_birth_registration(api: Api) -> dict[str, Any]:
     """The lawyer files the birth registration: the case reaches the civil registry's queue."""
     case = api.create_case()
@@ -61,8 +74,7 @@ def test_a_case_reaching_the_registry_mails_each_registrar_who_wants_it(
     assert case["reference"] in message["Subject"]
     assert LINK.format(case["reference"]) in text
     assert "Birth registration: filed" in text
-    shown = raw.decode("utf-8", "replace") + text + str(message.items())
-    assert [word for word in personal_words() if word in shown] == []
+    assert personal_words_in(raw) == []
 
 
 def test_the_row_is_written_with_the_step_and_sent_once(

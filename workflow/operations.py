@@ -82,19 +82,20 @@ def find_case(
     return row[0], facts
 
 
-# Built once: every case read asks it.
+# Built once: every case read asks it, the names joined to their people.
 CASE_PEOPLE = (
     select(Person)
     .join(CasePerson, CasePerson.person_id == Person.id)
     .where(CasePerson.case_id == bindparam("case"))
     .order_by(CasePerson.position)
+    .options(joinedload(Person.names))
 )
 
 
 def _load_people(db: Session, case: Case) -> None:
-    """The case's people and their names, in one query each, and only once the caller may
-    read them: a case refused costs what a missing one does, and nobody's names are unsealed."""
-    people = db.scalars(CASE_PEOPLE, {"case": case.id}).all()
+    """The case's people and their names, in one query, and only once the caller may read
+    them: a case refused costs what a missing one does, and nobody's names are unsealed."""
+    people = db.scalars(CASE_PEOPLE, {"case": case.id}).unique().all()
     set_committed_value(case, "people", list(people))
 
 

@@ -1,6 +1,6 @@
-"""What one case read costs the database: a few queries, each for one kind of thing (the session
-with its user, the case with its tracks and need-to-know facts, the people, their names, and the
-particulars to register for whoever sees them) and no lazy load anywhere on the paths users take
+"""What one case read costs the database: at most four queries, each for one kind of thing (the
+session with its user, the case with its tracks and need-to-know facts, the people with their
+names, and the particulars to register for whoever sees them) and no lazy load anywhere on the paths users take
 most; then the audit event's write."""
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ def case(api: Api) -> dict[str, Any]:
 
 
 # The lawyer also sees the particulars to register, with their versions.
-LAWYER_READS = ["auth_sessions", "cases", "people", "person_names", "registered_particulars"]
+LAWYER_READS = ["auth_sessions", "cases", "people", "registered_particulars"]
 # An official's need-to-know asks which states wait on their agency, in every stored workflow.
-OFFICIAL_READS = ["auth_sessions", "workflow_definitions", "cases", "people", "person_names"]
+OFFICIAL_READS = ["auth_sessions", "workflow_definitions", "cases", "people"]
 
 
 @pytest.mark.parametrize(

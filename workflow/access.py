@@ -31,10 +31,11 @@ from workflow.models import (
     TrackState,
     TransitionRecord,
     User,
+    WorkflowRecord,
 )
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules.catalogue import all_definitions, definition_of
-from workflow.rules.definition import Track
+from workflow.rules.definition import Definition
 from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
 NOW = "facts_now"
@@ -89,23 +90,17 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
     waiting: set[AgencyKind] = set()
     for track_state in case.tracks:
         track = definition.track(track_state.track)
-        if track is not None and _may_wait(case, track, track_state.state):
-            waiting |= track.waiting_on(track_state.state)
+        if track is not None:
+            waiting |= track.waiting_on_case(track_state.state, case.status)
     return CaseFacts(
         agency=case.agency_id,
         assigned=frozenset(uuid.UUID(user) for user in split(assigned)),
-        waiting_on=frozenset(waiting) if case.status is not CaseStatus.CLOSED else frozenset(),
+        waiting_on=frozenset(waiting),
         handled_by=frozenset(agency for _track, agency in taken),
         steps_taken=frozenset(taken),
         routes=tuple(_route(route) for route in split(routes)),
         break_glass=frozenset(uuid.UUID(user) for user in split(grants)),
     )
-
-
-def _may_wait(case: Case, track: Track, state: str) -> bool:
-    """An open case waits wherever its tracks stand; a complete one only on an amendment of its
-    papers (a state standing in for a final one)."""
-    return case.status is CaseStatus.OPEN or track.state(state).counts_as is not None
 
 
 def _listed(column: Any, model: Any, *conditions: ColumnElement[bool]) -> ScalarSelect[str]:
@@ -164,16 +159,28 @@ def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bo
 
 
 def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
-    """Open cases with a track in a state that waits on agencies of this kind."""
-    return and_(Case.status == CaseStatus.OPEN, _exists(TrackState, tracks_waiting_on(db, kind)))
+    """Cases with a track in a state that waits on agencies of this kind: any such state of an
+    open case, an amendment of a complete one's papers (`Track.waiting_on_case`)."""
+    definitions = all_definitions(db)
+    return or_(
+        *(
+            and_(Case.status == status, _exists(TrackState, states))
+            for status in (CaseStatus.OPEN, CaseStatus.COMPLETE)
+            if (states := _tracks_waiting_on(definitions, kind, status)) is not None
+        ),
+        false(),
+    )
 
 
-def tracks_waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
-    """Track states, of any workflow version, that wait on agencies of this kind."""
+def _tracks_waiting_on(
+    definitions: list[tuple[WorkflowRecord, Definition]], kind: AgencyKind, status: CaseStatus
+) -> ColumnElement[bool] | None:
+    """Track states, of any workflow version, that wait on agencies of this kind on a case that
+    is `status`; None where none does."""
     clauses = []
-    for record, definition in all_definitions(db):
+    for record, definition in definitions:
         for track in definition.tracks:
-            states = [s.name for s in track.states if kind in track.waiting_on(s.name)]
+            states = [s.name for s in track.states if kind in track.waiting_on_case(s.name, status)]
             if states:
                 clauses.append(
                     and_(
@@ -182,7 +189,7 @@ def tracks_waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
                         TrackState.state.in_(states),
                     )
                 )
-    return or_(*clauses) if clauses else false()
+    return or_(*clauses) if clauses else None
 
 
 def _exists(model: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:

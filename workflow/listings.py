@@ -142,13 +142,12 @@ def entries(case: ListedCase) -> list[dict[str, Any]]:
 
 
 def waiting_since(case: ListedCase) -> dict[AgencyKind, datetime]:
-    """Each agency kind an open case waits on, and since when its oldest such step waits."""
-    if case.status is not CaseStatus.OPEN:
-        return {}
+    """Each agency kind a case waits on (an open one's steps, a complete one's amendment), and
+    since when its oldest such step waits."""
     waiting: dict[AgencyKind, datetime] = {}
     for name, (state, since) in case.tracks.items():
         track = case.definition.track(name)
-        for kind in track.waiting_on(state) if track else ():
+        for kind in track.waiting_on_case(state, case.status) if track else ():
             waiting[kind] = min(waiting.get(kind, since), since)
     return waiting
 

@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
 from tests.reminders.conftest import Inbox, MailServer, outbox, parsed
+from tests.workflow.test_amend_complete import completed_case, file_amendment
 from workflow import transactions
 from workflow.db import utcnow
 from workflow.doctor import doctor_command
@@ -193,3 +194,19 @@ def test_without_an_smtp_host_reminders_are_off_and_doctor_says_so(app: Flask, r
 
     assert sent.exit_code == 0 and "reminders are off" in sent.output
     assert "note     reminders are off: HOMEWARD_SMTP_HOST is not set" in doctor.output
+
+
+def test_an_amendment_of_a_complete_case_tells_the_registry(
+    app: Flask, api: Api, mail_users: dict[str, str], inbox: Inbox, runner: Any
+) -> None:
+    case = completed_case(api, app)
+    runner.invoke(args=["reminders", "send"])
+    sent = len(inbox.to(mail_users["registrar"]))
+
+    file_amendment(api, case)
+    result = runner.invoke(args=["reminders", "send"])
+
+    assert "1 sent" in result.output
+    [*_, raw] = inbox.to(mail_users["registrar"])
+    assert len(inbox.to(mail_users["registrar"])) == sent + 1
+    assert case["reference"] in parsed(raw)["Subject"]

@@ -219,6 +219,41 @@ def test_a_closed_case_is_in_no_queue(world, v1) -> None:
     assert listed(world, judge) == set()
 
 
+def amending(version: int) -> dict[str, Any]:
+    """The definition with an amendment of the registered birth: a state standing in for
+    `registered` that waits on registries, as a complete case's papers are corrected."""
+    body = definition(version, LAB)
+    birth = body["tracks"][1]
+    birth["states"].append({"name": "amending", "counts_as": "registered"})
+    birth["transitions"] += [
+        {
+            "action": "file_amendment",
+            "from": ["registered"],
+            "to": "amending",
+            "performed_by": [{"role": "lawyer", "agency_kind": "ngo"}],
+        },
+        {
+            "action": "approve_amendment",
+            "from": ["amending"],
+            "to": "registered",
+            "performed_by": [{"role": "official", "agency_kind": REGISTRY.value}],
+        },
+    ]
+    return body
+
+
+def test_a_complete_case_waits_on_registries_only_while_its_papers_are_amended(world) -> None:
+    workflow = world.workflow(amending(1))
+    _, registrar = caller(world, Role.OFFICIAL, REGISTRY)
+    amended = world.case(workflow, {**DONE, "birth": "amending"}, status=CaseStatus.COMPLETE)
+    world.case(workflow, DONE, status=CaseStatus.COMPLETE)
+    world.case(workflow, {**DONE, "birth": "amending"}, status=CaseStatus.CLOSED)
+
+    assert listed(world, registrar) == {amended.id}
+    assert found(world, access.waiting_on(world.session, REGISTRY)) == {amended.id}
+    assert access.case_facts(world.session, amended).waiting_on == {REGISTRY}
+
+
 def test_each_version_of_a_workflow_says_whom_its_states_wait_on(world, v1) -> None:
     v2 = world.workflow(definition(2, REGISTRY))
     _, lab = caller(world, Role.OFFICIAL, LAB)

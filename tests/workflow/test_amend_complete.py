@@ -32,6 +32,21 @@ def test_a_complete_case_takes_an_amendment_of_the_registered_birth(api: Api, ap
     ]
 
     # The ruling that corrects the date is evidence a complete case still takes.
+    file_amendment(api, case)
+    queue = api.get("registrar", f"/api/v1/cases/{case['id']}").json
+    assert queue["allowed_transitions"] == [
+        {"track": "birth_registration", "action": "approve_amendment"},
+        {"track": "birth_registration", "action": "refuse_amendment"},
+    ]
+    done = api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
+
+    assert done["status"] == "complete"
+    assert done["registered_particulars"]["current"]["birth_date"] == "2015-03-14"
+    assert [v["birth_date"] for v in done["registered_particulars"]["earlier"]] == ["2016-01-01"]
+
+
+def file_amendment(api: Api, case: dict[str, Any]) -> None:
+    """The lawyer files a correction of the birth date, on a court's ruling."""
     ruling = api.upload("lawyer", case["id"], "court_order")
     assert ruling.status_code == 201, ruling.json
     filed = api.transition(
@@ -43,16 +58,24 @@ def test_a_complete_case_takes_an_amendment_of_the_registered_birth(api: Api, ap
         evidence_ids=[ruling.json["id"]],
     )
     assert filed.status_code == 200, filed.json
-    queue = api.get("registrar", f"/api/v1/cases/{case['id']}").json
-    assert queue["allowed_transitions"] == [
-        {"track": "birth_registration", "action": "approve_amendment"},
-        {"track": "birth_registration", "action": "refuse_amendment"},
-    ]
-    done = api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
 
-    assert done["status"] == "complete"
-    assert done["registered_particulars"]["current"]["birth_date"] == "2015-03-14"
-    assert [v["birth_date"] for v in done["registered_particulars"]["earlier"]] == ["2016-01-01"]
+
+def queue_of(api: Api, username: str) -> list[str]:
+    response = api.get(username, "/api/v1/cases?queue=agency")
+    assert response.status_code == 200, response.json
+    return [case["reference"] for case in response.json["cases"]]
+
+
+def test_an_amendment_of_a_complete_case_waits_in_the_registry_queue(api: Api, app: Any) -> None:
+    case = completed_case(api, app)
+    assert case["reference"] not in queue_of(api, "registrar")
+
+    file_amendment(api, case)
+
+    assert case["reference"] in queue_of(api, "registrar")
+    assert case["reference"] not in queue_of(api, "judge")
+    api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
+    assert case["reference"] not in queue_of(api, "registrar")
 
 
 def test_a_closed_case_takes_no_evidence(api: Api) -> None:

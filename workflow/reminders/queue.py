@@ -22,7 +22,7 @@ Move = tuple[str, str | None, str]  # a track, the state it left (None: it just 
 
 def note_moves(db: Session, case: Case, moves: Iterable[Move], actor: uuid.UUID) -> None:
     """Queue a message to each user a move has just made the case wait on, but the actor."""
-    if case.status is not CaseStatus.OPEN:
+    if case.status is CaseStatus.CLOSED:
         return
     definition = definition_of(case.workflow)
     steps: dict[uuid.UUID, list[dict[str, str]]] = {}
@@ -47,7 +47,8 @@ def lawyer_can_act(track: Track, state: str) -> bool:
 def _newly_waiting_on(
     db: Session, case: Case, track: Track, before: str | None, after: str
 ) -> list[uuid.UUID]:
-    kinds = track.waiting_on(after) - (track.waiting_on(before) if before else set())
+    kinds = track.waiting_on_case(after, case.status)
+    kinds -= track.waiting_on_case(before, case.status) if before else set()
     users = [user for kind in sorted(kinds) for user in _officials(db, case, kind)]
     if lawyer_can_act(track, after) and not (before and lawyer_can_act(track, before)):
         users += _lawyers(db, case)

@@ -18,6 +18,7 @@ from workflow.rules.extras import KeptSample, Threshold, check_extras
 from workflow.rules.languages import LanguageTag
 from workflow.vocabulary import (
     AgencyKind,
+    CaseStatus,
     ConsentPurpose,
     EvidenceKind,
     Relation,
@@ -255,6 +256,13 @@ class Track(Dumped):
         if any(p.role is Role.LAWYER for p in performers):
             return set()
         return {p.agency_kind for p in performers if p.role is Role.OFFICIAL}
+
+    def waiting_on_case(self, state: str, status: CaseStatus) -> set[AgencyKind]:
+        """Agency kinds the track waits on in `state` on a case that is `status`: an open case
+        waits wherever its tracks stand; a complete one only on an amendment of its papers (a
+        state standing in for a final one); a closed one on nobody."""
+        amending = status is CaseStatus.COMPLETE and self.state(state).counts_as is not None
+        return self.waiting_on(state) if status is CaseStatus.OPEN or amending else set()
 
 
 class Definition(Dumped):

@@ -1,6 +1,7 @@
 """Benchmark the audit trail: the cost of the audit write per request; full and incremental
 verification against raw SHA-256 over the same bytes; Merkle proofs at the trail's full length;
-and appends per second with 1, 2 and 4 writers beside the same rows written without the chain.
+and appends per second with 1, 2 and 4 writers beside the same rows written without the chain,
+and with each writer's events sequenced in batches (group commit, as reads' events are).
 
     python -m bench.audit_trail [--events 1000000] [--seconds 10] [--quick]
                                 [--database-url postgresql+psycopg://…] [--decoding]
@@ -18,6 +19,7 @@ import os
 import random
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,6 +44,8 @@ from workflow import create_app, transactions
 PASSWORD = "bench-password-123"
 BATCH = 20_000
 WRITERS = (1, 2, 4)
+THREADS = 4  # a grouping writer's threads, handing their events to one batch at a time
+KINDS = ("chained", "grouped", "unchained")
 NEW_EVENTS = 10_000
 
 
@@ -321,29 +325,22 @@ UNCHAINED = sa.Table(
 
 
 def _appends(url: str, folder: Path, seconds: float) -> None:
-    """Appends per second from 1, 2 and 4 processes, each append its own transaction, beside as
+    """Appends per second from 1, 2 and 4 processes: each append its own transaction; each
+    process's events handed by its threads to one batch a transaction (`audit.grouping`); and as
     many rows inserted and committed without the chain (no head row to wait for)."""
     engine = create_engine(url)
     UNCHAINED.metadata.create_all(engine)
     settings = _durability(engine)
     engine.dispose()
-    print(f"\nAppends per second, each its own transaction ({settings}; {_conditions()}):")
-    columns = ("writers", "chained", "vs 1 writer", "unchained", "vs 1 writer")
-    print(
-        "  "
-        + " ".join(
-            f"{name:>{width}}" for name, width in zip(columns, (7, 10, 12, 10, 12), strict=True)
-        )
-    )
+    print(f"\nAppends per second ({settings}; {_conditions()}):")
+    print(f"  {'writers':>7}" + "".join(f" {kind:>10} {'vs 1 writer':>12}" for kind in KINDS))
     base: dict[str, float] = {}
     for writers in WRITERS:
-        rates = {
-            kind: _writers(url, folder, writers, kind, seconds) for kind in ("chained", "unchained")
-        }
+        rates = {kind: _writers(url, folder, writers, kind, seconds) for kind in KINDS}
         base = base or rates
         print(
-            f"  {writers:>7} {rates['chained']:>10.0f} {rates['chained'] / base['chained']:>11.2f}x"
-            f" {rates['unchained']:>10.0f} {rates['unchained'] / base['unchained']:>11.2f}x"
+            f"  {writers:>7}"
+            + "".join(f" {rates[kind]:>10.0f} {rates[kind] / base[kind]:>11.2f}x" for kind in KINDS)
         )
 
 
@@ -377,21 +374,52 @@ def _writer(url: str, folder: str, kind: str, seconds: float, start: Any, counts
     """One process: its own app, then as many appends (or unchained inserts) as fit."""
     os.environ["HOMEWARD_INSTANCE_PATH"] = folder
     app = create_app({"DATABASE_URL": url})
-    write = _append_one if kind == "chained" else _insert_one
-    done = 0
     start.wait()
     deadline = perf_counter() + seconds
-    with app.app_context():
-        while perf_counter() < deadline:
-            with transactions.unit_of_work() as session:
-                write(session, done)
-            done += 1
+    if kind == "grouped":
+        done = _grouped(app, deadline)
+    else:
+        write, done = (_append_one if kind == "chained" else _insert_one), 0
+        with app.app_context():
+            while perf_counter() < deadline:
+                with transactions.unit_of_work() as session:
+                    write(session, done)
+                done += 1
     counts.put(done)
     app.extensions["homeward.engine"].dispose()
 
 
+def _grouped(app: Any, deadline: float) -> int:
+    """THREADS threads append through the process's group commit, each waiting for its event to
+    be committed before the next, as reads ending together do; the events committed."""
+    done = [0] * THREADS
+
+    def thread(at: int) -> None:
+        with app.app_context():
+            group = app.extensions["homeward.read_events"]
+            while perf_counter() < deadline:
+                group.append(_event(done[at]))
+                done[at] += 1
+
+    threads = [threading.Thread(target=thread, args=(at,)) for at in range(THREADS)]
+    for each in threads:
+        each.start()
+    for each in threads:
+        each.join()
+    return sum(done)
+
+
 def _append_one(session: Any, n: int) -> None:
-    append(session, action="bench.append", outcome="success", username="writer", detail={"n": n})
+    append(session, **_event(n))
+
+
+def _event(n: int) -> dict[str, Any]:
+    return {
+        "action": "bench.append",
+        "outcome": "success",
+        "username": "writer",
+        "detail": {"n": n},
+    }
 
 
 def _insert_one(session: Any, n: int) -> None:

@@ -161,15 +161,12 @@ def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bo
 def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
     """Cases with a track in a state that waits on agencies of this kind: any such state of an
     open case, an amendment of a complete one's papers (`Track.waiting_on_case`)."""
-    definitions = all_definitions(db)
-    return or_(
-        *(
-            and_(Case.status == status, _exists(TrackState, states))
-            for status in (CaseStatus.OPEN, CaseStatus.COMPLETE)
-            if (states := _tracks_waiting_on(definitions, kind, status)) is not None
-        ),
-        false(),
-    )
+    definitions, waiting = all_definitions(db), []
+    for status in (CaseStatus.OPEN, CaseStatus.COMPLETE):
+        states = _tracks_waiting_on(definitions, kind, status)
+        if states is not None:
+            waiting.append(and_(Case.status == status, _exists(TrackState, states)))
+    return or_(*waiting) if waiting else false()
 
 
 def _tracks_waiting_on(

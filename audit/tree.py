@@ -80,10 +80,13 @@ class Subtrees:
 
 
 def _kept(keys: list[Key]) -> Select[int, int, str]:
-    """The kept nodes of these keys, each found through the primary key: SQLite answers a
-    row-value IN by reading the whole table, a dozen milliseconds at a million events."""
-    node = AuditTreeNode
-    where = or_(*(and_(node.level == level, node.position == at) for level, at in sorted(keys)))
+    """The kept nodes of these keys, a level at a time, each found through the primary key:
+    SQLite answers a row-value IN by reading the whole table, a dozen milliseconds at a million
+    events. At most one term a level, however many nodes a level asks for."""
+    node, by_level = AuditTreeNode, dict[int, list[int]]()
+    for level, at in sorted(keys):
+        by_level.setdefault(level, []).append(at)
+    where = or_(*(and_(node.level == lv, node.position.in_(ats)) for lv, ats in by_level.items()))
     return select(node.level, node.position, node.hash).where(where)
 
 

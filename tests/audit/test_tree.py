@@ -160,6 +160,19 @@ def test_a_proof_reads_the_kept_nodes_and_the_events_by_key(app: Any) -> None:
             assert problems(app, lambda proof=proof: _read(proof), trail) == []
 
 
+def test_proofs_hold_over_a_long_trail_written_since_the_checkpoint(app: Any, api: Api) -> None:
+    """Thousands of 16-leaf blocks not yet kept are asked for at once, one term a level: an OR
+    of a term a node outgrew SQLite's limit on an expression's depth."""
+    _checkpoint(app)
+    size = fill(app, 17_000)
+    leaves = _leaves(app)
+
+    body = api.get("auditor", f"/api/v1/audit/proofs/inclusion?seq=5&size={size}").json
+
+    assert [bytes.fromhex(node) for node in body["path"]] == merkle.inclusion_proof(4, leaves)
+    assert body["root"] == merkle.root(leaves).hex()
+
+
 def _read(proof: Any) -> None:
     """Run the proof in a transaction of its own, ended before its plans are read."""
     with transactions.unit_of_work() as session:

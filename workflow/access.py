@@ -91,7 +91,7 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
     for track_state in case.tracks:
         track = definition.track(track_state.track)
         if track is not None:
-            waiting |= track.waiting_on_case(track_state.state, case.status)
+            waiting |= track.waiting_on(track_state.state, case.status)
     return CaseFacts(
         agency=case.agency_id,
         assigned=frozenset(uuid.UUID(user) for user in split(assigned)),
@@ -160,7 +160,7 @@ def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bo
 
 def waiting_on(db: Session, kind: AgencyKind) -> ColumnElement[bool]:
     """Cases with a track in a state that waits on agencies of this kind: any such state of an
-    open case, an amendment of a complete one's papers (`Track.waiting_on_case`)."""
+    open case, an amendment of a complete one's papers (`Track.waiting_on`)."""
     definitions, waiting = all_definitions(db), []
     for status in (CaseStatus.OPEN, CaseStatus.COMPLETE):
         states = _tracks_waiting_on(definitions, kind, status)
@@ -177,7 +177,7 @@ def _tracks_waiting_on(
     clauses = []
     for record, definition in definitions:
         for track in definition.tracks:
-            states = [s.name for s in track.states if kind in track.waiting_on_case(s.name, status)]
+            states = [s.name for s in track.states if kind in track.waiting_on(s.name, status)]
             if states:
                 clauses.append(
                     and_(

@@ -73,9 +73,6 @@ def check_step(
     return Step(track, transition, states[track.name], {**data, **consent_note(case, transition)})
 
 
-AMENDING = frozenset({"propose", "apply", "refuse"})
-
-
 def allowed_steps(
     caller: Caller, case: Case, definition: Definition, facts: CaseFacts
 ) -> list[dict[str, str]]:
@@ -88,17 +85,10 @@ def allowed_steps(
         for track in definition.tracks
         for transition in track.transitions
         if states.get(track.name) in transition.from_
-        and (case.status is CaseStatus.OPEN or corrects_the_papers(transition))
+        and transition.taken_on(case.status)
         and can_perform(caller, facts, transition)
         and not unmet(transition.requires, states)
     ]
-
-
-def corrects_the_papers(transition: Transition) -> bool:
-    """A step that amends the registered particulars, or decides on such an amendment, as its
-    definition declares: the only steps a complete case still takes, since papers are corrected
-    after they are issued."""
-    return transition.particulars in AMENDING
 
 
 def initial_states(definition: Definition, people: list[dict[str, Any]]) -> dict[str, str]:
@@ -126,9 +116,7 @@ def _resolve(definition: Definition, track_name: str, action: str) -> tuple[Trac
 
 
 def _ensure_open(case: Case, transition: Transition) -> None:
-    if case.status is CaseStatus.COMPLETE and corrects_the_papers(transition):
-        return
-    if case.status is not CaseStatus.OPEN:
+    if not transition.taken_on(case.status):
         raise WrongState(
             f"The case is {case.status.value}; no more steps can be taken on it.",
             {"status": case.status.value},

@@ -147,28 +147,30 @@ def waiting_since(case: ListedCase) -> dict[AgencyKind, datetime]:
     waiting: dict[AgencyKind, datetime] = {}
     for name, (state, since) in case.tracks.items():
         track = case.definition.track(name)
-        for kind in track.waiting_on_case(state, case.status) if track else ():
+        for kind in track.waiting_on(state, case.status) if track else ():
             waiting[kind] = min(waiting.get(kind, since), since)
     return waiting
 
 
 def due_at(case: ListedCase) -> datetime | None:
-    """When an open case first passes a target: a track's state's, or the whole case's."""
-    if case.status is not CaseStatus.OPEN:
-        return None
+    """When a case first passes a target: a track's state's (an open case's, or a complete
+    one's amendment), or the whole open case's."""
     dues = [
         since + timedelta(days=target)
         for name, (state, since) in case.tracks.items()
-        if (target := _target_days(case.definition, name, state))
+        if (target := _target_days(case, name, state))
     ]
-    if case.definition.target_days and case.opened_at:
-        dues.append(case.opened_at + timedelta(days=case.definition.target_days))
+    whole = case.definition.target_days
+    if case.status is CaseStatus.OPEN and whole and case.opened_at:
+        dues.append(case.opened_at + timedelta(days=whole))
     return min(dues, default=None)
 
 
-def _target_days(definition: Definition, track_name: str, state_name: str) -> int | None:
-    track = definition.track(track_name)
-    state = next((s for s in track.states if s.name == state_name), None) if track else None
+def _target_days(case: ListedCase, track_name: str, state_name: str) -> int | None:
+    track = case.definition.track(track_name)
+    if track is None or not track.runs_late(state_name, case.status):
+        return None
+    state = next((s for s in track.states if s.name == state_name), None)
     return state.target_days if state else None
 
 

@@ -21,6 +21,7 @@ from workflow.models import (
     Document,
     ExternalReference,
     Person,
+    TrackState,
     TransitionRecord,
     User,
 )
@@ -106,9 +107,7 @@ def case_reference(case: Case) -> dict[str, str]:
 
 def case_summary(case: Case, definition: Definition | None = None) -> dict[str, Any]:
     definition = definition or definition_of(case.workflow)
-    # Only an open case has steps that can be late: a closed or complete one waits on nobody.
-    clock = utcnow() if case.status is CaseStatus.OPEN else None
-    due = case_due(case, definition)
+    now, due = utcnow(), case_due(case, definition)
     return {
         "id": str(case.id),
         "reference": case.reference,
@@ -118,12 +117,12 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
         "workflow": {"name": case.workflow.name, "version": case.workflow.version},
         "child_names": [_name_json(n) for n in case.child.names],
         "tracks": {
-            t.track: _track_json(definition, t.track, t.state, t.since, clock)
+            t.track: _track_json(definition, t, case.status, now)
             for t in sorted(case.tracks, key=lambda t: _position(definition, t.track))
         },
         "updated_at": _iso(case.updated_at),
         "due_on": due.date().isoformat() if due else None,
-        "overdue": bool(due and clock and due < clock),
+        "overdue": bool(due and case.status is CaseStatus.OPEN and due < now),
     }
 
 
@@ -247,15 +246,18 @@ def external_reference_json(reference: ExternalReference) -> dict[str, Any]:
 
 
 def _track_json(
-    definition: Definition, name: str, state: str, since: datetime, now: datetime | None
+    definition: Definition, at: TrackState, status: CaseStatus, now: datetime
 ) -> dict[str, Any]:
-    track = definition.track(name)
+    """Where the track stands, whom it waits on, and whether it is late: a closed case waits on
+    nobody, a complete one only on an amendment of its papers (`Track.waiting_on`)."""
+    track, state = definition.track(at.track), at.state
     target = track.state(state).target_days if track else None
-    waiting = sorted(kind.value for kind in track.waiting_on(state)) if track and now else []
-    late = bool(target and now and since + timedelta(days=target) < now)
+    waiting = sorted(kind.value for kind in track.waiting_on(state, status)) if track else []
+    timed = target if track and track.runs_late(state, status) else None
+    late = bool(timed and at.since + timedelta(days=timed) < now)
     return {
         "state": state,
-        "since": _iso(since),
+        "since": _iso(at.since),
         "target_days": target,
         "overdue": late,
         "waiting_on": waiting,

@@ -11,6 +11,7 @@ from flask import Flask
 from tests.factories import Api
 from tests.reminders.conftest import Inbox, parsed
 from tests.reminders.test_outbox import LINK, file_birth_registration, personal_words_in
+from tests.workflow.test_amend_complete import completed_case, file_amendment
 from workflow import transactions
 from workflow.db import utcnow
 from workflow.reminders import digest, sender
@@ -87,3 +88,18 @@ def test_a_lawyer_hears_of_a_step_that_came_back_to_them(
     assert f"{case['reference']} DNA kinship: refused" in lawyer
     told = [parsed(raw)["Subject"] for raw in inbox.to(mail_users["lawyer"])]
     assert f"Homeward: case {case['reference']} waits on you" in told  # when it came back
+
+
+def test_the_registry_digest_lists_an_amendment_of_a_complete_case(
+    app: Flask, api: Api, mail_users: dict[str, str], inbox: Inbox
+) -> None:
+    case = completed_case(api, app)
+    file_amendment(api, case)
+
+    run_digest(app, utcnow() + timedelta(days=1))
+
+    [registrar] = text_of(inbox, mail_users["registrar"])
+    assert f"{case['reference']} Birth registration: amendment filed" in registrar
+    assert [
+        text for text in text_of(inbox, mail_users["lawyer"]) if case["reference"] in text
+    ] == []

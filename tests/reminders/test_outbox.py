@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from tests.factories import ALL_SCRIPTS_CHILD, GRANDMOTHER, MOTHER_ABROAD, Api
 from tests.reminders.conftest import Inbox, MailServer, outbox, parsed
-from tests.workflow.test_amend_complete import completed_case, file_amendment
+from tests.workflow.test_amend_complete import APPROVE, completed_case, file_amendment
 from workflow import transactions
 from workflow.db import utcnow
 from workflow.doctor import doctor_command
@@ -210,3 +210,6 @@ def test_an_amendment_of_a_complete_case_tells_the_registry(
     [*_, raw] = inbox.to(mail_users["registrar"])
     assert len(inbox.to(mail_users["registrar"])) == sent + 1
     assert case["reference"] in parsed(raw)["Subject"]
+    # The registry's decision waits on nobody: the lawyer is not told a complete case waits.
+    api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
+    assert "0 sent" in runner.invoke(args=["reminders", "send"]).output

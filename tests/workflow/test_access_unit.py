@@ -20,11 +20,12 @@ from workflow.vocabulary import AgencyKind, CaseStatus, Role
 COURT, LAB, REGISTRY = AgencyKind.COURT, AgencyKind.FORENSIC_LAB, AgencyKind.CIVIL_REGISTRY
 
 
+def official(kind: AgencyKind) -> list[dict[str, str]]:
+    return [{"role": "official", "agency_kind": kind.value}]
+
+
 def definition(version: int, authorized_waits_on: AgencyKind) -> dict[str, Any]:
     """DNA: requested waits on courts, authorized on `authorized_waits_on`; birth on registries."""
-
-    def official(kind: AgencyKind) -> list[dict[str, str]]:
-        return [{"role": "official", "agency_kind": kind.value}]
 
     return {
         "name": "unit",
@@ -219,37 +220,47 @@ def test_a_closed_case_is_in_no_queue(world, v1) -> None:
     assert listed(world, judge) == set()
 
 
-def amending(version: int) -> dict[str, Any]:
-    """The definition with an amendment of the registered birth: a state standing in for
-    `registered` that waits on registries, as a complete case's papers are corrected."""
+def with_amendment(version: int) -> dict[str, Any]:
+    """The definition with an amendment of the registered birth, as the default one has it: a
+    state standing in for `registered`, left by the registry's decision on the amendment."""
     body = definition(version, LAB)
     birth = body["tracks"][1]
-    birth["states"].append({"name": "amending", "counts_as": "registered"})
+    birth["states"].append({"name": "amendment_filed", "counts_as": "registered"})
     birth["transitions"] += [
         {
             "action": "file_amendment",
             "from": ["registered"],
-            "to": "amending",
+            "to": "amendment_filed",
             "performed_by": [{"role": "lawyer", "agency_kind": "ngo"}],
         },
         {
             "action": "approve_amendment",
-            "from": ["amending"],
+            "from": ["amendment_filed"],
             "to": "registered",
-            "performed_by": [{"role": "official", "agency_kind": REGISTRY.value}],
+            "performed_by": official(REGISTRY),
+            "particulars": "apply",
+        },
+        {  # a step a complete case no longer takes: it waits on no court for it
+            "action": "note_ruling",
+            "from": ["amendment_filed"],
+            "to": "amendment_filed",
+            "performed_by": official(COURT),
         },
     ]
     return body
 
 
 def test_a_complete_case_waits_on_registries_only_while_its_papers_are_amended(world) -> None:
-    workflow = world.workflow(amending(1))
+    workflow = world.workflow(with_amendment(1))
     _, registrar = caller(world, Role.OFFICIAL, REGISTRY)
-    amended = world.case(workflow, {**DONE, "birth": "amending"}, status=CaseStatus.COMPLETE)
+    _, judge = caller(world, Role.OFFICIAL, COURT)
+    filed = {**DONE, "birth": "amendment_filed"}
+    amended = world.case(workflow, filed, status=CaseStatus.COMPLETE)
     world.case(workflow, DONE, status=CaseStatus.COMPLETE)
-    world.case(workflow, {**DONE, "birth": "amending"}, status=CaseStatus.CLOSED)
+    world.case(workflow, filed, status=CaseStatus.CLOSED)
 
     assert listed(world, registrar) == {amended.id}
+    assert listed(world, judge) == set()
     assert found(world, access.waiting_on(world.session, REGISTRY)) == {amended.id}
     assert access.case_facts(world.session, amended).waiting_on == {REGISTRY}
 

@@ -74,8 +74,26 @@ def test_an_amendment_of_a_complete_case_waits_in_the_registry_queue(api: Api, a
 
     assert case["reference"] in queue_of(api, "registrar")
     assert case["reference"] not in queue_of(api, "judge")
-    api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
+    birth = api.case("lawyer", case["id"])["tracks"]["birth_registration"]
+    assert (birth["waiting_on"], birth["overdue"]) == (["civil_registry"], False)
+    done = api.step("registrar", case["id"], "birth_registration", "approve_amendment", APPROVE)
     assert case["reference"] not in queue_of(api, "registrar")
+    assert done["tracks"]["birth_registration"]["waiting_on"] == []
+
+
+def test_an_amendment_past_its_target_is_overdue_though_the_case_is_complete(
+    api: Api, app: Any
+) -> None:
+    case = completed_case(api, app)
+    file_amendment(api, case)
+    set_states(app, case["id"], {"birth_registration": "amendment_filed"}, days_ago=31)
+
+    overdue = api.get("registrar", "/api/v1/cases?queue=agency&overdue=true").json["cases"]
+
+    assert [listed["reference"] for listed in overdue] == [case["reference"]]
+    shown = api.case("registrar", case["id"])
+    assert shown["tracks"]["birth_registration"]["overdue"] is True
+    assert shown["overdue"] is False  # the whole case's target ended with the case
 
 
 def test_a_closed_case_takes_no_evidence(api: Api) -> None:

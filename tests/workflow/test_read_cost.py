@@ -1,7 +1,7 @@
 """What one case read costs the database: at most four queries, each for one kind of thing (the
 session with its user, the case with its tracks and need-to-know facts, the people with their
-names, and the particulars to register for whoever sees them) and no lazy load anywhere on the paths users take
-most; then the audit event's write."""
+names, and the particulars to register for whoever sees them) and no lazy load anywhere on the
+paths users take most; then the audit event's write."""
 
 from __future__ import annotations
 

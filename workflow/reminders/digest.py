@@ -65,13 +65,11 @@ def digest_of(db: Session, user: User, now: datetime) -> dict[str, Any]:
 
 
 def _waiting_steps(case: Case, caller: Caller) -> list[dict[str, Any]]:
-    if case.status is not CaseStatus.OPEN:
-        return []
     definition = definition_of(case.workflow)
     steps = []
     for state in sorted(case.tracks, key=lambda state: state.track):
         track = definition.track(state.track)
-        if track is not None and _waits_on(track, state.state, caller):
+        if track is not None and _waits_on(track, state.state, case.status, caller):
             target = next((s.target_days for s in track.states if s.name == state.state), None)
             due = state.since + timedelta(days=target) if target else None
             steps.append(
@@ -85,8 +83,10 @@ def _waiting_steps(case: Case, caller: Caller) -> list[dict[str, Any]]:
     return steps
 
 
-def _waits_on(track: Track, state: str, caller: Caller) -> bool:
-    """An official's kind acts next; or a lawyer can, on a track already begun."""
+def _waits_on(track: Track, state: str, status: CaseStatus, caller: Caller) -> bool:
+    """An official's kind acts next (on an open case, or on a complete one's amendment); or a
+    lawyer can, on an open case's track already begun."""
     if caller.role is Role.OFFICIAL:
-        return caller.agency_kind in track.waiting_on(state)
-    return state != track.initial and lawyer_can_act(track, state)
+        return caller.agency_kind in track.waiting_on(state, status)
+    open_case = status is CaseStatus.OPEN
+    return open_case and state != track.initial and lawyer_can_act(track, state)

@@ -47,10 +47,11 @@ def lawyer_can_act(track: Track, state: str) -> bool:
 def _newly_waiting_on(
     db: Session, case: Case, track: Track, before: str | None, after: str
 ) -> list[uuid.UUID]:
-    kinds = track.waiting_on_case(after, case.status)
-    kinds -= track.waiting_on_case(before, case.status) if before else set()
+    kinds = track.waiting_on(after, case.status)
+    kinds -= track.waiting_on(before, case.status) if before else set()
     users = [user for kind in sorted(kinds) for user in _officials(db, case, kind)]
-    if lawyer_can_act(track, after) and not (before and lawyer_can_act(track, before)):
+    began_waiting = not (before and lawyer_can_act(track, before))
+    if case.status is CaseStatus.OPEN and lawyer_can_act(track, after) and began_waiting:
         users += _lawyers(db, case)
     return users
 

@@ -30,6 +30,8 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 CASE_CHECKS = frozenset({"child_particulars_complete"})
 # What a step does to the child's particulars as registered (`workflow.particulars`).
 ParticularsEffect = Literal["set", "propose", "apply", "refuse"]
+# The effects of a step that amends the registered particulars or decides on an amendment.
+AMENDING: frozenset[ParticularsEffect] = frozenset({"propose", "apply", "refuse"})
 # The data fields a step that sets or proposes them carries them in.
 PARTICULARS_FIELDS = frozenset(
     {
@@ -159,6 +161,14 @@ class Transition(Dumped):
     threshold: Threshold | None = None
     keeps_sample: KeptSample | None = None
 
+    def taken_on(self, status: CaseStatus) -> bool:
+        """Whether a case that is `status` still takes this step: an open case any; a complete
+        one only a step that amends its registered particulars or decides on an amendment,
+        since papers are corrected after they are issued; a closed one none."""
+        if status is CaseStatus.OPEN:
+            return True
+        return status is CaseStatus.COMPLETE and self.particulars in AMENDING
+
     @model_validator(mode="after")
     def _particulars_carried(self) -> Transition:
         if self.particulars in ("set", "propose") and not PARTICULARS_FIELDS & set(self.fields):
@@ -249,20 +259,22 @@ class Track(Dumped):
             for performer in transition.performed_by
         )
 
-    def waiting_on(self, state: str) -> set[AgencyKind]:
-        """Agency kinds the track waits on in `state`: officials act and no lawyer can."""
-        leaving = [t for t in self.transitions if state in t.from_]
+    def runs_late(self, state: str, status: CaseStatus) -> bool:
+        """Whether `state`'s target holds on a case that is `status`: on an open case every
+        state's does; on a complete one only that of a state it still leaves (an amendment
+        under way); on a closed one none."""
+        return status is CaseStatus.OPEN or any(
+            state in t.from_ and t.taken_on(status) for t in self.transitions
+        )
+
+    def waiting_on(self, state: str, status: CaseStatus = CaseStatus.OPEN) -> set[AgencyKind]:
+        """Agency kinds the track waits on in `state`, on a case that is `status`: officials
+        take a step the case still takes, and no lawyer can."""
+        leaving = [t for t in self.transitions if state in t.from_ and t.taken_on(status)]
         performers = [p for t in leaving for p in t.performed_by]
         if any(p.role is Role.LAWYER for p in performers):
             return set()
         return {p.agency_kind for p in performers if p.role is Role.OFFICIAL}
-
-    def waiting_on_case(self, state: str, status: CaseStatus) -> set[AgencyKind]:
-        """Agency kinds the track waits on in `state` on a case that is `status`: an open case
-        waits wherever its tracks stand; a complete one only on an amendment of its papers (a
-        state standing in for a final one); a closed one on nobody."""
-        amending = status is CaseStatus.COMPLETE and self.state(state).counts_as is not None
-        return self.waiting_on(state) if status is CaseStatus.OPEN or amending else set()
 
 
 class Definition(Dumped):

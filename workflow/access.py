@@ -145,7 +145,9 @@ def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bo
         # Assigned, and in the NGO that holds the case (`permissions.works_case`).
         ours = Case.agency_id == caller.agency_id
         if one_case:
-            return and_(ours, _exists(Assignment, Assignment.user_id == caller.id))
+            # The NGO's test inside the assignment's, so that SQLite finds the cases by their ids,
+            # never through the NGO's index: that reads every case the NGO holds.
+            return _exists(Assignment, Assignment.user_id == caller.id, ours)
         return and_(ours, Case.id.in_(select(Assignment.case_id).filter_by(user_id=caller.id)))
     if caller.role is Role.OFFICIAL:
         handled = _exists(TransitionRecord, TransitionRecord.agency_id == caller.agency_id)

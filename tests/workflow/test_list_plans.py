@@ -140,6 +140,9 @@ def _sqlite_problems(
         words = detail.split()
         if words[0] == "SCAN" and words[1] in growing:
             yield f"{detail} in {sql[:200]}"
+        # A page's cases are found by their ids: any other index (the NGO's) reads them all.
+        if words[:2] == ["SEARCH", "cases"] and "cases.id IN" in sql and "(id=?)" not in detail:
+            yield f"finds a page's cases through another index than their ids: {detail}"
         if searched and words[:2] == ["SEARCH", "case_listings"] and "(case_id=" not in detail:
             yield f"a search reads the viewer's rows, not the names found: {detail}"
         listing = "FROM case_listings" in sql or searched

@@ -92,6 +92,25 @@ def _accept(api: Api, case_id: str) -> Any:
     return api.transition("judge", case_id, "dna", "accept_foreign_result", body, evidence_ids=[])
 
 
+def test_the_workflow_publishes_each_threshold_and_the_sample_kept(api: Api) -> None:
+    """A laboratory or a court reads the bar a result must reach before it is refused."""
+    confirm = api.workflow_transition("lab", "dna", "confirm")
+    accept = api.workflow_transition("judge", "dna", "accept_foreign_result")
+    collect = api.workflow_transition("lab", "dna", "collect_samples")
+
+    assert confirm["threshold"]["value"] == "probability"
+    assert confirm["threshold"]["by"] == "relationship_tested"
+    assert confirm["threshold"]["minimum"]["maternity"] == 0.999
+    assert accept["threshold"]["by"] == "relatives_tested"
+    assert accept["threshold"]["minimum"]["grandmaternity"] == 0.99
+    assert collect["keeps_sample"] == {
+        "sample": "reference_sample",
+        "of": "reference_person",
+        "taken_on": "collected_on",
+    }
+    assert (collect["threshold"], confirm["keeps_sample"]) == (None, None)
+
+
 def test_a_foreign_result_recorded_and_accepted_confirms_kinship(api: Api) -> None:
     case = api.create_case()
     data = _foreign(api, case, 0.9995, "mother", "maternity", "grandmother", "grandmaternity")

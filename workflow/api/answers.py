@@ -311,6 +311,14 @@ class TransitionOut(BaseModel):
         description="what the step does to the particulars as registered: set, propose, "
         "apply or refuse"
     )
+    threshold: dict[str, Any] | None = Field(
+        description="the number in field `value` must reach the minimum of the relationship in "
+        "field `by` (the strictest one tested); null: no threshold"
+    )
+    keeps_sample: dict[str, Any] | None = Field(
+        description="the fields naming a relative's reference sample (`sample`, `of`, "
+        "`taken_on`), kept once for her across her cases; null: none kept"
+    )
 
 
 class StateOut(BaseModel):

@@ -97,6 +97,8 @@ def _track(track: Track) -> dict[str, Any]:
                 "case_checks": t.case_checks,
                 "leaves_final": t.leaves_final,
                 "particulars": t.particulars,
+                "threshold": t.threshold.model_dump(mode="json") if t.threshold else None,
+                "keeps_sample": t.keeps_sample.model_dump(mode="json") if t.keeps_sample else None,
             }
             for t in track.transitions
         ],

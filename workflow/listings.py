@@ -168,10 +168,7 @@ def due_at(case: ListedCase) -> datetime | None:
 
 def _target_days(case: ListedCase, track_name: str, state_name: str) -> int | None:
     track = case.definition.track(track_name)
-    if track is None or not track.runs_late(state_name, case.status):
-        return None
-    state = next((s for s in track.states if s.name == state_name), None)
-    return state.target_days if state else None
+    return track.target_days(state_name, case.status) if track else None
 
 
 def refresh(connection: Connection, case_ids: Collection[uuid.UUID]) -> None:

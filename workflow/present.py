@@ -253,7 +253,7 @@ def _track_json(
     track, state = definition.track(at.track), at.state
     target = track.state(state).target_days if track else None
     waiting = sorted(kind.value for kind in track.waiting_on(state, status)) if track else []
-    timed = target if track and track.runs_late(state, status) else None
+    timed = track.target_days(state, status) if track else None
     late = bool(timed and at.since + timedelta(days=timed) < now)
     return {
         "state": state,

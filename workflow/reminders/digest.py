@@ -70,7 +70,7 @@ def _waiting_steps(case: Case, caller: Caller) -> list[dict[str, Any]]:
     for state in sorted(case.tracks, key=lambda state: state.track):
         track = definition.track(state.track)
         if track is not None and _waits_on(track, state.state, case.status, caller):
-            target = next((s.target_days for s in track.states if s.name == state.state), None)
+            target = track.target_days(state.state, case.status)
             due = state.since + timedelta(days=target) if target else None
             steps.append(
                 {

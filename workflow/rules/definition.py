@@ -259,13 +259,15 @@ class Track(Dumped):
             for performer in transition.performed_by
         )
 
-    def runs_late(self, state: str, status: CaseStatus) -> bool:
-        """Whether `state`'s target holds on a case that is `status`: on an open case every
-        state's does; on a complete one only that of a state it still leaves (an amendment
-        under way); on a closed one none."""
-        return status is CaseStatus.OPEN or any(
+    def target_days(self, state: str, status: CaseStatus) -> int | None:
+        """The days `state` may last on a case that is `status`: its target on an open case; on
+        a complete one only for a state it still leaves (an amendment under way); none on a
+        closed one, nor for a state this track does not have."""
+        known = next((s for s in self.states if s.name == state), None)
+        held = status is CaseStatus.OPEN or any(
             state in t.from_ and t.taken_on(status) for t in self.transitions
         )
+        return known.target_days if known and held else None
 
     def waiting_on(self, state: str, status: CaseStatus = CaseStatus.OPEN) -> set[AgencyKind]:
         """Agency kinds the track waits on in `state`, on a case that is `status`: officials

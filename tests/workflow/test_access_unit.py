@@ -137,6 +137,23 @@ def test_the_facts_name_the_lawyers_the_agencies_waited_on_and_those_that_acted(
     assert sorted(facts.routes) == sorted([(COURT, judge.agency_id), (LAB, lab.agency_id)])
 
 
+def test_the_facts_of_a_case_are_its_own_and_name_each_step_taken_by_track(world, v1):
+    ours, _ = caller(world, Role.LAWYER, AgencyKind.NGO)
+    theirs, _ = caller(world, Role.LAWYER, AgencyKind.NGO)
+    judge, _ = caller(world, Role.OFFICIAL, COURT)
+    registrar, _ = caller(world, Role.OFFICIAL, REGISTRY)
+    case = world.case(v1, AT_LAB, lawyers=(ours,))
+    other = world.case(v1, AT_LAB, lawyers=(theirs,))
+    world.handled(case, judge)
+    world.handled(other, registrar, "birth.register")
+    world.route(other, registrar.agency)
+    world.grant(other, judge)
+    facts = access.case_facts(world.session, case)
+    assert facts.assigned == {ours.id}
+    assert facts.steps_taken == {("dna", judge.agency_id)}
+    assert (facts.handled_by, facts.routes, facts.break_glass) == ({judge.agency_id}, (), set())
+
+
 def test_a_case_that_is_not_open_waits_on_nobody(world, v1) -> None:
     case = world.case(v1, AT_COURT, status=CaseStatus.CLOSED)
     assert access.case_facts(world.session, case).waiting_on == frozenset()

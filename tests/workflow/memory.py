@@ -33,6 +33,7 @@ from workflow.models import (
     User,
     WorkflowRecord,
 )
+from workflow.permissions import Caller, CaseFacts
 from workflow.rules import catalogue
 from workflow.rules.definition import Definition
 from workflow.vocabulary import AgencyKind, CaseStatus, EvidenceKind, Relation, Role, Script, Sex
@@ -59,6 +60,23 @@ def a_case(states: dict[str, str], status: CaseStatus = CaseStatus.OPEN, **kw: A
     people = [child(kw.get("complete", True)), mother]
     tracks = [TrackState(track=name, state=state) for name, state in states.items()]
     return Case(id=uuid.uuid4(), status=status, people=people, tracks=tracks)
+
+
+def caller_for(performer: dict[str, str]) -> Caller:
+    """A user of this role in a new agency of this kind (`{"role": …, "agency_kind": …}`)."""
+    return Caller(
+        id=uuid.uuid4(),
+        role=Role(performer["role"]),
+        agency_id=uuid.uuid4(),
+        agency_kind=AgencyKind(performer["agency_kind"]),
+    )
+
+
+def facts_for(who: Caller, **kw: Any) -> CaseFacts:
+    """A case the caller may act on: held by their NGO and assigned to them, and waiting on
+    their kind of agency if they are an official."""
+    kinds = frozenset({who.agency_kind}) if who.role is Role.OFFICIAL else frozenset()
+    return CaseFacts(agency=who.agency_id, assigned=frozenset({who.id}), waiting_on=kinds, **kw)
 
 
 class World:

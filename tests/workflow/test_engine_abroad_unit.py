@@ -11,20 +11,19 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.workflow.memory import a_case
+from tests.workflow.memory import a_case, caller_for, facts_for
 from workflow.engine import Evidence, Step, check_step
 from workflow.errors import HomewardError, InvalidInput, PrerequisiteMissing, WrongState
 from workflow.models import Case, Person
-from workflow.permissions import Caller, CaseFacts
 from workflow.rules.care import CONSENT_NOT_REQUIRED
 from workflow.rules.definition import Definition
 from workflow.schemas import TransitionIn
-from workflow.vocabulary import AgencyKind, ConsentPurpose, EvidenceKind, Relation, Role
+from workflow.vocabulary import ConsentPurpose, EvidenceKind, Relation
 
-LAWYER = (Role.LAWYER, AgencyKind.NGO)
-JUDGE = (Role.OFFICIAL, AgencyKind.COURT)
-LAB = (Role.OFFICIAL, AgencyKind.FORENSIC_LAB)
-GUARDIANSHIP = (Role.OFFICIAL, AgencyKind.GUARDIANSHIP_AUTHORITY)
+LAWYER = {"role": "lawyer", "agency_kind": "ngo"}
+JUDGE = {"role": "official", "agency_kind": "court"}
+LAB = {"role": "official", "agency_kind": "forensic_lab"}
+GUARDIANSHIP = {"role": "official", "agency_kind": "guardianship_authority"}
 DNA_TESTING = ConsentPurpose.DNA_TESTING
 
 WORKFLOW = Definition.model_validate(
@@ -115,25 +114,18 @@ def grandmother(case: Case) -> uuid.UUID:
 
 
 def attempt(
-    performer: tuple[Role, AgencyKind],
+    performer: dict[str, str],
     case: Case,
     track: str,
     action: str,
     data: dict[str, Any] | None = None,
     evidence: Evidence | None = None,
 ) -> Step:
-    role, kind = performer
-    who = Caller(id=uuid.uuid4(), role=role, agency_id=uuid.uuid4(), agency_kind=kind)
-    evidence = evidence or Evidence()
-    facts = CaseFacts(
-        agency=who.agency_id,
-        assigned=frozenset({who.id}),
-        waiting_on=frozenset({kind}) if role is Role.OFFICIAL else frozenset(),
-    )
+    who, evidence = caller_for(performer), evidence or Evidence()
     command = TransitionIn(
         track=track, action=action, data=data or {}, evidence_ids=list(evidence.documents)
     )
-    return check_step(who, case, WORKFLOW, facts, command, evidence)
+    return check_step(who, case, WORKFLOW, facts_for(who), command, evidence)
 
 
 def problems(error: pytest.ExceptionInfo[HomewardError]) -> Any:

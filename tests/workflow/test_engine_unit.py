@@ -9,20 +9,17 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.workflow.memory import a_case
+from tests.workflow.memory import a_case, caller_for, facts_for
 from workflow.engine import Evidence, allowed_steps, check_step, initial_states
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState
 from workflow.models import Case
-from workflow.permissions import Caller, CaseFacts
 from workflow.rules.definition import Definition
 from workflow.schemas import TransitionIn
 from workflow.vocabulary import (
-    AgencyKind,
     CaseStatus,
     ConsentPurpose,
     EvidenceKind,
     Relation,
-    Role,
     Whereabouts,
 )
 
@@ -97,22 +94,8 @@ tracks:
 )
 
 
-def caller_for(performer: dict[str, str]) -> Caller:
-    return Caller(
-        id=uuid.uuid4(),
-        role=Role(performer["role"]),
-        agency_id=uuid.uuid4(),
-        agency_kind=AgencyKind(performer["agency_kind"]),
-    )
-
-
 def mother_of(case: Case) -> uuid.UUID:
     return case.relatives[0].id
-
-
-def facts_for(who: Caller, **kw: Any) -> CaseFacts:
-    kinds = frozenset({who.agency_kind}) if who.role is Role.OFFICIAL else frozenset()
-    return CaseFacts(agency=who.agency_id, assigned=frozenset({who.id}), waiting_on=kinds, **kw)
 
 
 def attempt(

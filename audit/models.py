@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Dialect, SmallInteger, String, event
+from sqlalchemy import JSON, BigInteger, Computed, Dialect, SmallInteger, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from audit.chain import canonical_json
+from audit.stored import Derived
 from workflow.db import Base
 
 
@@ -34,29 +35,37 @@ def _plain(value: Any) -> Any:
     return None if value is JSON.NULL else value
 
 
+def _derived(name: str, *kind: Any, index: bool = False) -> Any:
+    return mapped_column(*kind, Computed(Derived(name), persisted=True), index=index)
+
+
 class AuditEvent(Base):
-    """One access to Homeward: who, what, when, where, with what outcome. Never updated."""
+    """One access to Homeward: who, what, when, where, with what outcome. Never updated.
+
+    The event is stored as its canonical text; every other field is derived from that text by
+    the database (`audit.stored`), so no field changes without the text its hash covers."""
 
     __tablename__ = "audit_events"
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(index=True)
-    actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
-    username: Mapped[str | None] = mapped_column(String(64), index=True)
-    role: Mapped[str | None] = mapped_column(String(20))
-    agency_id: Mapped[uuid.UUID | None]
-    agency_kind: Mapped[str | None] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(60), index=True)
-    object_type: Mapped[str | None] = mapped_column(String(40))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
-    case_reference: Mapped[str | None] = mapped_column(String(20), index=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(CanonicalJSON, default=dict)
-    client_address: Mapped[str | None] = mapped_column(String(64))
-    request_id: Mapped[str | None] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(40), index=True)
-    purpose: Mapped[str | None] = mapped_column(String(40))
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    canonical: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = _derived("at", index=True)
+    actor_id: Mapped[uuid.UUID | None] = _derived("actor_id", index=True)
+    username: Mapped[str | None] = _derived("username", String(64), index=True)
+    role: Mapped[str | None] = _derived("role", String(20))
+    agency_id: Mapped[uuid.UUID | None] = _derived("agency_id")
+    agency_kind: Mapped[str | None] = _derived("agency_kind", String(40))
+    action: Mapped[str] = _derived("action", String(60), index=True)
+    object_type: Mapped[str | None] = _derived("object_type", String(40))
+    object_id: Mapped[str | None] = _derived("object_id", String(64))
+    case_id: Mapped[uuid.UUID | None] = _derived("case_id", index=True)
+    case_reference: Mapped[str | None] = _derived("case_reference", String(20), index=True)
+    detail: Mapped[dict[str, Any]] = _derived("detail", CanonicalJSON)
+    client_address: Mapped[str | None] = _derived("client_address", String(64))
+    request_id: Mapped[str | None] = _derived("request_id", String(64))
+    outcome: Mapped[str] = _derived("outcome", String(40), index=True)
+    purpose: Mapped[str | None] = _derived("purpose", String(40))
+    prev_hash: Mapped[str] = _derived("prev_hash", String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, select
 
 from audit.chain import Break, event_hash
-from audit.encoding import canonical_bytes, hash_matches
+from audit.encoding import canonical_bytes, hash_matches, stored_bytes
 from audit.models import AuditEvent
 
 MISSING = "missing_or_reordered_event"
@@ -38,11 +38,13 @@ Row = tuple[Any, str, str, Any]  # seq, prev_hash, hash, and the rebuilt bytes o
 DECODED_AT_ONCE = 500
 
 
-def check(connection: Connection, lo: int, hi: int) -> Segment:
-    """Verify events lo to hi by their rebuilt bytes; the rows whose bytes differ are decoded
-    and re-encoded in Python, so the verdict is always the one decoding every row would give."""
+def check(connection: Connection, lo: int, hi: int, derived: bool = False) -> Segment:
+    """Verify events lo to hi by their stored text where every column is `derived` from it, or
+    else by the bytes the database rebuilds from the columns; the rows whose bytes differ are
+    decoded and re-encoded in Python, so the verdict is always the one decoding every row would
+    give."""
     try:
-        rows = _rebuilt(connection, lo, hi)
+        rows = _rebuilt(connection, lo, hi, derived)
     except connection.dialect.loaded_dbapi.Error:
         if connection.dialect.name == "postgresql":
             raise
@@ -55,9 +57,12 @@ def check(connection: Connection, lo: int, hi: int) -> Segment:
     return _walk(lo, hi, rows, _decoded(connection, unmatched))
 
 
-def _rebuilt(connection: Connection, lo: int, hi: int) -> list[Row]:
+def _rebuilt(connection: Connection, lo: int, hi: int, derived: bool) -> list[Row]:
     dialect = connection.dialect.name
-    built = hash_matches(dialect) if dialect == "postgresql" else canonical_bytes(dialect)
+    if derived:
+        built = stored_bytes(dialect)
+    else:
+        built = hash_matches(dialect) if dialect == "postgresql" else canonical_bytes(dialect)
     bound = "%s" if dialect == "postgresql" else "?"
     query = (  # built from constants only; the bounds are parameters
         f"SELECT seq, prev_hash, hash, {built} FROM audit_events"  # noqa: S608

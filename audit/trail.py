@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from audit.chain import EVENT_FIELDS, event_hash
+from audit.chain import EVENT_FIELDS, canonical
 from audit.models import AuditEvent, AuditHead
 
 
@@ -29,14 +30,16 @@ def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict
     if locked is None:
         raise RuntimeError("the audit head row is missing: run `homeward db upgrade`")
     seq, previous, now = locked
-    chained = []
+    chained, rows = [], []
     for fields in events:
         values = {name: fields.get(name) for name in EVENT_FIELDS}
         values["detail"] = values["detail"] or {}
         seq, values = seq + 1, {**values, "seq": seq + 1, "at": _utc(now), "prev_hash": previous}
-        previous = values["hash"] = event_hash(values)
+        encoded = canonical(values)
+        previous = values["hash"] = hashlib.sha256(encoded).hexdigest()
         chained.append(values)
-    session.execute(insert(AuditEvent), chained)
+        rows.append({"seq": seq, "canonical": encoded.decode(), "hash": previous})
+    session.execute(insert(AuditEvent), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=previous))
     return chained
 

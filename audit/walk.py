@@ -13,13 +13,15 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from audit import merkle, segments
+from audit import merkle, segments, stored
 from audit.chain import GENESIS, Break, ChainWalk
 from audit.models import AuditEvent
 from audit.segments import Segment
 from workflow.db import READING
 
-WORKERS = 4  # ranges checked at once, at most one per core
+# Ranges checked at once, at most one per core, where the database rebuilds each event's bytes;
+# where it keeps them, hashing them is Python's work, and threads would only take turns at it.
+WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def walk(
     tree = merkle.CompactRange(start.seq, list(start.frontier), keep_from)
     wanted = sorted(size for size in set(sizes) if start.seq < size <= (high or 0))
     grow = keep_from is not None or bool(wanted)
-    for segment in _segments(session, start.seq + 1, high or 0, batch):
+    derived = stored.derived(session.connection())
+    for segment in _segments(session, start.seq + 1, high or 0, batch, derived):
         if progress:
             progress(segment.hi - segment.lo + 1)
         _take(walked, segment, tree if grow else None, wanted)
@@ -117,16 +120,18 @@ def _grow(walked: Walked, tree: merkle.CompactRange, digests: list[str], wanted:
     tree.append(chunks[done:])
 
 
-def _segments(session: Session, first: int, last: int, batch: int) -> Iterator[Segment]:
+def _segments(
+    session: Session, first: int, last: int, batch: int, derived: bool
+) -> Iterator[Segment]:
     spans = [(lo, min(lo + batch - 1, last)) for lo in range(first, last + 1, batch)]
-    workers = _workers(session, len(spans))
+    workers = 1 if derived else _workers(session, len(spans))
     if workers == 1:
         connection = session.connection()
-        yield from (segments.check(connection, lo, hi) for lo, hi in spans)
+        yield from (segments.check(connection, lo, hi, derived) for lo, hi in spans)
         return
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    yield from _side_by_side(engine, spans, workers)
+    yield from _side_by_side(engine, spans, workers, derived)
 
 
 def _workers(session: Session, spans: int) -> int:
@@ -136,20 +141,22 @@ def _workers(session: Session, spans: int) -> int:
     return max(1, min(WORKERS, os.cpu_count() or 1, spans))
 
 
-def _side_by_side(engine: Engine, spans: list[tuple[int, int]], workers: int) -> Iterator[Segment]:
+def _side_by_side(
+    engine: Engine, spans: list[tuple[int, int]], workers: int, derived: bool
+) -> Iterator[Segment]:
     """Check ranges on connections of their own, a few ahead, and hand them back in order."""
     todo = iter(spans)
     with ThreadPoolExecutor(workers, thread_name_prefix="audit-verify") as pool:
         pending: deque[Future[Segment]] = deque()
         try:
             for lo, hi in todo:
-                pending.append(pool.submit(_check_apart, engine, lo, hi))
+                pending.append(pool.submit(_check_apart, engine, lo, hi, derived))
                 if len(pending) == 2 * workers:
                     break
             while pending:
                 segment = pending.popleft().result()
                 for lo, hi in todo:
-                    pending.append(pool.submit(_check_apart, engine, lo, hi))
+                    pending.append(pool.submit(_check_apart, engine, lo, hi, derived))
                     break
                 yield segment
         finally:
@@ -157,10 +164,10 @@ def _side_by_side(engine: Engine, spans: list[tuple[int, int]], workers: int) ->
                 future.cancel()
 
 
-def _check_apart(engine: Engine, lo: int, hi: int) -> Segment:
+def _check_apart(engine: Engine, lo: int, hi: int, derived: bool) -> Segment:
     # A reading connection: on SQLite it begins without taking the write lock.
     with engine.connect().execution_options(**{READING: True}) as connection:
-        return segments.check(connection, lo, hi)
+        return segments.check(connection, lo, hi, derived)
 
 
 def _walk_decoding(

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from audit import stored
 from audit.chain import GENESIS
 from tests.factories import Api
 from workflow import create_app, db, migrations, transactions
@@ -93,6 +94,10 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
             text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
             {"genesis": GENESIS},
         )
+        rebuilt = not stored.derived(connection)
+    if rebuilt:  # a test gave the events plain columns: they are derived again, as migrated
+        migrations.downgrade(engine, "0023")
+        migrations.upgrade(engine)
     engine.dispose()
     return POSTGRES_URL
 

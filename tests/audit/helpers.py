@@ -8,11 +8,22 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    create_engine,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from audit.chain import event_hash
+from audit import stored
+from audit.chain import canonical, event_hash
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from workflow import transactions
 
@@ -64,7 +75,7 @@ def fill(app: Any, events: int, detail: dict[str, Any] | None = None) -> int:
             previous = row["hash"] = event_hash(row)
             rows.append(row)
         if rows:
-            session.execute(insert(AuditEvent), rows)
+            insert_events(session, rows)
         head.seq, head.hash = seq, previous
     return seq
 
@@ -93,13 +104,64 @@ def synthetic(seq: int, prev_hash: str, detail: dict[str, Any] | None = None) ->
     }
 
 
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write events with the hashes they carry: as their canonical text where the columns are
+    derived from it, as plain columns where the table has them (as before migration 0024)."""
+    if stored.derived(session.connection()):
+        rows = [
+            {"seq": row["seq"], "canonical": canonical(row).decode(), "hash": row["hash"]}
+            for row in rows
+        ]
+    session.execute(insert(AuditEvent.__table__), rows)
+
+
+def plain_columns(connection: Connection) -> None:
+    """Rebuild the events table with plain columns, as before migration 0024 or as someone with
+    the owner's rights could: each column may then differ from the text the hash covers."""
+    if not stored.derived(connection):
+        return
+    if connection.dialect.name == "postgresql":
+        for name in stored.DERIVED:
+            connection.execute(text(f"ALTER TABLE audit_events ALTER {name} DROP EXPRESSION"))
+        return
+    connection.execute(text("CREATE TABLE plain AS SELECT * FROM audit_events"))
+    connection.execute(text("DROP TABLE audit_events"))
+    connection.execute(text("ALTER TABLE plain RENAME TO audit_events"))
+
+
+def change_event(connection: Connection, seq: int, /, **changes: Any) -> int:
+    """Change fields of event `seq` where they are kept: `seq` and `hash` in their columns, every
+    other field in the stored text (the columns derived from it follow), or in its own column
+    where the table has plain columns. How many rows changed."""
+    table = AuditEvent.__table__
+    if stored.derived(connection):
+        kept = {name: changes.pop(name) for name in ("seq", "hash") if name in changes}
+        if changes:
+            found = connection.execute(select(table).where(table.c.seq == seq)).mappings()
+            kept["canonical"] = canonical({**found.one(), **changes}).decode()
+        changes = kept
+    return int(connection.execute(update(table).where(table.c.seq == seq).values(changes)).rowcount)
+
+
 @contextmanager
-def trail_in_memory() -> Iterator[Session]:
+def trail_in_memory(derived: bool = True) -> Iterator[Session]:
     """A session on the audit tables alone, in an in-memory SQLite database: for the unit tests
-    of the trail's walk and verification."""
+    of the trail's walk and verification. The events table is the one migrations make, or with
+    `derived` false a table of plain columns, as before migration 0024 or rebuilt by hand."""
     engine = create_engine("sqlite://")
-    tables = [AuditEvent.__table__, AuditHead.__table__, AuditCheckpoint.__table__]
-    AuditEvent.metadata.create_all(engine, tables=tables)
+    AuditEvent.metadata.create_all(engine, tables=[AuditHead.__table__, AuditCheckpoint.__table__])
     with Session(engine) as session:
+        if derived:
+            session.execute(text(stored.create_table("sqlite")))
+        else:
+            plain = Table(
+                stored.TABLE,
+                MetaData(),
+                *(
+                    Column(c.name, c.type, primary_key=c.primary_key)
+                    for c in AuditEvent.__table__.c
+                ),
+            )
+            plain.create(session.connection())
         yield session
     engine.dispose()

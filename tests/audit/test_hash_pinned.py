@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 
 from audit.chain import canonical, event_hash
 from audit.models import AuditEvent, AuditHead
+from tests.audit.helpers import change_event
 from tests.audit.test_tampering import assert_broken_at, tampering, verify_by_cli
 from tests.factories import Api
 from workflow import transactions
@@ -131,7 +131,7 @@ def test_the_tampering_table_names_every_hashed_field_once() -> None:
 def test_every_stored_column_but_the_hash_is_in_the_tampering_table() -> None:
     """A column the chain left unhashed could be changed unnoticed; with the test below, that
     each listed field changes the hash, this makes every stored column count."""
-    stored = {column.name for column in AuditEvent.__table__.columns} - {"hash"}
+    stored = {column.name for column in AuditEvent.__table__.columns} - {"hash", "canonical"}
     assert stored == {field for field, _value, _problem in TAMPERED}
 
 
@@ -149,7 +149,10 @@ def pinned_trail(app: Any, api: Api) -> Iterator[None]:
     third.update(at=PINNED["at"] + timedelta(seconds=1), prev_hash=PINNED_HASH)
     with app.app_context(), transactions.unit_of_work() as session:
         for fields, digest in ((FIRST, FIRST_HASH), (PINNED, PINNED_HASH), (third, None)):
-            session.add(AuditEvent(**fields, hash=digest or event_hash(fields)))
+            text = canonical(fields).decode()
+            session.add(
+                AuditEvent(seq=fields["seq"], canonical=text, hash=digest or event_hash(fields))
+            )
         head = session.get(AuditHead, 1)
         assert head is not None and head.seq == 0
         head.seq, head.hash = 3, event_hash(third)
@@ -167,8 +170,5 @@ def test_one_changed_field_is_found_at_the_pinned_event(
     api: Api, runner: Any, pinned_trail: None, field: str, value: Any, problem: str
 ) -> None:
     with tampering(api) as connection:
-        changed = connection.execute(
-            update(AuditEvent).where(AuditEvent.seq == PINNED["seq"]).values({field: value})
-        )
-        assert changed.rowcount == 1
+        assert change_event(connection, PINNED["seq"], **{field: value}) == 1
     assert_broken_at(api, runner, PINNED["seq"], problem)

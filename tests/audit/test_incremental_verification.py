@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from audit import marks, segments, signing, walk
 from audit.checkpoints import signing_key
-from audit.models import AuditCheckpoint, AuditEvent
-from tests.audit.helpers import fill
+from audit.models import AuditCheckpoint
+from tests.audit.helpers import change_event, fill
 from tests.audit.test_tampering import (
     checkpoint_by_cli,
     rewrite_chain,
@@ -78,7 +78,9 @@ def test_it_reads_only_the_events_after_the_checkpoint(
     ranges: list[tuple[int, int]] = []
     check = segments.check
     monkeypatch.setattr(
-        segments, "check", lambda c, lo, hi: ranges.append((lo, hi)) or check(c, lo, hi)
+        segments,
+        "check",
+        lambda c, lo, hi, derived: ranges.append((lo, hi)) or check(c, lo, hi, derived),
     )
     counts = []
     for length in (60, 1000):
@@ -104,7 +106,7 @@ def test_new_events_are_verified_and_their_breaks_named(
     checkpoint_by_cli(runner, tmp_path / "cp.json")
     fill(app, 10)
     with tampering(api) as connection:
-        connection.execute(update(AuditEvent).where(AuditEvent.seq == 35).values(outcome="x"))
+        change_event(connection, 35, outcome="x")
     exit_code, result = verify_since(runner)
     assert exit_code == 1 and result["verified_from"] == 30
     assert result["first_broken"] == {"seq": 35, "problem": "altered_event"}
@@ -119,7 +121,7 @@ def test_events_before_the_checkpoint_are_taken_as_verified_then(
     fill(app, 30)
     checkpoint_by_cli(runner, tmp_path / "cp.json")
     with tampering(api) as connection:
-        connection.execute(update(AuditEvent).where(AuditEvent.seq == 7).values(outcome="x"))
+        change_event(connection, 7, outcome="x")
     assert verify_since(runner)[1]["ok"] is True
     assert verify_by_cli(runner)[1]["first_broken"] == {"seq": 7, "problem": "altered_event"}
 
@@ -159,7 +161,7 @@ def test_a_checkpoint_over_a_broken_chain_says_how_far_it_held(
 ) -> None:
     fill(app, 30)
     with tampering(api) as connection:
-        connection.execute(update(AuditEvent).where(AuditEvent.seq == 12).values(outcome="x"))
+        change_event(connection, 12, outcome="x")
     checkpoint = checkpoint_by_cli(runner, tmp_path / "cp.json")
     assert checkpoint["seq"] == 30 and _mark(app)["verified_through"] == 11
     exit_code, result = verify_since(runner)

@@ -1,6 +1,7 @@
-"""The database rebuilds each event's canonical bytes from its stored columns, exactly as Python
-encodes them, so verification can hash them without decoding a row; a value stored in any other
-form gives other bytes and is judged by decoding it, with the same verdict as ever."""
+"""Each event's columns, derived from its stored text, give back exactly the bytes Python hashes;
+where the columns are plain (a table as before migration 0024, or rebuilt so), the database
+rebuilds those bytes from them, and a value stored in any other form gives other bytes and is
+judged by decoding it, with the same verdict as ever."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from audit.chain import canonical, canonical_json, event_hash
 from audit.encoding import canonical_bytes
 from audit.models import AuditEvent
 from audit.trail import append
-from tests.audit.test_tampering import tampering, verify_by_api, verify_by_cli
+from tests.audit.helpers import plain_columns
+from tests.audit.test_tampering import tampering, verify_by_cli
 from tests.factories import Api
 from workflow import transactions
 
@@ -94,7 +96,9 @@ def test_a_trail_written_by_homeward_is_verified_without_decoding_a_row(
 
 def _stored_otherwise(connection: Any) -> int:
     """Store values in another form with the same meaning, as an older version wrote `detail`
-    (spaced, keys unsorted, non-ASCII escaped): the hash still holds, the rebuilt bytes do not."""
+    (spaced, keys unsorted, non-ASCII escaped): the hash still holds, the rebuilt bytes do not.
+    Only plain columns can hold them (a table as before migration 0024, or rebuilt so)."""
+    plain_columns(connection)
     rows = connection.execute(select(AuditEvent.seq, AuditEvent.detail).order_by(AuditEvent.seq))
     for seq, detail in rows.all()[1:3]:
         spaced = json.dumps(dict(reversed(list(detail.items()))))
@@ -119,7 +123,6 @@ def test_values_stored_in_another_form_are_decoded_and_still_verify(
         walked = walk.walk(transactions.session(), walk.Start(), [], 2)
     assert (walked.broken, walked.count, walked.slow) == (None, len(AWKWARD), otherwise)
     assert verify_by_cli(runner)[1]["ok"] is True
-    assert verify_by_api(api)["ok"] is True
 
 
 def test_a_value_changed_in_another_form_is_still_an_altered_event(

@@ -18,8 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from audit import stored
 from audit.chain import GENESIS, event_hash
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from tests.audit.helpers import change_event, plain_columns
 from tests.factories import Api
 from workflow import transactions
 
@@ -114,11 +116,7 @@ def rewrite_chain(connection: Connection, seq: int, **changes: Any) -> None:
         own = changes if row["seq"] == seq else {}
         row.update(own, prev_hash=previous)
         row["hash"] = previous = event_hash(row)
-        connection.execute(
-            update(EVENTS)
-            .where(EVENTS.c.seq == row["seq"])
-            .values(**own, prev_hash=row["prev_hash"], hash=row["hash"])
-        )
+        change_event(connection, row["seq"], **own, prev_hash=row["prev_hash"], hash=row["hash"])
     connection.execute(update(HEAD).where(HEAD.c.id == 1).values(hash=previous))
 
 
@@ -214,8 +212,35 @@ def test_a_changed_field_is_found_at_its_event(
     build_trail(api, client)
     victim = failed_sign_in(api)
     with tampering(api) as connection:
-        connection.execute(update(EVENTS).where(EVENTS.c.seq == victim).values({column: value}))
+        change_event(connection, victim, **{column: value})
     assert_broken_at(api, runner, victim, problem)
+
+
+def test_a_derived_column_cannot_be_written_even_past_the_triggers(
+    api: Api, client: FlaskClient
+) -> None:
+    build_trail(api, client)
+    victim = failed_sign_in(api)
+    refused = "generated column|can only be updated to DEFAULT"
+    with pytest.raises(DBAPIError, match=refused), tampering(api) as connection:
+        connection.execute(update(EVENTS).where(EVENTS.c.seq == victim).values(outcome="success"))
+
+
+def test_a_table_rebuilt_with_plain_columns_is_checked_column_by_column(
+    api: Api, client: FlaskClient, runner: Any
+) -> None:
+    """With plain columns a column could differ from the text its hash covers: the catalogue
+    shows it, and verification rebuilds each event's bytes from its columns instead. (By the
+    CLI alone: Homeward itself no longer writes to such a table.)"""
+    build_trail(api, client)
+    victim = failed_sign_in(api)
+    with tampering(api) as connection:
+        assert stored.derived(connection)
+        plain_columns(connection)
+        connection.execute(update(EVENTS).where(EVENTS.c.seq == victim).values(outcome="success"))
+        assert not stored.derived(connection)
+    exit_code, result = verify_by_cli(runner)
+    assert (exit_code, result["first_broken"]) == (1, {"seq": victim, "problem": "altered_event"})
 
 
 def test_a_change_to_a_later_event_is_found_there(
@@ -223,7 +248,7 @@ def test_a_change_to_a_later_event_is_found_there(
 ) -> None:
     size = build_trail(api, client)
     with tampering(api) as connection:
-        connection.execute(update(EVENTS).where(EVENTS.c.seq == size).values(username="registrar"))
+        change_event(connection, size, username="registrar")
     assert_broken_at(api, runner, size, "altered_event")
 
 
@@ -402,7 +427,8 @@ def test_a_forged_held_checkpoint_is_refused(
 # every event its head held before (verifying through the API adds events of its own).
 
 REFUSED_STATEMENTS = [
-    "UPDATE audit_events SET outcome = 'success' WHERE seq = 3",
+    "UPDATE audit_events SET canonical = replace(canonical, 'denied', 'success') WHERE seq = 3",
+    "UPDATE audit_events SET hash = upper(hash) WHERE seq = 3",
     "UPDATE audit_events SET seq = seq + 100",
     "DELETE FROM audit_events WHERE seq = 3",
     "DELETE FROM audit_events",
@@ -457,7 +483,7 @@ def test_bulk_orm_statements_are_refused_too(
         with subtests.test(msg=change, change=change):
             size = head(api)[0]
             statement = (
-                update(AuditEvent).values(outcome="success")
+                update(AuditEvent).values(canonical="{}")
                 if change == "bulk update"
                 else delete(AuditEvent).where(AuditEvent.seq > 3)
             )

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from audit import merkle, signing, verification
 from audit.chain import GENESIS
-from audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from audit.models import AuditCheckpoint, AuditHead
 from audit.verification import count, verify_trail
-from tests.audit.helpers import trail_in_memory
+from tests.audit.helpers import insert_events, trail_in_memory
 from tests.audit.test_chain_unit import chain
 
 KEY = Ed25519PrivateKey.generate()
@@ -30,7 +29,7 @@ def session() -> Iterator[Session]:
 
 def store(session: Session, rows: list[dict[str, Any]], head: tuple[int, str] | None) -> None:
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        insert_events(session, rows)
     if head is not None:
         session.add(AuditHead(id=1, seq=head[0], hash=head[1]))
     session.flush()

@@ -1,37 +1,46 @@
-"""The walk that has the database rebuild each event's bytes, a range at a time, reaches the same
-verdict as decoding every row in Python, whatever was changed and wherever it falls among the
-ranges (SQLite in memory, the audit tables alone)."""
+"""The walk that hashes each event's stored text, or has the database rebuild its bytes from plain
+columns, a range at a time, reaches the same verdict as decoding every row in Python, whatever
+was changed and wherever it falls among the ranges (SQLite in memory, the audit tables alone)."""
 
 from __future__ import annotations
 
 import random
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.orm import Session
 
-from audit import merkle, walk
-from audit.chain import GENESIS, event_hash
+from audit import merkle, stored, walk
+from audit.chain import GENESIS, canonical, event_hash
 from audit.models import AuditEvent, AuditHead
-from tests.audit.helpers import synthetic, trail_in_memory
+from tests.audit.helpers import insert_events, synthetic, trail_in_memory
 
 LENGTH = 23
 BATCH = 4  # ranges 1-4, 5-8, …: a change lands at the start, the end or inside one
 SIZES = [1, 4, 5, 9, 16, 22, 23, 24]
 
 
-@pytest.fixture
-def session() -> Iterator[Session]:
-    with trail_in_memory() as session:
+@pytest.fixture(params=["derived", "plain"])
+def session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    with _trail(request.param == "derived") as session:
+        yield session
+
+
+@contextmanager
+def _trail(derived: bool) -> Iterator[Session]:
+    """The events as migrations store them, or in a table of plain columns (before migration
+    0024, or rebuilt by hand), where the database rebuilds the bytes from the columns."""
+    with trail_in_memory(derived) as session:
         rows, previous = [], GENESIS
         for seq in range(1, LENGTH + 1):
             row = synthetic(seq, previous, {"returned": seq, "note": "é"} if seq % 3 else {})
             previous = row["hash"] = event_hash(row)
             rows.append(row)
-        session.execute(insert(AuditEvent), rows)
+        insert_events(session, rows)
         session.add(AuditHead(id=1, seq=LENGTH, hash=previous))
         session.flush()
         yield session
@@ -55,6 +64,42 @@ def _run(*statements: str) -> Change:
     return change
 
 
+def _in_text(path: str, value: str) -> Change:
+    """A field changed inside the stored text: every column derived from it follows."""
+    return _run(
+        f"UPDATE audit_events SET canonical = json_set(canonical, '$.{path}', {value})"  # noqa: S608
+        " WHERE seq = :seq"
+    )
+
+
+ROWS: dict[str, Change] = {  # changes to rows, either way the table is made
+    "hash": _set("hash", "f" * 64),
+    "hash not hex": _set("hash", "not a hash"),
+    "deleted": _run("DELETE FROM audit_events WHERE seq = :seq"),
+    "swapped": _run(
+        "UPDATE audit_events SET seq = -1 WHERE seq = :seq",
+        "UPDATE audit_events SET seq = :seq WHERE seq = :other",
+        "UPDATE audit_events SET seq = :other WHERE seq = -1",
+    ),
+    "tail cut": _run("DELETE FROM audit_events WHERE seq >= :seq"),
+    "head moved": _run("UPDATE audit_head SET seq = seq + 1"),
+    "seq below one": _run("UPDATE audit_events SET seq = 0 WHERE seq = :seq"),
+    "seq as text": _run("UPDATE audit_events SET seq = 'x' || seq WHERE seq = :seq"),
+}
+IN_TEXT: dict[str, Change] = {
+    **ROWS,
+    "outcome": _in_text("outcome", "'not_permitted'"),
+    "username to null": _in_text("username", "json('null')"),
+    "actor": _in_text("actor_id", f"'{uuid.UUID(int=12345)}'"),
+    "actor in capitals": _in_text("actor_id", "upper(json_extract(canonical, '$.actor_id'))"),
+    "time": _in_text("at", "'2026-03-14T09:00:00.000001Z'"),
+    "detail": _in_text("detail", "json_object('returned', 999)"),
+    "spaced": _run(
+        "UPDATE audit_events SET canonical = replace(canonical, ',\"', ', \"') WHERE seq = :seq"
+    ),
+    "seq in text": _in_text("seq", "900000"),
+    "prev_hash": _in_text("prev_hash", f"'{'e' * 64}'"),
+}
 CHANGES: dict[str, Change] = {
     "outcome": _set("outcome", "not_permitted"),
     "username to null": _set("username", None),
@@ -71,24 +116,15 @@ CHANGES: dict[str, Change] = {
     ),
     "seq": _set("seq", 900_000),
     "prev_hash": _set("prev_hash", "e" * 64),
-    "hash": _set("hash", "f" * 64),
-    "hash not hex": _set("hash", "not a hash"),
-    "deleted": _run("DELETE FROM audit_events WHERE seq = :seq"),
-    "swapped": _run(
-        "UPDATE audit_events SET seq = -1 WHERE seq = :seq",
-        "UPDATE audit_events SET seq = :seq WHERE seq = :other",
-        "UPDATE audit_events SET seq = :other WHERE seq = -1",
-    ),
-    "tail cut": _run("DELETE FROM audit_events WHERE seq >= :seq"),
-    "head moved": _run("UPDATE audit_head SET seq = seq + 1"),
-    "seq below one": _run("UPDATE audit_events SET seq = 0 WHERE seq = :seq"),
-    "seq as text": _run("UPDATE audit_events SET seq = 'x' || seq WHERE seq = :seq"),
+    **ROWS,
 }
+KINDS = {True: IN_TEXT, False: CHANGES}  # derived from the stored text, or plain columns
 
 
 def _rewritten(session: Session, seq: int) -> None:
     """Change event `seq` and rehash the chain from it on, moving the head: self-consistent."""
     table, connection = AuditEvent.__table__, session.connection()
+    derived = stored.derived(connection)
     rows = [dict(r) for r in connection.execute(select(table).order_by(table.c.seq)).mappings()]
     previous = rows[seq - 2]["hash"] if seq > 1 else GENESIS
     for row in rows[seq - 1 :]:
@@ -96,10 +132,13 @@ def _rewritten(session: Session, seq: int) -> None:
             prev_hash=previous, username="rewritten" if row["seq"] == seq else row["username"]
         )
         previous = row["hash"] = event_hash(row)
+        written = (
+            {"canonical": canonical(row).decode()}
+            if derived
+            else {"username": row["username"], "prev_hash": row["prev_hash"]}
+        )
         connection.execute(
-            update(table)
-            .where(table.c.seq == row["seq"])
-            .values(username=row["username"], prev_hash=row["prev_hash"], hash=row["hash"])
+            update(table).where(table.c.seq == row["seq"]).values(**written, hash=row["hash"])
         )
     connection.execute(update(AuditHead.__table__).values(hash=previous))
 
@@ -132,13 +171,16 @@ def test_an_intact_trail_is_walked_whole_and_its_roots_agree_with_the_rfc(sessio
 
 
 @pytest.mark.parametrize("where", [1, 4, 5, 8, 12, 23])
-@pytest.mark.parametrize("change", sorted(CHANGES))
+@pytest.mark.parametrize(
+    ("derived", "change"), [(kind, name) for kind, changes in KINDS.items() for name in changes]
+)
 def test_every_change_gets_the_verdict_decoding_every_row_gives(
-    session, change: str, where: int
+    derived: bool, change: str, where: int
 ) -> None:
-    CHANGES[change](session.connection(), where)
-    session.expire_all()
-    _same(*_verdicts(session))
+    with _trail(derived) as session:
+        KINDS[derived][change](session.connection(), where)
+        session.expire_all()
+        _same(*_verdicts(session))
 
 
 def test_a_rewritten_chain_gets_the_same_verdict_too(session) -> None:
@@ -149,11 +191,11 @@ def test_a_rewritten_chain_gets_the_same_verdict_too(session) -> None:
 
 
 def test_random_runs_of_changes_get_the_same_verdict(session) -> None:
-    chosen = random.Random(17)
+    chosen, changes = random.Random(17), KINDS[stored.derived(session.connection())]
     for _ in range(30):
         nested = session.begin_nested()
-        for change in chosen.sample(sorted(CHANGES), 2):
-            CHANGES[change](session.connection(), chosen.randint(1, LENGTH))
+        for change in chosen.sample(sorted(changes), 2):
+            changes[change](session.connection(), chosen.randint(1, LENGTH))
         session.expire_all()
         _same(*_verdicts(session))
         nested.rollback()
@@ -172,7 +214,9 @@ def test_a_walk_from_a_verified_start_reads_only_what_follows(session, monkeypat
     asked: list[tuple[int, int]] = []
     check = walk.segments.check
     monkeypatch.setattr(
-        walk.segments, "check", lambda c, lo, hi: asked.append((lo, hi)) or check(c, lo, hi)
+        walk.segments,
+        "check",
+        lambda c, lo, hi, derived: asked.append((lo, hi)) or check(c, lo, hi, derived),
     )
     walked = walk.walk(session, start, [20, 23], BATCH)
     assert asked == [(14, 17), (18, 21), (22, 23)]

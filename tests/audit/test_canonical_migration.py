@@ -1,0 +1,79 @@
+"""Migration 0024 stores each event as the text its hash covers and derives every other column
+from it: a trail written before reads the same after, verifies as it did (an event that did not
+verify still does not), and is then verified by hashing the stored text; taken back, the
+columns are plain again and still verify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text
+
+from audit import stored, walk
+from audit.models import AuditEvent
+from tests.audit.helpers import fill
+from tests.audit.test_rebuilt_bytes import _stored_otherwise
+from tests.audit.test_tampering import tampering, verify_by_cli
+from tests.factories import Api
+from workflow import migrations, transactions
+
+EVENTS = AuditEvent.__table__
+
+
+def _rows(app: Any) -> list[dict[str, Any]]:
+    with app.extensions["homeward.engine"].connect() as connection:
+        columns = [EVENTS.c.seq, *(EVENTS.c[name] for name in stored.DERIVED), EVENTS.c.hash]
+        found = connection.execute(select(*columns).order_by(EVENTS.c.seq)).mappings()
+        return [dict(row) for row in found]
+
+
+def _walked(app: Any) -> walk.Walked:
+    with app.app_context():
+        return walk.walk(transactions.session(), walk.Start(), [], 16)
+
+
+def _before_0024(app: Any, events: int) -> Any:
+    engine = app.extensions["homeward.engine"]
+    migrations.downgrade(engine, "0023")
+    fill(app, events, {"returned": 2, "note": "Нұрғалиева 🙂"})
+    return engine
+
+
+def test_a_trail_written_before_reads_the_same_and_is_verified_by_its_text(
+    app: Any, runner: Any
+) -> None:
+    engine = _before_0024(app, 40)
+    before = _rows(app)
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        assert stored.derived(connection)
+    assert _rows(app) == before
+    walked = _walked(app)
+    assert (walked.broken, walked.count, walked.slow) == (None, 40, 0)
+    assert verify_by_cli(runner)[1]["ok"] is True
+
+
+def test_values_stored_otherwise_become_the_text_they_hashed_and_a_changed_event_stays_changed(
+    app: Any, api: Api, runner: Any
+) -> None:
+    engine = _before_0024(app, 40)
+    with tampering(api) as connection:
+        _stored_otherwise(connection)
+        connection.execute(text("UPDATE audit_events SET outcome = 'denied' WHERE seq = 30"))
+    migrations.upgrade(engine)
+    walked = _walked(app)
+    assert (walked.broken, walked.count, walked.slow) == (walk.Break(30, "altered_event"), 29, 1)
+    assert verify_by_cli(runner)[1]["first_broken"] == {"seq": 30, "problem": "altered_event"}
+    assert _rows(app)[29]["outcome"] == "denied"  # the change is kept, for the auditor to see
+
+
+def test_taken_back_the_columns_are_plain_and_still_verify(app: Any, runner: Any) -> None:
+    engine = _before_0024(app, 20)
+    migrations.upgrade(engine)
+    after = _rows(app)
+    migrations.downgrade(engine, "0023")
+    with engine.connect() as connection:
+        assert not stored.derived(connection)
+    assert _rows(app) == after
+    assert verify_by_cli(runner)[1]["ok"] is True
+    migrations.upgrade(engine)  # a database shared with the next test is left as it was found

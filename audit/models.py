@@ -17,8 +17,9 @@ from workflow.db import Base
 
 
 class CanonicalJSON(TypeDecorator[Any]):
-    """JSON stored as the very text the event hash covers (sorted keys, no spaces), so that the
-    database can rebuild an event's canonical bytes from its columns without decoding them."""
+    """JSON written as the very text the event hash covers (sorted keys, no spaces): where
+    `detail` is a plain column (as before migration 0024), the database can then rebuild an
+    event's canonical bytes from its columns without decoding them."""
 
     impl = JSON
     cache_ok = True

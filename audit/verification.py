@@ -28,10 +28,13 @@ def verify_trail(
     public: Ed25519PublicKey,
     held: Iterable[dict[str, Any]] = (),
     progress: Progress | None = None,
+    every_column: bool = False,
 ) -> dict[str, Any]:
-    """Recompute the chain and check it against the head row and every checkpoint."""
+    """Recompute the chain and check it against the head row and every checkpoint; with
+    `every_column`, check each column against the text its hash covers, whatever the catalogue
+    says of them."""
     checkpoints = [*marks.stored(session), *held]
-    walked = walk(session, Start(), _sizes(checkpoints), BATCH, progress)
+    walked = walk(session, Start(), _sizes(checkpoints), BATCH, progress, every_column=every_column)
     return _verdict(walked, checkpoints, public)
 
 

@@ -55,9 +55,12 @@ def walk(
     batch: int,
     progress: Callable[[int], None] | None = None,
     keep_from: int | None = None,
+    every_column: bool = False,
 ) -> Walked:
     """Verify every event after `start`, stopping at the first break; note the event hash and the
-    tree's root at each of `sizes`, and keep the complete subtrees from level `keep_from` up."""
+    tree's root at each of `sizes`, and keep the complete subtrees from level `keep_from` up.
+    Each event's stored text is hashed where the catalogue shows every column derived from it;
+    with `every_column`, or where it does not, the bytes are rebuilt from the columns."""
     low, high, head = _extent(session)
     if not _plain(low, high):  # sequence numbers no append could write: the old walk judges them
         return _walk_decoding(session, head, sizes, batch, progress)
@@ -65,7 +68,7 @@ def walk(
     tree = merkle.CompactRange(start.seq, list(start.frontier), keep_from)
     wanted = sorted(size for size in set(sizes) if start.seq < size <= (high or 0))
     grow = keep_from is not None or bool(wanted)
-    derived = stored.derived(session.connection())
+    derived = not every_column and stored.derived(session.connection())
     for segment in _segments(session, start.seq + 1, high or 0, batch, derived):
         if progress:
             progress(segment.hi - segment.lo + 1)

@@ -159,9 +159,11 @@ def test_a_restored_copy_serves_the_same_cases_and_verifies_the_same_chain(
     for name in stored.keys() - {"audit_events", "audit_head"}:
         assert restored[name] == stored[name], name
     assert restored["audit_events"][:-1] == stored["audit_events"]
-    assert stored["audit_events"][-1]["action"] == "admin.backup"
-    assert restored["audit_events"][-1]["action"] == "admin.restore"
-    assert restored["audit_events"][-1]["prev_hash"] == head["head"]["hash"]
+    backup_event = json.loads(stored["audit_events"][-1]["canonical"])
+    restore_event = json.loads(restored["audit_events"][-1]["canonical"])
+    assert backup_event["action"] == "admin.backup"
+    assert restore_event["action"] == "admin.restore"
+    assert restore_event["prev_hash"] == head["head"]["hash"]
     assert _documents(second_app) == _documents(app)
 
     verified = _verify(second_app)

@@ -243,6 +243,52 @@ def test_a_table_rebuilt_with_plain_columns_is_checked_column_by_column(
     assert (exit_code, result["first_broken"]) == (1, {"seq": victim, "problem": "altered_event"})
 
 
+def _disguised_change(connection: Connection, seq: int) -> None:
+    """Change a derived column the way only the catalogue's owner could: make it plain in the
+    catalogue itself, change it, and make the catalogue say it is derived again."""
+    if connection.dialect.name == "postgresql":
+        flag = text(
+            "UPDATE pg_attribute SET attgenerated = :flag"
+            " WHERE attrelid = 'audit_events'::regclass AND attname = 'outcome'"
+        )
+        connection.execute(flag, {"flag": ""})
+        connection.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(outcome="success"))
+        connection.execute(flag, {"flag": "s"})
+        return
+    generated = stored.create_table("sqlite")
+    plain = generated.replace(
+        f"GENERATED ALWAYS AS ({stored.expression('sqlite', 'outcome')}) STORED NOT NULL",
+        "NOT NULL",
+    )
+    for schema in (plain, generated):
+        connection.exec_driver_sql("PRAGMA writable_schema = ON")
+        connection.execute(
+            text("UPDATE sqlite_master SET sql = :sql WHERE name = 'audit_events'"),
+            {"sql": schema},
+        )
+        connection.exec_driver_sql("PRAGMA writable_schema = RESET")  # read the schema anew
+        if schema == plain:
+            connection.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(outcome="success"))
+
+
+def test_a_column_changed_behind_the_catalogue_is_found_by_checking_every_column(
+    api: Api, client: FlaskClient, runner: Any
+) -> None:
+    """The quick verification trusts the catalogue to say the columns are derived; one who can
+    edit the catalogue itself can make it lie, and `--every-column` still finds the change."""
+    build_trail(api, client)
+    victim = failed_sign_in(api)
+    with tampering(api) as connection:
+        _disguised_change(connection, victim)
+        assert stored.derived(connection)
+        changed = connection.scalar(select(EVENTS.c.outcome).where(EVENTS.c.seq == victim))
+        assert changed == "success"
+    assert verify_by_cli(runner)[1]["ok"] is True
+    result = runner.invoke(args=["audit", "verify", "--json", "--every-column"])
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["first_broken"] == {"seq": victim, "problem": "altered_event"}
+
+
 def test_a_change_to_a_later_event_is_found_there(
     api: Api, client: FlaskClient, runner: Any
 ) -> None:
@@ -509,3 +555,9 @@ def test_the_orm_refuses_to_change_a_checkpoint(app: Any, api: Api, client: Flas
         session.flush()
     with app.app_context():
         assert transactions.session().scalars(select(AuditCheckpoint.seq)).one() > 0
+
+
+def test_checking_every_column_is_a_whole_verification(runner: Any) -> None:
+    result = runner.invoke(args=["audit", "verify", "--every-column", "--since-checkpoint"])
+    assert result.exit_code == 2
+    assert "--every-column verifies the whole trail" in result.output

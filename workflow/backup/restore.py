@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from workflow import db, transactions
 from workflow.backup.archive import Damaged, open_archive
 from workflow.backup.export import BATCH, FORMAT, Counts
-from workflow.backup.rows import decoded, revision, sealed_binds, tables
+from workflow.backup.rows import decoded, revision, sealed_binds, tables, written_columns
 from workflow.evidence.store import document_store
 
 LONGEST_LINE = 16 * 1024 * 1024
@@ -125,9 +125,13 @@ def _object(stream: io.BufferedReader, record: dict[str, Any]) -> bytes:
     return data
 
 
+def _names(table: Table) -> set[str]:
+    return {column.name for column in written_columns(table)}
+
+
 def _table(known: dict[str, Table], record: dict[str, Any]) -> Table:
     table, row = known.get(str(record.get("table"))), record.get("row")
-    if table is None or not isinstance(row, dict) or set(row) != set(table.columns.keys()):
+    if table is None or not isinstance(row, dict) or set(row) != _names(table):
         raise Damaged("it holds a table or columns this version does not know")
     return table
 

@@ -60,10 +60,17 @@ def revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def written_columns(table: Table) -> list[Column[Any]]:
+    """The columns a row is written with: not those the database derives from the others (an
+    audit event's fields, from its canonical text)."""
+    return [column for column in table.columns if column.computed is None]
+
+
 def exported_rows(connection: Connection, table: Table, batch: int) -> Iterator[dict[str, Any]]:
     """Every row of the table, in key order, as JSON values."""
-    kinds = {column.name: _kind(column) for column in table.columns}
-    query = select(*(_as_stored(column, kinds[column.name]) for column in table.columns))
+    columns = written_columns(table)
+    kinds = {column.name: _kind(column) for column in columns}
+    query = select(*(_as_stored(column, kinds[column.name]) for column in columns))
     query = query.order_by(*table.primary_key.columns).execution_options(yield_per=batch)
     for row in connection.execute(query).mappings():
         yield {name: _encode(kinds[name], value) for name, value in row.items()}

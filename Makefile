@@ -51,6 +51,7 @@ bench: tools
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.audit_trail
+	$(BIN)/python -m bench.audit_migration
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.forms
 	$(BIN)/python -m bench.pages

@@ -44,11 +44,6 @@ def canonical_bytes(dialect: str) -> str:
     return _postgresql() if dialect == "postgresql" else _sqlite()
 
 
-def stored_bytes(dialect: str) -> str:
-    """The SQL of the canonical bytes an event keeps (`audit.stored`), hashed in Python."""
-    return "convert_to(canonical, 'UTF8')" if dialect == "postgresql" else "CAST(canonical AS BLOB)"
-
-
 def hash_matches(dialect: str) -> str:
     """The SQL that says whether a row's bytes hash to its hash; NULL where Python must hash."""
     if dialect != "postgresql":

@@ -1,6 +1,7 @@
-"""One range of events checked at a time: the database rebuilds each event's canonical bytes (and
-on PostgreSQL hashes them), Python checks the order, the links and the hashes. Ranges do not
-depend on each other, since each event names its predecessor's hash, so several run at once."""
+"""One range of events checked at a time: Python checks the order, the links, and that each event's
+stored text hashes to its hash; where the columns are checked too, the database rebuilds each
+event's bytes from them (and on PostgreSQL hashes them). Ranges do not depend on each other,
+since each event names its predecessor's hash, so several rebuilds may run at once."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, select
 
-from audit.chain import Break, event_hash
-from audit.encoding import canonical_bytes, hash_matches, stored_bytes
+from audit.chain import HASHED_FIELDS, Break, event_hash
+from audit.encoding import canonical_bytes, hash_matches
 from audit.models import AuditEvent
+from audit.stored import Reading, stored_bytes
 
 MISSING = "missing_or_reordered_event"
 EVENTS = AuditEvent.__table__
+HASHED = [EVENTS.c[name] for name in HASHED_FIELDS]  # what a table of any release has
 FETCH = 4096
 
 
@@ -34,38 +37,48 @@ class Segment:
     slow: int = 0  # events whose stored form had to be decoded and re-encoded in Python
 
 
-Row = tuple[Any, str, str, Any]  # seq, prev_hash, hash, and the rebuilt bytes or their verdict
+# seq, prev_hash, hash, the stored text's bytes, and the bytes rebuilt from the columns (or the
+# database's verdict on them); None where that is not checked.
+Row = tuple[Any, str, str, Any, Any]
 DECODED_AT_ONCE = 500
 
 
-def check(connection: Connection, lo: int, hi: int, derived: bool = False) -> Segment:
-    """Verify events lo to hi by their stored text where every column is `derived` from it, or
-    else by the bytes the database rebuilds from the columns; the rows whose bytes differ are
-    decoded and re-encoded in Python, so the verdict is always the one decoding every row would
-    give."""
+def check(connection: Connection, lo: int, hi: int, reading: Reading) -> Segment:
+    """Verify events lo to hi: their stored text must hash to their hash, byte for byte; where
+    the columns are checked too, the rows whose rebuilt bytes differ are decoded and re-encoded
+    in Python, so that a value stored in another form with the same meaning still verifies."""
     try:
-        rows = _rebuilt(connection, lo, hi, derived)
+        rows = _read(connection, lo, hi, reading)
     except connection.dialect.loaded_dbapi.Error:
         if connection.dialect.name == "postgresql":
             raise
         # SQLite refuses to quote a value stored as a BLOB: that range is decoded row by row.
-        rows = list(_typed(connection, select(EVENTS).where(EVENTS.c.seq.between(lo, hi))))
-    if _intact(rows, lo) == len(rows) == hi - lo + 1:  # the common case, in one tight loop
+        rows = list(_typed(connection, EVENTS.c.seq.between(lo, hi), reading.text))
+    if _intact(rows, lo, reading) == len(rows) == hi - lo + 1:  # the common case, in one loop
         return Segment(lo, hi, rows[0][1], len(rows), rows[-1][2], [row[2] for row in rows])
-    rows = [(seq, link, digest, _matches(built, digest)) for seq, link, digest, built in rows]
-    unmatched = [row[0] for row in rows if not row[3]]
+    rows = [
+        (
+            seq,
+            link,
+            digest,
+            not reading.text or _matches(kept, digest),
+            not reading.columns or _matches(built, digest),
+        )
+        for seq, link, digest, kept, built in rows
+    ]
+    unmatched = [row[0] for row in rows if not row[4]]
     return _walk(lo, hi, rows, _decoded(connection, unmatched))
 
 
-def _rebuilt(connection: Connection, lo: int, hi: int, derived: bool) -> list[Row]:
+def _read(connection: Connection, lo: int, hi: int, reading: Reading) -> list[Row]:
     dialect = connection.dialect.name
-    if derived:
-        built = stored_bytes(dialect)
-    else:
+    kept = stored_bytes(dialect) if reading.text else "NULL"
+    built = "NULL"
+    if reading.columns:
         built = hash_matches(dialect) if dialect == "postgresql" else canonical_bytes(dialect)
     bound = "%s" if dialect == "postgresql" else "?"
     query = (  # built from constants only; the bounds are parameters
-        f"SELECT seq, prev_hash, hash, {built} FROM audit_events"  # noqa: S608
+        f"SELECT seq, prev_hash, hash, {kept}, {built} FROM audit_events"  # noqa: S608
         f" WHERE seq BETWEEN {bound} AND {bound} ORDER BY seq"
     )
     # Straight through the driver: a range is tens of thousands of rows, read once.
@@ -77,14 +90,18 @@ def _rebuilt(connection: Connection, lo: int, hi: int, derived: bool) -> list[Ro
         cursor.close()
 
 
-def _intact(rows: list[Row], lo: int) -> int:
+def _intact(rows: list[Row], lo: int, reading: Reading) -> int:
     """How many rows from the first are in sequence, linked, and hash to their hash."""
-    sha256, last = hashlib.sha256, None
-    for at, (seq, link, digest, built) in enumerate(rows):
+    sha256, last, text, columns = hashlib.sha256, None, reading.text, reading.columns
+    for at, (seq, link, digest, kept, built) in enumerate(rows):
         if seq != lo + at or (at and link != last):
             return at
-        if built is not True and (
-            built.__class__ is not bytes or sha256(built).hexdigest() != digest
+        if text and (kept.__class__ is not bytes or sha256(kept).hexdigest() != digest):
+            return at
+        if (
+            columns
+            and built is not True
+            and (built.__class__ is not bytes or sha256(built).hexdigest() != digest)
         ):
             return at
         last = digest
@@ -103,14 +120,18 @@ def _decoded(connection: Connection, seqs: list[Any]) -> dict[Any, bool]:
     found: dict[Any, bool] = {}
     for start in range(0, len(seqs), DECODED_AT_ONCE):
         chunk = seqs[start : start + DECODED_AT_ONCE]
-        found.update((row[0], row[3]) for row in _typed(connection, EVENTS.c.seq.in_(chunk)))
+        found.update((row[0], row[4]) for row in _typed(connection, EVENTS.c.seq.in_(chunk)))
     return found
 
 
-def _typed(connection: Connection, where: Any) -> Iterable[Row]:
-    statement = where if isinstance(where, Select) else select(EVENTS).where(where)
-    for row in connection.execute(statement.order_by(EVENTS.c.seq)).mappings():
-        yield row["seq"], row["prev_hash"], row["hash"], event_hash(dict(row)) == row["hash"]
+def _typed(connection: Connection, where: Any, text_kept: bool = False) -> Iterable[Row]:
+    """Rows read through their types: the text as stored, and whether the columns, encoded the
+    way `audit.chain` does, hash to the hash."""
+    columns = [*HASHED, EVENTS.c.hash, *([EVENTS.c.canonical] if text_kept else [])]
+    for row in connection.execute(select(*columns).where(where).order_by(EVENTS.c.seq)).mappings():
+        text = row.get("canonical")
+        kept = text.encode() if isinstance(text, str) else None
+        yield row["seq"], row["prev_hash"], row["hash"], kept, event_hash(dict(row)) == row["hash"]
 
 
 def _walk(lo: int, hi: int, rows: Iterable[Row], decoded: dict[Any, bool]) -> Segment:
@@ -135,7 +156,9 @@ def _break(segment: Segment, row: Row, decoded: dict[Any, bool]) -> Break | None
         segment.first_link = link  # the range before decides this link
     elif link != segment.last_hash:
         return Break(seq, "broken_link")
-    if row[3]:
+    if not row[3]:
+        return Break(seq, "altered_event")  # the text is what the hash covers, byte for byte
+    if row[4]:
         return None
     segment.slow += 1
     return None if decoded.get(seq, False) else Break(seq, "altered_event")

@@ -1,23 +1,31 @@
 """How events are stored: each event's canonical text, the very bytes its hash covers, and every
 other hashed field a column the database derives from that text.
 
-No field can then be changed without changing the text, so verification hashes the stored text
-at close to the rate of SHA-256 alone. That holds only while the columns are still derived as
-written here: the table could be rebuilt with plain columns. Verification therefore reads the
-database's catalogue first (`derived`), and where it shows anything but this table it checks every
-column the slower way, by rebuilding the bytes from them (`audit.encoding`).
+Verification always hashes the stored text, which must be the hashed bytes exactly. Whether it
+must also check every column against the text (by rebuilding the bytes from the columns,
+`audit.encoding`, ten times the cost) depends on who could have written a column apart from it:
 
-The expressions are written the way each database prints them back, so that the catalogue can
-be compared with them as text. A migration that changes this table changes this module too.
+- On PostgreSQL no role but the table's owner can, and the owner's ordinary DDL shows in the
+  catalogue. Where the catalogue shows the table exactly as written here (`vouched_for`: each
+  column's type, NOT NULL and generation expression, printed as the database prints them back,
+  with nothing on the search path to stand in for its functions, and no table inheriting from
+  it), the columns are taken as derived.
+- On SQLite whoever can write the database file can write any stored value, a generated one
+  included, and leave the schema as it was: every column is checked, always.
+- Anywhere, when asked (`homeward audit verify --every-column`): for a database whose owner
+  account, or whose catalogue itself, may have been misused.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+
+from audit.encoding import UUIDS
 
 TABLE = "audit_events"
 # name, SQLite type, PostgreSQL type, NOT NULL: the hashed fields but `seq`, as migration 0003
@@ -42,8 +50,32 @@ COLUMNS = (
     ("prev_hash", "VARCHAR(64)", "character varying(64)", True),
 )
 DERIVED = tuple(name for name, *_rest in COLUMNS)
-UUIDS = ("actor_id", "agency_id", "case_id")
-INDEXED = ("at", "actor_id", "username", "action", "case_id", "case_reference", "outcome")
+# The columns that are not derived, as PostgreSQL's catalogue describes them.
+WRITTEN = {
+    "seq": ("bigint", True, "", None),
+    "canonical": ("text", True, "", None),
+    "hash": ("character varying(64)", True, "", None),
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What verification checks of each event besides its order and links."""
+
+    text: bool  # the stored text hashes to the event's hash (where the table keeps the text)
+    columns: bool  # the bytes rebuilt from the columns do too
+
+
+def reading(connection: Connection, every_column: bool = False) -> Reading:
+    """What this database's events must be checked for."""
+    text_kept = _keeps_text(connection)
+    trusted = text_kept and not every_column and vouched_for(connection)
+    return Reading(text=text_kept, columns=not trusted)
+
+
+def stored_bytes(dialect: str) -> str:
+    """The SQL of the bytes an event keeps, for Python to hash."""
+    return "convert_to(canonical, 'UTF8')" if dialect == "postgresql" else "CAST(canonical AS BLOB)"
 
 
 def expression(dialect: str, name: str) -> str:
@@ -52,6 +84,8 @@ def expression(dialect: str, name: str) -> str:
 
 
 def _sqlite(name: str) -> str:
+    if name == "detail":  # as JSON text, whatever it holds: json_extract would unwrap a string
+        return "canonical -> '$.detail'"
     field = f"json_extract(canonical, '$.{name}')"
     if name in UUIDS:  # stored as 32 hex digits, as SQLAlchemy's Uuid keeps them on SQLite
         return f"replace({field}, '-', '')"
@@ -100,27 +134,51 @@ def create_table(dialect: str) -> str:
     return f"CREATE TABLE {TABLE} (\n    " + ",\n    ".join(columns) + "\n)"
 
 
-def derived(connection: Connection) -> bool:
-    """Whether the catalogue shows the events table exactly as `create_table` makes it: every
-    hashed field derived from the stored text by the expression written here."""
+def vouched_for(connection: Connection) -> bool:
+    """Whether PostgreSQL's catalogue shows the events table, the one this session reads, exactly
+    as `create_table` makes it. Read with only `pg_catalog` on the search path, so that each
+    function in an expression prints with its schema unless it is the database's own."""
+    if connection.dialect.name != "postgresql":
+        return False
+    saved = connection.scalar(text("SELECT current_setting('search_path')"))
+    table = connection.scalar(text("SELECT to_regclass(:table)::oid"), {"table": TABLE})
+    connection.execute(text("SELECT set_config('search_path', 'pg_catalog', true)"))
+    try:
+        columns = connection.execute(_COLUMNS, {"table": table}).all()
+        alone = connection.scalar(_ALONE, {"table": table})
+    finally:
+        connection.execute(text("SELECT set_config('search_path', :saved, true)"), {"saved": saved})
+    expected = {
+        **WRITTEN,
+        **{
+            name: (kind, required, "s", _postgresql(name))
+            for name, _lite, kind, required in COLUMNS
+        },
+    }
+    return bool(alone) and {name: tuple(rest) for name, *rest in columns} == expected
+
+
+_COLUMNS = text(
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated,"
+    " pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a"
+    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+    " WHERE a.attrelid = :table AND a.attnum > 0 AND NOT a.attisdropped"
+)
+_ALONE = text(  # a plain table, and none inherits from it (its rows would be read with its own)
+    "SELECT c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = c.oid)"
+    " FROM pg_class c WHERE c.oid = :table"
+)
+
+
+def _keeps_text(connection: Connection) -> bool:
     if connection.dialect.name == "postgresql":
-        found: dict[str, str] = dict(
-            connection.execute(
-                text(
-                    "SELECT attname, pg_get_expr(adbin, adrelid) FROM pg_attribute"
-                    " JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum"
-                    " WHERE attrelid = CAST(:table AS regclass) AND attgenerated = 's'"
-                    " AND NOT attisdropped"
-                ),
-                {"table": TABLE},
-            ).all()
+        query = (
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(:table)"
+            " AND attname = 'canonical' AND NOT attisdropped"
         )
-        return found == {name: _postgresql(name) for name in DERIVED}
-    stored = connection.scalar(
-        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :table"),
-        {"table": TABLE},
-    )
-    return bool(stored == create_table("sqlite"))
+    else:
+        query = "SELECT count(*) FROM pragma_table_info(:table) WHERE name = 'canonical'"
+    return bool(connection.scalar(text(query), {"table": TABLE}))
 
 
 class Derived(ColumnElement[Any]):

@@ -19,8 +19,8 @@ from audit.models import AuditEvent
 from audit.segments import Segment
 from workflow.db import READING
 
-# Ranges checked at once, at most one per core, where the database rebuilds each event's bytes;
-# where it keeps them, hashing them is Python's work, and threads would only take turns at it.
+# Ranges checked at once, at most one per core, where the database rebuilds each event's bytes
+# from its columns; hashing the stored text alone is Python's work, which threads only share.
 WORKERS = 4
 
 
@@ -59,8 +59,8 @@ def walk(
 ) -> Walked:
     """Verify every event after `start`, stopping at the first break; note the event hash and the
     tree's root at each of `sizes`, and keep the complete subtrees from level `keep_from` up.
-    Each event's stored text is hashed where the catalogue shows every column derived from it;
-    with `every_column`, or where it does not, the bytes are rebuilt from the columns."""
+    Each event's stored text is hashed; its columns are checked too unless the database vouches
+    for them (`audit.stored`), and always with `every_column`."""
     low, high, head = _extent(session)
     if not _plain(low, high):  # sequence numbers no append could write: the old walk judges them
         return _walk_decoding(session, head, sizes, batch, progress)
@@ -68,8 +68,8 @@ def walk(
     tree = merkle.CompactRange(start.seq, list(start.frontier), keep_from)
     wanted = sorted(size for size in set(sizes) if start.seq < size <= (high or 0))
     grow = keep_from is not None or bool(wanted)
-    derived = not every_column and stored.derived(session.connection())
-    for segment in _segments(session, start.seq + 1, high or 0, batch, derived):
+    reading = stored.reading(session.connection(), every_column)
+    for segment in _segments(session, start.seq + 1, high or 0, batch, reading):
         if progress:
             progress(segment.hi - segment.lo + 1)
         _take(walked, segment, tree if grow else None, wanted)
@@ -124,17 +124,17 @@ def _grow(walked: Walked, tree: merkle.CompactRange, digests: list[str], wanted:
 
 
 def _segments(
-    session: Session, first: int, last: int, batch: int, derived: bool
+    session: Session, first: int, last: int, batch: int, reading: stored.Reading
 ) -> Iterator[Segment]:
     spans = [(lo, min(lo + batch - 1, last)) for lo in range(first, last + 1, batch)]
-    workers = 1 if derived else _workers(session, len(spans))
+    workers = _workers(session, len(spans)) if reading.columns else 1
     if workers == 1:
         connection = session.connection()
-        yield from (segments.check(connection, lo, hi, derived) for lo, hi in spans)
+        yield from (segments.check(connection, lo, hi, reading) for lo, hi in spans)
         return
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    yield from _side_by_side(engine, spans, workers, derived)
+    yield from _side_by_side(engine, spans, workers, reading)
 
 
 def _workers(session: Session, spans: int) -> int:
@@ -145,7 +145,7 @@ def _workers(session: Session, spans: int) -> int:
 
 
 def _side_by_side(
-    engine: Engine, spans: list[tuple[int, int]], workers: int, derived: bool
+    engine: Engine, spans: list[tuple[int, int]], workers: int, reading: stored.Reading
 ) -> Iterator[Segment]:
     """Check ranges on connections of their own, a few ahead, and hand them back in order."""
     todo = iter(spans)
@@ -153,13 +153,13 @@ def _side_by_side(
         pending: deque[Future[Segment]] = deque()
         try:
             for lo, hi in todo:
-                pending.append(pool.submit(_check_apart, engine, lo, hi, derived))
+                pending.append(pool.submit(_check_apart, engine, lo, hi, reading))
                 if len(pending) == 2 * workers:
                     break
             while pending:
                 segment = pending.popleft().result()
                 for lo, hi in todo:
-                    pending.append(pool.submit(_check_apart, engine, lo, hi, derived))
+                    pending.append(pool.submit(_check_apart, engine, lo, hi, reading))
                     break
                 yield segment
         finally:
@@ -167,10 +167,10 @@ def _side_by_side(
                 future.cancel()
 
 
-def _check_apart(engine: Engine, lo: int, hi: int, derived: bool) -> Segment:
+def _check_apart(engine: Engine, lo: int, hi: int, reading: stored.Reading) -> Segment:
     # A reading connection: on SQLite it begins without taking the write lock.
     with engine.connect().execution_options(**{READING: True}) as connection:
-        return segments.check(connection, lo, hi, derived)
+        return segments.check(connection, lo, hi, reading)
 
 
 def _walk_decoding(
@@ -183,7 +183,10 @@ def _walk_decoding(
     """Every row decoded and re-encoded in Python, in stored order, as verification always did."""
     chain, hashes = ChainWalk(), list[bytes]()
     table = AuditEvent.__table__
-    result = session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=batch))
+    columns = [*segments.HASHED, table.c.hash]
+    result = session.execute(
+        select(*columns).order_by(table.c.seq).execution_options(yield_per=batch)
+    )
     for partition in result.mappings().partitions(batch):
         rows = [dict(row) for row in partition]
         chain.feed(rows)

@@ -53,7 +53,7 @@ def main() -> None:
     options = _options()
     with tempfile.TemporaryDirectory(prefix="homeward-audit-bench-") as folder:
         url = options.database_url or f"sqlite:///{Path(folder) / 'homeward.sqlite3'}"
-        _fresh(url)
+        fresh_database(url)
         app = _app(Path(folder), url)
         with app.app_context():
             _request_cost(app, options.seconds)
@@ -61,7 +61,7 @@ def main() -> None:
             _proofs(options.seconds)
         app.extensions["homeward.engine"].dispose()
         _appends(url, Path(folder), options.seconds)
-        _fresh(url)
+        fresh_database(url)
 
 
 def _options() -> argparse.Namespace:
@@ -79,7 +79,7 @@ def _options() -> argparse.Namespace:
     return options
 
 
-def _fresh(url: str) -> None:
+def fresh_database(url: str) -> None:
     """An empty public schema on PostgreSQL; a SQLite file in the temporary folder is new."""
     if url.startswith("postgresql"):
         engine = create_engine(url)
@@ -245,7 +245,9 @@ def _fill(events: int) -> int:
         rows = []
         for _ in range(min(BATCH, events - seq)):
             seq += 1
-            row = _synthetic(seq, start + timedelta(seconds=seq, microseconds=seq % 997), previous)
+            row = synthetic_event(
+                seq, start + timedelta(seconds=seq, microseconds=seq % 997), previous
+            )
             encoded = canonical(row)
             previous = hashlib.sha256(encoded).hexdigest()
             rows.append({"seq": seq, "canonical": encoded.decode(), "hash": previous})
@@ -255,7 +257,7 @@ def _fill(events: int) -> int:
     return seq
 
 
-def _synthetic(seq: int, at: datetime, previous: str) -> dict[str, Any]:
+def synthetic_event(seq: int, at: datetime, previous: str) -> dict[str, Any]:
     """Two case reads for each case list, as a lawyer's day goes."""
     listing = seq % 3 == 0
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,10 +105,22 @@ def synthetic(seq: int, prev_hash: str, detail: dict[str, Any] | None = None) ->
     }
 
 
+def columns_generated(connection: Connection) -> bool:
+    """Whether the events' columns are generated from their text, as migrations make them."""
+    if connection.dialect.name == "postgresql":
+        query = (
+            "SELECT count(*) FROM pg_attribute"
+            " WHERE attrelid = 'audit_events'::regclass AND attgenerated = 's'"
+        )
+    else:
+        query = "SELECT count(*) FROM pragma_table_xinfo('audit_events') WHERE hidden IN (2, 3)"
+    return bool(connection.scalar(text(query)))
+
+
 def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     """Write events with the hashes they carry: as their canonical text where the columns are
     derived from it, as plain columns where the table has them (as before migration 0024)."""
-    if stored.derived(session.connection()):
+    if columns_generated(session.connection()):
         rows = [
             {"seq": row["seq"], "canonical": canonical(row).decode(), "hash": row["hash"]}
             for row in rows
@@ -118,7 +131,7 @@ def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
 def plain_columns(connection: Connection) -> None:
     """Rebuild the events table with plain columns, as before migration 0024 or as someone with
     the owner's rights could: each column may then differ from the text the hash covers."""
-    if not stored.derived(connection):
+    if not columns_generated(connection):
         return
     if connection.dialect.name == "postgresql":
         for name in stored.DERIVED:
@@ -129,12 +142,31 @@ def plain_columns(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE plain RENAME TO audit_events"))
 
 
+def store_otherwise(connection: Connection) -> int:
+    """Store values in another form with the same meaning, as an older version wrote `detail`
+    (spaced, keys unsorted, non-ASCII escaped): the hash still holds, the rebuilt bytes do not.
+    Only plain columns can hold them (a table as before migration 0024, or rebuilt so)."""
+    plain_columns(connection)
+    rows = connection.execute(select(AuditEvent.seq, AuditEvent.detail).order_by(AuditEvent.seq))
+    for seq, detail in rows.all()[1:3]:
+        spaced = json.dumps(dict(reversed(list(detail.items()))))
+        connection.execute(
+            text("UPDATE audit_events SET detail = :d WHERE seq = :s"), {"d": spaced, "s": seq}
+        )
+    if connection.dialect.name != "sqlite":
+        return 2
+    # SQLite stores UUIDs and times as text, which reads back the same in other forms too.
+    connection.execute(text("UPDATE audit_events SET actor_id = upper(actor_id) WHERE seq = 4"))
+    connection.execute(text("UPDATE audit_events SET at = replace(at, ' ', 'T') WHERE seq = 1"))
+    return 4
+
+
 def change_event(connection: Connection, seq: int, /, **changes: Any) -> int:
     """Change fields of event `seq` where they are kept: `seq` and `hash` in their columns, every
     other field in the stored text (the columns derived from it follow), or in its own column
     where the table has plain columns. How many rows changed."""
     table = AuditEvent.__table__
-    if stored.derived(connection):
+    if columns_generated(connection):
         kept = {name: changes.pop(name) for name in ("seq", "hash") if name in changes}
         if changes:
             found = connection.execute(select(table).where(table.c.seq == seq)).mappings()
@@ -147,7 +179,7 @@ def change_event(connection: Connection, seq: int, /, **changes: Any) -> int:
 def trail_in_memory(derived: bool = True) -> Iterator[Session]:
     """A session on the audit tables alone, in an in-memory SQLite database: for the unit tests
     of the trail's walk and verification. The events table is the one migrations make, or with
-    `derived` false a table of plain columns, as before migration 0024 or rebuilt by hand."""
+    `derived` false a table of plain columns, as before migration 0024."""
     engine = create_engine("sqlite://")
     AuditEvent.metadata.create_all(engine, tables=[AuditHead.__table__, AuditCheckpoint.__table__])
     with Session(engine) as session:
@@ -160,6 +192,7 @@ def trail_in_memory(derived: bool = True) -> Iterator[Session]:
                 *(
                     Column(c.name, c.type, primary_key=c.primary_key)
                     for c in AuditEvent.__table__.c
+                    if c.name != "canonical"  # before migration 0024, events kept no text
                 ),
             )
             plain.create(session.connection())

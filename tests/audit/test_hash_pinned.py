@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from audit.chain import canonical, event_hash
+from audit import stored
+from audit.chain import HASHED_FIELDS, canonical, event_hash
 from audit.models import AuditEvent, AuditHead
 from tests.audit.helpers import change_event
 from tests.audit.test_tampering import assert_broken_at, tampering, verify_by_cli
@@ -131,8 +132,17 @@ def test_the_tampering_table_names_every_hashed_field_once() -> None:
 def test_every_stored_column_but_the_hash_is_in_the_tampering_table() -> None:
     """A column the chain left unhashed could be changed unnoticed; with the test below, that
     each listed field changes the hash, this makes every stored column count."""
-    stored = {column.name for column in AuditEvent.__table__.columns} - {"hash", "canonical"}
-    assert stored == {field for field, _value, _problem in TAMPERED}
+    kept = {column.name for column in AuditEvent.__table__.columns} - {"hash", "canonical"}
+    assert kept == {field for field, _value, _problem in TAMPERED}
+
+
+def test_every_hashed_field_but_the_sequence_is_derived_from_the_stored_text() -> None:
+    assert set(stored.DERIVED) == set(HASHED_FIELDS) - {"seq"}
+    assert {c.name for c in AuditEvent.__table__.columns if c.computed is None} == {
+        "seq",
+        "canonical",
+        "hash",
+    }
 
 
 @pytest.mark.parametrize(("field", "value", "problem"), TAMPERED, ids=[t[0] for t in TAMPERED])

@@ -6,7 +6,6 @@ judged by decoding it, with the same verdict as ever."""
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from typing import Any
 
@@ -17,7 +16,7 @@ from audit.chain import canonical, canonical_json, event_hash
 from audit.encoding import canonical_bytes
 from audit.models import AuditEvent
 from audit.trail import append
-from tests.audit.helpers import plain_columns
+from tests.audit.helpers import store_otherwise
 from tests.audit.test_tampering import tampering, verify_by_cli
 from tests.factories import Api
 from workflow import transactions
@@ -94,31 +93,12 @@ def test_a_trail_written_by_homeward_is_verified_without_decoding_a_row(
     assert verify_by_cli(runner)[1]["ok"] is True
 
 
-def _stored_otherwise(connection: Any) -> int:
-    """Store values in another form with the same meaning, as an older version wrote `detail`
-    (spaced, keys unsorted, non-ASCII escaped): the hash still holds, the rebuilt bytes do not.
-    Only plain columns can hold them (a table as before migration 0024, or rebuilt so)."""
-    plain_columns(connection)
-    rows = connection.execute(select(AuditEvent.seq, AuditEvent.detail).order_by(AuditEvent.seq))
-    for seq, detail in rows.all()[1:3]:
-        spaced = json.dumps(dict(reversed(list(detail.items()))))
-        connection.execute(
-            text("UPDATE audit_events SET detail = :d WHERE seq = :s"), {"d": spaced, "s": seq}
-        )
-    if connection.dialect.name != "sqlite":
-        return 2
-    # SQLite stores UUIDs and times as text, which reads back the same in other forms too.
-    connection.execute(text("UPDATE audit_events SET actor_id = upper(actor_id) WHERE seq = 4"))
-    connection.execute(text("UPDATE audit_events SET at = replace(at, ' ', 'T') WHERE seq = 1"))
-    return 4
-
-
 def test_values_stored_in_another_form_are_decoded_and_still_verify(
     app: Any, api: Api, runner: Any
 ) -> None:
     _append_awkward_events(app)
     with tampering(api) as connection:
-        otherwise = _stored_otherwise(connection)
+        otherwise = store_otherwise(connection)
     with app.app_context():
         walked = walk.walk(transactions.session(), walk.Start(), [], 2)
     assert (walked.broken, walked.count, walked.slow) == (None, len(AWKWARD), otherwise)
@@ -130,7 +110,7 @@ def test_a_value_changed_in_another_form_is_still_an_altered_event(
 ) -> None:
     _append_awkward_events(app)
     with tampering(api) as connection:
-        _stored_otherwise(connection)
+        store_otherwise(connection)
         connection.execute(text("UPDATE audit_events SET detail = '{\"b\": 2}' WHERE seq = 2"))
     _exit_code, result = verify_by_cli(runner)
     assert result["first_broken"] == {"seq": 2, "problem": "altered_event"}

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from audit.models import AuditCheckpoint, AuditEvent
-from tests.audit.helpers import events, last_event
+from audit.models import AuditCheckpoint
+from tests.audit.helpers import change_event, events, last_event
 from tests.audit.test_tampering import tampering
 from tests.factories import Api
 from tests.web.helpers import sign_in, table_rows
@@ -394,8 +394,7 @@ def test_a_changed_event_is_reported_where_it_breaks_the_chain(
     sign_in(client, "auditor")
     victim = next(e.seq for e in events(app) if e.outcome == "not_found")
     with tampering(api) as connection:
-        table = AuditEvent.__table__
-        connection.execute(update(table).where(table.c.seq == victim).values(outcome="success"))
+        change_event(connection, victim, outcome="success")
 
     html = client.get("/audit/chain").get_data(as_text=True)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from audit.chain import HASHED_FIELDS, Break, event_hash
 from audit.encoding import canonical_bytes, hash_matches
 from audit.models import AuditEvent
-from audit.stored import Reading, stored_bytes
+from audit.stored import Reading
 
 MISSING = "missing_or_reordered_event"
 EVENTS = AuditEvent.__table__
@@ -37,8 +37,8 @@ class Segment:
     slow: int = 0  # events whose stored form had to be decoded and re-encoded in Python
 
 
-# seq, prev_hash, hash, the stored text's bytes, and the bytes rebuilt from the columns (or the
-# database's verdict on them); None where that is not checked.
+# seq, prev_hash, hash, the stored text, and the bytes rebuilt from the columns (or the database's
+# verdict on them); None where that is not checked.
 Row = tuple[Any, str, str, Any, Any]
 DECODED_AT_ONCE = 500
 
@@ -72,7 +72,7 @@ def check(connection: Connection, lo: int, hi: int, reading: Reading) -> Segment
 
 def _read(connection: Connection, lo: int, hi: int, reading: Reading) -> list[Row]:
     dialect = connection.dialect.name
-    kept = stored_bytes(dialect) if reading.text else "NULL"
+    kept = "canonical" if reading.text else "NULL"  # as text: cheaper to fetch than bytes
     built = "NULL"
     if reading.columns:
         built = hash_matches(dialect) if dialect == "postgresql" else canonical_bytes(dialect)
@@ -96,7 +96,7 @@ def _intact(rows: list[Row], lo: int, reading: Reading) -> int:
     for at, (seq, link, digest, kept, built) in enumerate(rows):
         if seq != lo + at or (at and link != last):
             return at
-        if text and (kept.__class__ is not bytes or sha256(kept).hexdigest() != digest):
+        if text and (kept.__class__ is not str or sha256(kept.encode()).hexdigest() != digest):
             return at
         if (
             columns
@@ -111,6 +111,8 @@ def _intact(rows: list[Row], lo: int, reading: Reading) -> int:
 def _matches(built: Any, digest: str) -> bool:
     if isinstance(built, bool):  # PostgreSQL hashed the bytes itself
         return built
+    if isinstance(built, str):  # the stored text
+        built = built.encode()
     return isinstance(built, bytes) and hashlib.sha256(built).hexdigest() == digest
 
 
@@ -130,8 +132,7 @@ def _typed(connection: Connection, where: Any, text_kept: bool = False) -> Itera
     columns = [*HASHED, EVENTS.c.hash, *([EVENTS.c.canonical] if text_kept else [])]
     for row in connection.execute(select(*columns).where(where).order_by(EVENTS.c.seq)).mappings():
         text = row.get("canonical")
-        kept = text.encode() if isinstance(text, str) else None
-        yield row["seq"], row["prev_hash"], row["hash"], kept, event_hash(dict(row)) == row["hash"]
+        yield row["seq"], row["prev_hash"], row["hash"], text, event_hash(dict(row)) == row["hash"]
 
 
 def _walk(lo: int, hi: int, rows: Iterable[Row], decoded: dict[Any, bool]) -> Segment:

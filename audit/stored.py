@@ -73,11 +73,6 @@ def reading(connection: Connection, every_column: bool = False) -> Reading:
     return Reading(text=text_kept, columns=not trusted)
 
 
-def stored_bytes(dialect: str) -> str:
-    """The SQL of the bytes an event keeps, for Python to hash."""
-    return "convert_to(canonical, 'UTF8')" if dialect == "postgresql" else "CAST(canonical AS BLOB)"
-
-
 def expression(dialect: str, name: str) -> str:
     """The SQL that derives column `name` from the stored canonical text, on this dialect."""
     return _postgresql(name) if dialect == "postgresql" else _sqlite(name)

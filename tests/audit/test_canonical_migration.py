@@ -90,3 +90,29 @@ def test_taken_back_the_columns_are_plain_and_still_verify(app: Any, runner: Any
     assert _rows(app) == after
     assert verify_by_cli(runner)[1]["ok"] is True
     migrations.upgrade(engine)  # a database shared with the next test is left as it was found
+
+
+def test_a_function_put_before_the_databases_own_on_the_search_path_is_not_vouched_for(
+    app: Any,
+) -> None:
+    """A column derived through a function of the owner's, named like the database's own, reads
+    back as written where the search path puts that function first: the catalogue is read with
+    only `pg_catalog` on the path, so it shows. On SQLite nothing is vouched for, ever."""
+    with app.extensions["homeward.engine"].connect() as connection, connection.begin() as change:
+        if connection.dialect.name != "postgresql":
+            assert not stored.vouched_for(connection)
+            return
+        assert stored.vouched_for(connection)
+        statements = [
+            "CREATE FUNCTION public.substr(text, integer, integer) RETURNS text IMMUTABLE"
+            " LANGUAGE sql AS 'SELECT pg_catalog.substr($1, $2, $3)'",
+            "ALTER TABLE audit_events DROP COLUMN at",
+            "ALTER TABLE audit_events ADD COLUMN at timestamp with time zone GENERATED ALWAYS AS"
+            f" ({stored.expression('postgresql', 'at').replace('substr(', 'public.substr(')})"
+            " STORED NOT NULL",
+            "SET LOCAL search_path = public, pg_catalog",
+        ]
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+        assert not stored.vouched_for(connection)
+        change.rollback()

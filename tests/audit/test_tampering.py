@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from audit import stored
+from audit import stored, verification, walk
 from audit.chain import GENESIS, event_hash
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from tests.audit.helpers import change_event, plain_columns
@@ -557,6 +558,31 @@ def test_the_orm_refuses_to_change_a_checkpoint(app: Any, api: Api, client: Flas
         session.flush()
     with app.app_context():
         assert transactions.session().scalars(select(AuditCheckpoint.seq)).one() > 0
+
+
+def test_ranges_checked_at_once_name_the_same_first_break(
+    api: Api, client: FlaskClient, runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every column checked, in ranges of three events: on PostgreSQL the database rebuilds
+    several ranges at once, each on a connection of its own (on SQLite one at a time), and the
+    walk still names the first break, after the ranges before it held."""
+    build_trail(api, client)
+    victim = failed_sign_in(api)
+    with tampering(api) as connection:
+        change_event(connection, victim, outcome="success")
+        postgresql = connection.dialect.name == "postgresql"
+    threads: set[str] = set()
+    check = walk.segments.check
+
+    def noted(*arguments: Any) -> Any:
+        threads.add(threading.current_thread().name.split("_")[0])
+        return check(*arguments)
+
+    monkeypatch.setattr(verification, "BATCH", 3)
+    monkeypatch.setattr(walk.segments, "check", noted)
+    result = runner.invoke(args=["audit", "verify", "--json", "--every-column"])
+    assert json.loads(result.stdout)["first_broken"] == {"seq": victim, "problem": "altered_event"}
+    assert threads == ({"audit-verify"} if postgresql else {"MainThread"})
 
 
 def test_checking_every_column_since_a_checkpoint_is_refused_as_a_usage_error(runner: Any) -> None:

@@ -48,7 +48,8 @@ def refuse_unless_fresh(session: Session, backed_up: str) -> None:
     if current != backed_up:
         raise NotFresh(
             f"the backup is of schema revision {backed_up} and the database is at {current}: "
-            f"restore into a database migrated to {backed_up}, then upgrade it"
+            f"restore it with the release that made it, into a database migrated to {backed_up}, "
+            "then upgrade it"
         )
     holding = [
         table.name

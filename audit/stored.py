@@ -3,7 +3,7 @@ other hashed field a column the database derives from that text.
 
 Verification always hashes the stored text, which must be the hashed bytes exactly. Whether it
 must also check every column against the text (by rebuilding the bytes from the columns,
-`audit.encoding`, ten times the cost) depends on who could have written a column apart from it:
+`audit.encoding`, three to four times the cost) depends on who could write a column apart from it:
 
 - On PostgreSQL no role but the table's owner can, and the owner's ordinary DDL shows in the
   catalogue. Where the catalogue shows the table exactly as written here (`vouched_for`: each

@@ -200,7 +200,7 @@ fi
   CHECKPOINT=$(ls -t "$CHECKPOINTS"/*.json | head -n 1)
   homeward db upgrade
   homeward restore "$ARCHIVE"
-  homeward audit verify --checkpoint "$CHECKPOINT"
+  homeward audit verify --every-column --checkpoint "$CHECKPOINT"
   [ "$(find "$HOMEWARD_DOCUMENT_STORE" -type f | wc -l)" -ge 1 ]
 )
 echo "drill passed"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 import audit.models  # noqa: F401 - registers the audit tables beside the workflow's
 from workflow.db import Base, utcnow
+from workflow.engine import Evidence, Step, check_step
 from workflow.models import (
     Agency,
     Assignment,
@@ -36,6 +37,7 @@ from workflow.models import (
 from workflow.permissions import Caller, CaseFacts
 from workflow.rules import catalogue
 from workflow.rules.definition import Definition
+from workflow.schemas import TransitionIn
 from workflow.vocabulary import AgencyKind, CaseStatus, EvidenceKind, Relation, Role, Script, Sex
 
 _NUMBERS = itertools.count(1)
@@ -77,6 +79,24 @@ def facts_for(who: Caller, **kw: Any) -> CaseFacts:
     their kind of agency if they are an official."""
     kinds = frozenset({who.agency_kind}) if who.role is Role.OFFICIAL else frozenset()
     return CaseFacts(agency=who.agency_id, assigned=frozenset({who.id}), waiting_on=kinds, **kw)
+
+
+def attempt_step(
+    workflow: Definition,
+    performer: dict[str, str],
+    case: Case,
+    track: str,
+    action: str,
+    data: dict[str, Any] | None = None,
+    evidence: Evidence | None = None,
+    evidence_ids: list[uuid.UUID] | None = None,
+) -> Step:
+    """One step checked in memory as the engine checks it: the performer as a caller, the facts
+    they act on, and the documents named (the evidence's own, unless others are named)."""
+    who, evidence = caller_for(performer), evidence or Evidence()
+    named = list(evidence.documents) if evidence_ids is None else evidence_ids
+    command = TransitionIn(track=track, action=action, data=data or {}, evidence_ids=named)
+    return check_step(who, case, workflow, facts_for(who), command, evidence)
 
 
 class World:

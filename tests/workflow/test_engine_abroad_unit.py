@@ -6,18 +6,18 @@ declared to. No HTTP, no database."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.workflow.memory import a_case, caller_for, facts_for
-from workflow.engine import Evidence, Step, check_step
+from tests.workflow.memory import a_case, attempt_step
+from workflow.engine import Evidence
 from workflow.errors import HomewardError, InvalidInput, PrerequisiteMissing, WrongState
 from workflow.models import Case, Person
 from workflow.rules.care import CONSENT_NOT_REQUIRED
 from workflow.rules.definition import Definition
-from workflow.schemas import TransitionIn
 from workflow.vocabulary import ConsentPurpose, EvidenceKind, Relation
 
 LAWYER = {"role": "lawyer", "agency_kind": "ngo"}
@@ -113,19 +113,7 @@ def grandmother(case: Case) -> uuid.UUID:
     return case.people[2].id
 
 
-def attempt(
-    performer: dict[str, str],
-    case: Case,
-    track: str,
-    action: str,
-    data: dict[str, Any] | None = None,
-    evidence: Evidence | None = None,
-) -> Step:
-    who, evidence = caller_for(performer), evidence or Evidence()
-    command = TransitionIn(
-        track=track, action=action, data=data or {}, evidence_ids=list(evidence.documents)
-    )
-    return check_step(who, case, WORKFLOW, facts_for(who), command, evidence)
+attempt = partial(attempt_step, WORKFLOW)
 
 
 def problems(error: pytest.ExceptionInfo[HomewardError]) -> Any:

@@ -4,17 +4,17 @@ and where each track starts. No HTTP, no database."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.workflow.memory import a_case, caller_for, facts_for
-from workflow.engine import Evidence, allowed_steps, check_step, initial_states
+from tests.workflow.memory import a_case, attempt_step, caller_for, facts_for
+from workflow.engine import Evidence, allowed_steps, initial_states
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState
 from workflow.models import Case
 from workflow.rules.definition import Definition
-from workflow.schemas import TransitionIn
 from workflow.vocabulary import (
     CaseStatus,
     ConsentPurpose,
@@ -98,20 +98,7 @@ def mother_of(case: Case) -> uuid.UUID:
     return case.relatives[0].id
 
 
-def attempt(
-    performer: dict[str, str],
-    case: Case,
-    track: str,
-    action: str,
-    data: dict[str, Any] | None = None,
-    evidence: Evidence | None = None,
-    evidence_ids: list[uuid.UUID] | None = None,
-) -> Any:
-    who = caller_for(performer)
-    command = TransitionIn(
-        track=track, action=action, data=data or {}, evidence_ids=evidence_ids or []
-    )
-    return check_step(who, case, WORKFLOW, facts_for(who), command, evidence or Evidence())
+attempt = partial(attempt_step, WORKFLOW)
 
 
 def refusal(error_type: type[Exception], *args: Any, **kwargs: Any) -> Any:

@@ -1,10 +1,9 @@
-"""Each event's canonical bytes: as it keeps them (`audit.stored`), or rebuilt by the database
-from the columns as they are stored.
+"""Each event's canonical bytes, rebuilt by the database from the columns as they are stored.
 
-Verification hashes the bytes an event keeps where the catalogue shows every column derived from
-them. Where it does not (a table of plain columns, as before migration 0024 or rebuilt so), or
-when asked to check every column, it hashes these rebuilt bytes instead of reading every row
-into Python and encoding it there.
+Verification always hashes the text an event keeps (`audit.stored`). Where the columns must be
+checked too (always on SQLite; on PostgreSQL where the catalogue does not vouch for them, or
+when asked to check every column), it hashes these rebuilt bytes as well, instead of reading
+every row into Python and encoding it there.
 Every expression below gives distinct bytes for distinct stored values, so bytes that hash to the
 stored hash are the bytes the hash was made from: the row still holds what it held then. A value
 stored in any other form than the canonical one (a `detail` written before its text was

@@ -186,10 +186,5 @@ class Derived(ColumnElement[Any]):
 
 
 @compiles(Derived)
-def _derived_sqlite(element: Derived, _compiler: Any, **_kw: Any) -> str:
-    return _sqlite(element.name)
-
-
-@compiles(Derived, "postgresql")
-def _derived_postgresql(element: Derived, _compiler: Any, **_kw: Any) -> str:
-    return _postgresql(element.name)
+def _derivation(element: Derived, compiler: Any, **_kw: Any) -> str:
+    return expression(compiler.dialect.name, element.name)

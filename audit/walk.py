@@ -140,7 +140,7 @@ def _segments(
 def _workers(session: Session, spans: int) -> int:
     if session.get_bind().engine.url.get_backend_name() == "sqlite":
         # SQLite rebuilds the bytes in this process's threads, which then only take turns
-        # (`bench.audit_trail`: four ranges at once took 1.3 to 1.8 times one at a time); and a
+        # (`bench.audit_trail`: four ranges at once took 1.3 to 2.1 times one at a time); and a
         # database in memory is this connection's alone.
         return 1
     return max(1, min(WORKERS, os.cpu_count() or 1, spans))

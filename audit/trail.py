@@ -8,11 +8,20 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from audit.chain import EVENT_FIELDS, canonical
 from audit.models import AuditEvent, AuditHead
+
+# Plain table statements, built once and sent on the session's connection: the ORM's bulk
+# insert and its synchronised update cost more than the database's work for every request.
+_WRITE_EVENTS = insert(AuditEvent.__table__)
+_MOVE_HEAD = (
+    update(AuditHead.__table__)
+    .where(AuditHead.__table__.c.id == 1)
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
 
 
 def append(session: Session, **fields: Any) -> None:
@@ -21,12 +30,18 @@ def append(session: Session, **fields: Any) -> None:
 
 
 def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chain events after the head, in order, in the caller's transaction; flush, never commit.
+    """Chain events after the head, in order, in the caller's transaction; flush, never commit."""
+    session.flush()  # the change's rows first, then the head: every writer locks in that order
+    return chain(session.connection(), events)
+
+
+def chain(connection: Connection, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain events after the head, in order, in the connection's transaction; never commit.
 
     The head row stays locked until that transaction ends, so the time an append holds it is
     three statements (the lock with the clock, the events, the head) and the commit, however
     many events there are: several requests' events may share one (`audit.grouping`)."""
-    locked = session.execute(_locking_head(session.get_bind().dialect.name)).first()
+    locked = connection.execute(_locking_head(connection.dialect.name)).first()
     if locked is None:
         raise RuntimeError("the audit head row is missing: run `homeward db upgrade`")
     seq, previous, now = locked
@@ -39,8 +54,8 @@ def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict
         previous = values["hash"] = hashlib.sha256(encoded).hexdigest()
         chained.append(values)
         rows.append({"seq": seq, "canonical": encoded.decode(), "hash": previous})
-    session.execute(insert(AuditEvent), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=previous))
+    connection.execute(_WRITE_EVENTS, rows)
+    connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": previous})
     return chained
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from audit.actions import action_of
 from audit.grouping import GroupCommit
-from audit.trail import append, append_many
+from audit.trail import append, chain
 from workflow import transactions
 from workflow.references import looks_like_reference
 
@@ -63,9 +63,8 @@ def _record_read(status: int) -> None:
 
 def _write_events(events: list[dict[str, Any]]) -> None:
     """One batch of reads' events in a transaction of its own."""
-    with current_app.extensions["homeward.sessions"]() as session:
-        append_many(session, events)
-        session.commit()
+    with current_app.extensions["homeward.engine"].begin() as connection:
+        chain(connection, events)
 
 
 def event_fields(status: int) -> dict[str, Any] | None:

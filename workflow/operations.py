@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import families, particulars, samples, tallies
-from workflow.access import fact_lists, facts_now, facts_of, readable_case, visible_cases
+from workflow.access import case_lookup, facts_of, lookup_parameters
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
 from workflow.engine import check_step, initial_states
@@ -67,14 +67,12 @@ def find_case(
     """
     # The visibility filter is part of the lookup, so a hidden case costs what a missing one does;
     # the case's tracks and need-to-know facts come in the same query.
-    visible = readable_case(db, caller) if break_glass else visible_cases(db, caller, one_case=True)
-    found = _by_id_or_reference(case_id)
+    key = _case_key(case_id)
     row = None
-    if found is not None:
-        statement = (
-            select(Case, *fact_lists()).where(found, visible).options(joinedload(Case.tracks))
-        )
-        row = db.execute(statement, facts_now()).unique().first()
+    if key is not None:
+        by_reference, value = key
+        lookup = case_lookup(db, caller, by_reference=by_reference, break_glass=break_glass)
+        row = db.execute(lookup, lookup_parameters(caller, value)).unique().first()
     allowed = can_view_case if break_glass else needs_to_know
     if row is None or not allowed(caller, facts := facts_of(row[0], tuple(row[1:]))):
         raise NotFound("There is no such case.")
@@ -294,10 +292,19 @@ def _lookup(db: Session, case_id: str, where: ColumnElement[bool]) -> Case | Non
 
 
 def _by_id_or_reference(case_id: str) -> ColumnElement[bool] | None:
+    key = _case_key(case_id)
+    if key is None:
+        return None
+    by_reference, value = key
+    return (Case.reference if by_reference else Case.id) == value
+
+
+def _case_key(case_id: str) -> tuple[bool, str | uuid.UUID] | None:
+    """Whether the case is named by its reference, and the reference or id; None if neither."""
     if looks_like_reference(case_id):
-        return Case.reference == case_id
+        return True, case_id
     try:
-        return Case.id == uuid.UUID(case_id)
+        return False, uuid.UUID(case_id)
     except ValueError:
         return None
 

@@ -21,13 +21,13 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app
 from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from workflow.config import ConfigError
 from workflow.errors import IntegrityFailure
+from workflow.key_folders import keys_in
 from workflow.text import search_key
 
 MAGIC = b"HW1"
@@ -171,13 +171,7 @@ def _read_key(path: Path) -> bytes:
 
 def data_keys() -> DataKeys:
     """The app's data keys, read on first use and again when a key is added."""
-    ring: DataKeys | None = current_app.extensions.get("homeward.data_keys")
-    directory = Path(current_app.config["DATA_KEYS_DIR"])
-    if ring is None or not directory.is_dir() or directory.stat().st_mtime_ns != ring.loaded_at:
-        if not any(directory.glob(f"*{KEY_SUFFIX}")) and current_app.config["ENV"] != "production":
-            create(directory)  # development only: production must be given its keys
-        ring = current_app.extensions["homeward.data_keys"] = load(directory)
-    return ring
+    return keys_in("homeward.data_keys", "DATA_KEYS_DIR", f"*{KEY_SUFFIX}", create, load)
 
 
 class Sealed(TypeDecorator[Any]):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -14,6 +13,7 @@ from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 from audit import recorder as audit
 from workflow.errors import NotAuthenticated
 from workflow.identity.keys import ALGORITHM, KeyRing, create, load
+from workflow.key_folders import keys_in
 from workflow.models import User
 
 MAX_TOKEN_BYTES = 4096
@@ -24,13 +24,7 @@ REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
 
 def key_ring() -> KeyRing:
     """The signing keys, read on first use and again when `homeward keys rotate` adds one."""
-    ring: KeyRing | None = current_app.extensions.get("homeward.keys")
-    directory = Path(current_app.config["KEYS_DIR"])
-    if ring is None or not directory.is_dir() or directory.stat().st_mtime_ns != ring.loaded_at:
-        if not any(directory.glob("*.pem")) and current_app.config["ENV"] != "production":
-            create(directory)  # development only: production must be given its keys
-        ring = current_app.extensions["homeward.keys"] = load(directory)
-    return ring
+    return keys_in("homeward.keys", "KEYS_DIR", "*.pem", create, load)
 
 
 def issue_access_token(user: User, session_id: uuid.UUID, now: datetime) -> tuple[str, int]:

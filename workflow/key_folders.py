@@ -1,0 +1,46 @@
+"""The folders of keys (token signing keys, data keys), read on first use and again when a key
+is added to them, which `homeward keys rotate` and `rotate-data` may do in another process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from flask import current_app, g, has_request_context
+
+
+class Ring(Protocol):
+    @property
+    def loaded_at(self) -> int:
+        """The folder's modification time when it was read."""
+
+
+R = TypeVar("R", bound=Ring)
+
+
+def keys_in(
+    extension: str,
+    setting: str,
+    pattern: str,
+    create: Callable[[Path], Any],
+    load: Callable[[Path], R],
+) -> R:
+    """The keys of the folder the setting names, kept in the app as `extension`.
+
+    A request looks at the folder once: a case read opens a dozen sealed values, and each look
+    was a system call that gave up the interpreter's lock to the other threads. A command looks
+    every time, since it may add a key itself and then seal with it."""
+    ring: R | None = current_app.extensions.get(extension)
+    looked: set[str] = (
+        g.setdefault("homeward_key_folders", set()) if has_request_context() else set()
+    )
+    if ring is not None and extension in looked:
+        return ring
+    directory = Path(current_app.config[setting])
+    if ring is None or not directory.is_dir() or directory.stat().st_mtime_ns != ring.loaded_at:
+        if not any(directory.glob(pattern)) and current_app.config["ENV"] != "production":
+            create(directory)  # development only: production must be given its keys
+        ring = current_app.extensions[extension] = load(directory)
+    looked.add(extension)
+    return ring

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     ScalarSelect,
     Select,
@@ -42,6 +43,18 @@ from workflow.vocabulary import AgencyKind, CaseStatus, Role
 
 NOW = "facts_now"
 CALLER_ID, CALLER_AGENCY, CASE_KEY = "caller_id", "caller_agency", "case_key"
+Lookup = Select[*tuple[Any, ...]]  # a case with its need-to-know facts
+
+
+@dataclass(frozen=True)
+class Asking:
+    """Whom a need-to-know clause is for: a caller, with their id and agency as values or as the
+    parameters of a query built once for every caller of their role and kind of agency."""
+
+    id: Any
+    role: Role
+    agency_id: Any
+    agency_kind: AgencyKind
 
 
 def caller_of(user: User) -> Caller:
@@ -67,15 +80,24 @@ def fact_lists() -> tuple[ScalarSelect[str], ...]:
     query that finds a case brings its need-to-know facts with it: assigned lawyers, agencies
     that handled it and on which track (track:id), the agencies that took it (kind:id), live
     break-glass grants at `facts_now()`. Built once, since every case read asks them."""
+    return _fact_lists(Case.id)
+
+
+def _fact_lists(case: Any) -> tuple[ScalarSelect[str], ...]:
+    """The facts as `fact_lists` gives them, of the case whose id `case` is."""
     return (
-        _listed(Assignment.user_id, Assignment),
+        _listed(Assignment.user_id, Assignment, case),
         _listed(
             TransitionRecord.track + ":" + cast(TransitionRecord.agency_id, String),
             TransitionRecord,
+            case,
         ),
-        _listed(CaseRoute.agency_kind + ":" + cast(CaseRoute.agency_id, String), CaseRoute),
+        _listed(CaseRoute.agency_kind + ":" + cast(CaseRoute.agency_id, String), CaseRoute, case),
         _listed(
-            BreakGlassGrant.user_id, BreakGlassGrant, BreakGlassGrant.expires_at > bindparam(NOW)
+            BreakGlassGrant.user_id,
+            BreakGlassGrant,
+            case,
+            BreakGlassGrant.expires_at > bindparam(NOW),
         ),
     )
 
@@ -106,8 +128,10 @@ def facts_of(case: Case, listed: tuple[str | None, ...]) -> CaseFacts:
     )
 
 
-def _listed(column: Any, model: Any, *conditions: ColumnElement[bool]) -> ScalarSelect[str]:
-    return select(id_list(column)).where(model.case_id == Case.id, *conditions).scalar_subquery()
+def _listed(
+    column: Any, model: Any, case: Any, *conditions: ColumnElement[bool]
+) -> ScalarSelect[str]:
+    return select(id_list(column)).where(model.case_id == case, *conditions).scalar_subquery()
 
 
 def _step(listed: str) -> tuple[str, uuid.UUID]:
@@ -133,9 +157,7 @@ def visible_cases(db: Session, caller: Caller, *, one_case: bool = False) -> Col
     return and_(Case.purged_at.is_(None), _visible(db, caller, one_case=one_case))
 
 
-def case_lookup(
-    db: Session, caller: Caller, *, by_reference: bool, break_glass: bool
-) -> Select[Any]:
+def case_lookup(db: Session, caller: Caller, *, by_reference: bool, break_glass: bool) -> Lookup:
     """The query that finds one case (`CASE_KEY`, its id or its reference) with its tracks and
     need-to-know facts, if the caller may see it, or read it by a live grant (`break_glass`).
 
@@ -155,18 +177,23 @@ def case_lookup(
     return lookup
 
 
-_LOOKUPS: dict[tuple[Any, ...], Select[Any]] = {}
+_LOOKUPS: dict[tuple[Any, ...], Lookup] = {}
 
 
-def _lookup(db: Session, caller: Caller, by_reference: bool, break_glass: bool) -> Select[Any]:
-    # The caller's id and agency become parameters: the query serves any caller of this kind.
-    bound = replace(caller, id=bindparam(CALLER_ID), agency_id=bindparam(CALLER_AGENCY))
-    found = (Case.reference if by_reference else Case.id) == bindparam(CASE_KEY)
+def _lookup(db: Session, caller: Caller, by_reference: bool, break_glass: bool) -> Lookup:
+    bound = Asking(bindparam(CALLER_ID), caller.role, bindparam(CALLER_AGENCY), caller.agency_kind)
+    key: BindParameter[Any] = bindparam(CASE_KEY)
+    found = (Case.reference if by_reference else Case.id) == key
+    # The facts are of the case the key names, not of each row the case's tracks join: so the
+    # database works each list out once, not once for every track.
+    named: ColumnElement[Any] = key
+    if by_reference:
+        named = select(Case.id).where(found).correlate(None).scalar_subquery()
     visible = _visible(db, bound, one_case=True)
     if break_glass:
         visible = or_(visible, _exists(BreakGlassGrant, _granted_to(bound.id)))
     return (
-        select(Case, *fact_lists())
+        select(Case, *_fact_lists(named))
         .where(found, Case.purged_at.is_(None), visible)
         .options(joinedload(Case.tracks))
     )
@@ -184,7 +211,7 @@ def _granted_to(user: Any) -> ColumnElement[bool]:
     return and_(BreakGlassGrant.user_id == user, BreakGlassGrant.expires_at > bindparam(NOW))
 
 
-def _visible(db: Session, caller: Caller, *, one_case: bool) -> ColumnElement[bool]:
+def _visible(db: Session, caller: Caller | Asking, *, one_case: bool) -> ColumnElement[bool]:
     if caller.role is Role.LAWYER:
         # Assigned, and in the NGO that holds the case (`permissions.works_case`).
         ours = Case.agency_id == caller.agency_id

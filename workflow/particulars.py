@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow
@@ -28,11 +28,17 @@ BASIS_OF = {
 }
 
 
+# Built once: every lawyer's case read asks it.
+VERSIONS = (
+    select(RegisteredParticulars)
+    .where(RegisteredParticulars.case_id == bindparam("case"))
+    .order_by(RegisteredParticulars.recorded_at, RegisteredParticulars.id)
+)
+
+
 def versions(db: Session, case: Case) -> list[RegisteredParticulars]:
     """Every version of the case's registered particulars, oldest first."""
-    statement = select(RegisteredParticulars).filter_by(case_id=case.id)
-    ordered = statement.order_by(RegisteredParticulars.recorded_at, RegisteredParticulars.id)
-    return list(db.scalars(ordered).all())
+    return list(db.scalars(VERSIONS, {"case": case.id}).all())
 
 
 def current(db: Session, case: Case) -> RegisteredParticulars | None:

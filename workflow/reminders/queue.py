@@ -6,7 +6,8 @@ never tells of a change that rolled back, and a change never commits without its
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
@@ -25,12 +26,19 @@ def note_moves(db: Session, case: Case, moves: Iterable[Move], actor: uuid.UUID)
     if case.status is CaseStatus.CLOSED:
         return
     definition = definition_of(case.workflow)
+
+    @cache
+    def reached(kind: AgencyKind | None) -> list[uuid.UUID]:
+        """The officials of this kind the case is in front of, or (None) its lawyers: each
+        asked once, however many of the moves reach them (a reopened case moves every track)."""
+        return _lawyers(db, case) if kind is None else _officials(db, case, kind)
+
     steps: dict[uuid.UUID, list[dict[str, str]]] = {}
     for name, before, after in moves:
         track = definition.track(name)
         if track is None:
             continue
-        for user_id in _newly_waiting_on(db, case, track, before, after):
+        for user_id in _newly_waiting_on(reached, case, track, before, after):
             steps.setdefault(user_id, []).append({"track": name, "state": after})
     for user_id, waiting in steps.items():
         if user_id != actor:
@@ -45,14 +53,18 @@ def lawyer_can_act(track: Track, state: str) -> bool:
 
 
 def _newly_waiting_on(
-    db: Session, case: Case, track: Track, before: str | None, after: str
+    reached: Callable[[AgencyKind | None], list[uuid.UUID]],
+    case: Case,
+    track: Track,
+    before: str | None,
+    after: str,
 ) -> list[uuid.UUID]:
     kinds = track.waiting_on(after, case.status)
     kinds -= track.waiting_on(before, case.status) if before else set()
-    users = [user for kind in sorted(kinds) for user in _officials(db, case, kind)]
+    users = [user for kind in sorted(kinds) for user in reached(kind)]
     began_waiting = not (before and lawyer_can_act(track, before))
     if case.status is CaseStatus.OPEN and lawyer_can_act(track, after) and began_waiting:
-        users += _lawyers(db, case)
+        users += reached(None)
     return users
 
 

@@ -3,6 +3,7 @@ is added to them, which `homeward keys rotate` and `rotate-data` may do in anoth
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -38,9 +39,18 @@ def keys_in(
     if ring is not None and extension in looked:
         return ring
     directory = Path(current_app.config[setting])
-    if ring is None or not directory.is_dir() or directory.stat().st_mtime_ns != ring.loaded_at:
+    if ring is None or _modified(directory) != ring.loaded_at:
         if not any(directory.glob(pattern)) and current_app.config["ENV"] != "production":
             create(directory)  # development only: production must be given its keys
         ring = current_app.extensions[extension] = load(directory)
     looked.add(extension)
     return ring
+
+
+def _modified(directory: Path) -> int | None:
+    """The folder's modification time, in one look; None if it is not a folder."""
+    try:
+        found = directory.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns if stat.S_ISDIR(found.st_mode) else None

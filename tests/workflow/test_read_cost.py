@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,11 +55,16 @@ def case_reads(seen: list[tuple[str, Any]]) -> list[str]:
 
 def outer_table(statement: str) -> str:
     """The table after the statement's own FROM, not a subquery's."""
+    return statement[outer_from(statement) + 6 :].split()[0]
+
+
+def outer_from(statement: str) -> int:
+    """Where the statement's own FROM is, not a subquery's."""
     depth = 0
     for at, char in enumerate(statement):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0 and statement.startswith(" FROM ", at):
-            return statement[at + 6 :].split()[0]
+            return at
     raise AssertionError(f"no FROM in {statement}")
 
 
@@ -89,6 +95,70 @@ def test_a_case_read_is_a_few_queries_and_no_lazy_load(
     assert response.status_code == 200
     assert case_reads(seen) == reads
     assert lazy == []
+
+
+@pytest.mark.parametrize("named_by", ["id", "reference"])
+def test_a_case_read_works_out_its_need_to_know_lists_once(
+    app: Any, api: Api, case: dict[str, Any], named_by: str
+) -> None:
+    """The lists come from subqueries of the case the key names, which the database works out
+    once; tied to the row, they were worked out again for each track row the join returns."""
+    with statements(app) as seen:
+        response = api.client.get(f"/api/v1/cases/{case[named_by]}", headers=api.headers("lawyer"))
+
+    assert response.status_code == 200
+    lines = [" ".join(statement.split()) for statement, _ in seen]
+    (lookup,) = (line for line in lines if line.startswith("SELECT cases.id"))
+    listed = lookup[: outer_from(lookup)]  # the columns
+    assert listed.count("AS id_list_") == 4  # the four lists, by whichever aggregate
+    assert "= cases.id" not in listed
+
+
+def test_a_read_looks_at_each_key_folder_once(
+    app: Any, api: Api, case: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read opens a dozen sealed values and checks a token; each looked at its key folder
+    for a key added since, a system call that let the other threads take the interpreter."""
+    folders = {Path(app.config["KEYS_DIR"]), Path(app.config["DATA_KEYS_DIR"])}
+    looks: list[Path] = []
+    stat = Path.stat
+
+    def noted(path: Path, **options: Any) -> Any:
+        if path in folders:
+            looks.append(path)
+        return stat(path, **options)
+
+    headers = api.headers("lawyer")
+    monkeypatch.setattr(Path, "stat", noted)
+    response = api.client.get(f"/api/v1/cases/{case['id']}", headers=headers)
+
+    assert response.status_code == 200
+    assert response.json["child"]["names"]  # its sealed values opened
+    assert sorted(looks) == sorted(folders)
+
+
+def test_a_reopened_case_asks_for_each_of_its_people_once(
+    app: Any, api: Api, case: dict[str, Any]
+) -> None:
+    """Reopening moves every track, and each move tells whoever the case is now in front of;
+    the lawyers, or an agency's officials, are asked for once however many tracks reach them."""
+    version = api.case_version("lawyer", case["id"])
+    closed = api.client.post(
+        f"/api/v1/cases/{case['id']}/close",
+        json={"reason": "withdrawn"},
+        headers=api.headers("lawyer", **{"If-Match": f'"{version}"'}),
+    )
+    with statements(app) as seen:
+        reopened = api.client.post(
+            f"/api/v1/cases/{case['id']}/reopen",
+            json={},
+            headers=api.headers("lawyer", **{"If-Match": closed.headers["ETag"]}),
+        )
+
+    assert reopened.status_code == 200
+    asked = [(s, repr(p)) for s, p in seen if s.startswith("SELECT users.id")]
+    assert asked
+    assert len(set(asked)) == len(asked)
 
 
 def test_a_step_loads_nothing_lazily(app: Any, api: Api, case: dict[str, Any]) -> None:

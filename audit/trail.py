@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from audit.chain import EVENT_FIELDS, canonical
 from audit.models import AuditEvent, AuditHead
+from workflow.db import Base
 
 # Plain table statements, built once and sent on the session's connection: the ORM's bulk
 # insert and its synchronised update cost more than the database's work for every request.
-_WRITE_EVENTS = insert(AuditEvent.__table__)
+_WRITE_EVENTS = insert(Base.metadata.tables[AuditEvent.__tablename__])
 _MOVE_HEAD = (
-    update(AuditHead.__table__)
-    .where(AuditHead.__table__.c.id == 1)
+    update(Base.metadata.tables[AuditHead.__tablename__])
+    .where(AuditHead.id == 1)
     .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
 )
 
@@ -54,7 +55,7 @@ def chain(connection: Connection, events: Sequence[dict[str, Any]]) -> list[dict
         previous = values["hash"] = hashlib.sha256(encoded).hexdigest()
         chained.append(values)
         rows.append({"seq": seq, "canonical": encoded.decode(), "hash": previous})
-    connection.execute(_WRITE_EVENTS, rows)
+    connection.execute(_WRITE_EVENTS, rows if len(rows) > 1 else rows[0])  # one: no executemany
     connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": previous})
     return chained
 

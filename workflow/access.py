@@ -163,11 +163,9 @@ def case_lookup(db: Session, caller: Caller, *, by_reference: bool, break_glass:
 
     Built once for each kind of caller and set of stored workflows, with the caller and the
     case as its parameters (`lookup_parameters`): building it was a fifth of a case read."""
-    stored = (
-        tuple((record.id, record.sha256) for record, _ in all_definitions(db))
-        if (caller.role is Role.OFFICIAL)
-        else ()
-    )
+    stored: tuple[tuple[int, str], ...] = ()
+    if caller.role is Role.OFFICIAL:  # whom a case waits on is in the stored workflows
+        stored = tuple((record.id, record.sha256) for record, _ in all_definitions(db))
     key = (caller.role, caller.agency_kind, by_reference, break_glass, stored)
     lookup = _LOOKUPS.get(key)
     if lookup is None:
@@ -201,9 +199,12 @@ def _lookup(db: Session, caller: Caller, by_reference: bool, break_glass: bool) 
 
 def lookup_parameters(caller: Caller, case_key: str | uuid.UUID) -> dict[str, Any]:
     """The parameters of a `case_lookup` query: the caller, the case, the moment of the facts."""
-    return {CALLER_ID: caller.id, CALLER_AGENCY: caller.agency_id, CASE_KEY: case_key} | (
-        facts_now()
-    )
+    return {
+        CALLER_ID: caller.id,
+        CALLER_AGENCY: caller.agency_id,
+        CASE_KEY: case_key,
+        **facts_now(),
+    }
 
 
 def _granted_to(user: Any) -> ColumnElement[bool]:

@@ -3,7 +3,7 @@ beside `/healthz` measured in the same run: how close an audited, need-to-know-c
 to the floor a request that only asks the database `SELECT 1` sets.
 
     python -m bench.reads [--database-url postgresql+psycopg://…] [--workers 1] [--clients 4]
-                          [--seconds 10]
+                          [--seconds 10] [--rounds 3]
 
 Each client keeps one connection open and sends its requests one after another; the steps close
 and reopen a case of the client's own, so no two clients race on one version. A PostgreSQL

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 
 from tests.factories import Api, sample_pdf
-from workflow import transactions
+from workflow import sealing, transactions
 from workflow.config import ConfigError
 from workflow.db import utcnow
 from workflow.models import Case, Consent, Document, Person, PersonName, TransitionRecord
@@ -114,6 +114,28 @@ def test_a_tampered_sealed_value_is_an_error_never_garbage(app: Any, api: Api) -
     response = api.get("lawyer", f"/api/v1/cases/{case['id']}")
     assert response.status_code == 500
     assert response.json["error"]["code"] == "integrity_failure"
+
+
+def test_a_value_sealed_under_a_key_added_during_a_request_opens(app: Any, api: Api) -> None:
+    """A request looks at the key folder once; `rotate-data` in another process may then add
+    a key and re-seal a row the request reads next. The row opens: it is no tampering."""
+    api.create_case()
+    folder = Path(app.config["DATA_KEYS_DIR"])
+    with app.test_request_context(), transactions.unit_of_work() as session:
+        looked = data_keys()  # this request has looked at the folder
+        kid = sealing.create(folder)  # as `rotate-data` does, elsewhere
+        resealed = sealing.load(folder).seal_text("Nurgalieva", "person_names.family")
+        row = session.execute(
+            text("SELECT id FROM person_names WHERE family IS NOT NULL LIMIT 1")
+        ).one()
+        session.execute(
+            text("UPDATE person_names SET family = :value WHERE id = :id"),
+            {"value": resealed, "id": row.id},
+        )
+        family = session.scalars(select(PersonName.family).where(PersonName.id == row.id))
+        assert kid not in looked.keys
+        assert list(family) == ["Nurgalieva"]
+        assert data_keys().current == kid  # the request holds the new key now
 
 
 def test_rotate_data_reseals_everything_and_frees_the_old_key(

@@ -12,6 +12,8 @@ from flask import current_app, g, has_request_context
 
 
 class Ring(Protocol):
+    """Keys read from a folder, stamped with the folder's state when they were read."""
+
     @property
     def loaded_at(self) -> int:
         """The folder's modification time when it was read."""
@@ -26,17 +28,19 @@ def keys_in(
     pattern: str,
     create: Callable[[Path], Any],
     load: Callable[[Path], R],
+    *,
+    again: bool = False,
 ) -> R:
     """The keys of the folder the setting names, kept in the app as `extension`.
 
-    A request looks at the folder once: a case read opens a dozen sealed values, and each look
-    was a system call that gave up the interpreter's lock to the other threads. A command looks
-    every time, since it may add a key itself and then seal with it."""
+    A request looks at the folder once, unless asked to look `again`: a case read opens a dozen
+    sealed values, and each look was a system call that gave up the interpreter's lock to the
+    other threads. A command looks every time, since it may add a key and then seal with it."""
     ring: R | None = current_app.extensions.get(extension)
     looked: set[str] = (
         g.setdefault("homeward_key_folders", set()) if has_request_context() else set()
     )
-    if ring is not None and extension in looked:
+    if ring is not None and extension in looked and not again:
         return ring
     directory = Path(current_app.config[setting])
     if ring is None or _modified(directory) != ring.loaded_at:

@@ -14,10 +14,11 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -36,6 +37,7 @@ KEY_SUFFIX = ".key"
 INDEX_KEY_FILE = "search-index.secret"
 TOKEN_HEX = 16  # 64 bits of HMAC per search token
 SHORTEST_PREFIX = 2
+Opened = TypeVar("Opened")  # what opening a sealed value gives: text or bytes
 
 
 class Tampered(IntegrityFailure):
@@ -169,9 +171,22 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
-def data_keys() -> DataKeys:
-    """The app's data keys, read on first use and again when a key is added."""
-    return keys_in("homeward.data_keys", "DATA_KEYS_DIR", f"*{KEY_SUFFIX}", create, load)
+def data_keys(*, fresh: bool = False) -> DataKeys:
+    """The app's data keys, read on first use and again when a key is added; `fresh`: looked
+    for again even where this request has looked already (`keys_in`)."""
+    return keys_in(
+        "homeward.data_keys", "DATA_KEYS_DIR", f"*{KEY_SUFFIX}", create, load, again=fresh
+    )
+
+
+def with_keys(use: Callable[[DataKeys], Opened]) -> Opened:
+    """`use` (an opening) on the data keys; if it meets a value they cannot open, once more on
+    the keys as they are now: `rotate-data` may have added a key and re-sealed the value since
+    this request looked, and that is no tampering."""
+    try:
+        return use(data_keys())
+    except Tampered:
+        return use(data_keys(fresh=True))
 
 
 class Sealed(TypeDecorator[Any]):
@@ -188,12 +203,13 @@ class Sealed(TypeDecorator[Any]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return data_keys().seal_text(encode(value, self.kind), self.context)
+        # Sealed under the newest key there is, as `rotate-data` expects of what is written.
+        return data_keys(fresh=True).seal_text(encode(value, self.kind), self.context)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        return decode(data_keys().open_text(value, self.context), self.kind)
+        return decode(with_keys(lambda keys: keys.open_text(value, self.context)), self.kind)
 
 
 def encode(value: Any, kind: str) -> str:

@@ -16,7 +16,7 @@ from workflow.evidence.store import MissingObject, document_store, new_name
 from workflow.models import Case, Document, TransitionRecord
 from workflow.permissions import Caller, CaseFacts, can_attach_document, can_read_document
 from workflow.rules.catalogue import definition_of
-from workflow.sealing import Tampered, data_keys
+from workflow.sealing import Tampered, data_keys, with_keys
 from workflow.vocabulary import AgencyKind, EvidenceKind
 
 
@@ -37,7 +37,7 @@ def attach_document(
     if not can_attach_document(caller, facts):
         raise NotPermitted("You may not attach documents to this case.")
     ensure_takes_evidence(case, "documents cannot be added.")
-    keys, store = data_keys(), document_store()
+    keys, store = data_keys(fresh=True), document_store()  # sealed under the newest key
     document = Document(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -87,7 +87,7 @@ def document_bytes(document: Document) -> bytes:
     """The document's content, opened and checked against the digest taken at upload."""
     try:
         blob = document_store().get(document.storage_name)
-        data = data_keys().open(blob, sealing_context(document.id))
+        data = with_keys(lambda keys: keys.open(blob, sealing_context(document.id)))
     except (MissingObject, Tampered):
         raise IntegrityFailure("The stored document failed its integrity check.") from None
     if hashlib.sha256(data).hexdigest() != document.sha256:

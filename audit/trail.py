@@ -33,7 +33,11 @@ def append(session: Session, **fields: Any) -> None:
 def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Chain events after the head, in order, in the caller's transaction; flush, never commit."""
     session.flush()  # the change's rows first, then the head: every writer locks in that order
-    return chain(session.connection(), events)
+    chained = chain(session.connection(), events)
+    held = session.identity_map.get(session.identity_key(AuditHead, 1))
+    if held is not None:  # moved behind the session's back: read it again when next asked
+        session.expire(held)
+    return chained
 
 
 def chain(connection: Connection, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

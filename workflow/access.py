@@ -47,9 +47,9 @@ Lookup = Select[*tuple[Any, ...]]  # a case with its need-to-know facts
 
 
 @dataclass(frozen=True)
-class Asking:
-    """Whom a need-to-know clause is for: a caller, with their id and agency as values or as the
-    parameters of a query built once for every caller of their role and kind of agency."""
+class CallerOfKind:
+    """A caller as a query built once for their role and kind of agency sees them: their id and
+    agency are the query's parameters (`CALLER_ID`, `CALLER_AGENCY`)."""
 
     id: Any
     role: Role
@@ -157,6 +157,11 @@ def visible_cases(db: Session, caller: Caller, *, one_case: bool = False) -> Col
     return and_(Case.purged_at.is_(None), _visible(db, caller, one_case=one_case))
 
 
+# The lookups built so far, by kind of caller; and what an official's is built from.
+_LOOKUPS: dict[tuple[Any, ...], Lookup] = {}
+STORED_WORKFLOWS = select(WorkflowRecord.id, WorkflowRecord.sha256).order_by(WorkflowRecord.id)
+
+
 def case_lookup(db: Session, caller: Caller, *, by_reference: bool, break_glass: bool) -> Lookup:
     """The query that finds one case (`CASE_KEY`, its id or its reference) with its tracks and
     need-to-know facts, if the caller may see it, or read it by a live grant (`break_glass`).
@@ -171,16 +176,14 @@ def case_lookup(db: Session, caller: Caller, *, by_reference: bool, break_glass:
     if lookup is None:
         if len(_LOOKUPS) > 256:  # workflows loaded again and again: forget the old ones
             _LOOKUPS.clear()
-        lookup = _LOOKUPS[key] = _lookup(db, caller, by_reference, break_glass)
+        lookup = _LOOKUPS[key] = _build_lookup(db, caller, by_reference, break_glass)
     return lookup
 
 
-_LOOKUPS: dict[tuple[Any, ...], Lookup] = {}
-STORED_WORKFLOWS = select(WorkflowRecord.id, WorkflowRecord.sha256).order_by(WorkflowRecord.id)
-
-
-def _lookup(db: Session, caller: Caller, by_reference: bool, break_glass: bool) -> Lookup:
-    bound = Asking(bindparam(CALLER_ID), caller.role, bindparam(CALLER_AGENCY), caller.agency_kind)
+def _build_lookup(db: Session, caller: Caller, by_reference: bool, break_glass: bool) -> Lookup:
+    bound = CallerOfKind(
+        bindparam(CALLER_ID), caller.role, bindparam(CALLER_AGENCY), caller.agency_kind
+    )
     key: BindParameter[Any] = bindparam(CASE_KEY)
     found = (Case.reference if by_reference else Case.id) == key
     # The facts are of the case the key names, not of each row the case's tracks join: so the
@@ -213,7 +216,7 @@ def _granted_to(user: Any) -> ColumnElement[bool]:
     return and_(BreakGlassGrant.user_id == user, BreakGlassGrant.expires_at > bindparam(NOW))
 
 
-def _visible(db: Session, caller: Caller | Asking, *, one_case: bool) -> ColumnElement[bool]:
+def _visible(db: Session, caller: Caller | CallerOfKind, *, one_case: bool) -> ColumnElement[bool]:
     if caller.role is Role.LAWYER:
         # Assigned, and in the NGO that holds the case (`permissions.works_case`).
         ours = Case.agency_id == caller.agency_id

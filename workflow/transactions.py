@@ -72,21 +72,27 @@ def on_rollback(undo: Callable[[], None]) -> None:
     g.setdefault("homeward_undo", []).append(undo)
 
 
-def end_reads(*, answered: bool = False) -> None:
+def end_reads() -> None:
     """End the request's transaction before slow work (a file taken apart in the sandbox), so
-    that it holds no lock meanwhile; nothing may have been changed yet.
-
-    Once the request is `answered`, its objects are let go as they are rather than expired for
-    reading again: expiring them was a twentieth of a case read."""
-    db_session: Session | None = g.get("db_session")
-    if db_session is None:
-        return
-    if db_session.new or db_session.dirty or db_session.deleted:
-        raise RuntimeError("end_reads() after a change: the change would be lost")
-    if answered:
-        db_session.close()
-    else:
+    that it holds no lock meanwhile; nothing may have been changed yet."""
+    db_session = _unchanged_reads()
+    if db_session is not None:
         db_session.rollback()
+
+
+def end_answered_reads() -> None:
+    """End the transaction of a read that is answered: its objects are let go as they are, not
+    expired for a reload that never comes (the expiry was a twentieth of a case read)."""
+    db_session = _unchanged_reads()
+    if db_session is not None:
+        db_session.close()
+
+
+def _unchanged_reads() -> Session | None:
+    db_session: Session | None = g.get("db_session")
+    if db_session is not None and (db_session.new or db_session.dirty or db_session.deleted):
+        raise RuntimeError("end_reads() after a change: the change would be lost")
+    return db_session
 
 
 def discard_failed_try() -> None:

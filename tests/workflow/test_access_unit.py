@@ -80,6 +80,12 @@ def definition(version: int, authorized_waits_on: AgencyKind) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def lookups_built_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test builds its own case lookups, as a process just started would."""
+    monkeypatch.setattr(access, "_LOOKUPS", {})
+
+
 @pytest.fixture
 def v1(world: World) -> WorkflowRecord:
     return world.workflow(definition(1, LAB))
@@ -310,6 +316,18 @@ def test_each_version_of_a_workflow_says_whom_its_states_wait_on(world, v1) -> N
     old, new = world.case(v1, AT_LAB), world.case(v2, AT_LAB)
     assert listed(world, lab) == {old.id}
     assert listed(world, registrar) == {new.id}
+
+
+def test_a_lookup_built_before_a_new_version_reads_the_new_version_s_cases(world, v1) -> None:
+    """An official's lookup is kept for the workflows stored when it was built; one stored
+    since (a country's new version) makes a new one, whose states wait on others."""
+    _, registrar = caller(world, Role.OFFICIAL, REGISTRY)
+    old = world.case(v1, AT_LAB)
+    assert readable(world, registrar) == set()
+    v2 = world.workflow(definition(2, REGISTRY))
+    new = world.case(v2, AT_LAB)
+    assert readable(world, registrar) == {new.id}
+    assert old.id not in readable(world, registrar)
 
 
 def test_a_kind_of_agency_no_step_waits_on_sees_nothing(world, v1) -> None:

@@ -56,7 +56,7 @@ def record_request(session: Session, status: int) -> None:
 def _record_read(status: int) -> None:
     """Append a read's event with those of other reads ending now, and wait until committed."""
     fields = event_fields(status)
-    transactions.end_reads(answered=True)  # no snapshot held while waiting for the commit
+    transactions.end_answered_reads()  # no snapshot held while waiting for the commit
     if fields is not None:
         current_app.extensions["homeward.read_events"].append(fields)
 

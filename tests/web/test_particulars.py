@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from tests.audit.helpers import outcome_of
 from tests.factories import Api
 from tests.web.helpers import (
-    TOMORROW,
+    DAY_AFTER_TOMORROW,
     answer,
     body,
     csrf_token,
@@ -150,7 +150,7 @@ def test_a_relative_written_in_a_later_slot_is_kept(
             "Give at least a given or a family name.",
         ),
         (
-            {"child.birth_date.value": TOMORROW},
+            {"child.birth_date.value": DAY_AFTER_TOMORROW},
             "child.birth_date.value",
             "The date must not be in the future.",
         ),
@@ -198,7 +198,7 @@ def test_a_relative_written_in_a_later_slot_is_kept(
     ids=[
         "no names",
         "patronymic alone",
-        "born tomorrow",
+        "born the day after tomorrow",
         "date not ISO",
         "unknown precision",
         "country with a digit",
@@ -244,13 +244,13 @@ def test_a_rejected_form_keeps_what_the_lawyer_typed(as_lawyer: tuple[FlaskClien
 
     response = client.post(
         "/cases/new",
-        data={"csrf_token": token, **THREE_SCRIPTS, "child.birth_date.value": TOMORROW},
+        data={"csrf_token": token, **THREE_SCRIPTS, "child.birth_date.value": DAY_AFTER_TOMORROW},
     )
 
     html = body(response)
     assert 'name="child.Cyrl.family" value="Нұрғалиева"' in html
     assert 'name="child.Arab.given" value="عالية"' in html
-    assert f'name="child.birth_date.value" value="{TOMORROW}"' in html
+    assert f'name="child.birth_date.value" value="{DAY_AFTER_TOMORROW}"' in html
 
 
 def test_only_lawyers_open_cases(api: Api, client: FlaskClient) -> None:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.audit.helpers import outcome_of
 from tests.factories import Api, sample_pdf
-from tests.web.helpers import TOMORROW, answer, body, field_error, field_errors, step_form
+from tests.web.helpers import DAY_AFTER_TOMORROW, answer, body, field_error, field_errors, step_form
 
 
 def history(api: Api, case_id: str) -> list[tuple[str, str]]:
@@ -274,9 +274,9 @@ def test_recording_a_consent(api: Api, as_lawyer: tuple[FlaskClient, str]) -> No
         ({"person_id": "not-a-person"}, "person_id"),
         ({"purpose": "marriage"}, "purpose"),
         ({"given_on": ""}, "given_on"),
-        ({"given_on": TOMORROW}, "given_on"),
+        ({"given_on": DAY_AFTER_TOMORROW}, "given_on"),
     ],
-    ids=["no person", "malformed person", "unknown purpose", "no date", "tomorrow"],
+    ids=["no person", "malformed person", "unknown purpose", "no date", "the day after tomorrow"],
 )
 def test_a_consent_with_a_bad_field_shows_the_error_beside_it(
     api: Api, as_lawyer: tuple[FlaskClient, str], changes: dict[str, str], field: str

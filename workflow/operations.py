@@ -287,16 +287,13 @@ def _history(
 
 
 def _lookup(db: Session, case_id: str, where: ColumnElement[bool]) -> Case | None:
-    found = _by_id_or_reference(case_id)
-    return db.scalar(select(Case).where(found, where)) if found is not None else None
-
-
-def _by_id_or_reference(case_id: str) -> ColumnElement[bool] | None:
     key = _case_key(case_id)
     if key is None:
         return None
     by_reference, value = key
-    return (Case.reference if by_reference else Case.id) == value
+    return db.scalar(
+        select(Case).where((Case.reference if by_reference else Case.id) == value, where)
+    )
 
 
 def _case_key(case_id: str) -> tuple[bool, str | uuid.UUID] | None:

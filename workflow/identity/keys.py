@@ -44,6 +44,8 @@ class KeyRing:
 
     def __init__(self, keys: list[SigningKey], loaded_at: int = 0) -> None:
         self.loaded_at = loaded_at  # the key directory's mtime when read
+        # The tokens these keys verified (token: kid, claims), which a ring read afresh forgets.
+        self.verified: dict[str, tuple[str, dict[str, Any]]] = {}
         if not keys:
             raise ConfigError("no signing key: run `homeward keys rotate` or set HOMEWARD_KEYS_DIR")
         self._keys = {key.kid: key for key in keys}

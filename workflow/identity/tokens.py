@@ -20,6 +20,7 @@ MAX_TOKEN_BYTES = 4096
 CLOCK_SKEW = timedelta(seconds=30)
 FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
 REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
+REMEMBERED = 4096  # verified tokens a key ring keeps; past that it forgets them all
 
 
 def key_ring() -> KeyRing:
@@ -46,11 +47,30 @@ def issue_access_token(user: User, session_id: uuid.UUID, now: datetime) -> tupl
 
 
 def decode_access_token(token: str) -> dict[str, Any]:
-    """Verify a bearer token and return its claims, or raise NotAuthenticated."""
+    """Verify a bearer token and return its claims, or raise NotAuthenticated.
+
+    A client sends one token for minutes: its signature and the claims that never change are
+    checked once by each key ring, what time changes (its expiry, its key's retirement) on
+    every use."""
     if len(token.encode("utf-8", "replace")) > MAX_TOKEN_BYTES:
         raise refusal("oversized")
     now = datetime.now(UTC)
-    key = key_ring().verifying(_header(token).get("kid"), now, verification_grace())
+    ring = key_ring()
+    known = ring.verified.get(token)
+    if known is None:
+        return _verify(ring, token, now)
+    kid, claims = known
+    if ring.verifying(kid, now, verification_grace()) is None:
+        raise refusal("unknown_or_retired_key")
+    if claims["exp"] < int(now.timestamp()):  # python-jose's test, to the second
+        raise refusal("expired")
+    return dict(claims)
+
+
+def _verify(ring: KeyRing, token: str, now: datetime) -> dict[str, Any]:
+    """Every check of a token the ring has not verified, remembering it once it passes."""
+    kid = _header(token).get("kid")
+    key = ring.verifying(kid, now, verification_grace())
     if key is None:
         raise refusal("unknown_or_retired_key")
     try:
@@ -69,6 +89,9 @@ def decode_access_token(token: str) -> dict[str, Any]:
     except (JOSEError, ValueError, TypeError):
         raise refusal(_missing_claim(token) or "signature") from None
     _check_claims(claims)
+    if len(ring.verified) >= REMEMBERED:
+        ring.verified.clear()
+    ring.verified[token] = (key.kid, dict(claims))
     return claims
 
 

@@ -55,9 +55,22 @@ _DERIVED_FROM = (TrackState, TransitionRecord, CaseRoute, Assignment)
 _DERIVED_TABLES = {model.__tablename__ for model in (Case, *_DERIVED_FROM)}
 # Built once, so that each transaction's refresh only binds the ids of the cases it touched.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_CASES = select(
-    Case.id, Case.workflow_id, Case.status, Case.updated_at, Case.purged_at, Case.created_at
-).where(Case.id.in_(_IDS))
+# The cases, with what names their workflow's definition (parsed once by each process).
+_CASES = (
+    select(
+        Case.id,
+        Case.workflow_id,
+        Case.status,
+        Case.updated_at,
+        Case.purged_at,
+        Case.created_at,
+        WorkflowRecord.name.label("workflow_name"),
+        WorkflowRecord.version.label("workflow_version"),
+        WorkflowRecord.sha256.label("workflow_sha256"),
+    )
+    .join(WorkflowRecord, WorkflowRecord.id == Case.workflow_id)
+    .where(Case.id.in_(_IDS))
+)
 # Tracks, routes, lawyers and the agencies that acted, each by its case id (the first column).
 _PARTS = tuple(
     part.where(part.selected_columns[0].in_(_IDS))
@@ -74,9 +87,6 @@ _PARTS = tuple(
         .distinct(),
     )
 )
-_WORKFLOWS = select(
-    WorkflowRecord.id, WorkflowRecord.name, WorkflowRecord.version, WorkflowRecord.sha256
-).where(WorkflowRecord.id.in_(_IDS))
 _DELETE = delete(LISTINGS).where(LISTINGS.c.case_id.in_(_IDS))
 
 
@@ -200,14 +210,13 @@ def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[List
     """Read what the listings of these cases are derived from, table by table."""
     ids = {"ids": list(case_ids)}
     cases = connection.execute(_CASES, ids).all()
-    definitions = _definitions(connection, {case.workflow_id for case in cases})
     tracks, routes, assigned, handlers = (
         _grouped(connection.execute(part, ids)) for part in _PARTS
     )
     return [
         ListedCase(
             id=case.id,
-            definition=definitions[case.workflow_id],
+            definition=_definition(connection, case),
             status=CaseStatus(case.status),
             updated_at=case.updated_at,
             purged=case.purged_at is not None,
@@ -229,14 +238,10 @@ def _grouped(rows: Iterable[Any]) -> dict[uuid.UUID, list[tuple[Any, ...]]]:
     return grouped
 
 
-def _definitions(connection: Connection, ids: set[int]) -> dict[int, Definition]:
-    """The parsed definitions of these stored workflows; a body is read only the first time."""
-    records = connection.execute(_WORKFLOWS, {"ids": list(ids)}).all()
-    return {
-        record.id: parsed_already(record.name, record.version, record.sha256)
-        or _parsed(connection, record.id)
-        for record in records
-    }
+def _definition(connection: Connection, case: Any) -> Definition:
+    """The parsed definition of a case's workflow; its body is read only the first time."""
+    parsed = parsed_already(case.workflow_name, case.workflow_version, case.workflow_sha256)
+    return parsed or _parsed(connection, case.workflow_id)
 
 
 def _parsed(connection: Connection, record_id: int) -> Definition:

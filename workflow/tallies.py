@@ -18,7 +18,17 @@ from functools import cache
 from math import floor, log2
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Connection, Executable, Table, delete, func, insert, select, tuple_
+from sqlalchemy import (
+    Column,
+    Connection,
+    Executable,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -119,11 +129,7 @@ def note_step(db: Session, case: Case, record: TransitionRecord, before: Standin
     """Count the stay the recorded step ended, and move the case to where it counts now."""
     # A bare read, not through the ORM: the step is flushed already, and this costs less.
     entered = db.connection().scalar(
-        select(func.max(TransitionRecord.at)).where(
-            TransitionRecord.case_id == case.id,
-            TransitionRecord.track == record.track,
-            TransitionRecord.id < record.id,
-        )
+        _ENTERED, {"case": case.id, "track": record.track, "record": record.id}
     )
     # Two clocks can disagree by a moment; a stay is never shorter than nothing.
     seconds = max(0.0, (record.at - (entered or case.created_at)).total_seconds())
@@ -133,6 +139,14 @@ def note_step(db: Session, case: Case, record: TransitionRecord, before: Standin
         months.update(completion_keys(case.created_at, record.at))
     _add(db.connection(), MonthStayTally, months)
     note_change(db, before, standing(case))
+
+
+# Built once, as every step asks it: when the stay the step ended began, if a step began it.
+_ENTERED = select(func.max(TransitionRecord.at)).where(
+    TransitionRecord.case_id == bindparam("case"),
+    TransitionRecord.track == bindparam("track"),
+    TransitionRecord.id < bindparam("record"),
+)
 
 
 def completion_keys(opened: datetime, completed: datetime) -> list[MonthKey]:
@@ -238,6 +252,12 @@ def _insert(connection: Connection, tally: type[Base], counts: Counter[Any]) -> 
 
 
 def _columns(table: Table) -> tuple[list[str], Column[Any]]:
+    return _columns_of(table.name)
+
+
+@cache
+def _columns_of(name: str) -> tuple[list[str], Column[Any]]:
+    table = Base.metadata.tables[name]
     keys = [column.name for column in table.primary_key.columns]
     (count,) = (column for column in table.columns if column.name not in keys)
     return keys, count
@@ -254,10 +274,17 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
         return
     rows = [{**dict(zip(keys, key, strict=True)), count.name: delta} for key, delta in changes]
     counted = connection.execute(_upsert(connection.dialect.name, table.name), rows).all()
-    emptied = [tuple(row[:-1]) for row in counted if row[-1] == 0]
+    emptied = [dict(zip(keys, row[:-1], strict=True)) for row in counted if row[-1] == 0]
     if emptied:
-        primary = tuple_(*table.primary_key.columns)
-        connection.execute(delete(table).where(primary.in_(emptied), count == 0))
+        connection.execute(_emptied(table.name), emptied)
+
+
+@cache
+def _emptied(name: str) -> Executable:
+    """Remove the row under the key given if its count is nothing: built once for each table."""
+    table = Base.metadata.tables[name]
+    keys, count = _columns(table)
+    return delete(table).where(*(table.c[key] == bindparam(key) for key in keys), count == 0)
 
 
 @cache

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Agency, Assignment, Case, CaseRoute, Reminder, User
@@ -71,20 +71,15 @@ def _newly_waiting_on(
 def _officials(db: Session, case: Case, kind: AgencyKind) -> list[uuid.UUID]:
     """The officials whose queue shows the case: the agency of the kind that took it, or else
     every agency of that kind."""
-    taken = select(CaseRoute.agency_id).where(
-        CaseRoute.case_id == case.id, CaseRoute.agency_kind == kind
-    )
-    agency = db.scalar(taken)
-    of_kind = select(Agency.id).where(Agency.kind == kind)
-    where = User.agency_id == agency if agency else User.agency_id.in_(of_kind)
-    return list(db.scalars(reachable(where).where(User.role == Role.OFFICIAL)))
+    agency = db.scalar(_TAKEN_BY, {"case": case.id, "kind": kind})
+    if agency is not None:
+        return list(db.scalars(_OFFICIALS_OF_AGENCY, {"agency": agency}))
+    return list(db.scalars(_OFFICIALS_OF_KIND, {"kind": kind}))
 
 
 def _lawyers(db: Session, case: Case) -> list[uuid.UUID]:
     """The case's lawyers, while in the NGO that holds it (as need-to-know asks)."""
-    assigned = select(Assignment.user_id).where(Assignment.case_id == case.id)
-    where = User.id.in_(assigned) & (User.agency_id == case.agency_id)
-    return list(db.scalars(reachable(where).where(User.role == Role.LAWYER)))
+    return list(db.scalars(_LAWYERS, {"case": case.id, "agency": case.agency_id}))
 
 
 def reachable(where: ColumnElement[bool]) -> Select[Any]:
@@ -92,3 +87,19 @@ def reachable(where: ColumnElement[bool]) -> Select[Any]:
     return select(User.id).where(
         where, User.active.is_(True), User.reminders.is_(True), User.email.is_not(None)
     )
+
+
+# Built once, since steps ask them: the agency of a kind that took the case, and who is reached.
+_TAKEN_BY = select(CaseRoute.agency_id).where(
+    CaseRoute.case_id == bindparam("case"), CaseRoute.agency_kind == bindparam("kind")
+)
+_OFFICIALS_OF_AGENCY = reachable(User.agency_id == bindparam("agency")).where(
+    User.role == Role.OFFICIAL
+)
+_OFFICIALS_OF_KIND = reachable(
+    User.agency_id.in_(select(Agency.id).where(Agency.kind == bindparam("kind")))
+).where(User.role == Role.OFFICIAL)
+_LAWYERS = reachable(
+    User.id.in_(select(Assignment.user_id).where(Assignment.case_id == bindparam("case")))
+    & (User.agency_id == bindparam("agency"))
+).where(User.role == Role.LAWYER)

@@ -19,14 +19,20 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Connection,
+    Select,
+    String,
     Uuid,
     bindparam,
+    cast,
     delete,
     event,
     insert,
     inspect,
+    literal_column,
+    null,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -71,22 +77,47 @@ _CASES = (
     .join(WorkflowRecord, WorkflowRecord.id == Case.workflow_id)
     .where(Case.id.in_(_IDS))
 )
-# Tracks, routes, lawyers and the agencies that acted, each by its case id (the first column).
-_PARTS = tuple(
-    part.where(part.selected_columns[0].in_(_IDS))
-    for part in (
-        select(TrackState.case_id, TrackState.track, TrackState.state, TrackState.since),
-        select(CaseRoute.case_id, CaseRoute.agency_kind, CaseRoute.agency_id),
-        # A lawyer finds a case only while in the NGO that holds it (`permissions.works_case`).
-        select(Assignment.case_id, Assignment.user_id)
-        .join(Case, Case.id == Assignment.case_id)
-        .join(User, User.id == Assignment.user_id)
-        .where(User.agency_id == Case.agency_id),
-        select(TransitionRecord.case_id, TransitionRecord.agency_id, Agency.kind)
-        .join(Agency, Agency.id == TransitionRecord.agency_id)
-        .distinct(),
+# Tracks, routes, lawyers and the agencies that acted, in one query: each row is of a case, from
+# one of these four parts, with its values as text (a moment only for a track's).
+TRACKS, ROUTES, LAWYERS, HANDLERS = range(4)
+_NO_TEXT, _NO_MOMENT = cast(null(), String), cast(null(), TrackState.since.type)
+_PART_QUERIES: tuple[Select[*tuple[Any, ...]], ...] = (
+    select(
+        TrackState.case_id,
+        literal_column(str(TRACKS)),
+        TrackState.track,
+        TrackState.state,
+        TrackState.since,
+    ),
+    select(
+        CaseRoute.case_id,
+        literal_column(str(ROUTES)),
+        CaseRoute.agency_kind,
+        cast(CaseRoute.agency_id, String),
+        _NO_MOMENT,
+    ),
+    # A lawyer finds a case only while in the NGO that holds it (`permissions.works_case`).
+    select(
+        Assignment.case_id,
+        literal_column(str(LAWYERS)),
+        cast(Assignment.user_id, String),
+        _NO_TEXT,
+        _NO_MOMENT,
     )
+    .join(Case, Case.id == Assignment.case_id)
+    .join(User, User.id == Assignment.user_id)
+    .where(User.agency_id == Case.agency_id),
+    select(
+        TransitionRecord.case_id,
+        literal_column(str(HANDLERS)),
+        cast(TransitionRecord.agency_id, String),
+        Agency.kind,
+        _NO_MOMENT,
+    )
+    .join(Agency, Agency.id == TransitionRecord.agency_id)
+    .distinct(),
 )
+_PARTS = union_all(*(part.where(part.selected_columns[0].in_(_IDS)) for part in _PART_QUERIES))
 _DELETE = delete(LISTINGS).where(LISTINGS.c.case_id.in_(_IDS))
 
 
@@ -210,9 +241,7 @@ def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[List
     """Read what the listings of these cases are derived from, table by table."""
     ids = {"ids": list(case_ids)}
     cases = connection.execute(_CASES, ids).all()
-    tracks, routes, assigned, handlers = (
-        _grouped(connection.execute(part, ids)) for part in _PARTS
-    )
+    parts = _by_case(connection.execute(_PARTS, ids))
     return [
         ListedCase(
             id=case.id,
@@ -221,21 +250,29 @@ def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[List
             updated_at=case.updated_at,
             purged=case.purged_at is not None,
             opened_at=case.created_at,
-            tracks={track: (state, since) for track, state, since in tracks.get(case.id, [])},
-            routes={AgencyKind(kind): agency for kind, agency in routes.get(case.id, [])},
-            assigned=frozenset(user for (user,) in assigned.get(case.id, [])),
-            handlers={agency: AgencyKind(kind) for agency, kind in handlers.get(case.id, [])},
+            tracks={
+                track: (state, since) for track, state, since in parts[TRACKS].get(case.id, [])
+            },
+            routes={
+                AgencyKind(kind): uuid.UUID(agency)
+                for kind, agency, _ in parts[ROUTES].get(case.id, [])
+            },
+            assigned=frozenset(uuid.UUID(user) for user, *_ in parts[LAWYERS].get(case.id, [])),
+            handlers={
+                uuid.UUID(agency): AgencyKind(kind)
+                for agency, kind, _ in parts[HANDLERS].get(case.id, [])
+            },
         )
         for case in cases
     ]
 
 
-def _grouped(rows: Iterable[Any]) -> dict[uuid.UUID, list[tuple[Any, ...]]]:
-    """Rows whose first column is a case id, by case: the rest of each row."""
-    grouped: dict[uuid.UUID, list[tuple[Any, ...]]] = {}
-    for case_id, *rest in rows:
-        grouped.setdefault(case_id, []).append(tuple(rest))
-    return grouped
+def _by_case(rows: Iterable[Any]) -> list[dict[uuid.UUID, list[tuple[Any, ...]]]]:
+    """For each part, its rows by case id: the rest of each row."""
+    parts: list[dict[uuid.UUID, list[tuple[Any, ...]]]] = [{} for _ in range(4)]
+    for case_id, part, *rest in rows:
+        parts[int(part)].setdefault(case_id, []).append(tuple(rest))
+    return parts
 
 
 def _definition(connection: Connection, case: Any) -> Definition:

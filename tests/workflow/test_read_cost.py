@@ -1,7 +1,7 @@
 """What one case read costs the database: at most four queries, each for one kind of thing (the
 session with its user, the case with its tracks and need-to-know facts, the people with their
 names, and the particulars to register for whoever sees them) and no lazy load anywhere on the
-paths users take most; then the audit event's write."""
+paths users take most; then the audit event's write. And what a step costs, bounded."""
 
 from __future__ import annotations
 
@@ -183,3 +183,23 @@ def test_a_hidden_case_costs_the_same_queries_as_a_missing_one(
         api.client.get("/api/v1/cases/00000000-0000-4000-8000-000000000000", headers=headers)
 
     assert case_reads(hidden) == case_reads(missing) == ["auth_sessions", "cases"]
+
+
+# The session, the case and its people; the step's history and the case's new version; the
+# tallies' counts (removing those it empties: here, all of them); the answer's need-to-know facts
+# and particulars; the audit event; the case's listing, read in two queries and written anew.
+MOST_STATEMENTS_IN_A_CLOSING = 23
+DATA = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+
+def test_a_step_is_a_bounded_number_of_statements(app: Any, api: Api, case: dict[str, Any]) -> None:
+    version = api.case_version("lawyer", case["id"])
+    headers = api.headers("lawyer", **{"If-Match": f'"{version}"'})
+    with statements(app) as seen:
+        response = api.client.post(
+            f"/api/v1/cases/{case['id']}/close", json={"reason": "withdrawn"}, headers=headers
+        )
+
+    assert response.status_code == 200
+    sent = [statement for statement, _ in seen if statement.lstrip().upper().startswith(DATA)]
+    assert len(sent) <= MOST_STATEMENTS_IN_A_CLOSING

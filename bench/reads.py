@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import secrets
 import statistics
 import tempfile
@@ -47,6 +48,7 @@ class Figures:
     per_second: float
     p50_ms: float
     p95_ms: float
+    cpu_ms: float | None  # the server's processor time for each request; None off Linux
 
 
 class Caller:
@@ -102,7 +104,8 @@ def main() -> None:
                 token = _sign_in(port, password)
                 callers = [Caller(port, token) for _ in range(options.clients)]
                 rounds = [
-                    _round(callers, options.seconds / options.rounds) for _ in range(options.rounds)
+                    _round(callers, options.seconds / options.rounds, port)
+                    for _ in range(options.rounds)
                 ]
             print(
                 f"\n== {backend}, {workers} worker(s), {options.clients} clients, "
@@ -112,16 +115,19 @@ def main() -> None:
             print(
                 f"  read ÷ /healthz by round: {', '.join(f'{_read_ratio(r):.2f}' for r in rounds)}"
             )
+            if all(row.cpu_ms for each in rounds for row in each):
+                by_cpu = (f"{r[0].cpu_ms / r[1].cpu_ms:.2f}" for r in rounds)  # type: ignore[operator]
+                print(f"  read ÷ /healthz by the server's CPU, by round: {', '.join(by_cpu)}")
             _report_commits(environment["HOMEWARD_DATABASE_URL"])
 
 
-def _round(callers: list[Caller], seconds: float) -> list[Figures]:
+def _round(callers: list[Caller], seconds: float, port: int) -> list[Figures]:
     """The floor, a read and a step, one after another: the machine's speed drifts over a
     run, so each round's figures are compared with the floor measured beside them."""
     return [
-        _measure("GET /healthz", callers, Caller.health, seconds),
-        _measure("GET a case", callers, Caller.read, seconds),
-        _measure("close or reopen a case", callers, Caller.step, seconds),
+        _measure("GET /healthz", callers, Caller.health, seconds, port),
+        _measure("GET a case", callers, Caller.read, seconds, port),
+        _measure("close or reopen a case", callers, Caller.step, seconds, port),
     ]
 
 
@@ -148,9 +154,11 @@ def _sign_in(port: int, password: str) -> str:
 
 
 def _measure(
-    label: str, callers: list[Caller], call: Callable[[Caller], None], seconds: float
+    label: str, callers: list[Caller], call: Callable[[Caller], None], seconds: float, port: int
 ) -> Figures:
-    """Every client calls as fast as answers come, for the time given, after a short warm-up."""
+    """Every client calls as fast as answers come, for the time given, after a short warm-up;
+    with the processor time the server spent meanwhile, which other work on the machine
+    disturbs less than the rate does."""
     latencies: list[list[float]] = [[] for _ in callers]
     start = threading.Barrier(len(callers) + 1)
 
@@ -170,23 +178,52 @@ def _measure(
     for thread in threads:
         thread.start()
     start.wait()
-    began = time.perf_counter()
+    began, cpu_before = time.perf_counter(), _server_seconds(port)
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    elapsed, cpu_after = time.perf_counter() - began, _server_seconds(port)
     every = sorted(latency for each in latencies for latency in each)
     cuts = statistics.quantiles(every, n=100)
-    return Figures(label, len(every) / elapsed, cuts[49] * 1000, cuts[94] * 1000)
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None:
+        cpu_ms = (cpu_after - cpu_before) * 1000 / len(every)
+    return Figures(label, len(every) / elapsed, cuts[49] * 1000, cuts[94] * 1000, cpu_ms)
+
+
+def _server_seconds(port: int) -> float | None:
+    """The processor time used so far by `homeward serve --port PORT` and its workers; None
+    where /proc does not tell (not Linux)."""
+    processes: dict[int, tuple[int, float]] = {}  # pid: parent, seconds
+    master = None
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        processes[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        if b"serve" in command and str(port).encode() in command:
+            master = int(entry.name)
+    if master is None:
+        return None
+    return sum(seconds for pid, (parent, seconds) in processes.items() if master in (pid, parent))
 
 
 def _report(rows: list[Figures]) -> None:
-    floor, read = rows[0], rows[1]
+    floor, read, step = rows
     for row in rows:
+        cpu = f"  server CPU {row.cpu_ms:5.2f} ms" if row.cpu_ms is not None else ""
         print(
             f"  {row.label:<24} {row.per_second:8.1f} req/s  p50 {row.p50_ms:6.2f} ms  "
-            f"p95 {row.p95_ms:6.2f} ms  {row.per_second / floor.per_second:5.2f}x /healthz"
+            f"p95 {row.p95_ms:6.2f} ms  {row.per_second / floor.per_second:5.2f}x /healthz{cpu}"
         )
-    print(f"  a step costs {read.per_second / rows[2].per_second:.2f}x a read")
+    print(f"  a step costs {read.per_second / step.per_second:.2f}x a read")
+    if floor.cpu_ms and read.cpu_ms and step.cpu_ms:
+        print(
+            f"  by the server's CPU: a read {floor.cpu_ms / read.cpu_ms:.2f}x /healthz, "
+            f"a step {step.cpu_ms / read.cpu_ms:.2f}x a read"
+        )
 
 
 def _report_commits(database_url: str) -> None:

@@ -104,8 +104,7 @@ def main() -> None:
                 token = _sign_in(port, password)
                 callers = [Caller(port, token) for _ in range(options.clients)]
                 rounds = [
-                    _round(callers, options.seconds / options.rounds, port)
-                    for _ in range(options.rounds)
+                    _round(callers, options.seconds / options.rounds) for _ in range(options.rounds)
                 ]
             print(
                 f"\n== {backend}, {workers} worker(s), {options.clients} clients, "
@@ -121,13 +120,13 @@ def main() -> None:
             _report_commits(environment["HOMEWARD_DATABASE_URL"])
 
 
-def _round(callers: list[Caller], seconds: float, port: int) -> list[Figures]:
+def _round(callers: list[Caller], seconds: float) -> list[Figures]:
     """The floor, a read and a step, one after another: the machine's speed drifts over a
     run, so each round's figures are compared with the floor measured beside them."""
     return [
-        _measure("GET /healthz", callers, Caller.health, seconds, port),
-        _measure("GET a case", callers, Caller.read, seconds, port),
-        _measure("close or reopen a case", callers, Caller.step, seconds, port),
+        _measure("GET /healthz", callers, Caller.health, seconds),
+        _measure("GET a case", callers, Caller.read, seconds),
+        _measure("close or reopen a case", callers, Caller.step, seconds),
     ]
 
 
@@ -154,7 +153,7 @@ def _sign_in(port: int, password: str) -> str:
 
 
 def _measure(
-    label: str, callers: list[Caller], call: Callable[[Caller], None], seconds: float, port: int
+    label: str, callers: list[Caller], call: Callable[[Caller], None], seconds: float
 ) -> Figures:
     """Every client calls as fast as answers come, for the time given, after a short warm-up;
     with the processor time the server spent meanwhile, which other work on the machine
@@ -178,10 +177,10 @@ def _measure(
     for thread in threads:
         thread.start()
     start.wait()
-    began, cpu_before = time.perf_counter(), _server_seconds(port)
+    began, cpu_before = time.perf_counter(), _server_seconds()
     for thread in threads:
         thread.join()
-    elapsed, cpu_after = time.perf_counter() - began, _server_seconds(port)
+    elapsed, cpu_after = time.perf_counter() - began, _server_seconds()
     every = sorted(latency for each in latencies for latency in each)
     cuts = statistics.quantiles(every, n=100)
     cpu_ms = None
@@ -190,24 +189,25 @@ def _measure(
     return Figures(label, len(every) / elapsed, cuts[49] * 1000, cuts[94] * 1000, cpu_ms)
 
 
-def _server_seconds(port: int) -> float | None:
-    """The processor time used so far by `homeward serve --port PORT` and its workers; None
-    where /proc does not tell (not Linux)."""
+def _server_seconds() -> float | None:
+    """The processor time used so far by the server this benchmark started (its child process)
+    and the server's workers; None where /proc does not tell (not Linux)."""
     processes: dict[int, tuple[int, float]] = {}  # pid: parent, seconds
-    master = None
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue  # ended meanwhile
         processes[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-        if b"serve" in command and str(port).encode() in command:
-            master = int(entry.name)
-    if master is None:
+    servers = {pid for pid, (parent, _) in processes.items() if parent == os.getpid()}
+    if not servers:
         return None
-    return sum(seconds for pid, (parent, seconds) in processes.items() if master in (pid, parent))
+    return sum(
+        seconds
+        for pid, (parent, seconds) in processes.items()
+        if pid in servers or parent in servers
+    )
 
 
 def _report(rows: list[Figures]) -> None:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import IntEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -77,21 +78,31 @@ _CASES = (
     .join(WorkflowRecord, WorkflowRecord.id == Case.workflow_id)
     .where(Case.id.in_(_IDS))
 )
+
+
+class Part(IntEnum):
+    """Which part of a case a row of `_PARTS` is from."""
+
+    TRACKS = 0
+    ROUTES = 1
+    LAWYERS = 2
+    HANDLERS = 3
+
+
 # Tracks, routes, lawyers and the agencies that acted, in one query: each row is of a case, from
-# one of these four parts, with its values as text (a moment only for a track's).
-TRACKS, ROUTES, LAWYERS, HANDLERS = range(4)
+# one of the parts, with its values as text (a moment only for a track's).
 _NO_TEXT, _NO_MOMENT = cast(null(), String), cast(null(), TrackState.since.type)
 _PART_QUERIES: tuple[Select[*tuple[Any, ...]], ...] = (
     select(
         TrackState.case_id,
-        literal_column(str(TRACKS)),
+        literal_column(str(Part.TRACKS.value)),
         TrackState.track,
         TrackState.state,
         TrackState.since,
     ),
     select(
         CaseRoute.case_id,
-        literal_column(str(ROUTES)),
+        literal_column(str(Part.ROUTES.value)),
         CaseRoute.agency_kind,
         cast(CaseRoute.agency_id, String),
         _NO_MOMENT,
@@ -99,7 +110,7 @@ _PART_QUERIES: tuple[Select[*tuple[Any, ...]], ...] = (
     # A lawyer finds a case only while in the NGO that holds it (`permissions.works_case`).
     select(
         Assignment.case_id,
-        literal_column(str(LAWYERS)),
+        literal_column(str(Part.LAWYERS.value)),
         cast(Assignment.user_id, String),
         _NO_TEXT,
         _NO_MOMENT,
@@ -109,7 +120,7 @@ _PART_QUERIES: tuple[Select[*tuple[Any, ...]], ...] = (
     .where(User.agency_id == Case.agency_id),
     select(
         TransitionRecord.case_id,
-        literal_column(str(HANDLERS)),
+        literal_column(str(Part.HANDLERS.value)),
         cast(TransitionRecord.agency_id, String),
         Agency.kind,
         _NO_MOMENT,
@@ -238,7 +249,7 @@ def rebuild(connection: Connection) -> int:
 
 
 def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[ListedCase]:
-    """Read what the listings of these cases are derived from, table by table."""
+    """Read what the listings of these cases are derived from: the cases, then their parts."""
     ids = {"ids": list(case_ids)}
     cases = connection.execute(_CASES, ids).all()
     parts = _by_case(connection.execute(_PARTS, ids))
@@ -251,16 +262,18 @@ def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[List
             purged=case.purged_at is not None,
             opened_at=case.created_at,
             tracks={
-                track: (state, since) for track, state, since in parts[TRACKS].get(case.id, [])
+                track: (state, since) for track, state, since in parts[Part.TRACKS].get(case.id, [])
             },
             routes={
                 AgencyKind(kind): uuid.UUID(agency)
-                for kind, agency, _ in parts[ROUTES].get(case.id, [])
+                for kind, agency, _ in parts[Part.ROUTES].get(case.id, [])
             },
-            assigned=frozenset(uuid.UUID(user) for user, *_ in parts[LAWYERS].get(case.id, [])),
+            assigned=frozenset(
+                uuid.UUID(user) for user, *_ in parts[Part.LAWYERS].get(case.id, [])
+            ),
             handlers={
                 uuid.UUID(agency): AgencyKind(kind)
-                for agency, kind, _ in parts[HANDLERS].get(case.id, [])
+                for agency, kind, _ in parts[Part.HANDLERS].get(case.id, [])
             },
         )
         for case in cases
@@ -269,9 +282,9 @@ def gather(connection: Connection, case_ids: Collection[uuid.UUID]) -> list[List
 
 def _by_case(rows: Iterable[Any]) -> list[dict[uuid.UUID, list[tuple[Any, ...]]]]:
     """For each part, its rows by case id: the rest of each row."""
-    parts: list[dict[uuid.UUID, list[tuple[Any, ...]]]] = [{} for _ in range(4)]
+    parts: list[dict[uuid.UUID, list[tuple[Any, ...]]]] = [{} for _ in Part]
     for case_id, part, *rest in rows:
-        parts[int(part)].setdefault(case_id, []).append(tuple(rest))
+        parts[part].setdefault(case_id, []).append(tuple(rest))
     return parts
 
 

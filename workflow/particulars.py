@@ -37,8 +37,7 @@ VERSIONS = (
 )
 
 
-# The same as rows, for showing: a read builds no objects it would never change. The changes
-# to the particulars flush themselves, so the rows read past the session are theirs too.
+# The same as rows, for showing: a read builds no objects it would never change.
 SHOWN_VERSIONS = VERSIONS.with_only_columns(*RegisteredParticulars.__table__.columns)
 
 
@@ -180,6 +179,7 @@ def version_json(version: Row[Any]) -> dict[str, Any]:
 
 def particulars_json(db: Session, case: Case) -> dict[str, Any]:
     """The version in force, the amendment under way, and the earlier and refused versions."""
+    db.flush()  # read past the session: what it holds must be in the database first
     every = db.connection().execute(SHOWN_VERSIONS, {"case": case.id}).all()
     decided = (Standing.SUPERSEDED, Standing.REFUSED)
     return {

@@ -251,13 +251,9 @@ def _insert(connection: Connection, tally: type[Base], counts: Counter[Any]) -> 
         connection.execute(insert(table), rows)
 
 
-def _columns(table: Table) -> tuple[list[str], Column[Any]]:
-    return _columns_of(table.name)
-
-
 @cache
-def _columns_of(name: str) -> tuple[list[str], Column[Any]]:
-    table = Base.metadata.tables[name]
+def _columns(table: Table) -> tuple[list[str], Column[Any]]:
+    """A tally's key columns and its count, worked out once for each table."""
     keys = [column.name for column in table.primary_key.columns]
     (count,) = (column for column in table.columns if column.name not in keys)
     return keys, count
@@ -281,7 +277,8 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
 
 @cache
 def _emptied(name: str) -> Executable:
-    """Remove the row under the key given if its count is nothing: built once for each table."""
+    """The statement that removes the row under a key if its count is nothing: built once for
+    each table, and run once for all the keys a step emptied."""
     table = Base.metadata.tables[name]
     keys, count = _columns(table)
     return delete(table).where(*(table.c[key] == bindparam(key) for key in keys), count == 0)

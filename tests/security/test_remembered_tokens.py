@@ -15,6 +15,7 @@ import workflow.identity.tokens as tokens
 from tests.audit.helpers import last_event
 from tests.factories import Api
 from tests.security.test_signing_keys import live_claims, ring_with, signed_by
+from workflow.identity import keys
 from workflow.identity.keys import create
 
 __all__ = ["live_claims"]  # a fixture, used by name below
@@ -107,3 +108,15 @@ def test_a_forged_token_is_never_remembered(
 
     assert [_me(client, forged) for _ in range(2)] == [401, 401]
     assert verified == [forged, forged]
+
+
+def test_past_its_bound_the_ring_forgets_every_token(
+    client: FlaskClient, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "MOST_REMEMBERED_TOKENS", 2)
+    first, second, third = (api.token(user) for user in ("lawyer", "lawyer3", "judge"))
+    verified = _decodes_counted(monkeypatch)
+
+    for token in (first, second, first, third, first):
+        assert _me(client, token) == 200
+    assert verified == [first, second, third, first]

@@ -20,6 +20,7 @@ from workflow.config import ConfigError
 ALGORITHM = "ES256"
 STAMP = "%Y%m%dT%H%M%S%f"
 STAMP_LENGTH = len("20260101T000000000000")
+MOST_REMEMBERED_TOKENS = 4096  # the kid and claims of each: a few MiB at most
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ class KeyRing:
 
     def __init__(self, keys: list[SigningKey], loaded_at: int = 0) -> None:
         self.loaded_at = loaded_at  # the key directory's mtime when read
-        # The tokens these keys verified (token: kid, claims), which a ring read afresh forgets.
-        self.verified: dict[str, tuple[str, dict[str, Any]]] = {}
+        # The tokens these keys verified, by their digest: the kid and claims of each. A ring
+        # belongs to one app and is read afresh when a key comes or goes, forgetting them all.
+        self._verified_tokens: dict[bytes, tuple[str, dict[str, Any]]] = {}
         if not keys:
             raise ConfigError("no signing key: run `homeward keys rotate` or set HOMEWARD_KEYS_DIR")
         self._keys = {key.kid: key for key in keys}
@@ -54,6 +56,18 @@ class KeyRing:
     def get(self, kid: object) -> SigningKey | None:
         """Find a key by its kid, which the token names and we only look up, never follow."""
         return self._keys.get(kid) if isinstance(kid, str) else None
+
+    def remember(self, token: str, kid: str, claims: dict[str, Any]) -> None:
+        """Keep a token that passed every check, with the kid that verified it; past
+        `MOST_REMEMBERED_TOKENS` the ring forgets them all and starts again."""
+        if len(self._verified_tokens) >= MOST_REMEMBERED_TOKENS:
+            self._verified_tokens.clear()
+        self._verified_tokens[_digest(token)] = (kid, dict(claims))
+
+    def recall(self, token: str) -> tuple[str, dict[str, Any]] | None:
+        """The kid and claims of a token this ring verified, if it remembers it."""
+        known = self._verified_tokens.get(_digest(token))
+        return (known[0], dict(known[1])) if known else None
 
     def verifying(self, kid: object, now: datetime, grace: timedelta) -> SigningKey | None:
         """The key named by kid, unless a newer key replaced it longer than `grace` ago: by then
@@ -70,6 +84,11 @@ class KeyRing:
         return {
             "keys": [key.public_jwk() for key in ordered if self.verifying(key.kid, now, grace)]
         }
+
+
+def _digest(token: str) -> bytes:
+    """What a remembered token is kept under: never the bearer token itself."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
 def _created(kid: str) -> datetime | None:

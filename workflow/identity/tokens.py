@@ -20,7 +20,6 @@ MAX_TOKEN_BYTES = 4096
 CLOCK_SKEW = timedelta(seconds=30)
 FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
 REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
-REMEMBERED = 4096  # verified tokens a key ring keeps; past that it forgets them all
 
 
 def key_ring() -> KeyRing:
@@ -56,7 +55,7 @@ def decode_access_token(token: str) -> dict[str, Any]:
         raise refusal("oversized")
     now = datetime.now(UTC)
     ring = key_ring()
-    known = ring.verified.get(token)
+    known = ring.recall(token)
     if known is None:
         return _verify(ring, token, now)
     kid, claims = known
@@ -64,7 +63,7 @@ def decode_access_token(token: str) -> dict[str, Any]:
         raise refusal("unknown_or_retired_key")
     if claims["exp"] < int(now.timestamp()):  # python-jose's test, to the second
         raise refusal("expired")
-    return dict(claims)
+    return claims
 
 
 def _verify(ring: KeyRing, token: str, now: datetime) -> dict[str, Any]:
@@ -89,9 +88,7 @@ def _verify(ring: KeyRing, token: str, now: datetime) -> dict[str, Any]:
     except (JOSEError, ValueError, TypeError):
         raise refusal(_missing_claim(token) or "signature") from None
     _check_claims(claims)
-    if len(ring.verified) >= REMEMBERED:
-        ring.verified.clear()
-    ring.verified[token] = (key.kid, dict(claims))
+    ring.remember(token, key.kid, claims)
     return claims
 
 

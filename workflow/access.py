@@ -185,7 +185,7 @@ def _build_lookup(db: Session, caller: Caller, by_reference: bool, break_glass: 
         bindparam(CALLER_ID), caller.role, bindparam(CALLER_AGENCY), caller.agency_kind
     )
     key: BindParameter[Any] = bindparam(CASE_KEY)
-    found = (Case.reference if by_reference else Case.id) == key
+    found = case_named(by_reference, key)
     # The facts are of the case the key names, not of each row the case's tracks join: so the
     # database works each list out once, not once for every track.
     named: ColumnElement[Any] = key
@@ -199,6 +199,12 @@ def _build_lookup(db: Session, caller: Caller, by_reference: bool, break_glass: 
         .where(found, Case.purged_at.is_(None), visible)
         .options(joinedload(Case.tracks))
     )
+
+
+def case_named(by_reference: bool, key: Any) -> ColumnElement[bool]:
+    """The case a key names: by its reference, or by its id."""
+    named: ColumnElement[bool] = (Case.reference if by_reference else Case.id) == key
+    return named
 
 
 def lookup_parameters(caller: Caller, case_key: str | uuid.UUID) -> dict[str, Any]:

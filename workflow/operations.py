@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import families, particulars, samples, tallies
-from workflow.access import case_lookup, facts_of, lookup_parameters
+from workflow.access import case_lookup, case_named, facts_of, lookup_parameters
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
 from workflow.engine import check_step, initial_states
@@ -291,9 +291,7 @@ def _lookup(db: Session, case_id: str, where: ColumnElement[bool]) -> Case | Non
     if key is None:
         return None
     by_reference, value = key
-    return db.scalar(
-        select(Case).where((Case.reference if by_reference else Case.id) == value, where)
-    )
+    return db.scalar(select(Case).where(case_named(by_reference, value), where))
 
 
 def _case_key(case_id: str) -> tuple[bool, str | uuid.UUID] | None:

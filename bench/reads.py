@@ -114,9 +114,10 @@ def main() -> None:
             print(
                 f"  read ÷ /healthz by round: {', '.join(f'{_read_ratio(r):.2f}' for r in rounds)}"
             )
-            if all(row.cpu_ms for each in rounds for row in each):
-                by_cpu = (f"{r[0].cpu_ms / r[1].cpu_ms:.2f}" for r in rounds)  # type: ignore[operator]
-                print(f"  read ÷ /healthz by the server's CPU, by round: {', '.join(by_cpu)}")
+            by_cpu = [_cpu_ratio(r[0], r[1]) for r in rounds]
+            if None not in by_cpu:
+                shown = ", ".join(f"{ratio:.2f}" for ratio in by_cpu)
+                print(f"  read ÷ /healthz by the server's CPU, by round: {shown}")
             _report_commits(environment["HOMEWARD_DATABASE_URL"])
 
 
@@ -132,6 +133,13 @@ def _round(callers: list[Caller], seconds: float) -> list[Figures]:
 
 def _read_ratio(row: list[Figures]) -> float:
     return row[1].per_second / row[0].per_second
+
+
+def _cpu_ratio(over: Figures, under: Figures) -> float | None:
+    """The server's time for one request of `over` divided by one of `under`, if /proc told."""
+    if not over.cpu_ms or not under.cpu_ms:
+        return None
+    return over.cpu_ms / under.cpu_ms
 
 
 def _arguments() -> argparse.Namespace:
@@ -219,10 +227,11 @@ def _report(rows: list[Figures]) -> None:
             f"p95 {row.p95_ms:6.2f} ms  {row.per_second / floor.per_second:5.2f}x /healthz{cpu}"
         )
     print(f"  a step costs {read.per_second / step.per_second:.2f}x a read")
-    if floor.cpu_ms and read.cpu_ms and step.cpu_ms:
+    read_to_floor, step_to_read = _cpu_ratio(floor, read), _cpu_ratio(step, read)
+    if read_to_floor is not None and step_to_read is not None:
         print(
-            f"  by the server's CPU: a read {floor.cpu_ms / read.cpu_ms:.2f}x /healthz, "
-            f"a step {step.cpu_ms / read.cpu_ms:.2f}x a read"
+            f"  by the server's CPU: a read {read_to_floor:.2f}x /healthz, "
+            f"a step {step_to_read:.2f}x a read"
         )
 
 

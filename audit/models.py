@@ -37,7 +37,7 @@ def _plain(value: Any) -> Any:
 
 
 def _derived(name: str, *kind: Any, index: bool = False) -> Any:
-    return mapped_column(*kind, Computed(Derived(name), persisted=True), index=index)
+    return mapped_column(*kind, Computed(Derived(name), persisted=None), index=index)
 
 
 class AuditEvent(Base):

@@ -3,15 +3,19 @@ other hashed field a column the database derives from that text.
 
 Verification always hashes the stored text, which must be the hashed bytes exactly. Whether it
 must also check every column against the text (by rebuilding the bytes from the columns,
-`audit.encoding`, three to four times the cost) depends on who could write a column apart from it:
+`audit.encoding`, three to four times the cost) depends on who could make a column say other
+than its text:
 
-- On PostgreSQL no role but the table's owner can, and the owner's ordinary DDL shows in the
-  catalogue. Where the catalogue shows the table exactly as written here (`vouched_for`: each
-  column's type, NOT NULL and generation expression, printed as the database prints them back,
-  with nothing on the search path to stand in for its functions, and no table inheriting from
-  it), the columns are taken as derived.
-- On SQLite whoever can write the database file can write any stored value, a generated one
-  included, and leave the schema as it was: every column is checked, always.
+- On PostgreSQL the columns are STORED, and no role but the table's owner can write one; the
+  owner's ordinary DDL shows in the catalogue. Where the catalogue shows the table exactly as
+  written here (`vouched_for`: each column's type, NOT NULL and generation expression, printed as
+  the database prints them back, with nothing on the search path to stand in for its functions,
+  and no table inheriting from it), the columns are taken as derived.
+- On SQLite whoever can write the database file can write any stored value, so the columns are
+  VIRTUAL: none is stored, and SQLite works each out from the text whenever it is read. What
+  could still make one say otherwise is the schema in the file, so where it is the table exactly
+  as written here, the columns are taken as derived. (An index keeps its column's values: the
+  auditor's filters read through them, and verification does not check indexes.)
 - Anywhere, when asked (`homeward audit verify --every-column`): for a database whose owner
   account, or whose catalogue itself, may have been misused.
 """
@@ -114,12 +118,13 @@ def _postgresql(name: str) -> str:
 def create_table(dialect: str) -> str:
     """The CREATE TABLE of the events, as the catalogue keeps it."""
     postgresql = dialect == "postgresql"
+    kept = "STORED" if postgresql else "VIRTUAL"  # PostgreSQL 15 has no virtual columns
     columns = [
         "seq BIGINT NOT NULL",
         "canonical TEXT NOT NULL",
         *(
             f"{column} {pg if postgresql else lite} GENERATED ALWAYS AS"
-            f" ({expression(dialect, column)}) STORED{' NOT NULL' if required else ''}"
+            f" ({expression(dialect, column)}) {kept}{' NOT NULL' if required else ''}"
             for column, lite, pg, required in COLUMNS
         ),
         "hash VARCHAR(64) NOT NULL",
@@ -130,11 +135,21 @@ def create_table(dialect: str) -> str:
 
 
 def vouched_for(connection: Connection) -> bool:
-    """Whether PostgreSQL's catalogue shows the events table, the one this session reads, exactly
-    as `create_table` makes it. Read with only `pg_catalog` on the search path, so that each
-    function in an expression prints with its schema unless it is the database's own."""
-    if connection.dialect.name != "postgresql":
-        return False
+    """Whether the database's catalogue shows the events table, the one this session reads,
+    exactly as `create_table` makes it."""
+    if connection.dialect.name == "postgresql":
+        return _vouched_for_by_postgresql(connection)
+    schema = connection.scalar(_SQLITE_SCHEMA, {"table": TABLE})
+    return bool(schema == create_table("sqlite"))
+
+
+# The schema in the database file, which SQLite reads the table's columns from.
+_SQLITE_SCHEMA = text("SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = :table")
+
+
+def _vouched_for_by_postgresql(connection: Connection) -> bool:
+    """Read with only `pg_catalog` on the search path, so that each function in an expression
+    prints with its schema unless it is the database's own."""
     saved = connection.scalar(text("SELECT current_setting('search_path')"))
     table = connection.scalar(text("SELECT to_regclass(:table)::oid"), {"table": TABLE})
     connection.execute(text("SELECT set_config('search_path', 'pg_catalog', true)"))

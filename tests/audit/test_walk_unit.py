@@ -25,9 +25,9 @@ BATCH = 4  # ranges 1-4, 5-8, …: a change lands at the start, the end or insid
 SIZES = [1, 4, 5, 9, 16, 22, 23, 24]
 
 
-# How the events are kept and read: as migrations store them, their columns checked too (as on
-# SQLite, always); the same with the database vouching for the columns (as PostgreSQL's catalogue
-# can), the text alone checked; or plain columns (before migration 0024), bytes rebuilt from them.
+# How the events are kept and read: as migrations store them, their columns checked too (as where
+# the catalogue does not vouch for them); the same with the catalogue vouching for the columns,
+# the text alone checked; or plain columns (before migration 0024), bytes rebuilt from them.
 TRAILS = ("derived", "vouched", "plain")
 
 
@@ -45,13 +45,29 @@ def _trail(kind: str) -> Iterator[Session]:
     ):
         rows, previous = [], GENESIS
         for seq in range(1, LENGTH + 1):
-            row = synthetic(seq, previous, {"returned": seq, "note": "é"} if seq % 3 else {})
+            row = synthetic(seq, previous, _detail(seq))
             previous = row["hash"] = event_hash(row)
             rows.append(row)
         insert_events(session, rows)
         session.add(AuditHead(id=1, seq=LENGTH, hash=previous))
         session.flush()
         yield session
+
+
+def _detail(seq: int) -> dict[str, Any]:
+    """Some details hold what looks like a link: the walk that finds each link in the event's
+    text must not take theirs for it."""
+    if seq % 3 == 0:
+        return {}
+    return {"returned": seq, "note": f'é "prev_hash":"{"d" * 64}', "prev_hash": "f" * 64}
+
+
+def test_the_link_in_an_events_text_is_its_own_not_its_details() -> None:
+    text = canonical(synthetic(7, "a" * 64, _detail(7))).decode()
+    assert text.count('"prev_hash":"') == 2  # the event's and its detail's (the note's is escaped)
+    assert segments.link_in(text) == "a" * 64
+    assert segments.link_in(text.replace('"prev_hash":"', '"prev_hash" :"')) is None
+    assert segments.link_in(None) is None
 
 
 Change = Callable[[Connection, int], None]
@@ -84,6 +100,11 @@ ROWS: dict[str, Change] = {  # changes to rows, either way the table is made
     "hash": _set("hash", "f" * 64),
     "hash not hex": _set("hash", "not a hash"),
     "deleted": _run("DELETE FROM audit_events WHERE seq = :seq"),
+    "deleted, the rest renumbered": _run(  # found only by the next event's link
+        "DELETE FROM audit_events WHERE seq = :seq",
+        "UPDATE audit_events SET seq = seq - 1 WHERE seq > :seq",
+        "UPDATE audit_head SET seq = seq - 1",
+    ),
     "swapped": _run(
         "UPDATE audit_events SET seq = -1 WHERE seq = :seq",
         "UPDATE audit_events SET seq = :seq WHERE seq = :other",

@@ -1,4 +1,4 @@
-"""SQLite: the events' derived columns worked out at each read (VIRTUAL), none stored
+"""audit events: SQLite derives their columns at each read (VIRTUAL); filters read in order
 
 Since migration 0024 every hashed field but the text is a column SQLite derives from the text,
 but STORED: whoever could write the database file could write a stored value and leave the
@@ -8,7 +8,11 @@ is read. Verification then checks every column only when the schema in the file 
 table `audit.stored` describes, and otherwise hashes the text alone, as on PostgreSQL.
 
 The table is rebuilt on SQLite, its text and hashes copied as they are; PostgreSQL (15 has no
-virtual columns) is left as it was.
+virtual columns) keeps its stored columns.
+
+On both, the columns the auditor's lists filter on are indexed with the sequence number, and
+`object_id` is indexed too: a filtered page was every matching event read and sorted (a million
+for the events of one busy user), and a case's events a read of the whole trail.
 
 Revision ID: 0025
 Revises: 0024
@@ -28,6 +32,7 @@ depends_on = None
 TABLE = "audit_events"
 OLD = "audit_events_stored"
 INDEXED = ("at", "actor_id", "username", "action", "case_id", "case_reference", "outcome")
+WITH_SEQ = ("actor_id", "username", "action", "outcome", "case_id", "case_reference", "object_id")
 # name, type, NOT NULL, the expression that derives it from the text: as migration 0024 made
 # them, written out so that later changes to `audit.stored` leave this migration as it was.
 AT = "json_extract(canonical, '$.at')"
@@ -69,24 +74,39 @@ def sqlite_table(kept: str) -> str:
 
 
 def upgrade() -> None:
-    _rebuild("VIRTUAL")
+    _drop_indexes(INDEXED)
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild("VIRTUAL")
+    _create_indexes(WITH_SEQ)
 
 
 def downgrade() -> None:
-    _rebuild("STORED")
+    _drop_indexes(("at", *WITH_SEQ))
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild("STORED")
+    _create_indexes(())
 
 
 def _rebuild(kept: str) -> None:
-    """On SQLite, the table again with its columns kept as `kept`; its rows copied as they are."""
-    if op.get_bind().dialect.name != "sqlite":
-        return
+    """The SQLite table again with its columns kept as `kept`, its rows copied as they are."""
     allow_changes(TABLE)
-    for column in INDEXED:
-        op.drop_index(f"ix_{TABLE}_{column}", table_name=TABLE)
     op.rename_table(TABLE, OLD)
     op.execute(sqlite_table(kept))
     op.execute(f"INSERT INTO {TABLE} (seq, canonical, hash) SELECT seq, canonical, hash FROM {OLD}")  # noqa: S608
     op.drop_table(OLD)
-    for column in INDEXED:
-        op.create_index(f"ix_{TABLE}_{column}", TABLE, [column])
     refuse_changes(TABLE)
+
+
+def _drop_indexes(columns: tuple[str, ...]) -> None:
+    for column in columns:
+        op.drop_index(f"ix_{TABLE}_{column}", table_name=TABLE)
+
+
+def _create_indexes(with_seq: tuple[str, ...]) -> None:
+    """`at` alone, each of `with_seq` with the sequence number, and the rest of INDEXED alone."""
+    op.create_index(f"ix_{TABLE}_at", TABLE, ["at"])
+    for column in with_seq:
+        op.create_index(f"ix_{TABLE}_{column}", TABLE, [column, "seq"])
+    for column in INDEXED[1:]:
+        if column not in with_seq:
+            op.create_index(f"ix_{TABLE}_{column}", TABLE, [column])

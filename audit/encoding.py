@@ -1,8 +1,8 @@
 """Each event's canonical bytes, rebuilt by the database from the columns as they are stored.
 
 Verification always hashes the text an event keeps (`audit.stored`). Where the columns must be
-checked too (always on SQLite; on PostgreSQL where the catalogue does not vouch for them, or
-when asked to check every column), it hashes these rebuilt bytes as well, instead of reading
+checked too (where the catalogue, or SQLite's schema, does not vouch for them, or when asked to
+check every column), it hashes these rebuilt bytes as well, instead of reading
 every row into Python and encoding it there.
 Every expression below gives distinct bytes for distinct stored values, so bytes that hash to the
 stored hash are the bytes the hash was made from: the row still holds what it held then. A value

@@ -12,10 +12,12 @@ than its text:
   the database prints them back, with nothing on the search path to stand in for its functions,
   and no table inheriting from it), the columns are taken as derived.
 - On SQLite whoever can write the database file can write any stored value, so the columns are
-  VIRTUAL: none is stored, and SQLite works each out from the text whenever it is read. What
-  could still make one say otherwise is the schema in the file, so where it is the table exactly
-  as written here, the columns are taken as derived. (An index keeps its column's values: the
-  auditor's filters read through them, and verification does not check indexes.)
+  VIRTUAL: none is stored, and SQLite works each out from the text whenever it is read. The
+  table's schema in the file could still make one say otherwise, so where it is the table
+  exactly as written here, the columns are taken as derived. An index keeps copies of values
+  too: verification reads the rows by their key's own index (`segments`), never through another
+  the file's writer could have filled; the auditor's filters do read through theirs, which
+  verification does not check.
 - Anywhere, when asked (`homeward audit verify --every-column`): for a database whose owner
   account, or whose catalogue itself, may have been misused.
 """

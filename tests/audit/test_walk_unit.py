@@ -234,6 +234,33 @@ def test_a_text_other_than_the_bytes_hashed_is_an_altered_event_though_no_column
     assert (by_ranges.broken, by_ranges.count) == (Break(where, "altered_event"), where - 1)
 
 
+def test_an_index_keeping_the_events_as_they_were_is_not_what_is_verified() -> None:
+    """Whoever can write a SQLite file could keep an index of the events as they were, out of
+    the schema while the rows change, then back: SQLite would answer verification from it, and
+    the auditor would see the changed rows. Verification reads the rows by their key's index."""
+    with _trail("vouched") as session:
+        connection = session.connection()
+        connection.exec_driver_sql(
+            "CREATE INDEX as_they_were ON audit_events (seq, hash, canonical)"
+        )
+        hidden = connection.exec_driver_sql(
+            "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master"
+            " WHERE name = 'as_they_were'"
+        ).one()
+        _in_the_schema(connection, "DELETE FROM sqlite_master WHERE name = ?", (hidden.name,))
+        IN_TEXT["outcome"](connection, 7)  # the index, out of the schema, is not kept up
+        _in_the_schema(connection, "INSERT INTO sqlite_master VALUES (?, ?, ?, ?, ?)", hidden)
+        session.expire_all()
+        by_ranges, _decoded = _verdicts(session)
+    assert (by_ranges.broken, by_ranges.count) == (Break(7, "altered_event"), 6)
+
+
+def _in_the_schema(connection: Connection, statement: str, parameters: Any) -> None:
+    connection.exec_driver_sql("PRAGMA writable_schema = ON")
+    connection.exec_driver_sql(statement, tuple(parameters))
+    connection.exec_driver_sql("PRAGMA writable_schema = RESET")
+
+
 def test_a_rewritten_chain_gets_the_same_verdict_too(session) -> None:
     _rewritten(session, 6)
     by_ranges, decoded = _verdicts(session)

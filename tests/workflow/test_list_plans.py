@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -109,14 +110,26 @@ def _cast() -> Cast:
     )
 
 
-def problems(app: Any, run: Callable[[], Any], growing: frozenset[str] = GROWING) -> list[str]:
+# The tables a page is read from in order, never sorted whole (on SQLite, which plans alike
+# whatever the rows).
+PAGED = frozenset({"case_listings"})
+
+
+def problems(
+    app: Any,
+    run: Callable[[], Any],
+    growing: frozenset[str] = GROWING,
+    paged: frozenset[str] = PAGED,
+) -> list[str]:
     """What is wrong with the plan of each statement `run` makes the database answer, where it
-    reads the `growing` tables."""
+    reads the `growing` tables, or sorts the rows of a `paged` one."""
     engine = app.extensions["homeward.engine"]
     with statements_run(engine) as seen:
         run()
     selects = [(sql, params) for sql, params in seen if sql.lstrip().upper().startswith("SELECT")]
-    judge = _sqlite_problems if engine.dialect.name == "sqlite" else _postgres_problems
+    judge = partial(_sqlite_problems, paged=paged)
+    if engine.dialect.name != "sqlite":
+        judge = _postgres_problems
     with engine.connect() as connection:
         return [
             problem
@@ -126,7 +139,7 @@ def problems(app: Any, run: Callable[[], Any], growing: frozenset[str] = GROWING
 
 
 def _sqlite_problems(
-    connection: Connection, sql: str, params: Any, growing: frozenset[str]
+    connection: Connection, sql: str, params: Any, growing: frozenset[str], paged: frozenset[str]
 ) -> Iterator[str]:
     assert (
         connection.exec_driver_sql(
@@ -145,7 +158,7 @@ def _sqlite_problems(
             yield f"finds a page's cases through another index than their ids: {detail}"
         if searched and words[:2] == ["SEARCH", "case_listings"] and "(case_id=" not in detail:
             yield f"a search reads the viewer's rows, not the names found: {detail}"
-        listing = "FROM case_listings" in sql or searched
+        listing = searched or any(f"FROM {table}" in sql for table in paged)
         merging = parent == 0 and "UNION" in sql  # pages of two viewers, each already bounded
         if detail == "USE TEMP B-TREE FOR ORDER BY" and listing and not merging:
             yield f"sorts every row it reads instead of reading them in order: {sql[:200]}"

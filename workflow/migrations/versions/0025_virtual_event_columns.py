@@ -103,10 +103,9 @@ def _drop_indexes(columns: tuple[str, ...]) -> None:
 
 
 def _create_indexes(with_seq: tuple[str, ...]) -> None:
-    """`at` alone, each of `with_seq` with the sequence number, and the rest of INDEXED alone."""
-    op.create_index(f"ix_{TABLE}_at", TABLE, ["at"])
+    """Each of `with_seq` with the sequence number, and the rest of INDEXED alone."""
     for column in with_seq:
         op.create_index(f"ix_{TABLE}_{column}", TABLE, [column, "seq"])
-    for column in INDEXED[1:]:
+    for column in INDEXED:
         if column not in with_seq:
             op.create_index(f"ix_{TABLE}_{column}", TABLE, [column])

@@ -71,6 +71,7 @@ class Batch:
     transition_history: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
     case_routes: list[dict[str, Any]] = field(default_factory=list)
+    case_handlers: list[dict[str, Any]] = field(default_factory=list)
     case_listings: list[dict[str, Any]] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
@@ -231,11 +232,14 @@ def _add_history(
     lawyer: Account,
     cast: Cast,
 ) -> dict[uuid.UUID, AgencyKind]:
-    """Append the story's steps; return the agencies that took them, with their kinds."""
+    """Append the story's steps, and each agency that took one with the tracks it took them on;
+    return the agencies, with their kinds."""
     handlers: dict[uuid.UUID, AgencyKind] = {}
+    tracks: dict[tuple[uuid.UUID, str], None] = {}
     for step, at in zip(story.steps, times, strict=True):
         actor = lawyer if step.role == "lawyer" else cast.officials[step.agency_kind]
         handlers[actor.agency_id] = AgencyKind.NGO if step.role == "lawyer" else step.agency_kind
+        tracks[actor.agency_id, step.track] = None
         batch.transition_history.append(
             {
                 "case_id": case_id,
@@ -251,6 +255,9 @@ def _add_history(
                 "note": None,
             }
         )
+    batch.case_handlers += [
+        {"case_id": case_id, "agency_id": agency, "track": track} for agency, track in tracks
+    ]
     return handlers
 
 

@@ -30,9 +30,9 @@ from workflow.models import (
     Assignment,
     BreakGlassGrant,
     Case,
+    CaseHandler,
     CaseRoute,
     TrackState,
-    TransitionRecord,
     User,
     WorkflowRecord,
 )
@@ -87,11 +87,7 @@ def _fact_lists(case: Any) -> tuple[ScalarSelect[str], ...]:
     """The facts as `fact_lists` gives them, of the case whose id `case` is."""
     return (
         _listed(Assignment.user_id, Assignment, case),
-        _listed(
-            TransitionRecord.track + ":" + cast(TransitionRecord.agency_id, String),
-            TransitionRecord,
-            case,
-        ),
+        _listed(CaseHandler.track + ":" + cast(CaseHandler.agency_id, String), CaseHandler, case),
         _listed(CaseRoute.agency_kind + ":" + cast(CaseRoute.agency_id, String), CaseRoute, case),
         _listed(
             BreakGlassGrant.user_id,
@@ -232,7 +228,7 @@ def _visible(db: Session, caller: Caller | CallerOfKind, *, one_case: bool) -> C
             return _exists(Assignment, Assignment.user_id == caller.id, ours)
         return and_(ours, Case.id.in_(select(Assignment.case_id).filter_by(user_id=caller.id)))
     if caller.role is Role.OFFICIAL:
-        handled = _exists(TransitionRecord, TransitionRecord.agency_id == caller.agency_id)
+        handled = _exists(CaseHandler, CaseHandler.agency_id == caller.agency_id)
         taken_by_others = _exists(
             CaseRoute,
             CaseRoute.agency_kind == caller.agency_kind,

@@ -2,10 +2,10 @@
 
 Every list and queue reads `case_listings` by viewer, through an index in the order it shows, so
 that a page costs the same at 1,000 cases as at 100,000. A case's rows are derived from its own
-rows (status, tracks, routes, assignments, history) and recomputed whole when a transaction that
-changed any of them commits, in that same transaction. Need-to-know stays the rule of
-`workflow.access`: the lists check it again on every case they return, so a wrong row here could
-hide a case, never show one.
+rows (status, tracks, routes, assignments, the agencies that acted) and recomputed whole when a
+transaction that changed any of them commits, in that same transaction. Need-to-know stays the
+rule of `workflow.access`: the lists check it again on every case they return, so a wrong row
+here could hide a case, never show one.
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ from workflow.models import (
     Agency,
     Assignment,
     Case,
+    CaseHandler,
     CaseListing,
     CaseRoute,
     TrackState,
-    TransitionRecord,
     User,
     WorkflowRecord,
 )
@@ -58,7 +58,7 @@ BATCH = 500
 TOUCHED = "homeward.listings.touched"
 LISTINGS = Base.metadata.tables[CaseListing.__tablename__]
 # The rows a case's listing is derived from; a change to any of them touches the case.
-_DERIVED_FROM = (TrackState, TransitionRecord, CaseRoute, Assignment)
+_DERIVED_FROM = (TrackState, CaseHandler, CaseRoute, Assignment)
 _DERIVED_TABLES = {model.__tablename__ for model in (Case, *_DERIVED_FROM)}
 # Built once, so that each transaction's refresh only binds the ids of the cases it touched.
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
@@ -119,13 +119,13 @@ _PART_QUERIES: tuple[Select[*tuple[Any, ...]], ...] = (
     .join(User, User.id == Assignment.user_id)
     .where(User.agency_id == Case.agency_id),
     select(
-        TransitionRecord.case_id,
+        CaseHandler.case_id,
         literal_column(str(Part.HANDLERS.value)),
-        cast(TransitionRecord.agency_id, String),
+        cast(CaseHandler.agency_id, String),
         Agency.kind,
         _NO_MOMENT,
     )
-    .join(Agency, Agency.id == TransitionRecord.agency_id)
+    .join(Agency, Agency.id == CaseHandler.agency_id)
     .distinct(),
 )
 _PARTS = union_all(*(part.where(part.selected_columns[0].in_(_IDS)) for part in _PART_QUERIES))

@@ -19,6 +19,7 @@ from workflow.evidence.consents import step_evidence
 from workflow.models import (
     Assignment,
     Case,
+    CaseHandler,
     CasePerson,
     CaseRoute,
     NameKey,
@@ -201,6 +202,7 @@ def perform_transition(
         db.add(
             CaseRoute(case_id=case.id, agency_kind=caller.agency_kind, agency_id=caller.agency_id)
         )
+    _note_handler(db, caller, case, facts, step.track.name)
     db.flush()
     tallies.note_step(db, case, record, before)
     note_moves(db, case, [(step.track.name, step.from_state, step.transition.to)], caller.id)
@@ -225,6 +227,7 @@ def close_case(db: Session, caller: Caller, case: Case, facts: CaseFacts, comman
     )
     case.status, case.closure_reason = CaseStatus.CLOSED, command.reason
     db.flush()
+    _note_handler(db, caller, case, facts, "case")
     tallies.note_step(db, case, record, before)
 
 
@@ -240,6 +243,7 @@ def reopen_case(
     record = _history(db, case, caller, "case", "reopen", (case.status, status), {}, command.note)
     case.status, case.closure_reason = status, None
     db.flush()
+    _note_handler(db, caller, case, facts, "case")
     tallies.note_step(db, case, record, before)
     note_moves(db, case, [(t.track, None, t.state) for t in case.tracks], caller.id)
 
@@ -284,6 +288,14 @@ def _history(
     db.add(record)
     case.updated_at = now
     return record
+
+
+def _note_handler(db: Session, caller: Caller, case: Case, facts: CaseFacts, track: str) -> None:
+    """The caller's agency has taken a step on the case on this track: noted with its first
+    there. Called once the version check's flush has passed, so that an agency racing another
+    on a step fails as stale, not on the row the other is about to commit."""
+    if (track, caller.agency_id) not in facts.steps_taken:
+        db.add(CaseHandler(case_id=case.id, agency_id=caller.agency_id, track=track))
 
 
 def _lookup(db: Session, case_id: str, where: ColumnElement[bool]) -> Case | None:

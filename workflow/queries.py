@@ -24,11 +24,11 @@ from workflow.external_references import cases_known_by
 from workflow.listings import agency_viewer, viewers
 from workflow.models import (
     Case,
+    CaseHandler,
     CaseListing,
     Person,
     PersonName,
     TrackState,
-    TransitionRecord,
 )
 from workflow.paging import Filters, Order, Unindexed, decode_cursor, encode_cursor
 from workflow.permissions import Caller, can_work_queue
@@ -103,7 +103,7 @@ def recently_handled(db: Session, caller: Caller, limit: int = 10) -> list[Case]
     mine = Filters(rows=[Unindexed(Row.waiting_since).is_(None)], probes=[])
     keys = paging.browse(db, [agency_viewer(caller.agency_id)], mine, BY_CHANGE, None, 0, limit)
     handled = exists().where(
-        TransitionRecord.case_id == Case.id, TransitionRecord.agency_id == caller.agency_id
+        CaseHandler.case_id == Case.id, CaseHandler.agency_id == caller.agency_id
     )
     ids = [case_id for _key, case_id in keys]
     return _cases(db, caller, ids, handled, ~waiting_on(db, caller.agency_kind))

@@ -142,10 +142,17 @@ def note_step(db: Session, case: Case, record: TransitionRecord, before: Standin
 
 
 # Built once, as every step asks it: when the stay the step ended began, if a step began it.
-_ENTERED = select(func.max(TransitionRecord.at)).where(
-    TransitionRecord.case_id == bindparam("case"),
-    TransitionRecord.track == bindparam("track"),
-    TransitionRecord.id < bindparam("record"),
+# The newest earlier step of the track, read from the end of its index: one or two entries,
+# however many steps the track has taken.
+_ENTERED = (
+    select(TransitionRecord.at)
+    .where(
+        TransitionRecord.case_id == bindparam("case"),
+        TransitionRecord.track == bindparam("track"),
+        TransitionRecord.id < bindparam("record"),
+    )
+    .order_by(TransitionRecord.at.desc())
+    .limit(1)
 )
 
 

@@ -25,6 +25,7 @@ from workflow.models import (
     Assignment,
     BreakGlassGrant,
     Case,
+    CaseHandler,
     CaseRoute,
     Document,
     Person,
@@ -166,6 +167,9 @@ class World:
                 data=data,
             )
         )
+        # as the engine notes an agency's first step on a track
+        self.session.merge(CaseHandler(case_id=case.id, agency_id=user.agency_id, track=track))
+        self.session.flush()
 
     def document(self, case: Case, kind: EvidenceKind, uploader: User) -> Document:
         """A document's record (its bytes are not needed by the rules)."""

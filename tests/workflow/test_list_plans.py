@@ -49,6 +49,7 @@ GROWING = frozenset(
         "person_name_terms",
         "assignments",
         "case_routes",
+        "case_handlers",
     }
 )
 LISTS: list[tuple[str, dict[str, str]]] = [

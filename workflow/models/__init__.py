@@ -5,6 +5,7 @@ from workflow.models.assignment import Assignment
 from workflow.models.auth_session import AuthSession
 from workflow.models.break_glass import BreakGlassGrant
 from workflow.models.case import Case
+from workflow.models.case_handler import CaseHandler
 from workflow.models.case_person import CasePerson
 from workflow.models.case_route import CaseRoute
 from workflow.models.case_tally import CaseTally
@@ -39,6 +40,7 @@ __all__ = [
     "AuthSession",
     "BreakGlassGrant",
     "Case",
+    "CaseHandler",
     "CaseListing",
     "CasePerson",
     "CaseRoute",

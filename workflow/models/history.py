@@ -16,8 +16,9 @@ class TransitionRecord(Base):
     under a new key or erased when the case is purged."""
 
     __tablename__ = "transition_history"
-    # Who may see a case asks "has this agency acted on this case?": one probe of this pair.
-    __table_args__ = (Index("ix_transition_history_case_id_agency_id", "case_id", "agency_id"),)
+    # A step asks when the stay it ends began: the latest `at` of its case and track, read
+    # from the end of this index however many steps the track has taken.
+    __table_args__ = (Index("ix_transition_history_case_track_at", "case_id", "track", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))

@@ -12,6 +12,9 @@ Revises: 0010
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -39,7 +42,20 @@ def upgrade() -> None:
             op.f("fk_cases_agency_id_agencies"), "agencies", ["agency_id"], ["id"]
         )
         batch_op.create_index(op.f("ix_cases_agency_id"), ["agency_id"])
-    listings.rebuild(op.get_bind())
+    with _handlers_from_history():
+        listings.rebuild(op.get_bind())
+
+
+@contextmanager
+def _handlers_from_history() -> Iterator[None]:
+    """The lists as this release derives them read `case_handlers`, which migration 0026 adds
+    and fills from the history: until then, the history's rows stand in for it."""
+    op.execute(
+        "CREATE TEMPORARY VIEW case_handlers AS"
+        " SELECT DISTINCT case_id, agency_id, track FROM transition_history"
+    )
+    yield
+    op.execute("DROP VIEW case_handlers")
 
 
 def downgrade() -> None:

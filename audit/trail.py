@@ -4,25 +4,40 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.orm import Session
 
 from audit.chain import EVENT_FIELDS, canonical
-from audit.models import AuditEvent, AuditHead
-from workflow.db import Base
+from audit.models import AuditHead
 
-# Plain table statements, built once and sent on the session's connection: the ORM's bulk
-# insert and its synchronised update cost more than the database's work for every request.
-_WRITE_EVENTS = insert(Base.metadata.tables[AuditEvent.__tablename__])
-_MOVE_HEAD = (
-    update(Base.metadata.tables[AuditHead.__tablename__])
-    .where(AuditHead.id == 1)
-    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
-)
+
+@dataclass(frozen=True)
+class Statements:
+    """An append's three statements as one kind of database's driver takes them."""
+
+    lock_head: str  # the head row, locked until the transaction ends, and the database's clock
+    write_event: str
+    move_head: str
+
+
+# Sent on the driver's own connection, in the transaction of the SQLAlchemy connection given:
+# SQLAlchemy's execution of each cost more than the database's work for it, on every request.
+STATEMENTS = {
+    "sqlite": Statements(  # BEGIN IMMEDIATE has taken the write lock already
+        "SELECT seq, hash, strftime('%Y-%m-%d %H:%M:%f', 'now') FROM audit_head WHERE id = 1",
+        "INSERT INTO audit_events (seq, canonical, hash) VALUES (?, ?, ?)",
+        "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+    ),
+    "postgresql": Statements(
+        "SELECT seq, hash, clock_timestamp() FROM audit_head WHERE id = 1 FOR UPDATE",
+        "INSERT INTO audit_events (seq, canonical, hash) VALUES (%s, %s, %s)",
+        "UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
+    ),
+}
 
 
 def append(session: Session, **fields: Any) -> None:
@@ -41,37 +56,49 @@ def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict
 
 
 def chain(connection: Connection, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chain events after the head, in order, in the connection's transaction; never commit.
+    """Chain events after the head, in order, in the connection's transaction; never commit."""
+    driver = connection.connection.dbapi_connection
+    return chain_on(driver, connection.dialect.name, events)
+
+
+def chain_on(driver: Any, dialect: str, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chain events after the head, in order, in the transaction of a driver's connection to a
+    database of this kind (`dialect`); never commit.
 
     The head row stays locked until that transaction ends, so the time an append holds it is
     three statements (the lock with the clock, the events, the head) and the commit, however
     many events there are: several requests' events may share one (`audit.grouping`)."""
-    locked = connection.execute(_locking_head(connection.dialect.name)).first()
-    if locked is None:
-        raise RuntimeError("the audit head row is missing: run `homeward db upgrade`")
-    seq, previous, now = locked
-    chained, rows = [], []
+    sent = STATEMENTS[dialect]
+    cursor = driver.cursor()
+    try:
+        locked = cursor.execute(sent.lock_head).fetchone()
+        if locked is None:
+            raise RuntimeError("the audit head row is missing: run `homeward db upgrade`")
+        chained = linked(events, *locked)
+        rows = [(event["seq"], text.decode(), event["hash"]) for event, text in chained]
+        cursor.executemany(sent.write_event, rows)
+        newest, _text = chained[-1]
+        cursor.execute(sent.move_head, (newest["seq"], newest["hash"]))
+    finally:
+        cursor.close()
+    return [event for event, _text in chained]
+
+
+def linked(
+    events: Sequence[dict[str, Any]], seq: int, previous: str, now: Any
+) -> list[tuple[dict[str, Any], bytes]]:
+    """Each event numbered and hashed after the head (`seq`, `previous`) at the database's
+    moment `now`, with its canonical text."""
+    chained = []
     for fields in events:
-        values = {name: fields.get(name) for name in EVENT_FIELDS}
-        values["detail"] = values["detail"] or {}
-        seq, values = seq + 1, {**values, "seq": seq + 1, "at": _utc(now), "prev_hash": previous}
-        encoded = canonical(values)
-        previous = values["hash"] = hashlib.sha256(encoded).hexdigest()
-        chained.append(values)
-        rows.append({"seq": seq, "canonical": encoded.decode(), "hash": previous})
-    connection.execute(_WRITE_EVENTS, rows if len(rows) > 1 else rows[0])  # one: no executemany
-    connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": previous})
+        event = {name: fields.get(name) for name in EVENT_FIELDS}
+        event["detail"] = event["detail"] or {}
+        seq += 1
+        event |= {"seq": seq, "at": _utc(now), "prev_hash": previous}
+        text = canonical(event)
+        previous = event["hash"] = hashlib.sha256(text).hexdigest()
+        chained.append((event, text))
     return chained
-
-
-@cache
-def _locking_head(dialect: str) -> Select[tuple[int, str, Any]]:
-    """The head row, locked, with the database's clock: built once per kind of database."""
-    return (
-        select(AuditHead.seq, AuditHead.hash, _clock_of(dialect))
-        .where(AuditHead.id == 1)
-        .with_for_update()
-    )
 
 
 def database_now(session: Session) -> datetime:

@@ -129,15 +129,24 @@ def _begin_sqlite(connection: Any) -> None:
     """Reads begin deferred and take no lock; a transaction that writes takes the write lock at
     BEGIN, one writer at a time, which avoids SQLITE_BUSY_SNAPSHOT when two requests read the
     same case and then both try to write it. This process's threads take turns first."""
-    if connection.get_execution_options().get(READING, False):
-        connection.exec_driver_sql("BEGIN")
-        return
+    # Sent on the driver's connection: through SQLAlchemy, a BEGIN cost a statement's execution.
     writer: WriterConnection = connection.connection.dbapi_connection
-    writer.take_turn()
+    if connection.get_execution_options().get(READING, False):
+        writer.execute("BEGIN")
+        return
+    begin_writing(writer)
+
+
+def begin_writing(dbapi_connection: Any) -> None:
+    """Begin a transaction that writes on a driver's connection of the engine: SQLite's takes
+    this process's turn, then the write lock; PostgreSQL's driver begins at its first statement."""
+    if not isinstance(dbapi_connection, WriterConnection):
+        return
+    dbapi_connection.take_turn()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection.execute("BEGIN IMMEDIATE")
     except BaseException:
-        writer.give_back()
+        dbapi_connection.give_back()
         raise
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from workflow import transactions
-from workflow.models import Case, TrackState, TransitionRecord, User
+from workflow.models import Case, CaseHandler, TrackState, TransitionRecord, User
 from workflow.rules.definition import FieldSpec, Transition
 
 
@@ -44,8 +44,15 @@ def set_states(app: Any, case_id: str, states: dict[str, str], days_ago: int = 0
                     },
                 )
             )
+            note_handled(session, case.id, lawyer.agency_id, "dna")
         if states.get("dna") == "foreign_result_recorded":
             session.add(_foreign_result(case, since))
+            note_handled(session, case.id, case.agency_id, "dna")
+
+
+def note_handled(session: Any, case_id: uuid.UUID, agency_id: uuid.UUID, track: str) -> None:
+    """The agency among the case's handlers on the track, as the engine notes with a step."""
+    session.merge(CaseHandler(case_id=case_id, agency_id=agency_id, track=track))
 
 
 def _foreign_result(case: Case, at: datetime) -> TransitionRecord:
@@ -82,6 +89,7 @@ def record_handling(app: Any, case_id: str, usernames: list[str]) -> None:
                     agency_id=user.agency_id,
                 )
             )
+            note_handled(session, uuid.UUID(case_id), user.agency_id, "dna")
 
 
 def valid_data(transition: Transition, person_id: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from tests.factories import Api
 from workflow import db
+from workflow.http import trail
 
 
 def _connections(engine: Engine) -> list[Any]:
@@ -60,3 +61,49 @@ def test_a_connection_used_a_moment_ago_is_not_tested(
     monkeypatch.setattr(db, "RESTED_SECONDS", 0.0)
     assert api.get("lawyer", "/api/v1/cases").status_code == 200
     assert pinged
+
+
+def _read_events_connection(app: Any, api: Api, case: dict[str, Any]) -> Any:
+    """The connection reads' events are written on, kept after a read."""
+    assert api.get("lawyer", f"/api/v1/cases/{case['id']}").status_code == 200
+    driver = app.extensions[trail.KEPT].driver
+    assert driver is not None
+    return driver
+
+
+def _events(app: Any) -> int:
+    with app.extensions["homeward.engine"].connect() as connection:
+        return int(connection.scalar(text("SELECT count(*) FROM audit_events")))
+
+
+def test_the_connection_kept_for_reads_events_is_replaced_if_dropped_while_it_rested(
+    app: Any, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine: Engine = app.extensions["homeward.engine"]
+    case = api.create_case()
+    dropped = _read_events_connection(app, api, case)
+    _drop(engine, [dropped])
+    monkeypatch.setattr(db, "RESTED_SECONDS", 0.0)  # as if it had rested a while
+    before = _events(app)
+
+    assert api.get("lawyer", f"/api/v1/cases/{case['id']}").status_code == 200
+    assert _events(app) == before + 1
+    assert app.extensions[trail.KEPT].driver is not dropped
+
+
+def test_a_read_whose_event_cannot_be_written_is_refused_and_the_next_is_served(
+    app: Any, api: Api
+) -> None:
+    """The kept connection dropped while in use (the server gone mid-write): the read whose
+    event it was to write is refused, nothing served without its event; the next read writes
+    its event on another connection."""
+    engine: Engine = app.extensions["homeward.engine"]
+    case = api.create_case()
+    _drop(engine, [_read_events_connection(app, api, case)])
+    before = _events(app)
+
+    refused = api.get("lawyer", f"/api/v1/cases/{case['id']}")
+    assert refused.status_code >= 500
+    assert "child" not in (refused.json or {})
+    assert api.get("lawyer", f"/api/v1/cases/{case['id']}").status_code == 200
+    assert _events(app) == before + 2  # the refusal's, then the read's

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from audit.actions import action_of
 from audit.grouping import GroupCommit
-from audit.trail import append, chain
+from audit.trail import append, chain_on
 from workflow import transactions
+from workflow.kept_connection import KeptConnection
 from workflow.references import looks_like_reference
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+KEPT = "homeward.read_events_connection"
 
 
 def init_app(app: Flask) -> None:
@@ -62,9 +64,14 @@ def _record_read(status: int) -> None:
 
 
 def _write_events(events: list[dict[str, Any]]) -> None:
-    """One batch of reads' events in a transaction of its own."""
-    with current_app.extensions["homeward.engine"].begin() as connection:
-        chain(connection, events)
+    """One batch of reads' events in a transaction of its own, on the connection kept for
+    them (the group commit's leader writes one batch at a time)."""
+    kept: KeptConnection | None = current_app.extensions.get(KEPT)
+    if kept is None:  # made on first use: in the worker process, where the engine is
+        kept = current_app.extensions[KEPT] = KeptConnection(
+            current_app.extensions["homeward.engine"]
+        )
+    kept.write(lambda driver, dialect: chain_on(driver, dialect, events))
 
 
 def event_fields(status: int) -> dict[str, Any] | None:

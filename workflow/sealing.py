@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,6 +54,14 @@ class DataKeys:
     keys: dict[str, bytes]
     index_key: bytes
     loaded_at: int = 0
+    # Each key's cipher, made on first use: a case read opens a dozen values under one key.
+    _ciphers: dict[str, AESGCM] = field(default_factory=dict, compare=False, repr=False)
+
+    def _cipher(self, kid: str) -> AESGCM:
+        cipher = self._ciphers.get(kid)
+        if cipher is None:
+            cipher = self._ciphers[kid] = AESGCM(self.keys[kid])
+        return cipher
 
     @property
     def current(self) -> str:
@@ -63,16 +71,15 @@ class DataKeys:
         kid = self.current
         nonce = os.urandom(NONCE_BYTES)
         header = MAGIC + bytes([len(kid)]) + kid.encode("ascii")
-        sealed = AESGCM(self.keys[kid]).encrypt(nonce, plaintext, header + context.encode())
+        sealed = self._cipher(kid).encrypt(nonce, plaintext, header + context.encode())
         return header + nonce + sealed
 
     def open(self, blob: bytes, context: str) -> bytes:
         kid, header, body = _split(blob)
-        key = self.keys.get(kid)
-        if key is None:
+        if kid not in self.keys:
             raise Tampered("sealed by a key this service does not hold")
         try:
-            return AESGCM(key).decrypt(
+            return self._cipher(kid).decrypt(
                 body[:NONCE_BYTES], body[NONCE_BYTES:], header + context.encode()
             )
         except InvalidTag:

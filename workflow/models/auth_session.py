@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,6 +25,21 @@ class AuthSession(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow)  # the last refresh
 
     def is_live(self, now: datetime, idle_limit: timedelta) -> bool:
+        """Not ended, not past its absolute end, and used within the idle limit."""
+        return Liveness(self.ended_at, self.expires_at, self.last_seen_at, self.created_at).at(
+            now, idle_limit
+        )
+
+
+class Liveness(NamedTuple):
+    """What says whether a session is live, as its columns hold it."""
+
+    ended_at: datetime | None
+    expires_at: datetime
+    last_seen_at: datetime | None
+    created_at: datetime
+
+    def at(self, now: datetime, idle_limit: timedelta) -> bool:
         """Not ended, not past its absolute end, and used within the idle limit."""
         last_seen = self.last_seen_at or self.created_at
         return self.ended_at is None and now < self.expires_at and now - last_seen < idle_limit

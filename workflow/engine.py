@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from workflow import kinship
 from workflow.errors import InvalidInput, NotPermitted, PrerequisiteMissing, WrongState, invalid
 from workflow.models import Case
-from workflow.permissions import Caller, CaseFacts, can_perform
+from workflow.permissions import Caller, CaseFacts, can_perform, may_act_on, performs
 from workflow.rules.care import consent_note, consent_waived, ensure_one_of, matches, may_consent
 from workflow.rules.checks import CASE_CHECKS
 from workflow.rules.definition import Definition, Track, Transition, unmet
@@ -76,17 +76,17 @@ def check_step(
 def allowed_steps(
     caller: Caller, case: Case, definition: Definition, facts: CaseFacts
 ) -> list[dict[str, str]]:
-    """The transitions the caller could perform now, data aside."""
-    if case.status is CaseStatus.CLOSED:
+    """The transitions the caller could perform now, data aside (`can_perform` of each, its
+    case-wide part asked once)."""
+    if case.status is CaseStatus.CLOSED or not may_act_on(caller, facts):
         return []
     states = case.track_states()
     return [
         {"track": track.name, "action": transition.action}
         for track in definition.tracks
-        for transition in track.transitions
-        if states.get(track.name) in transition.from_
-        and transition.taken_on(case.status)
-        and can_perform(caller, facts, transition)
+        for transition in track.leaving(states.get(track.name))
+        if transition.taken_on(case.status)
+        and performs(caller, transition)
         and not unmet(transition.requires, states)
     ]
 

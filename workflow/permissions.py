@@ -112,11 +112,21 @@ def can_edit_case(caller: Caller, facts: CaseFacts) -> bool:
 
 def can_perform(caller: Caller, facts: CaseFacts, transition: Transition) -> bool:
     """The caller's role and agency kind are named by the transition, on a case they may see."""
-    named = any(
+    return performs(caller, transition) and may_act_on(caller, facts)
+
+
+def performs(caller: Caller, transition: Transition) -> bool:
+    """The transition names the caller's role and agency kind among its performers."""
+    return any(
         performer.role is caller.role and performer.agency_kind is caller.agency_kind
         for performer in transition.performed_by
     )
-    return named and facts.open_to(caller) and needs_to_know(caller, facts)
+
+
+def may_act_on(caller: Caller, facts: CaseFacts) -> bool:
+    """The caller may take the steps that name them on this case: no other agency of their kind
+    has taken it, and their work rests on it."""
+    return facts.open_to(caller) and needs_to_know(caller, facts)
 
 
 def can_attach_document(caller: Caller, facts: CaseFacts) -> bool:

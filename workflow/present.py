@@ -118,7 +118,7 @@ def case_summary(case: Case, definition: Definition | None = None) -> dict[str, 
         "child_names": [_name_json(n) for n in case.child.names],
         "tracks": {
             t.track: _track_json(definition, t, case.status, now)
-            for t in sorted(case.tracks, key=lambda t: _position(definition, t.track))
+            for t in sorted(case.tracks, key=lambda t: definition.position(t.track))
         },
         "updated_at": _iso(case.updated_at),
         "due_on": due.date().isoformat() if due else None,
@@ -262,12 +262,6 @@ def _track_json(
         "overdue": late,
         "waiting_on": waiting,
     }
-
-
-def _position(definition: Definition, track: str) -> int:
-    """Where the track comes in the workflow, so tracks are listed in the country's order."""
-    names = definition.track_names
-    return names.index(track) if track in names else len(names)
 
 
 def _name_json(name: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -246,10 +247,36 @@ class Track(Dumped):
         return [state.name for state in self.states]
 
     def state(self, name: str) -> State:
-        return next(state for state in self.states if state.name == name)
+        return self._states[name]
+
+    @cached_property
+    def _states(self) -> dict[str, State]:
+        return {state.name: state for state in self.states}
 
     def transition(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)
+
+    def leaving(self, state: str | None) -> tuple[Transition, ...]:
+        """The transitions that leave `state`, in the order the track lists them."""
+        return self._leaving.get(state or "", ())
+
+    @cached_property
+    def _leaving(self) -> dict[str, tuple[Transition, ...]]:
+        # Worked out once for each parsed track: every read of a case asks it of every track.
+        return {
+            state: tuple(t for t in self.transitions if state in t.from_)
+            for state in self.state_names
+        }
+
+    def entering(self, state: str) -> tuple[Transition, ...]:
+        """The transitions that lead to `state`, in the order the track lists them."""
+        return self._entering.get(state, ())
+
+    @cached_property
+    def _entering(self) -> dict[str, tuple[Transition, ...]]:
+        return {
+            state: tuple(t for t in self.transitions if t.to == state) for state in self.state_names
+        }
 
     def decided_by(self, role: Role, kind: AgencyKind) -> bool:
         """An agency of this kind, in this role, takes some step of this track."""
@@ -263,16 +290,14 @@ class Track(Dumped):
         """The days `state` may last on a case that is `status`: its target on an open case; on
         a complete one only for a state it still leaves (an amendment under way); none on a
         closed one, nor for a state this track does not have."""
-        known = next((s for s in self.states if s.name == state), None)
-        held = status is CaseStatus.OPEN or any(
-            state in t.from_ and t.taken_on(status) for t in self.transitions
-        )
+        known = self._states.get(state)
+        held = status is CaseStatus.OPEN or any(t.taken_on(status) for t in self.leaving(state))
         return known.target_days if known and held else None
 
     def waiting_on(self, state: str, status: CaseStatus = CaseStatus.OPEN) -> set[AgencyKind]:
         """Agency kinds the track waits on in `state`, on a case that is `status`: officials
         take a step the case still takes, and no lawyer can."""
-        leaving = [t for t in self.transitions if state in t.from_ and t.taken_on(status)]
+        leaving = [t for t in self.leaving(state) if t.taken_on(status)]
         performers = [p for t in leaving for p in t.performed_by]
         if any(p.role is Role.LAWYER for p in performers):
             return set()
@@ -310,7 +335,19 @@ class Definition(Dumped):
         return self
 
     def track(self, name: str) -> Track | None:
-        return next((track for track in self.tracks if track.name == name), None)
+        return self._tracks.get(name)
+
+    @cached_property
+    def _tracks(self) -> dict[str, Track]:
+        return {track.name: track for track in self.tracks}
+
+    def position(self, name: str) -> int:
+        """Where the track comes in the workflow; a track it does not have, after the rest."""
+        return self._positions.get(name, len(self.tracks))
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {track.name: at for at, track in enumerate(self.tracks)}
 
     @property
     def track_names(self) -> list[str]:

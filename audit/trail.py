@@ -24,8 +24,8 @@ class Statements:
     move_head: str
 
 
-# Sent on the driver's own connection, in the transaction of the SQLAlchemy connection given:
-# SQLAlchemy's execution of each cost more than the database's work for it, on every request.
+# Sent on the driver's own connection, in its transaction: SQLAlchemy's execution of each cost
+# more than the database's work for it, on every request.
 STATEMENTS = {
     "sqlite": Statements(  # BEGIN IMMEDIATE has taken the write lock already
         "SELECT seq, hash, strftime('%Y-%m-%d %H:%M:%f', 'now') FROM audit_head WHERE id = 1",

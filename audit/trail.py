@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from audit.chain import EVENT_FIELDS, canonical
@@ -48,20 +48,15 @@ def append(session: Session, **fields: Any) -> None:
 def append_many(session: Session, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Chain events after the head, in order, in the caller's transaction; flush, never commit."""
     session.flush()  # the change's rows first, then the head: every writer locks in that order
-    chained = chain(session.connection(), events)
+    connection = session.connection()
+    chained = chain(connection.connection.dbapi_connection, connection.dialect.name, events)
     held = session.identity_map.get(session.identity_key(AuditHead, 1))
     if held is not None:  # moved behind the session's back: read it again when next asked
         session.expire(held)
     return chained
 
 
-def chain(connection: Connection, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chain events after the head, in order, in the connection's transaction; never commit."""
-    driver = connection.connection.dbapi_connection
-    return chain_on(driver, connection.dialect.name, events)
-
-
-def chain_on(driver: Any, dialect: str, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def chain(driver: Any, dialect: str, events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Chain events after the head, in order, in the transaction of a driver's connection to a
     database of this kind (`dialect`); never commit.
 

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 import audit.models  # noqa: F401 - registers the audit tables beside the workflow's
+from tests.workflow.helpers import note_handled
 from workflow.db import Base, utcnow
 from workflow.engine import Evidence, Step, check_step
 from workflow.models import (
@@ -25,7 +26,6 @@ from workflow.models import (
     Assignment,
     BreakGlassGrant,
     Case,
-    CaseHandler,
     CaseRoute,
     Document,
     Person,
@@ -167,8 +167,7 @@ class World:
                 data=data,
             )
         )
-        # as the engine notes an agency's first step on a track
-        self.session.merge(CaseHandler(case_id=case.id, agency_id=user.agency_id, track=track))
+        note_handled(self.session, case.id, user.agency_id, track)
         self.session.flush()
 
     def document(self, case: Case, kind: EvidenceKind, uploader: User) -> Document:

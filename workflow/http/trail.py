@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from audit.actions import action_of
 from audit.grouping import GroupCommit
-from audit.trail import append, chain_on
+from audit.trail import append, chain
 from workflow import transactions
 from workflow.kept_connection import KeptConnection
 from workflow.references import looks_like_reference
@@ -71,7 +71,7 @@ def _write_events(events: list[dict[str, Any]]) -> None:
         kept = current_app.extensions[KEPT] = KeptConnection(
             current_app.extensions["homeward.engine"]
         )
-    kept.write(lambda driver, dialect: chain_on(driver, dialect, events))
+    kept.write(lambda driver, dialect: chain(driver, dialect, events))
 
 
 def event_fields(status: int) -> dict[str, Any] | None:

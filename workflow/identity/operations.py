@@ -233,7 +233,7 @@ def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) ->
     session = Liveness(ended_at, expires_at, last_seen_at, created_at)
     if not session.at(now, _idle_limit()) or not user.active:
         return None
-    if now - (session.last_seen_at or session.created_at) > SEEN_PRECISION:
+    if now - session.last_seen > SEEN_PRECISION:
         # At most once a minute (a write on every request is waste), and in the request's final
         # write: a request that only reads takes no write lock before its end.
         even_if_refused(lambda kept: _note_seen(kept, session_id, now))

@@ -39,7 +39,11 @@ class Liveness(NamedTuple):
     last_seen_at: datetime | None
     created_at: datetime
 
+    @property
+    def last_seen(self) -> datetime:
+        """When the session was last used: its last refresh, or its start."""
+        return self.last_seen_at or self.created_at
+
     def at(self, now: datetime, idle_limit: timedelta) -> bool:
         """Not ended, not past its absolute end, and used within the idle limit."""
-        last_seen = self.last_seen_at or self.created_at
-        return self.ended_at is None and now < self.expires_at and now - last_seen < idle_limit
+        return self.ended_at is None and now < self.expires_at and now - self.last_seen < idle_limit

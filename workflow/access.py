@@ -70,8 +70,15 @@ def current_caller() -> Caller:
 
 def case_facts(db: Session, case: Case) -> CaseFacts:
     """Who works the case, which agencies it waits on, which agencies handled it."""
-    listed = db.execute(select(*fact_lists()).where(Case.id == case.id), facts_now()).one()
+    listed = db.execute(_facts_query(), {**facts_now(), "case": case.id}).one()
     return facts_of(case, tuple(listed))
+
+
+@cache
+def _facts_query() -> Select[*tuple[str, ...]]:
+    """The facts of the case whose id is the `case` parameter; built once, as a statement
+    built anew is keyed anew for the compiled cache on every run."""
+    return select(*fact_lists()).where(Case.id == bindparam("case"))
 
 
 @cache

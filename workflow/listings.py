@@ -130,6 +130,7 @@ _PART_QUERIES: tuple[Select[*tuple[Any, ...]], ...] = (
 )
 _PARTS = union_all(*(part.where(part.selected_columns[0].in_(_IDS)) for part in _PART_QUERIES))
 _DELETE = delete(LISTINGS).where(LISTINGS.c.case_id.in_(_IDS))
+_INSERT = insert(LISTINGS)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def refresh(connection: Connection, case_ids: Collection[uuid.UUID]) -> None:
         rows = [row for case in gather(connection, chunk) for row in entries(case)]
         connection.execute(_DELETE, {"ids": chunk})
         if rows:
-            connection.execute(insert(LISTINGS), rows)
+            connection.execute(_INSERT, rows)
 
 
 def rebuild(connection: Connection) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,33 @@ SECURITY_SCHEMES: dict[str, Any] = {
 }
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
+class Homeward(OpenAPI):
+    """The Flask application, which asks once whether each of its views and hooks is a
+    coroutine: Flask asks before every call, a look into the function's code each time, and a
+    case read calls a dozen of them. Only so many are remembered, as a function made for one
+    request (`after_this_request`) is never seen again."""
+
+    REMEMBERED = 512
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._callable: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        made = self._callable.get(func)
+        if made is None:
+            made = super().ensure_sync(func)
+            if len(self._callable) < self.REMEMBERED:
+                self._callable[func] = made
+        return made
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Homeward:
     """Build the app from defaults, then HOMEWARD_* variables, then the test override."""
     from workflow.http import errors as http_errors
 
     instance = config.instance_path()
-    app = OpenAPI(
+    app = Homeward(
         __name__,
         info=API_INFO,
         security_schemes=SECURITY_SCHEMES,

@@ -54,10 +54,10 @@ def begin_request(*, reading: bool) -> None:
 
 def session() -> Session:
     """The session of the current request or command, opened on first use."""
-    if "db_session" not in g:
+    db_session: Session | None = g.get("db_session")
+    if db_session is None:
         kind = "homeward.read_sessions" if g.get("homeward_reading") else "homeward.sessions"
-        g.db_session = current_app.extensions[kind]()
-    db_session: Session = g.db_session
+        db_session = g.db_session = current_app.extensions[kind]()
     return db_session
 
 
@@ -146,13 +146,12 @@ def _end_reading(status: int, finishers: list[Finisher]) -> None:
     """A read's event, and what a read keeps (a session seen, a request counted), in a short
     write of their own, committed before the response leaves: no data is served without its
     event, and the write lock is held only for this."""
-    final: Session = current_app.extensions["homeward.sessions"]()
-    g.homeward_final = final  # where a refusal is kept if this write fails
-    kept = _take_kept()
     grouped = current_app.extensions.get("homeward.grouped_end")
-    if grouped is not None and not kept and finishers == [grouped[0]]:
+    if grouped is not None and not g.get("homeward_kept") and finishers == [grouped[0]]:
         _end_grouped(grouped[1], status)
         return
+    final: Session = _final_session()
+    kept = _take_kept()
     try:
         _refuse_changes_in_reads()
         _commit(final, kept, finishers, status)
@@ -163,9 +162,21 @@ def _end_reading(status: int, finishers: list[Finisher]) -> None:
 
 
 def _end_grouped(grouped: Callable[[int], None], status: int) -> None:
-    _refuse_changes_in_reads()
-    grouped(status)
-    g.pop("homeward_final").close()
+    """The event written with other reads'; a session to keep the refusal in is opened only
+    if that fails."""
+    try:
+        _refuse_changes_in_reads()
+        grouped(status)
+    except Exception:
+        _final_session()
+        raise
+
+
+def _final_session() -> Session:
+    """A session for the read's own write, where a refusal is kept if the write fails."""
+    final: Session = current_app.extensions["homeward.sessions"]()
+    g.homeward_final = final
+    return final
 
 
 def _take_kept() -> list[Kept]:

@@ -3,6 +3,7 @@ is added to them, which `homeward keys rotate` and `rotate-data` may do in anoth
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -36,25 +37,27 @@ def keys_in(
     A request looks at the folder once, unless asked to look `again`: a case read opens a dozen
     sealed values, and each look was a system call that gave up the interpreter's lock to the
     other threads. A command looks every time, since it may add a key and then seal with it."""
-    ring: R | None = current_app.extensions.get(extension)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ring: R | None = app.extensions.get(extension)
     looked: set[str] = (
         g.setdefault("homeward_key_folders", set()) if has_request_context() else set()
     )
     if ring is not None and extension in looked and not again:
         return ring
-    directory = Path(current_app.config[setting])
-    if ring is None or _modified(directory) != ring.loaded_at:
-        if not any(directory.glob(pattern)) and current_app.config["ENV"] != "production":
+    folder: str = app.config[setting]
+    if ring is None or _modified(folder) != ring.loaded_at:
+        directory = Path(folder)
+        if not any(directory.glob(pattern)) and app.config["ENV"] != "production":
             create(directory)  # development only: production must be given its keys
-        ring = current_app.extensions[extension] = load(directory)
+        ring = app.extensions[extension] = load(directory)
     looked.add(extension)
     return ring
 
 
-def _modified(directory: Path) -> int | None:
+def _modified(folder: str) -> int | None:
     """The folder's modification time, in one look; None if it is not a folder."""
     try:
-        found = directory.stat()
+        found = os.stat(folder)
     except OSError:
         return None
     return found.st_mtime_ns if stat.S_ISDIR(found.st_mode) else None

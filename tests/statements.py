@@ -25,5 +25,27 @@ def statements_run(engine: Any) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", keep)
 
 
+@contextmanager
+def driver_statements(engine: Any) -> Iterator[list[str]]:
+    """Every statement SQLite runs meanwhile on the connections the engine hands out, those
+    sent to the driver directly (the trail's, the tallies') as well; one for each row of a
+    batch. SQLite only: its driver tells each statement it runs."""
+    statements: list[str] = []
+
+    def trace(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
+
+    def untrace(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(engine, "checkout", trace)
+    event.listen(engine, "checkin", untrace)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "checkout", trace)
+        event.remove(engine, "checkin", untrace)
+
+
 def is_read(statement: str) -> bool:
     return statement.lstrip().upper().startswith(("SELECT", "WITH"))

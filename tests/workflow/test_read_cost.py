@@ -16,9 +16,18 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.factories import Api
-from tests.statements import statements_run
+from tests.statements import driver_statements, statements_run
 
 AUDIT_WRITE = ("audit_head", "audit_events", "strftime", "clock_timestamp()")
+
+
+@contextmanager
+def _sent_through(engine: Any) -> Iterator[list[str]]:
+    """The statements SQLAlchemy sends meanwhile, once the block has ended."""
+    sent: list[str] = []
+    with statements_run(engine) as seen:
+        yield sent
+    sent.extend(statement for statement, _parameters in seen)
 
 
 @contextmanager
@@ -188,20 +197,27 @@ def test_a_hidden_case_costs_the_same_queries_as_a_missing_one(
 
 # The session, the case and its people; the step's history and the case's new version; the
 # lawyers' agency noted among the case's handlers (its first step on the case track); the
-# tallies' counts (removing those it empties: here, all of them); the answer's need-to-know facts
-# and particulars; the audit event; the case's listing, read in two queries and written anew.
-MOST_STATEMENTS_IN_A_CLOSING = 24
+# answer's need-to-know facts and particulars; the case's listing, read in two queries and
+# written anew: 13 statements sent through SQLAlchemy. Sent to the driver directly, and counted
+# only where the database tells each statement it runs (SQLite), one for each row: the tallies'
+# counts, each one lowered then removed if it reached nothing (here, all of them: 30 for a case
+# on six tracks), and the audit event (the head locked, the event, the head moved).
+MOST_STATEMENTS_IN_A_CLOSING = {"sqlite": 48, "postgresql": 13}
 DATA = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 
 
 def test_a_step_is_a_bounded_number_of_statements(app: Any, api: Api, case: dict[str, Any]) -> None:
+    """Counted by the database itself where it tells them (SQLite), so that a statement sent
+    to the driver directly counts too; elsewhere as SQLAlchemy sends them."""
     version = api.case_version("lawyer", case["id"])
     headers = api.headers("lawyer", **{"If-Match": f'"{version}"'})
-    with statements(app) as seen:
+    engine = app.extensions["homeward.engine"]
+    counted = driver_statements if engine.dialect.name == "sqlite" else _sent_through
+    with counted(engine) as seen:
         response = api.client.post(
             f"/api/v1/cases/{case['id']}/close", json={"reason": "withdrawn"}, headers=headers
         )
 
     assert response.status_code == 200
-    sent = [statement for statement, _ in seen if statement.lstrip().upper().startswith(DATA)]
-    assert len(sent) <= MOST_STATEMENTS_IN_A_CLOSING
+    sent = [statement for statement in seen if statement.lstrip().upper().startswith(DATA)]
+    assert len(sent) <= MOST_STATEMENTS_IN_A_CLOSING[engine.dialect.name]

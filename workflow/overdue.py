@@ -193,10 +193,10 @@ def rows(
     return db.connection().execute(statement, parameters).all()
 
 
-def waiting_kinds(track: Track, state: str) -> set[AgencyKind]:
+def waiting_kinds(track: Track, state: str) -> frozenset[AgencyKind]:
     """The agency kinds a step waits on; the lawyers' organisations when a lawyer can act."""
     kinds = track.waiting_on(state)
     if kinds:
         return kinds
     leaving = [p for t in track.transitions if state in t.from_ for p in t.performed_by]
-    return {AgencyKind.NGO} if any(p.role is Role.LAWYER for p in leaving) else set()
+    return frozenset({AgencyKind.NGO} if any(p.role is Role.LAWYER for p in leaving) else ())

@@ -294,14 +294,24 @@ class Track(Dumped):
         held = status is CaseStatus.OPEN or any(t.taken_on(status) for t in self.leaving(state))
         return known.target_days if known and held else None
 
-    def waiting_on(self, state: str, status: CaseStatus = CaseStatus.OPEN) -> set[AgencyKind]:
+    def waiting_on(self, state: str, status: CaseStatus = CaseStatus.OPEN) -> frozenset[AgencyKind]:
         """Agency kinds the track waits on in `state`, on a case that is `status`: officials
-        take a step the case still takes, and no lawyer can."""
-        leaving = [t for t in self.leaving(state) if t.taken_on(status)]
-        performers = [p for t in leaving for p in t.performed_by]
-        if any(p.role is Role.LAWYER for p in performers):
-            return set()
-        return {p.agency_kind for p in performers if p.role is Role.OFFICIAL}
+        take a step the case still takes, and no lawyer can. Worked out once for each state and
+        status: a case read asks it of every track, twice."""
+        waiting = self._waiting.get((state, status))
+        if waiting is None:
+            leaving = [t for t in self.leaving(state) if t.taken_on(status)]
+            performers = [p for t in leaving for p in t.performed_by]
+            waiting = self._waiting[state, status] = (
+                frozenset()
+                if any(p.role is Role.LAWYER for p in performers)
+                else frozenset(p.agency_kind for p in performers if p.role is Role.OFFICIAL)
+            )
+        return waiting
+
+    @cached_property
+    def _waiting(self) -> dict[tuple[str, CaseStatus], frozenset[AgencyKind]]:
+        return {}
 
 
 class Definition(Dumped):
@@ -341,6 +351,16 @@ class Definition(Dumped):
     def _tracks(self) -> dict[str, Track]:
         return {track.name: track for track in self.tracks}
 
+    @cached_property
+    def track_names(self) -> tuple[str, ...]:
+        return tuple(track.name for track in self.tracks)
+
+    @cached_property
+    def allowed(self) -> dict[tuple[Any, ...], list[dict[str, str]]]:
+        """The steps `engine.allowed_steps` worked out on this definition, by what they rest
+        on: the case's status, the caller's role and kind of agency, each track's state."""
+        return {}
+
     def position(self, name: str) -> int:
         """Where the track comes in the workflow; a track it does not have, after the rest."""
         return self._positions.get(name, len(self.tracks))
@@ -348,10 +368,6 @@ class Definition(Dumped):
     @cached_property
     def _positions(self) -> dict[str, int]:
         return {track.name: at for at, track in enumerate(self.tracks)}
-
-    @property
-    def track_names(self) -> list[str]:
-        return [track.name for track in self.tracks]
 
 
 def _leaves_final_declared(track: Track) -> None:

@@ -10,16 +10,18 @@ from workflow import transactions
 from workflow.errors import Conflict, NotAuthenticated
 from workflow.identity import external
 from workflow.identity.operations import live_session_user
-from workflow.identity.tokens import decode_access_token
+from workflow.identity.tokens import decode_access_token, verified_before
 from workflow.models import User
 
 
 def sign_in_with_token(token: str) -> None:
     """Make the holder of this access token (Homeward's or a trusted provider's) the current
     user, or refuse with 401."""
-    # The unverified issuer only chooses who verifies the token; each path checks it again.
-    issuer = external.unverified_issuer(token)
-    if issuer == current_app.config["JWT_ISSUER"]:
+    # A token Homeward verified before is Homeward's, and is checked again as such; any other's
+    # unverified issuer only chooses who verifies it, and each path checks it again.
+    ours = current_app.config["JWT_ISSUER"]
+    issuer = ours if verified_before(token) else external.unverified_issuer(token)
+    if issuer == ours:
         g.user, g.session_id = _session_user(token)
     else:
         # A provider's token has no Homeward session behind it: it lives until it expires.

@@ -64,6 +64,10 @@ class KeyRing:
             self._verified_tokens.clear()
         self._verified_tokens[_digest(token)] = (kid, dict(claims))
 
+    def remembers(self, token: str) -> bool:
+        """Whether this ring verified the token (and still remembers it)."""
+        return _digest(token) in self._verified_tokens
+
     def recall(self, token: str) -> tuple[str, dict[str, Any]] | None:
         """The kid and claims of a token this ring verified, if it remembers it."""
         known = self._verified_tokens.get(_digest(token))

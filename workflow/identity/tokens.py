@@ -27,6 +27,11 @@ def key_ring() -> KeyRing:
     return keys_in("homeward.keys", "KEYS_DIR", "*.pem", create, load)
 
 
+def verified_before(token: str) -> bool:
+    """Whether this service's key ring verified the token already: then it is Homeward's."""
+    return len(token) <= MAX_TOKEN_BYTES and key_ring().remembers(token)
+
+
 def issue_access_token(user: User, session_id: uuid.UUID, now: datetime) -> tuple[str, int]:
     """Sign a short-lived access token for one session; return it and its lifetime in seconds."""
     lifetime = int(current_app.config["ACCESS_TOKEN_MINUTES"]) * 60

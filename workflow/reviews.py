@@ -46,7 +46,7 @@ def case_reviews(session: Session, case: Case, shown: Disclosure) -> list[dict[s
 def _reviewed_in(definition: Definition, track_name: str, state: str) -> bool:
     """Some step that sets a review date leads the track to this state."""
     track = definition.track(track_name)
-    return track is not None and any(REVIEW_FIELD in t.fields for t in track.entering(state))
+    return track is not None and state in track.entered_by_field(REVIEW_FIELD)
 
 
 def review_json(track: str, due_on: date, today: date) -> dict[str, Any]:

@@ -278,6 +278,20 @@ class Track(Dumped):
             state: tuple(t for t in self.transitions if t.to == state) for state in self.state_names
         }
 
+    def entered_by_field(self, field: str) -> frozenset[str]:
+        """The states some transition that asks for `field` leads to; worked out once for each
+        field, as every read of a case asks it of every track."""
+        states = self._entered_by_field.get(field)
+        if states is None:
+            states = self._entered_by_field[field] = frozenset(
+                t.to for t in self.transitions if field in t.fields
+            )
+        return states
+
+    @cached_property
+    def _entered_by_field(self) -> dict[str, frozenset[str]]:
+        return {}
+
     def decided_by(self, role: Role, kind: AgencyKind) -> bool:
         """An agency of this kind, in this role, takes some step of this track."""
         return any(

@@ -15,7 +15,8 @@ from tests.audit.helpers import events
 from tests.conftest import PASSWORD
 from workflow import transactions
 from workflow.db import utcnow
-from workflow.models import AuthSession, User
+from workflow.identity.operations import live_session_user
+from workflow.models import Agency, AuthSession, User
 
 
 def sign_in(client: FlaskClient, username: str = "lawyer") -> dict[str, Any]:
@@ -201,4 +202,23 @@ def test_a_bad_update_changes_nothing(
 
     assert result.exit_code == 2
     assert message in result.output
+    assert me(client, pair) == 200
+
+
+def test_the_session_check_gives_the_user_a_session_already_holds(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    """The check reads the user and agency as rows and puts them in the session as loaded;
+    where the session holds them already, those are the ones it gives, with their changes."""
+    pair = sign_in(client)
+    with app.app_context(), transactions.unit_of_work() as session:
+        held = session.get(User, accounts["lawyer"])
+        held.reminders = not held.reminders  # a change not yet flushed
+        session_id = uuid.UUID(
+            str(session.scalar(select(AuthSession.id).filter_by(user_id=held.id)))
+        )
+        found = live_session_user(session, session_id, held.id)
+        assert found is held
+        assert found.agency is session.get(Agency, held.agency_id)
+        session.rollback()
     assert me(client, pair) == 200

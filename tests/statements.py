@@ -31,20 +31,19 @@ def driver_statements(engine: Any) -> Iterator[list[str]]:
     sent to the driver directly (the trail's, the tallies') as well; one for each row of a
     batch. SQLite only: its driver tells each statement it runs."""
     statements: list[str] = []
+    traced: list[Any] = []
 
     def trace(dbapi_connection: Any, *_: Any) -> None:
         dbapi_connection.set_trace_callback(statements.append)
-
-    def untrace(dbapi_connection: Any, *_: Any) -> None:
-        dbapi_connection.set_trace_callback(None)
+        traced.append(dbapi_connection)
 
     event.listen(engine, "checkout", trace)
-    event.listen(engine, "checkin", untrace)
     try:
         yield statements
     finally:
         event.remove(engine, "checkout", trace)
-        event.remove(engine, "checkin", untrace)
+        for dbapi_connection in traced:  # one still out keeps no callback either
+            dbapi_connection.set_trace_callback(None)
 
 
 def is_read(statement: str) -> bool:

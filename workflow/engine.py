@@ -22,10 +22,6 @@ from workflow.schemas import TransitionIn
 from workflow.text import as_uuid
 from workflow.vocabulary import CaseStatus, ConsentPurpose, EvidenceKind, Relation
 
-# How many answers of `allowed_steps` a definition keeps: enough for every status, kind of
-# caller and mix of states a registry has in use, bounded where a registry has more.
-ALLOWED_KEPT = 4096
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -88,18 +84,17 @@ def allowed_steps(
     # Worked out once for each status, kind of caller and tracks' states: it is the
     # definition's alone, and every read of a case asks it.
     key = (case.status, caller.role, caller.agency_kind, *map(states.get, definition.track_names))
-    steps = definition.allowed.get(key)
-    if steps is None:
-        steps = [
+    steps = definition.remembered(
+        ("allowed", *key),
+        lambda: [
             {"track": track.name, "action": transition.action}
             for track in definition.tracks
             for transition in track.leaving(states.get(track.name))
             if transition.taken_on(case.status)
             and performs(caller, transition)
             and not unmet(transition.requires, states)
-        ]
-        if len(definition.allowed) < ALLOWED_KEPT:
-            definition.allowed[key] = steps
+        ],
+    )
     return [dict(step) for step in steps]
 
 

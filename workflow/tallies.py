@@ -275,7 +275,7 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
     Keys are written in order, so two transactions lock the same rows in the same order. Sent
     on the driver's own connection, in the transaction's: through SQLAlchemy, the five tallies
     a step moves cost a sixth of the step."""
-    sent = _sent(connection.dialect, tally.__tablename__)
+    sent = _statements(connection.dialect, tally.__tablename__)
     changes = sorted((key, delta) for key, delta in deltas.items() if delta)
     if not changes:
         return
@@ -283,7 +283,7 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sent.add, rows)
-        # Only a count moved down can have reached nothing.
+        # Only a count moved down can have reached nothing: a count is never below it.
         lowered = [row[:-1] for row in rows if row[-1] < 0]
         if lowered:
             cursor.executemany(sent.remove_emptied, lowered)
@@ -292,7 +292,7 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
 
 
 @dataclass(frozen=True)
-class Sent:
+class TallyStatements:
     """A tally's two statements as one kind of database's driver takes them, and how its key
     columns' values are stored there (a day as text on SQLite, a status as its value)."""
 
@@ -307,13 +307,13 @@ class Sent:
         )
 
 
-_SENT: dict[tuple[str, str], Sent] = {}
+_STATEMENTS: dict[tuple[str, str], TallyStatements] = {}
 
 
-def _sent(dialect: Dialect, name: str) -> Sent:
+def _statements(dialect: Dialect, name: str) -> TallyStatements:
     """The statements of the tally `name`, compiled once for each kind of database, their
     parameters in the order of the key's columns, then the count."""
-    found = _SENT.get((dialect.name, name))
+    found = _STATEMENTS.get((dialect.name, name))
     if found is None:
         table = Base.metadata.tables[name]
         keys, count = _columns(table)
@@ -325,8 +325,10 @@ def _sent(dialect: Dialect, name: str) -> Sent:
         emptied = delete(table).where(
             *(table.c[key] == bindparam(key) for key in keys), count == literal_column("0")
         )
-        found = _SENT[dialect.name, name] = Sent(
-            add=_positional(add.values({name: bindparam(name) for name in order}), dialect, order),
+        found = _STATEMENTS[dialect.name, name] = TallyStatements(
+            add=_positional(
+                add.values({column: bindparam(column) for column in order}), dialect, order
+            ),
             remove_emptied=_positional(emptied, dialect, keys),
             converters=tuple(_converter(table.c[key].type, dialect) for key in keys),
         )

@@ -230,6 +230,10 @@ SESSION_USER = (
 )
 _USER_KEYS = tuple(User.__mapper__.get_property_by_column(c).key for c in _USERS.columns)
 _AGENCY_KEYS = tuple(Agency.__mapper__.get_property_by_column(c).key for c in _AGENCIES.columns)
+# Where each part of the query's row is.
+_USER_COLUMNS = slice(0, len(_USER_KEYS))
+_AGENCY_COLUMNS = slice(len(_USER_KEYS), len(_USER_KEYS) + len(_AGENCY_KEYS))
+_SESSION_COLUMNS = slice(len(_USER_KEYS) + len(_AGENCY_KEYS), None)
 
 
 def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
@@ -239,16 +243,15 @@ def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) ->
     row = found.first()
     if row is None:
         return None
-    users, agencies = len(_USER_KEYS), len(_USER_KEYS) + len(_AGENCY_KEYS)
-    user = dict(zip(_USER_KEYS, row[:users], strict=True))
-    session = Liveness(*row[agencies:])
+    user = dict(zip(_USER_KEYS, row[_USER_COLUMNS], strict=True))
+    session = Liveness(*row[_SESSION_COLUMNS])
     if not session.at(now, _idle_limit()) or not user["active"]:
         return None
     if now - session.last_seen > SEEN_PRECISION:
         # At most once a minute (a write on every request is waste), and in the request's final
         # write: a request that only reads takes no write lock before its end.
         even_if_refused(lambda kept: _note_seen(kept, session_id, now))
-    agency = _as_loaded(db, Agency, dict(zip(_AGENCY_KEYS, row[users:agencies], strict=True)))
+    agency = _as_loaded(db, Agency, dict(zip(_AGENCY_KEYS, row[_AGENCY_COLUMNS], strict=True)))
     signed_in = _as_loaded(db, User, user)
     set_committed_value(signed_in, "agency", agency)
     return signed_in

@@ -20,16 +20,19 @@ MAX_TOKEN_BYTES = 4096
 CLOCK_SKEW = timedelta(seconds=30)
 FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
 REQUIRED = ("exp", "iat", "aud", "iss", "sub", "jti")
+KEY_RING = "homeward.keys"  # where the app keeps the signing keys it read
 
 
 def key_ring() -> KeyRing:
     """The signing keys, read on first use and again when `homeward keys rotate` adds one."""
-    return keys_in("homeward.keys", "KEYS_DIR", "*.pem", create, load)
+    return keys_in(KEY_RING, "KEYS_DIR", "*.pem", create, load)
 
 
 def verified_before(token: str) -> bool:
-    """Whether this service's key ring verified the token already: then it is Homeward's."""
-    return len(token) <= MAX_TOKEN_BYTES and key_ring().remembers(token)
+    """Whether this service's key ring verified the token already: then it is Homeward's. Only
+    a ring this process has read is asked; none is read (nor made) for a provider's token."""
+    ring: KeyRing | None = current_app.extensions.get(KEY_RING)
+    return ring is not None and len(token) <= MAX_TOKEN_BYTES and ring.remembers(token)
 
 
 def issue_access_token(user: User, session_id: uuid.UUID, now: datetime) -> tuple[str, int]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union, cast
 
 from pydantic import (
     BaseModel,
@@ -76,6 +77,30 @@ class Dumped(Strict):
         dumped = handler(self)
         added = {**ADDED_KEYS, **({"target_days": None} if isinstance(self, Definition) else {})}
         return {k: v for k, v in dumped.items() if k not in added or v != added[k]}
+
+
+Kept = TypeVar("Kept")
+_NOT_YET = object()
+
+
+class Remembering:
+    """A parsed part of a definition that keeps what is worked out from it alone: it is parsed
+    once by each process, and every read of a case asks the same questions of it again."""
+
+    MOST_REMEMBERED = 4096  # every state, status and kind of caller a registry has, bounded
+
+    def remembered(self, key: Hashable, work_out: Callable[[], Kept]) -> Kept:
+        """What `work_out` gives, worked out the first time `key` is asked."""
+        found = self._remembered.get(key, _NOT_YET)
+        if found is _NOT_YET:
+            found = work_out()
+            if len(self._remembered) < self.MOST_REMEMBERED:
+                self._remembered[key] = found
+        return cast(Kept, found)
+
+    @cached_property
+    def _remembered(self) -> dict[Hashable, object]:
+        return {}
 
 
 class Condition(Strict):
@@ -209,7 +234,7 @@ class InitialRule(Strict):
     any_person: PersonMatch
 
 
-class Track(Dumped):
+class Track(Dumped, Remembering):
     name: Name
     title: str
     # A track a country switches on in its file; switched off, it is checked, then left out.
@@ -281,16 +306,10 @@ class Track(Dumped):
     def entered_by_field(self, field: str) -> frozenset[str]:
         """The states some transition that asks for `field` leads to; worked out once for each
         field, as every read of a case asks it of every track."""
-        states = self._entered_by_field.get(field)
-        if states is None:
-            states = self._entered_by_field[field] = frozenset(
-                t.to for t in self.transitions if field in t.fields
-            )
-        return states
-
-    @cached_property
-    def _entered_by_field(self) -> dict[str, frozenset[str]]:
-        return {}
+        return self.remembered(
+            ("entered by", field),
+            lambda: frozenset(t.to for t in self.transitions if field in t.fields),
+        )
 
     def decided_by(self, role: Role, kind: AgencyKind) -> bool:
         """An agency of this kind, in this role, takes some step of this track."""
@@ -312,23 +331,17 @@ class Track(Dumped):
         """Agency kinds the track waits on in `state`, on a case that is `status`: officials
         take a step the case still takes, and no lawyer can. Worked out once for each state and
         status: a case read asks it of every track, twice."""
-        waiting = self._waiting.get((state, status))
-        if waiting is None:
-            leaving = [t for t in self.leaving(state) if t.taken_on(status)]
-            performers = [p for t in leaving for p in t.performed_by]
-            waiting = self._waiting[state, status] = (
-                frozenset()
-                if any(p.role is Role.LAWYER for p in performers)
-                else frozenset(p.agency_kind for p in performers if p.role is Role.OFFICIAL)
-            )
-        return waiting
+        return self.remembered(("waiting on", state, status), lambda: self._waiting(state, status))
 
-    @cached_property
-    def _waiting(self) -> dict[tuple[str, CaseStatus], frozenset[AgencyKind]]:
-        return {}
+    def _waiting(self, state: str, status: CaseStatus) -> frozenset[AgencyKind]:
+        leaving = [t for t in self.leaving(state) if t.taken_on(status)]
+        performers = [p for t in leaving for p in t.performed_by]
+        if any(p.role is Role.LAWYER for p in performers):
+            return frozenset()
+        return frozenset(p.agency_kind for p in performers if p.role is Role.OFFICIAL)
 
 
-class Definition(Dumped):
+class Definition(Dumped, Remembering):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
     version: int = Field(ge=1)
     title: str
@@ -368,12 +381,6 @@ class Definition(Dumped):
     @cached_property
     def track_names(self) -> tuple[str, ...]:
         return tuple(track.name for track in self.tracks)
-
-    @cached_property
-    def allowed(self) -> dict[tuple[Any, ...], list[dict[str, str]]]:
-        """The steps `engine.allowed_steps` worked out on this definition, by what they rest
-        on: the case's status, the caller's role and kind of agency, each track's state."""
-        return {}
 
     def position(self, name: str) -> int:
         """Where the track comes in the workflow; a track it does not have, after the rest."""

@@ -31,7 +31,7 @@ from workflow.db import UTCDateTime
 from workflow.models import Case, StageDayTally, StageTally, TrackState
 from workflow.rules.catalogue import all_definitions
 from workflow.rules.definition import Track
-from workflow.vocabulary import AgencyKind, CaseStatus, Role
+from workflow.vocabulary import AgencyKind, CaseStatus
 
 STAGE = (StageTally.workflow_id, StageTally.track, StageTally.state)
 Target = tuple[int, str, str, datetime]  # a workflow's stage and the cutoff its target sets
@@ -198,5 +198,4 @@ def waiting_kinds(track: Track, state: str) -> frozenset[AgencyKind]:
     kinds = track.waiting_on(state)
     if kinds:
         return kinds
-    leaving = [p for t in track.transitions if state in t.from_ for p in t.performed_by]
-    return frozenset({AgencyKind.NGO} if any(p.role is Role.LAWYER for p in leaving) else ())
+    return frozenset({AgencyKind.NGO} if track.lawyer_acts_in(state) else ())

@@ -14,7 +14,7 @@ from workflow.access import caller_of
 from workflow.models import Case, Reminder, User
 from workflow.permissions import Caller
 from workflow.queries import list_cases
-from workflow.reminders.queue import lawyer_can_act, reachable
+from workflow.reminders.queue import reachable
 from workflow.rules.catalogue import definition_of
 from workflow.rules.definition import Track
 from workflow.schemas import CaseListQuery
@@ -89,4 +89,4 @@ def _waits_on(track: Track, state: str, status: CaseStatus, caller: Caller) -> b
     if caller.role is Role.OFFICIAL:
         return caller.agency_kind in track.waiting_on(state, status)
     open_case = status is CaseStatus.OPEN
-    return open_case and state != track.initial and lawyer_can_act(track, state)
+    return open_case and state != track.initial and track.lawyer_acts_in(state)

@@ -46,12 +46,6 @@ def note_moves(db: Session, case: Case, moves: Iterable[Move], actor: uuid.UUID)
             db.add(Reminder(user_id=user_id, kind=ReminderKind.QUEUED, content=content))
 
 
-def lawyer_can_act(track: Track, state: str) -> bool:
-    """Whether a lawyer can take a step from this state."""
-    leaving = [p for t in track.transitions if state in t.from_ for p in t.performed_by]
-    return any(p.role is Role.LAWYER for p in leaving)
-
-
 def _newly_waiting_on(
     reached: Callable[[AgencyKind | None], list[uuid.UUID]],
     case: Case,
@@ -62,8 +56,8 @@ def _newly_waiting_on(
     kinds = track.waiting_on(after, case.status)
     kinds -= track.waiting_on(before, case.status) if before else set()
     users = [user for kind in sorted(kinds) for user in reached(kind)]
-    began_waiting = not (before and lawyer_can_act(track, before))
-    if case.status is CaseStatus.OPEN and lawyer_can_act(track, after) and began_waiting:
+    began_waiting = not (before and track.lawyer_acts_in(before))
+    if case.status is CaseStatus.OPEN and track.lawyer_acts_in(after) and began_waiting:
         users += reached(None)
     return users
 

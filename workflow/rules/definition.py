@@ -293,16 +293,6 @@ class Track(Dumped, Remembering):
             for state in self.state_names
         }
 
-    def entering(self, state: str) -> tuple[Transition, ...]:
-        """The transitions that lead to `state`, in the order the track lists them."""
-        return self._entering.get(state, ())
-
-    @cached_property
-    def _entering(self) -> dict[str, tuple[Transition, ...]]:
-        return {
-            state: tuple(t for t in self.transitions if t.to == state) for state in self.state_names
-        }
-
     def entered_by_field(self, field: str) -> frozenset[str]:
         """The states some transition that asks for `field` leads to; worked out once for each
         field, as every read of a case asks it of every track."""
@@ -310,6 +300,10 @@ class Track(Dumped, Remembering):
             ("entered by", field),
             lambda: frozenset(t.to for t in self.transitions if field in t.fields),
         )
+
+    def lawyer_acts_in(self, state: str) -> bool:
+        """A lawyer takes some step that leaves `state`."""
+        return any(p.role is Role.LAWYER for t in self.leaving(state) for p in t.performed_by)
 
     def decided_by(self, role: Role, kind: AgencyKind) -> bool:
         """An agency of this kind, in this role, takes some step of this track."""

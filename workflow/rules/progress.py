@@ -52,7 +52,7 @@ def _performers(definition: Definition, name: str, states: dict[str, str]) -> li
     state = states.get(name)
     if track is None or state is None or _final(track, state):
         return []
-    leaving = [t for t in track.transitions if state in t.from_ and not unmet(t.requires, states)]
+    leaving = [t for t in track.leaving(state) if not unmet(t.requires, states)]
     return list(dict.fromkeys(p.agency_kind.value for t in leaving for p in t.performed_by))
 
 

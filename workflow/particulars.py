@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.db import utcnow
+from workflow.driver_statements import for_driver
 from workflow.errors import WrongState, field_problem
 from workflow.models import Case, RegisteredParticulars
 from workflow.permissions import Caller
@@ -159,7 +160,7 @@ def _column(name: str) -> str:
     return "father_id" if name == "father" else name
 
 
-def version_json(version: Row[Any]) -> dict[str, Any]:
+def version_json(version: Any) -> dict[str, Any]:
     """One version as the API shows it to those who may see the child's particulars."""
     return {
         "standing": version.standing.value,
@@ -180,7 +181,8 @@ def version_json(version: Row[Any]) -> dict[str, Any]:
 def particulars_json(db: Session, case: Case) -> dict[str, Any]:
     """The version in force, the amendment under way, and the earlier and refused versions."""
     db.flush()  # read past the session: what it holds must be in the database first
-    every = db.connection().execute(SHOWN_VERSIONS, {"case": case.id}).all()
+    connection = db.connection()
+    every = for_driver(SHOWN_VERSIONS, connection.dialect).rows(connection, {"case": case.id})
     decided = (Standing.SUPERSEDED, Standing.REFUSED)
     return {
         "current": _first(every, Standing.CURRENT),
@@ -189,7 +191,7 @@ def particulars_json(db: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def _first(every: Sequence[Row[Any]], standing: Standing) -> dict[str, Any] | None:
+def _first(every: Sequence[Any], standing: Standing) -> dict[str, Any] | None:
     return next((version_json(v) for v in every if v.standing is standing), None)
 
 

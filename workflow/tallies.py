@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workflow.db import Base
+from workflow.driver_statements import converter, driver_cursor, for_driver, parameters_in
 from workflow.models import (
     Case,
     CaseTally,
@@ -280,7 +281,7 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
     if not changes:
         return
     rows = [(*sent.stored(key), delta) for key, delta in changes]
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver_cursor(connection)
     try:
         cursor.executemany(sent.add, rows)
         # Only a count moved down can have reached nothing: a count is never below it.
@@ -326,27 +327,13 @@ def _statements(dialect: Dialect, name: str) -> TallyStatements:
             *(table.c[key] == bindparam(key) for key in keys), count == literal_column("0")
         )
         found = _STATEMENTS[dialect.name, name] = TallyStatements(
-            add=_positional(
-                add.values({column: bindparam(column) for column in order}), dialect, order
-            ),
-            remove_emptied=_positional(emptied, dialect, keys),
-            converters=tuple(_converter(table.c[key].type, dialect) for key in keys),
+            add=_text(add.values({column: bindparam(column) for column in order}), dialect, order),
+            remove_emptied=_text(emptied, dialect, keys),
+            converters=tuple(converter(table.c[key].type, dialect) for key in keys),
         )
     return found
 
 
-def _converter(kind: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    converter: Callable[[Any], Any] | None = kind.dialect_impl(dialect).bind_processor(dialect)
-    return converter
-
-
-def _positional(statement: ClauseElement, dialect: Dialect, order: list[str]) -> str:
-    """The statement's text for the driver, taking its parameters by position in `order`
-    (PostgreSQL's driver takes `%s` as well as the names SQLAlchemy gives it)."""
-    kind: Any = type(dialect)
-    compiled: Any = statement.compile(
-        dialect=dialect if dialect.positional else kind(paramstyle="format")
-    )
-    if list(compiled.positiontup or ()) != order:
-        raise RuntimeError(f"the parameters come in another order: {compiled.positiontup}")
-    return str(compiled)
+def _text(statement: ClauseElement, dialect: Dialect, order: list[str]) -> str:
+    """The statement's text for the driver, taking its parameters by position in `order`."""
+    return parameters_in(for_driver(statement, dialect), order).text

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from tests.audit.helpers import events
 from tests.conftest import PASSWORD
@@ -222,3 +222,22 @@ def test_the_session_check_gives_the_user_a_session_already_holds(
         assert found.agency is session.get(Agency, held.agency_id)
         session.rollback()
     assert me(client, pair) == 200
+
+
+def test_the_session_check_leaves_the_password_hash_and_email_unread(
+    app: Any, client: FlaskClient, accounts: Any
+) -> None:
+    """Neither is needed to answer a request: the hash stays in the database, and the email
+    (sealed) is unsealed only when something asks for it, as the reminders page does."""
+    sign_in(client)
+    with app.app_context(), transactions.unit_of_work() as session:
+        user = session.get(User, accounts["lawyer"])
+        user.email = "lawyer@example.org"
+        session_id = session.scalar(select(AuthSession.id).filter_by(user_id=user.id))
+    with app.app_context():
+        session = transactions.session()
+        found = live_session_user(session, uuid.UUID(str(session_id)), accounts["lawyer"])
+        assert found is not None
+        assert {"password_hash", "email"} <= inspect(found).unloaded
+        assert found.username == "lawyer"
+        assert found.email == "lawyer@example.org"  # loaded on asking, and unsealed

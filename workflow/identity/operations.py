@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from audit import recorder as audit
 from workflow.assignments import end_assignments_elsewhere
 from workflow.db import utcnow
+from workflow.driver_statements import for_driver
 from workflow.errors import Conflict, InvalidInput, NotAuthenticated, SecondFactorRequired
 from workflow.identity import second_factor
 from workflow.identity.passwords import check_new_password, hash_password, verify_password
@@ -212,11 +213,15 @@ def end_user_sessions(
 # One query, built once since every request asks it: the user and their agency as plain rows,
 # and the columns that say whether the session is live. The user and agency are then put in the
 # session as a query of objects would have loaded them (`_as_loaded`): the ORM's setup for
-# loading them, at every request, cost a fiftieth of a case read.
+# loading them, at every request, cost a fiftieth of a case read. The password's hash and the
+# sealed email are left out, loaded only where they are asked for: no request needs them in
+# memory, and the email would be unsealed at every request.
 _USERS, _AGENCIES, _SESSIONS = User.__table__, Agency.__table__, AuthSession.__table__
+_NOT_LOADED = {_USERS.c.password_hash, _USERS.c.email}
+_USER_READ = [column for column in _USERS.columns if column not in _NOT_LOADED]
 SESSION_USER = (
     select(
-        *_USERS.columns,
+        *_USER_READ,
         *_AGENCIES.columns,
         _SESSIONS.c.ended_at,
         _SESSIONS.c.expires_at,
@@ -228,7 +233,7 @@ SESSION_USER = (
     .join(_AGENCIES, _AGENCIES.c.id == _USERS.c.agency_id)
     .where(_SESSIONS.c.id == bindparam("session"), _SESSIONS.c.user_id == bindparam("user"))
 )
-_USER_KEYS = tuple(User.__mapper__.get_property_by_column(c).key for c in _USERS.columns)
+_USER_KEYS = tuple(User.__mapper__.get_property_by_column(c).key for c in _USER_READ)
 _AGENCY_KEYS = tuple(Agency.__mapper__.get_property_by_column(c).key for c in _AGENCIES.columns)
 # Where each part of the query's row is.
 _USER_COLUMNS = slice(0, len(_USER_KEYS))
@@ -239,10 +244,13 @@ _SESSION_COLUMNS = slice(len(_USER_KEYS) + len(_AGENCY_KEYS), None)
 def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) -> User | None:
     """The user of a session that has not ended or idled out, if they are still active."""
     now = utcnow()
-    found = db.connection().execute(SESSION_USER, {"session": session_id, "user": user_id})
-    row = found.first()
-    if row is None:
+    connection = db.connection()
+    found = for_driver(SESSION_USER, connection.dialect).rows(
+        connection, {"session": session_id, "user": user_id}
+    )
+    if not found:
         return None
+    (row,) = found
     user = dict(zip(_USER_KEYS, row[_USER_COLUMNS], strict=True))
     session = Liveness(*row[_SESSION_COLUMNS])
     if not session.at(now, _idle_limit()) or not user["active"]:
@@ -259,11 +267,11 @@ def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) ->
 
 def _as_loaded(db: Session, model: type[Loaded], values: dict[str, Any]) -> Loaded:
     """The object of `model` with these column values, in the session as if a query had
-    loaded it (SQLAlchemy's way for objects kept elsewhere); the session's own if it holds
-    that row already."""
+    loaded it (SQLAlchemy's way for objects kept elsewhere: the values are committed, and an
+    attribute without one is loaded when first read); the session's own if it holds that row
+    already."""
     made: Loaded = model.__mapper__.class_manager.new_instance()
-    for name, value in values.items():
-        set_committed_value(made, name, value)
+    instance_dict(made).update(values)  # as a query's loading writes them
     make_transient_to_detached(made)
     key: Any = inspect(made).key  # set by make_transient_to_detached
     held: Loaded | None = db.identity_map.get(key)

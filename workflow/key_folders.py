@@ -34,23 +34,25 @@ def keys_in(
 ) -> R:
     """The keys of the folder the setting names, kept in the app as `extension`.
 
-    A request looks at the folder once, unless asked to look `again`: a case read opens a dozen
-    sealed values, and each look was a system call that gave up the interpreter's lock to the
-    other threads. A command looks every time, since it may add a key and then seal with it."""
+    A request looks at the folder once, unless asked to look `again`, and keeps the keys it
+    found for its other asks: a case read opens a dozen sealed values, and each look was a
+    system call that gave up the interpreter's lock to the other threads. A command looks every
+    time, since it may add a key and then seal with it."""
+    looked: dict[str, Any] = (
+        g.setdefault("homeward_key_folders", {}) if has_request_context() else {}
+    )
+    if not again and extension in looked:
+        seen: R = looked[extension]
+        return seen
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     ring: R | None = app.extensions.get(extension)
-    looked: set[str] = (
-        g.setdefault("homeward_key_folders", set()) if has_request_context() else set()
-    )
-    if ring is not None and extension in looked and not again:
-        return ring
     folder: str = app.config[setting]
     if ring is None or _modified(folder) != ring.loaded_at:
         directory = Path(folder)
         if not any(directory.glob(pattern)) and app.config["ENV"] != "production":
             create(directory)  # development only: production must be given its keys
         ring = app.extensions[extension] = load(directory)
-    looked.add(extension)
+    looked[extension] = ring
     return ring
 
 

@@ -51,6 +51,21 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value
         return value.replace(tzinfo=UTC)
 
+    def result_processor(self, dialect: Any, coltype: object) -> Any:
+        """`process_result_value` after the inner type's reading, in one call instead of the
+        two of SQLAlchemy's wrapping: a case read reads some forty moments."""
+        inner = self.impl_instance.result_processor(dialect, coltype)
+        if inner is None:
+            return super().result_processor(dialect, coltype)
+
+        def read(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            made: datetime = inner(value)
+            return made if made.tzinfo is not None else made.replace(tzinfo=UTC)
+
+        return read
+
 
 class StoredUuid(Uuid[uuid.UUID]):
     """A UUID column. Where it is stored as text (SQLite), the ids read are made from it once

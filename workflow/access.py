@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -21,11 +23,13 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from workflow.db import utcnow
-from workflow.id_lists import id_list, split
+from workflow.id_lists import id_list, json_rows, split
 from workflow.identity.current import current_user
+from workflow.loaded import as_loaded
 from workflow.models import (
     Assignment,
     BreakGlassGrant,
@@ -197,11 +201,41 @@ def _build_lookup(db: Session, caller: Caller, by_reference: bool, break_glass: 
     visible = _visible(db, bound, one_case=True)
     if break_glass:
         visible = or_(visible, _exists(BreakGlassGrant, _granted_to(bound.id)))
-    return (
-        select(Case, *_fact_lists(named))
-        .where(found, Case.purged_at.is_(None), visible)
-        .options(joinedload(Case.tracks))
+    return select(Case, *_fact_lists(named), _track_rows(named)).where(
+        found, Case.purged_at.is_(None), visible
     )
+
+
+def _track_rows(case: Any) -> ScalarSelect[str]:
+    """The tracks of the case whose id `case` is, in one column (`loaded_tracks` reads it): one
+    row for the case instead of one for each track, each carrying all of the case's columns."""
+    return (
+        select(json_rows(TrackState.track, TrackState.state, TrackState.since))
+        .where(TrackState.case_id == case)
+        .scalar_subquery()
+    )
+
+
+def loaded_tracks(db: Session, case: Case, listed: str | None) -> None:
+    """Put the case's tracks, as `_track_rows` lists them, in the session and on the case, as a
+    query would have loaded them; a case whose tracks the session holds already keeps them."""
+    if "tracks" in instance_dict(case):
+        return
+    tracks = [
+        as_loaded(
+            db,
+            TrackState,
+            {"case_id": case.id, "track": track, "state": state, "since": _moment(since)},
+        )
+        for track, state, since in sorted(json.loads(listed or "[]"))
+    ]
+    set_committed_value(case, "tracks", tracks)
+
+
+def _moment(listed: str) -> datetime:
+    """A moment as the track list gives it: naive UTC text (SQLite) or ISO 8601 with an offset."""
+    moment = datetime.fromisoformat(listed)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def case_named(by_reference: bool, key: Any) -> ColumnElement[bool]:

@@ -54,7 +54,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def result_processor(self, dialect: Any, coltype: object) -> Any:
         """`process_result_value` after the inner type's reading, in one call instead of the
         two of SQLAlchemy's wrapping: a case read reads some forty moments."""
-        inner = self.impl_instance.result_processor(dialect, coltype)
+        inner: Any = self.impl_instance.result_processor(dialect, coltype)
         if inner is None:
             return super().result_processor(dialect, coltype)
 

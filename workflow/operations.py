@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import families, particulars, samples, tallies
-from workflow.access import case_lookup, case_named, facts_of, lookup_parameters
+from workflow.access import (
+    case_lookup,
+    case_named,
+    facts_of,
+    loaded_tracks,
+    lookup_parameters,
+)
 from workflow.db import utcnow
 from workflow.duplicates.keys import child_digests
 from workflow.engine import check_step, initial_states
@@ -73,12 +79,16 @@ def find_case(
     if key is not None:
         by_reference, value = key
         lookup = case_lookup(db, caller, by_reference=by_reference, break_glass=break_glass)
-        row = db.execute(lookup, lookup_parameters(caller, value)).unique().first()
-    allowed = can_view_case if break_glass else needs_to_know
-    if row is None or not allowed(caller, facts := facts_of(row[0], tuple(row[1:]))):
+        row = db.execute(lookup, lookup_parameters(caller, value)).first()
+    if row is None:
         raise NotFound("There is no such case.")
-    _load_people(db, row[0])
-    return row[0], facts
+    case, *listed, tracks = row
+    loaded_tracks(db, case, tracks)
+    allowed = can_view_case if break_glass else needs_to_know
+    if not allowed(caller, facts := facts_of(case, tuple(listed))):
+        raise NotFound("There is no such case.")
+    _load_people(db, case)
+    return case, facts
 
 
 # Built once: every case read asks it, the names joined to their people.

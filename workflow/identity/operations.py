@@ -7,12 +7,11 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import bindparam, inspect, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from audit import recorder as audit
 from workflow.assignments import end_assignments_elsewhere
@@ -30,12 +29,12 @@ from workflow.identity.throttle import (
     throttle_keys,
 )
 from workflow.identity.tokens import issue_access_token
+from workflow.loaded import as_loaded
 from workflow.models import Agency, AuthSession, Case, SpentRefreshToken, User
 from workflow.models.auth_session import Liveness
 from workflow.transactions import even_if_refused
 from workflow.vocabulary import AgencyKind, Role
 
-Loaded = TypeVar("Loaded", User, Agency)
 SEEN_PRECISION = timedelta(minutes=1)
 WRONG_CURRENT = "The current password is wrong."
 
@@ -212,7 +211,7 @@ def end_user_sessions(
 
 # One query, built once since every request asks it: the user and their agency as plain rows,
 # and the columns that say whether the session is live. The user and agency are then put in the
-# session as a query of objects would have loaded them (`_as_loaded`): the ORM's setup for
+# session as a query of objects would have loaded them (`as_loaded`): the ORM's setup for
 # loading them, at every request, cost a fiftieth of a case read. The password's hash and the
 # sealed email are left out, loaded only where they are asked for: no request needs them in
 # memory, and the email would be unsealed at every request.
@@ -259,26 +258,10 @@ def live_session_user(db: Session, session_id: uuid.UUID, user_id: uuid.UUID) ->
         # At most once a minute (a write on every request is waste), and in the request's final
         # write: a request that only reads takes no write lock before its end.
         even_if_refused(lambda kept: _note_seen(kept, session_id, now))
-    agency = _as_loaded(db, Agency, dict(zip(_AGENCY_KEYS, row[_AGENCY_COLUMNS], strict=True)))
-    signed_in = _as_loaded(db, User, user)
+    agency = as_loaded(db, Agency, dict(zip(_AGENCY_KEYS, row[_AGENCY_COLUMNS], strict=True)))
+    signed_in = as_loaded(db, User, user)
     set_committed_value(signed_in, "agency", agency)
     return signed_in
-
-
-def _as_loaded(db: Session, model: type[Loaded], values: dict[str, Any]) -> Loaded:
-    """The object of `model` with these column values, in the session as if a query had
-    loaded it (SQLAlchemy's way for objects kept elsewhere: the values are committed, and an
-    attribute without one is loaded when first read); the session's own if it holds that row
-    already."""
-    made: Loaded = model.__mapper__.class_manager.new_instance()
-    instance_dict(made).update(values)  # as a query's loading writes them
-    make_transient_to_detached(made)
-    key: Any = inspect(made).key  # set by make_transient_to_detached
-    held: Loaded | None = db.identity_map.get(key)
-    if held is not None:
-        return held
-    db.add(made)
-    return made
 
 
 def _note_seen(db: Session, session_id: uuid.UUID, now: datetime) -> None:

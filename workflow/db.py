@@ -47,9 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=UTC)
+        return None if value is None else _utc(value)
 
     def result_processor(self, dialect: Any, coltype: object) -> Any:
         """`process_result_value` after the inner type's reading, in one call instead of the
@@ -59,12 +57,14 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().result_processor(dialect, coltype)
 
         def read(value: Any) -> datetime | None:
-            if value is None:
-                return None
-            made: datetime = inner(value)
-            return made if made.tzinfo is not None else made.replace(tzinfo=UTC)
+            return None if value is None else _utc(inner(value))
 
         return read
+
+
+def _utc(stored: datetime) -> datetime:
+    """A moment as read: SQLite's naive values are UTC."""
+    return stored if stored.tzinfo is not None else stored.replace(tzinfo=UTC)
 
 
 class StoredUuid(Uuid[uuid.UUID]):

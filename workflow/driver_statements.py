@@ -67,15 +67,15 @@ def driver_cursor(connection: Connection) -> Any:
     return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
-_COMPILED: dict[tuple[str, ClauseElement], DriverStatement] = {}
+_COMPILED: dict[tuple[type[Dialect], ClauseElement], DriverStatement] = {}
 
 
 def for_driver(statement: ClauseElement, dialect: Dialect) -> DriverStatement:
     """`statement` as `dialect`'s driver takes it, compiled once for each kind of database
     (the statement must be built once, as it is the key)."""
-    found = _COMPILED.get((dialect.name, statement))
+    found = _COMPILED.get((type(dialect), statement))
     if found is None:
-        found = _COMPILED[dialect.name, statement] = _compiled(statement, dialect)
+        found = _COMPILED[type(dialect), statement] = _compiled(statement, dialect)
     return found
 
 
@@ -86,8 +86,9 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> DriverStatement:
         dialect=dialect if dialect.positional else kind(paramstyle="format")
     )
     parameters = tuple(compiled.positiontup or ())
-    fixed = [name for name in parameters if not compiled.binds[name].required]
-    if fixed:  # a literal's value would have to be sent too: name it as a parameter instead
+    # A literal's value, or a list expanded when sent, is SQLAlchemy's to fill in at each run.
+    fixed = [name for name in parameters if _filled_in(compiled.binds[name])]
+    if fixed:
         raise ValueError(f"every value sent must be a named parameter, not {fixed}")
     columns = statement.selected_columns if isinstance(statement, Select) else ()
     return DriverStatement(
@@ -99,6 +100,10 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> DriverStatement:
         ),
         row=namedtuple("Row", [column.key for column in columns], rename=True),  # type: ignore[misc]
     )
+
+
+def _filled_in(bind: Any) -> bool:
+    return not bind.required or bind.expanding or bind.literal_execute
 
 
 def converter(kind: Any, dialect: Dialect) -> Converter | None:

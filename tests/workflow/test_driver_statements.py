@@ -78,7 +78,15 @@ def test_a_driver_error_comes_as_sqlalchemys(app: Any) -> None:
         transactions.session().rollback()
 
 
-def test_a_statement_with_an_unnamed_value_is_refused(app: Any) -> None:
-    literal = select(literal_column("1")).where(literal_column("1") == 1)
+@pytest.mark.parametrize(
+    "condition",
+    [
+        literal_column("1") == 1,  # a literal's value
+        literal_column("1").in_(bindparam("many", expanding=True)),  # a list, expanded
+    ],
+    ids=["literal", "expanding"],
+)
+def test_a_statement_sqlalchemy_fills_in_at_each_run_is_refused(app: Any, condition: Any) -> None:
+    statement = select(literal_column("1")).where(condition)
     with app.app_context(), pytest.raises(ValueError, match="named parameter"):
-        for_driver(literal, transactions.session().connection().dialect)
+        for_driver(statement, transactions.session().connection().dialect)

@@ -32,10 +32,14 @@ class DriverStatement:
     row: Callable[..., Any]  # the columns' values, as a tuple with the columns' names
 
     def values(self, given: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The parameters as the driver takes them."""
+        """The parameters, named in `given`, as the driver takes them."""
+        return self.in_order([given[name] for name in self.parameters])
+
+    def in_order(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """The parameters, given in the order the statement takes them, as the driver does."""
         return tuple(
-            given[name] if store is None else store(given[name])
-            for name, store in zip(self.parameters, self.stored, strict=True)
+            value if store is None else store(value)
+            for store, value in zip(self.stored, values, strict=True)
         )
 
     def rows(self, connection: Connection, given: Mapping[str, Any]) -> list[Any]:
@@ -94,7 +98,7 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> DriverStatement:
     return DriverStatement(
         text=str(compiled),
         parameters=parameters,
-        stored=tuple(converter(compiled.binds[name].type, dialect) for name in parameters),
+        stored=tuple(_converter(compiled.binds[name].type, dialect) for name in parameters),
         read=tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ),
@@ -106,7 +110,7 @@ def _filled_in(bind: Any) -> bool:
     return not bind.required or bind.expanding or bind.literal_execute
 
 
-def converter(kind: Any, dialect: Dialect) -> Converter | None:
+def _converter(kind: Any, dialect: Dialect) -> Converter | None:
     """How a value of the SQL type `kind` is stored through `dialect`'s driver, if not as it is."""
     stored: Converter | None = kind.dialect_impl(dialect).bind_processor(dialect)
     return stored

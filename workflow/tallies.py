@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -36,7 +36,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from workflow.db import Base
-from workflow.driver_statements import converter, driver_cursor, for_driver, parameters_in
+from workflow.driver_statements import (
+    DriverStatement,
+    driver_cursor,
+    for_driver,
+    parameters_in,
+)
 from workflow.models import (
     Case,
     CaseTally,
@@ -280,32 +285,25 @@ def _add(connection: Connection, tally: type[Base], deltas: Mapping[tuple[Any, .
     changes = sorted((key, delta) for key, delta in deltas.items() if delta)
     if not changes:
         return
-    rows = [(*sent.stored(key), delta) for key, delta in changes]
+    rows = [sent.add.in_order((*key, delta)) for key, delta in changes]
     cursor = driver_cursor(connection)
     try:
-        cursor.executemany(sent.add, rows)
+        cursor.executemany(sent.add.text, rows)
         # Only a count moved down can have reached nothing: a count is never below it.
         lowered = [row[:-1] for row in rows if row[-1] < 0]
         if lowered:
-            cursor.executemany(sent.remove_emptied, lowered)
+            cursor.executemany(sent.remove_emptied.text, lowered)
     finally:
         cursor.close()
 
 
 @dataclass(frozen=True)
 class TallyStatements:
-    """A tally's two statements as one kind of database's driver takes them, and how its key
-    columns' values are stored there (a day as text on SQLite, a status as its value)."""
+    """A tally's two statements as one kind of database's driver takes them, with how their
+    values are stored there (a day as text on SQLite, a status as its value)."""
 
-    add: str  # add to the count under a key, or start it
-    remove_emptied: str  # remove the row under a key if its count is nothing
-    converters: tuple[Callable[[Any], Any] | None, ...]
-
-    def stored(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(
-            value if convert is None else convert(value)
-            for convert, value in zip(self.converters, key, strict=True)
-        )
+    add: DriverStatement  # add to the count under a key, or start it: the key, then the count
+    remove_emptied: DriverStatement  # remove the row under a key if its count is nothing
 
 
 _STATEMENTS: dict[tuple[str, str], TallyStatements] = {}
@@ -327,13 +325,14 @@ def _statements(dialect: Dialect, name: str) -> TallyStatements:
             *(table.c[key] == bindparam(key) for key in keys), count == literal_column("0")
         )
         found = _STATEMENTS[dialect.name, name] = TallyStatements(
-            add=_text(add.values({column: bindparam(column) for column in order}), dialect, order),
-            remove_emptied=_text(emptied, dialect, keys),
-            converters=tuple(converter(table.c[key].type, dialect) for key in keys),
+            add=_taking(
+                add.values({column: bindparam(column) for column in order}), dialect, order
+            ),
+            remove_emptied=_taking(emptied, dialect, keys),
         )
     return found
 
 
-def _text(statement: ClauseElement, dialect: Dialect, order: list[str]) -> str:
-    """The statement's text for the driver, taking its parameters by position in `order`."""
-    return parameters_in(for_driver(statement, dialect), order).text
+def _taking(statement: ClauseElement, dialect: Dialect, order: list[str]) -> DriverStatement:
+    """The statement for the driver, checked to take its parameters by position in `order`."""
+    return parameters_in(for_driver(statement, dialect), order)
